@@ -1,0 +1,303 @@
+"""The catalog's data model: one frozen dataclass per entry, claims as plain data.
+
+Why data and not behaviour: an entry must import in milliseconds (`mathcheck list` never
+imports SymPy or Torch) and read like a row of the cheatsheet. Forms are held as `Ref`s,
+resolved only when a check needs them; all behaviour lives in `mathcheck.crosscheck`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from collections.abc import Callable
+from typing import Any, Literal, Union
+
+DTYPES: tuple[str, ...] = ("float64", "float32", "float16", "bfloat16")
+LOW_PRECISION: frozenset[str] = frozenset({"float16", "bfloat16"})
+BACKENDS: tuple[str, ...] = ("numpy", "torch")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A lazy "package.module:attribute" reference to a form or a check function."""
+
+    target: str
+
+    def load(self) -> Any:
+        module_name, _, attribute = self.target.partition(":")
+        obj: Any = import_module(module_name)
+        for part in attribute.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+    @property
+    def name(self) -> str:
+        return self.target.partition(":")[2]
+
+
+#: A form or check: a lazy `Ref` in the catalog, or a plain callable (tests, user targets).
+Loadable = Union["Ref", Callable[..., Any]]
+
+
+def resolve(item: Loadable) -> Any:
+    """The callable behind a `Ref`, or the callable itself."""
+    return item.load() if isinstance(item, Ref) else item
+
+
+def symbolic(section: str, name: str) -> Ref:
+    return Ref(f"mathcheck.symbolic.{section}:{name}")
+
+
+def numpy_form(section: str, name: str) -> Ref:
+    return Ref(f"mathcheck.numeric.numpy_forms.{section}:{name}")
+
+
+def torch_form(section: str, name: str) -> Ref:
+    return Ref(f"mathcheck.numeric.torch_forms.{section}:{name}")
+
+
+def check(section: str, name: str) -> Ref:
+    """A backend-neutral property or custom check in `mathcheck.numeric.checks.<section>`."""
+    return Ref(f"mathcheck.numeric.checks.{section}:{name}")
+
+
+def forms(section: str, name: str) -> dict[str, Ref]:
+    """The three forms of an entry by the naming convention (same function name everywhere)."""
+    return {
+        "symbolic": symbolic(section, name),
+        "numpy": numpy_form(section, name),
+        "torch": torch_form(section, name),
+    }
+
+
+ArgKind = Literal[
+    "real",  # uniform-ish reals in [low, high] (Hypothesis floats: boundaries included)
+    "positive",  # reals in [low, high] with low > 0 (log-uniform spread)
+    "probability",  # a vector on the simplex (last axis sums to 1)
+    "spd",  # a symmetric positive definite matrix, near-singular ones included
+    "square",  # a general square matrix, well and badly conditioned
+    "symmetric",  # a symmetric matrix
+    "integer",  # integers in [low, high]
+    "binary",  # 0/1 labels
+    "onehot",  # one-hot rows (last axis)
+]
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One input of a formula: its name in all three forms, its shape and where it lives.
+
+    `shape` names dimensions by size symbols ("n", "m") or fixes them (3). An empty shape is
+    an elementwise scalar: the numeric forms then receive a batch of independent samples.
+    """
+
+    name: str
+    shape: tuple[str | int, ...] = ()
+    low: float = -10.0
+    high: float = 10.0
+    kind: ArgKind = "real"
+    extremes: tuple[float, ...] = ()  # values every run must include (e.g. ±1e4 logits)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Inputs of a formula: args, size ranges, and fixed keyword parameters (eps, alpha...).
+
+    `params` are passed by keyword to all three forms (the SymPy form gets them as numbers).
+    `batch` says whether the numeric forms accept leading batch dimensions.
+    """
+
+    args: tuple[Arg, ...]
+    sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    params: dict[str, float] = field(default_factory=dict)
+    batch: bool = True
+
+
+Scale = Literal["elementwise", "row", "unit"]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """An error budget in ulps of the output dtype, derived from an error model.
+
+    allowed = (ulps + per_length * n) * (cond(A) if cond_arg else 1)
+    where n is the size named by `length`. `scale` says which magnitude the ulp is taken of:
+    "elementwise" |y_i| (relative error), "row" max_j |y_j| over the last axis (norm-wise error,
+    the natural model for reductions and matrix outputs), "unit" max(|y_i|, 1).
+    `why` is printed in reports: it is the derivation of the numbers.
+    """
+
+    ulps: float
+    why: str
+    per_length: float = 0.0
+    length: str | None = None
+    scale: Scale = "elementwise"
+    low_precision_ulps: float | None = None  # replaces `ulps` for float16/bfloat16
+    cond_arg: str | None = None
+
+    def allowed(self, dtype: str, sizes: dict[str, int], cond: float = 1.0) -> float:
+        base = self.ulps
+        if dtype in LOW_PRECISION and self.low_precision_ulps is not None:
+            base = self.low_precision_ulps
+        n = sizes.get(self.length, 0) if self.length else 0
+        factor = cond if self.cond_arg else 1.0
+        return (base + self.per_length * n) * factor
+
+    def describe(self) -> str:
+        parts = [f"{self.ulps:g} ulp"]
+        if self.low_precision_ulps is not None:
+            parts.append(f"({self.low_precision_ulps:g} ulp in fp16/bf16)")
+        if self.per_length:
+            parts.append(f"+ {self.per_length:g}·{self.length}")
+        if self.cond_arg:
+            parts.append(f"× cond({self.cond_arg})")
+        return f"{' '.join(parts)} of {self.scale} scale: {self.why}"
+
+
+# --------------------------------------------------------------------------- claims
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The NumPy and Torch forms agree with the high-precision oracle within `budget`."""
+
+    budget: Budget
+    backends: tuple[str, ...] = BACKENDS
+    dtypes: tuple[str, ...] = DTYPES
+    domain: Domain | None = None  # overrides the entry's domain for this claim
+    label: str = "agreement"
+    kind: str = "agreement"
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """SymPy's derivative of the form equals the stated one, proven by simplification.
+
+    `expected` builds the stated derivative from the same SymForm (its symbols). For a vector
+    output this is the Jacobian with respect to `wrt`. `sizes` fixes vector sizes for the proof.
+    """
+
+    expected: Loadable
+    wrt: str = "x"
+    sizes: dict[str, int] = field(default_factory=dict)
+    label: str = "derivative"
+    kind: str = "derivative"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Two expressions are equal: proven by simplification, else confirmed at random points.
+
+    `build(**sizes)` returns a `mathcheck.symbolic.Equation`.
+    """
+
+    name: str
+    build: Loadable
+    sizes: dict[str, int] = field(default_factory=dict)
+    kind: str = "identity"
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """Torch autograd of the Torch form against the SymPy gradient and fp64 finite differences."""
+
+    wrt: tuple[str, ...]
+    budget: Budget
+    dtypes: tuple[str, ...] = ("float64", "float32")
+    domain: Domain | None = None  # e.g. one that stays away from kinks
+    fd_rtol: float = 1e-6  # central differences in fp64, step eps^(1/3)·max(1, |x|)
+    label: str = "gradient"
+    kind: str = "gradient"
+
+
+@dataclass(frozen=True)
+class Property:
+    """An invariant over generated inputs. `check(f, args, ctx)` returns the violation.
+
+    The violation is measured in machine epsilons of the dtype under test (0 = holds exactly);
+    `tolerance` is how many are allowed and `why` says where that number comes from.
+    """
+
+    name: str
+    check: Loadable
+    tolerance: float
+    why: str
+    backends: tuple[str, ...] = BACKENDS
+    dtypes: tuple[str, ...] = DTYPES
+    domain: Domain | None = None
+    kind: str = "property"
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Check:
+    """Anything else (a statistical test, a computed figure, a many-step recurrence).
+
+    `run(ctx: CheckContext) -> Outcome`. `per` says how often it runs: once, or once per
+    backend x dtype x device combination listed.
+    """
+
+    name: str
+    run: Loadable
+    kind: str = "check"
+    per: Literal["once", "combination"] = "once"
+    backends: tuple[str, ...] = ("torch",)
+    dtypes: tuple[str, ...] = ("float64",)
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+Claim = Agreement | Derivative | Identity | Gradient | Property | Check
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named convention that real frameworks ship (GELU tanh, RoPE interleaved, ...)."""
+
+    name: str
+    description: str
+    numpy: Loadable | None = None
+    torch: Loadable | None = None
+    symbolic: Loadable | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One formula of the catalog, in three forms, with its domain and claims."""
+
+    id: str
+    section: Section
+    title: str
+    used_in: str
+    symbolic: Loadable | None
+    numpy: Loadable | None
+    torch: Loadable | None
+    domain: Domain | None
+    claims: tuple[Claim, ...]
+    notes: str = ""
+    # A hand-written LaTeX display, only where SymPy cannot print the notation (the exception).
+    display: str | None = None
+    # Why the entry has no numeric forms, when it has none (a count, a prose statement).
+    no_numeric_reason: str | None = None
+    variants: tuple[Variant, ...] = ()
+    # The canonical signature users' implementations are adapted to (regression testing).
+    signature: str = ""
+
+    def form(self, backend: str) -> Ref | None:
+        return {"sympy": self.symbolic, "numpy": self.numpy, "torch": self.torch}[backend]

@@ -1,0 +1,48 @@
+"""Error of a computed result in ulps of its dtype, against an exact double-double value."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mathcheck.numeric._dtypes import fmt, ulp
+
+
+def ulp_errors(
+    computed: np.ndarray,
+    exact_hi: np.ndarray,
+    exact_lo: np.ndarray,
+    scale: np.ndarray,
+    dtype: str,
+) -> np.ndarray:
+    """|ŷ − y| / ulp_dtype(scale), elementwise; y = hi + lo (double-double from the oracle).
+
+    An exact value that overflows the format must come back as the infinity of its sign
+    (error 0); any other non-finite result is an infinite error.
+    """
+    computed = np.asarray(computed, dtype=np.float64)
+    f = fmt(dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.abs((computed - exact_hi) - exact_lo) / ulp(scale, dtype)
+        overflows = np.abs(exact_hi) >= f.overflow_threshold
+        right_infinity = np.isinf(computed) & (np.sign(computed) == np.sign(exact_hi))
+        err = np.where(overflows, np.where(right_infinity, 0.0, np.inf), err)
+        err = np.where(~np.isfinite(computed) & ~overflows, np.inf, err)
+    return np.where(np.isnan(err), np.inf, err)
+
+
+def error_scale(exact_hi: np.ndarray, mode: str, vector_axes: int) -> np.ndarray:
+    """The magnitude whose ulp measures the error (see `Budget.scale`).
+
+    "row": the largest |y| over the output's own axes (the last `vector_axes`), broadcast back.
+    """
+    a = np.abs(exact_hi)
+    if mode == "elementwise":
+        return a
+    if mode == "unit":
+        return np.maximum(a, 1.0)
+    if mode == "row":
+        if vector_axes == 0:
+            return a
+        axes = tuple(range(a.ndim - vector_axes, a.ndim))
+        return np.broadcast_to(np.max(a, axis=axes, keepdims=True), a.shape)
+    raise ValueError(f"unknown error scale {mode!r}")

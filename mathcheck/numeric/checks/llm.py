@@ -1,0 +1,1 @@
+"""Section 9 · LLM-specific: checks."""

@@ -1,0 +1,1 @@
+"""Section 17 · Numbers to know: checks."""

@@ -1,0 +1,1 @@
+"""Section 13 · Alignment & RLHF: torch forms."""
