@@ -120,7 +120,8 @@ Scale = Literal["elementwise", "row", "unit"]
 class Budget:
     """An error budget in ulps of the output dtype, derived from an error model.
 
-    allowed = (ulps + per_length * n) * (cond(A) if cond_arg else 1)
+    allowed = (ulps + per_length * n) * (cond(A) if cond_arg else 1), where cond is the
+    matrix condition number or the spread of a vector (`cond_kind`), measured per input row.
     where n is the size named by `length`. `scale` says which magnitude the ulp is taken of:
     "elementwise" |y_i| (relative error), "row" max_j |y_j| over the last axis (norm-wise error,
     the natural model for reductions and matrix outputs), "unit" max(|y_i|, 1).
@@ -134,6 +135,9 @@ class Budget:
     scale: Scale = "elementwise"
     low_precision_ulps: float | None = None  # replaces `ulps` for float16/bfloat16
     cond_arg: str | None = None
+    # "matrix": the 2-norm condition number of the (square) argument, per batch row;
+    # "spread": 1 + max − min over its last axis (exp's condition number |t| after a max-shift).
+    cond_kind: Literal["matrix", "spread"] = "matrix"
 
     def allowed(self, dtype: str, sizes: dict[str, int], cond: float = 1.0) -> float:
         base = self.ulps
@@ -150,7 +154,7 @@ class Budget:
         if self.per_length:
             parts.append(f"+ {self.per_length:g}·{self.length}")
         if self.cond_arg:
-            parts.append(f"× cond({self.cond_arg})")
+            parts.append(f"× {'cond' if self.cond_kind == 'matrix' else '(1 + spread)'}({self.cond_arg})")
         return f"{' '.join(parts)} of {self.scale} scale: {self.why}"
 
 
@@ -209,7 +213,7 @@ class Gradient:
     budget: Budget
     dtypes: tuple[str, ...] = ("float64", "float32")
     domain: Domain | None = None  # e.g. one that stays away from kinks
-    fd_rtol: float = 1e-6  # central differences in fp64, step eps^(1/3)·max(1, |x|)
+    fd_rtol: float = 1e-6  # central differences in fp64, step eps^(1/3)
     label: str = "gradient"
     kind: str = "gradient"
 

@@ -4,25 +4,37 @@ from mathcheck.formulas._model import (
     Agreement,
     Arg,
     Budget,
+    Check,
     Derivative,
     Domain,
     Entry,
     Gradient,
     Property,
     Section,
+    Variant,
     check,
     forms,
+    numpy_form,
     symbolic,
+    torch_form,
 )
 
 SECTION = Section(4, "activations", "Activations")
 S = SECTION.slug
 
-SCALAR = Domain(args=(Arg("x", low=-1000.0, high=1000.0, extremes=(0.0, -1000.0, 1000.0, 1e-8)),))
+SCALAR_EXTREMES = (0.0, -1000.0, 1000.0, 1e-8, -1e-8)
+SCALAR = Domain(args=(Arg("x", low=-1000.0, high=1000.0, extremes=SCALAR_EXTREMES),))
+LEAKY = Domain(args=SCALAR.args, params={"alpha": 0.01})
+# Gradients of the piecewise-linear maps are checked on each side of the kink at 0, where
+# central differences are meaningless (the one-sided derivatives differ).
+POSITIVE = Domain(args=(Arg("x", low=1e-3, high=1000.0, extremes=(1e-3, 1.0, 1000.0)),))
+NEGATIVE = Domain(args=(Arg("x", low=-1000.0, high=-1e-3, extremes=(-1e-3, -1.0, -1000.0)),))
 LOGITS = Domain(
     args=(Arg("z", ("n",), low=-1e4, high=1e4, extremes=(1e4, -1e4, 0.0)),),
     sizes={"n": (1, 8)},
 )
+# Gradients of probabilities below e^-60 lose relative accuracy (see act.softmax notes).
+MODERATE_LOGITS = Domain(args=(Arg("z", ("n",), -30.0, 30.0),), sizes={"n": (1, 8)})
 INTEGER_LOGITS = Domain(args=(Arg("z", ("n",), -50, 50, kind="integer"),), sizes={"n": (1, 8)})
 
 ELEMENTWISE = Budget(
@@ -38,6 +50,61 @@ SOFTMAX = Budget(
     length="n",
     scale="row",
 )
+
+EXACT = Budget(
+    0,
+    "max(0, x) selects an input: exact; α·x for x ≤ 0 is one product with α rounded to the "
+    "dtype (≤ 0.5 ulp + 0.5 ulp), so 1 ulp covers leaky ReLU",
+)
+LEAKY_BUDGET = Budget(1, EXACT.why)
+PASS_THROUGH = Budget(1, "autograd passes the cotangent through (exact) or scales it by α "
+                         "(α rounded ≤ 0.5 ulp, product ≤ 0.5 ulp)")
+GELU_MIXED = Budget(
+    4,
+    "mixed absolute/relative error, in ulps of max(|y|, 1): in the left tail x·Φ(x) has "
+    "condition ≈ x² with respect to the rounding of the inner argument (x/√2, 1.702x or the "
+    "cubic), so no fixed-precision form is relatively accurate there; elsewhere the special "
+    "function (erfc / exp / tanh) ≤ 1 ulp, the argument 0.5 ulp amplified ≤ 1, two products "
+    "0.5 ulp each; rounded up to 4 (2 in fp16/bf16, computed in fp32 then rounded once)",
+    scale="unit",
+    low_precision_ulps=2,
+)
+GELU_GRADIENT = Budget(
+    8,
+    "Φ(x) + x·φ(x) (or its approximations) as autograd forms it: two terms each within the "
+    "4-ulp value budget, measured against max(|g|, 1) for the same tail reason as the value",
+    scale="unit",
+)
+SILU = Budget(
+    4,
+    "e^{-|x|/2} 0.5 ulp (used twice), two products and 1 + e^{-|x|} 0.5 ulp each, the "
+    "division 0.5 ulp: ≤ 3.5 ulp relative (the numerator never passes through a subnormal)",
+)
+SILU_GRADIENT = Budget(
+    8,
+    "σ + x·σ(1 − σ) through autograd of the value form, each term within 4 ulp; measured "
+    "against max(|g|, 1) because SiLU' crosses zero at x ≈ −1.278",
+    scale="unit",
+)
+TANH = Budget(2, "libm/torch tanh is faithfully rounded (≤ 1 ulp); rounded up to 2",
+              low_precision_ulps=1)
+TANH_GRADIENT = Budget(
+    4,
+    "autograd forms (1 − y²)·v from the rounded y = tanh(x): absolute error ≤ 2u·y² + u, "
+    "so measured against max(|g|, 1) (relative accuracy of 1 − tanh² is lost for |x| > 1)",
+    scale="unit",
+)
+
+
+def _relu_like(name: str) -> tuple:
+    """Derivative, value and gradient claims shared by ReLU and leaky ReLU."""
+    return (
+        Derivative(symbolic(S, f"d_{name}_stated"), wrt="x"),
+        Agreement(LEAKY_BUDGET if name == "leaky_relu" else EXACT),
+        Gradient(("x",), PASS_THROUGH, domain=POSITIVE, label="gradient (x > 0)"),
+        Gradient(("x",), PASS_THROUGH, domain=NEGATIVE, label="gradient (x < 0)"),
+    )
+
 
 ENTRIES: tuple[Entry, ...] = (
     Entry(
@@ -56,6 +123,119 @@ ENTRIES: tuple[Entry, ...] = (
         signature="f(x) -> y, elementwise",
     ),
     Entry(
+        id="act.relu",
+        section=SECTION,
+        title="ReLU",
+        used_in="CNNs, default choice",
+        **forms(S, "relu"),
+        domain=SCALAR,
+        claims=(
+            *_relu_like("relu"),
+            Check("matches torch.relu", check(S, "matches_torch_relu")),
+        ),
+        notes="The derivative at the kink x = 0 is taken as 0 (what torch.relu's backward "
+        "returns); gradients are checked on each side of it.",
+        signature="f(x) -> y, elementwise",
+    ),
+    Entry(
+        id="act.leaky_relu",
+        section=SECTION,
+        title="Leaky ReLU",
+        used_in="Avoids dead neurons",
+        **forms(S, "leaky_relu"),
+        domain=LEAKY,
+        claims=(
+            *_relu_like("leaky_relu"),
+            Check("matches torch.nn.functional.leaky_relu", check(S, "matches_torch_leaky_relu")),
+        ),
+        notes="max(αx, x) equals the branch form only for 0 < α < 1; the forms use the branch. "
+        "α = 0.01 is PyTorch's default negative slope.",
+        signature="f(x, alpha=0.01) -> y, elementwise",
+    ),
+    Entry(
+        id="act.gelu",
+        section=SECTION,
+        title="GELU (exact)",
+        used_in="GPT, BERT, modern transformers",
+        **forms(S, "gelu"),
+        domain=SCALAR,
+        claims=(
+            Derivative(symbolic(S, "d_gelu_stated"), wrt="x"),
+            Agreement(GELU_MIXED),
+            Gradient(("x",), GELU_GRADIENT),
+            Check("matches torch.nn.functional.gelu", check(S, "matches_torch_gelu")),
+        ),
+        notes="Φ is computed as ½erfc(−x/√2): 1 + erf(x/√2) cancels to 0 for x < −8 (fp64). "
+        "Accuracy is stated in ulps of max(|y|, 1): for x ≪ 0 the value is tiny and "
+        "ill-conditioned (condition ≈ x²) with respect to the rounding of x/√2, so even a "
+        "correctly rounded erfc gives only ~x²/2 ulps of relative accuracy there (measured: "
+        "~900 ulp relative at x ≈ −35 in fp64); absolute error stays below 1 ulp of 1.",
+        variants=(
+            Variant("tanh", "½x(1 + tanh(√(2/π)(x + 0.044715x³))): PyTorch "
+                    "approximate='tanh', the original GPT-2/BERT code (see act.gelu_tanh)",
+                    numpy=numpy_form(S, "gelu_tanh"), torch=torch_form(S, "gelu_tanh"),
+                    symbolic=symbolic(S, "gelu_tanh")),
+            Variant("sigmoid", "x·σ(1.702x), the cheatsheet's approximation (see "
+                    "act.gelu_sigmoid)", numpy=numpy_form(S, "gelu_sigmoid"),
+                    torch=torch_form(S, "gelu_sigmoid"), symbolic=symbolic(S, "gelu_sigmoid")),
+        ),
+        signature="f(x) -> y, elementwise",
+    ),
+    Entry(
+        id="act.gelu_sigmoid",
+        section=SECTION,
+        title="GELU, sigmoid approximation x·σ(1.702x)",
+        used_in="The cheatsheet's GELU ≈ x·σ(1.702x)",
+        **forms(S, "gelu_sigmoid"),
+        domain=SCALAR,
+        claims=(
+            Derivative(symbolic(S, "d_gelu_sigmoid_stated"), wrt="x"),
+            Agreement(GELU_MIXED),
+            Gradient(("x",), GELU_GRADIENT),
+            Check("max deviation from exact GELU", check(S, "gelu_sigmoid_max_deviation")),
+        ),
+        notes="Largest deviation from exact GELU: |x·σ(1.702x) − x·Φ(x)| ≤ 0.02033, reached at "
+        "x = ±2.2704 (the difference is even in x). Accuracy in ulps of max(|y|, 1), see act.gelu.",
+        signature="f(x) -> y, elementwise",
+    ),
+    Entry(
+        id="act.gelu_tanh",
+        section=SECTION,
+        title="GELU, tanh approximation",
+        used_in="GPT-2, BERT reference code; PyTorch gelu(approximate='tanh')",
+        **forms(S, "gelu_tanh"),
+        domain=SCALAR,
+        claims=(
+            Derivative(symbolic(S, "d_gelu_tanh_stated"), wrt="x"),
+            Agreement(GELU_MIXED),
+            Gradient(("x",), GELU_GRADIENT),
+            Check("max deviation from exact GELU", check(S, "gelu_tanh_max_deviation")),
+            Check("matches torch gelu(approximate='tanh')", check(S, "matches_torch_gelu_tanh")),
+        ),
+        notes="Computed as x·σ(2u) (1 + tanh u = 2σ(2u)), which does not cancel for u ≪ 0; the "
+        "cubic is evaluated on x clipped to ±50, where σ(2u) is already exactly 0 or 1, so it "
+        "never overflows (float16 overflows x³ from |x| > 40). Largest deviation from exact "
+        "GELU: 4.732e-4 at x = ±2.6989. Accuracy in ulps of max(|y|, 1), see act.gelu.",
+        signature="f(x) -> y, elementwise",
+    ),
+    Entry(
+        id="act.silu",
+        section=SECTION,
+        title="SiLU / Swish",
+        used_in="LLaMA, modern LLMs",
+        **forms(S, "silu"),
+        domain=SCALAR,
+        claims=(
+            Derivative(symbolic(S, "d_silu_stated"), wrt="x"),
+            Agreement(SILU),
+            Gradient(("x",), SILU_GRADIENT),
+            Check("matches torch.nn.functional.silu", check(S, "matches_torch_silu")),
+        ),
+        notes="For x < 0 the numerator x·eˣ is formed as (x·e^{x/2})·e^{x/2}: eˣ alone is "
+        "subnormal (and loses bits) while x·eˣ is still normal, e.g. fp32 x ∈ [−103, −87].",
+        signature="f(x) -> y, elementwise",
+    ),
+    Entry(
         id="act.softmax",
         section=SECTION,
         title="Softmax",
@@ -65,14 +245,19 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Derivative(symbolic(S, "d_softmax_stated"), wrt="z", sizes={"n": 3}),
             Agreement(SOFTMAX),
-            Gradient(("z",), Budget(16, "Jacobian-vector product of a row-accurate softmax",
-                                    per_length=2, length="n", scale="row")),
+            Gradient(("z",), Budget(4, "s ⊙ (v − s·v): a dot product of n terms (n ulp each way) "
+                                    "on top of a row-accurate s", per_length=2, length="n",
+                                    scale="row"), domain=MODERATE_LOGITS),
             Property("sums to 1", check(S, "sums_to_one"), 12,
                      "n ≤ 8 outputs, each within (n+2) ulp relative, sum in fp64"),
             Property("shift invariant", check(S, "shift_invariant"), 24,
                      "two softmaxes, each within the 4 + n ulp row budget", domain=INTEGER_LOGITS),
         ),
         signature="f(z) -> s, softmax over the last axis",
+        notes="The gradient is checked for logit gaps up to 60. Beyond that the backward pass "
+        "of the max-shifted form loses relative accuracy on the tiny probabilities: measured "
+        "1.5e3 ulp (fp64) at z = [91, 0], where those gradient entries are ~5e-40; the absolute "
+        "error stays below u·|v|.",
     ),
     Entry(
         id="act.log_softmax",

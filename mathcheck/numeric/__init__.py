@@ -16,7 +16,7 @@ from mathcheck.numeric._dtypes import (
     torch_dtype,
     ulp,
 )
-from mathcheck.numeric._ulps import error_scale, ulp_errors
+from mathcheck.numeric._ulps import condition_numbers, error_scale, ulp_errors
 
 __all__ = [
     "Backend",
@@ -25,6 +25,7 @@ __all__ = [
     "FORMATS",
     "FloatFormat",
     "canonical",
+    "condition_numbers",
     "cuda_available",
     "device_available",
     "error_scale",

@@ -46,3 +46,16 @@ def error_scale(exact_hi: np.ndarray, mode: str, vector_axes: int) -> np.ndarray
         axes = tuple(range(a.ndim - vector_axes, a.ndim))
         return np.broadcast_to(np.max(a, axis=axes, keepdims=True), a.shape)
     raise ValueError(f"unknown error scale {mode!r}")
+
+
+def condition_numbers(values: np.ndarray, kind: str) -> np.ndarray:
+    """Per-row condition numbers of an input (see `Budget.cond_kind`); inf where singular."""
+    values = np.asarray(values, dtype=np.float64)
+    if kind == "matrix":
+        with np.errstate(all="ignore"):
+            conds = np.linalg.cond(values)
+    elif kind == "spread":
+        conds = 1.0 + values.max(axis=-1) - values.min(axis=-1)
+    else:
+        raise ValueError(f"unknown condition kind {kind!r}")
+    return np.where(np.isfinite(conds), conds, np.inf)

@@ -1,4 +1,8 @@
-"""Section 4 · Activations: SymPy forms and the derivatives the cheatsheet states."""
+"""Section 4 · Activations: SymPy forms and the derivatives the cheatsheet states.
+
+The stated derivatives are written out by hand (as on the cheatsheet), never obtained from
+`sp.diff`: the cross-checker differentiates the form and must prove them equal.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,112 @@ import sympy as sp
 from mathcheck.symbolic._form import SymForm, real, vector
 
 x = real("x")
+alpha = real("alpha", positive=True)
+
+#: The constants of the GELU approximations, exact as written in the papers and frameworks.
+GELU_SIGMOID_K = sp.Rational(1702, 1000)
+GELU_TANH_C = sp.Rational(44715, 1000000)
+
+
+def _sigma(t: sp.Expr) -> sp.Expr:
+    return 1 / (1 + sp.exp(-t))
+
+
+def _Phi(t: sp.Expr) -> sp.Expr:
+    """The standard normal CDF as ½erfc(−t/√2), unevaluated so that SymPy does not rewrite it
+    as 1 − ½erfc(t/√2): that form cancels catastrophically in the oracle for t ≪ 0."""
+    return sp.erfc(-t / sp.sqrt(2), evaluate=False) / 2
+
+
+def _phi(t: sp.Expr) -> sp.Expr:
+    return sp.exp(-(t**2) / 2) / sp.sqrt(2 * sp.pi)
 
 
 def sigmoid() -> SymForm:
-    return SymForm(1 / (1 + sp.exp(-x)), {"x": x})
+    return SymForm(_sigma(x), {"x": x})
 
 
 def d_sigmoid_stated(form: SymForm) -> sp.Expr:
     """σ(x)(1 − σ(x))."""
     return form.expr * (1 - form.expr)
+
+
+def relu() -> SymForm:
+    """max(0, x), written as the piecewise function whose branches the derivative table uses."""
+    return SymForm(sp.Piecewise((x, x > 0), (0, True)), {"x": x})
+
+
+def d_relu_stated(form: SymForm) -> sp.Expr:
+    """1 for x > 0, 0 for x ≤ 0 (the convention at the kink that frameworks use)."""
+    return sp.Piecewise((1, x > 0), (0, True))
+
+
+def leaky_relu() -> SymForm:
+    """max(αx, x) for 0 < α < 1."""
+    return SymForm(sp.Piecewise((x, x > 0), (alpha * x, True)), {"x": x}, {"alpha": alpha})
+
+
+def d_leaky_relu_stated(form: SymForm) -> sp.Expr:
+    """1 for x > 0, α for x ≤ 0."""
+    return sp.Piecewise((1, x > 0), (alpha, True))
+
+
+def gelu() -> SymForm:
+    """Exact GELU, x·Φ(x)."""
+    return SymForm(x * _Phi(x), {"x": x})
+
+
+def d_gelu_stated(form: SymForm) -> sp.Expr:
+    """Φ(x) + x·φ(x) (the cheatsheet says "complex"; this is the closed form)."""
+    return _Phi(x) + x * _phi(x)
+
+
+def gelu_sigmoid() -> SymForm:
+    """The sigmoid approximation x·σ(1.702x)."""
+    return SymForm(x * _sigma(GELU_SIGMOID_K * x), {"x": x})
+
+
+def d_gelu_sigmoid_stated(form: SymForm) -> sp.Expr:
+    """σ(kx) + k·x·σ(kx)(1 − σ(kx)), k = 1.702."""
+    s = _sigma(GELU_SIGMOID_K * x)
+    return s + GELU_SIGMOID_K * x * s * (1 - s)
+
+
+def _gelu_tanh_inner(t: sp.Expr) -> sp.Expr:
+    return sp.sqrt(2 / sp.pi) * (t + GELU_TANH_C * t**3)
+
+
+def gelu_tanh() -> SymForm:
+    """The tanh approximation frameworks ship: ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
+    return SymForm(x * (1 + sp.tanh(_gelu_tanh_inner(x))) / 2, {"x": x})
+
+
+def d_gelu_tanh_stated(form: SymForm) -> sp.Expr:
+    """½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3·0.044715x²), u the inner polynomial."""
+    u = _gelu_tanh_inner(x)
+    du = sp.sqrt(2 / sp.pi) * (1 + 3 * GELU_TANH_C * x**2)
+    return (1 + sp.tanh(u)) / 2 + x * (1 - sp.tanh(u) ** 2) * du / 2
+
+
+def silu() -> SymForm:
+    """SiLU / Swish, x·σ(x)."""
+    return SymForm(x * _sigma(x), {"x": x})
+
+
+def d_silu_stated(form: SymForm) -> sp.Expr:
+    """σ(x) + x·σ(x)(1 − σ(x))."""
+    s = _sigma(x)
+    return s + x * s * (1 - s)
+
+
+def tanh() -> SymForm:
+    """(eˣ − e⁻ˣ)/(eˣ + e⁻ˣ), as on the cheatsheet."""
+    return SymForm((sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x)), {"x": x})
+
+
+def d_tanh_stated(form: SymForm) -> sp.Expr:
+    """1 − tanh²(x)."""
+    return 1 - sp.tanh(x) ** 2
 
 
 def softmax(n: int) -> SymForm:

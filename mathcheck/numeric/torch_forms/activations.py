@@ -1,13 +1,57 @@
-"""Section 4 · Activations in Torch: device-agnostic, dtype-preserving, no host round-trips."""
+"""Section 4 · Activations in Torch: device-agnostic, dtype-preserving, no host round-trips.
+
+Same numerical choices as the NumPy forms (see there): no exp of a positive argument, the
+GELU-tanh cubic on a clipped input, erfc for the exact GELU.
+"""
 
 from __future__ import annotations
 
 import torch
 
+_SQRT1_2 = 0.7071067811865476
+_GELU_SIGMOID_K = 1.702
+_GELU_TANH_2K = 1.5957691216057308  # 2·√(2/π)
+_GELU_TANH_C = 0.044715
+_GELU_TANH_CLIP = 50.0
+
 
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
     e = torch.exp(-x.abs())
     return torch.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def relu(x: torch.Tensor) -> torch.Tensor:
+    """A branch rather than clamp: its gradient at 0 is 0, the convention of the table."""
+    return torch.where(x > 0, x, torch.zeros_like(x))
+
+
+def leaky_relu(x: torch.Tensor, alpha: float = 0.01) -> torch.Tensor:
+    return torch.where(x > 0, x, alpha * x)
+
+
+def gelu(x: torch.Tensor) -> torch.Tensor:
+    """x·½erfc(−x/√2): accurate in the left tail, where 1 + erf cancels."""
+    return x * (0.5 * torch.special.erfc(-x * _SQRT1_2))
+
+
+def gelu_sigmoid(x: torch.Tensor) -> torch.Tensor:
+    return x * sigmoid(_GELU_SIGMOID_K * x)
+
+
+def gelu_tanh(x: torch.Tensor) -> torch.Tensor:
+    """½x(1 + tanh u) = x·σ(2u), which does not cancel for u ≪ 0."""
+    c = x.clamp(-_GELU_TANH_CLIP, _GELU_TANH_CLIP)
+    return x * sigmoid(_GELU_TANH_2K * (c * (1 + _GELU_TANH_C * (c * c))))
+
+
+def silu(x: torch.Tensor) -> torch.Tensor:
+    """x·σ(x) with the numerator for x < 0 as (x·e^{x/2})·e^{x/2} (no subnormal intermediate)."""
+    h = torch.exp(-x.abs() / 2)
+    return torch.where(x >= 0, x, (x * h) * h) / (1 + h * h)
+
+
+def tanh(x: torch.Tensor) -> torch.Tensor:
+    return torch.tanh(x)
 
 
 def softmax(z: torch.Tensor) -> torch.Tensor:

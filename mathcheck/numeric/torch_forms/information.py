@@ -1,1 +1,34 @@
-"""Section 10 · Information theory: torch forms."""
+"""Section 10 · Information theory in Torch (0·log 0 = 0 via torch.xlogy; q = 0 < p gives +∞)."""
+
+from __future__ import annotations
+
+import torch
+
+
+def entropy(p: torch.Tensor) -> torch.Tensor:
+    return -torch.xlogy(p, p).sum(dim=-1)
+
+
+def cross_entropy(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    return -torch.xlogy(p, q).sum(dim=-1)
+
+
+def kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """Σ p(log p − log q): a difference of logs, so p/q cannot overflow in fp16."""
+    return (torch.xlogy(p, p) - torch.xlogy(p, q)).sum(dim=-1)
+
+
+def ce_decomposition(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    return entropy(p) + kl(p, q)
+
+
+def perplexity(logp: torch.Tensor) -> torch.Tensor:
+    return torch.exp(-logp.mean(dim=-1))
+
+
+def mutual_information(P: torch.Tensor) -> torch.Tensor:  # noqa: N803 - a joint table
+    joint = P / P.sum(dim=(-2, -1), keepdim=True)
+    px = joint.sum(dim=-1, keepdim=True)
+    py = joint.sum(dim=-2, keepdim=True)
+    log_ratio = torch.log(joint) - torch.log(px) - torch.log(py)
+    return torch.where(joint == 0, 0, joint * log_ratio).sum(dim=(-2, -1))

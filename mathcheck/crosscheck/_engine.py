@@ -1,0 +1,198 @@
+"""The engine: plan the tasks (entry × claim × backend × dtype × device), run each under a
+time budget, and turn every outcome into a `Result`. One failing, raising or hanging check
+never stops the others.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from mathcheck._timeout import time_limit
+from mathcheck.crosscheck._results import Result, RunOptions
+from mathcheck.errors import CheckTimeout
+from mathcheck.formulas import (
+    Agreement,
+    Check,
+    Claim,
+    Derivative,
+    Entry,
+    Gradient,
+    Identity,
+    Property,
+    resolve,
+)
+from mathcheck.numeric import device_available, fmt
+from mathcheck.numeric import backend as make_backend
+from mathcheck.outcome import CheckContext, Outcome
+
+
+@dataclass(frozen=True)
+class Task:
+    entry: Entry
+    claim: Claim
+    backend: str
+    dtype: str
+    device: str
+    impl: Any = None  # an override of the entry's form (tests, regression targets)
+
+
+def _numeric_combinations(
+    backends: Iterable[str], dtypes: Iterable[str], options: RunOptions
+) -> Iterator[tuple[str, str, str]]:
+    for backend in backends:
+        if backend not in options.backends:
+            continue
+        for dtype in dtypes:
+            if dtype not in options.dtypes:
+                continue
+            for device in options.devices if backend == "torch" else ("cpu",):
+                yield backend, dtype, device
+
+
+def plan(
+    entry: Entry, options: RunOptions, overrides: dict[str, Any] | None = None
+) -> list[Task]:
+    overrides = overrides or {}
+    tasks: list[Task] = []
+    for claim in entry.claims:
+        if isinstance(claim, (Derivative, Identity)):
+            tasks.append(Task(entry, claim, "sympy", "exact", "-"))
+        elif isinstance(claim, (Agreement, Property)):
+            for b, d, dev in _numeric_combinations(claim.backends, claim.dtypes, options):
+                tasks.append(Task(entry, claim, b, d, dev, overrides.get(b)))
+        elif isinstance(claim, Gradient):
+            for b, d, dev in _numeric_combinations(("torch",), claim.dtypes, options):
+                tasks.append(Task(entry, claim, b, d, dev, overrides.get(b)))
+        elif isinstance(claim, Check):
+            if claim.per == "once":
+                tasks.append(Task(entry, claim, claim.backends[0], claim.dtypes[0], "cpu"))
+            else:
+                for b, d, dev in _numeric_combinations(claim.backends, claim.dtypes, options):
+                    tasks.append(Task(entry, claim, b, d, dev))
+    return tasks
+
+
+def _form(task: Task) -> Callable[..., Any] | None:
+    if task.impl is not None:
+        return task.impl
+    ref = task.entry.form(task.backend) if task.backend in ("numpy", "torch") else None
+    return resolve(ref) if ref is not None else None
+
+
+def _skip_reason(task: Task) -> str | None:
+    if task.backend == "numpy" and task.dtype == "bfloat16":
+        return "NumPy has no bfloat16 dtype"
+    if task.backend == "torch" and task.device != "-":
+        available, reason = device_available(task.device)
+        if not available:
+            return reason
+    if isinstance(task.claim, (Agreement, Property, Gradient)):
+        if task.impl is None and task.entry.form(task.backend) is None:
+            return f"no {task.backend} form"
+    return None
+
+
+def _dispatch(task: Task, options: RunOptions) -> Outcome:
+    from mathcheck.crosscheck import _agreement, _gradient, _property, _symbolic
+
+    claim, entry = task.claim, task.entry
+    if isinstance(claim, Derivative):
+        return _symbolic.run_derivative(entry, claim, options.symbolic_budget, options.seed)
+    if isinstance(claim, Identity):
+        return _symbolic.run_identity(entry, claim, options.symbolic_budget, options.seed)
+    if isinstance(claim, Check):
+        ctx = CheckContext(task.backend, task.dtype, task.device, options.seed, options.examples)
+        return resolve(claim.run)(ctx)
+    backend = make_backend(task.backend, task.dtype, task.device)
+    fn = _form(task)
+    assert fn is not None
+    kwargs = {"examples": options.examples, "seed": options.seed}
+    if isinstance(claim, Agreement):
+        return _agreement.run_agreement(entry, claim, fn, backend, **kwargs)
+    if isinstance(claim, Property):
+        params = (claim.domain or entry.domain).params
+        return _property.run_property(entry, claim, _agreement.bound(fn, params), backend, **kwargs)
+    if isinstance(claim, Gradient):
+        numpy_fn = resolve(entry.numpy) if entry.numpy is not None else None
+        return _gradient.run_gradient(entry, claim, fn, numpy_fn, backend, **kwargs)
+    raise TypeError(f"unknown claim kind {type(claim).__name__}")
+
+
+def run_task(task: Task, options: RunOptions) -> Result:
+    start = time.perf_counter()
+    claim = task.claim
+    base = {
+        "entry_id": task.entry.id,
+        "section": task.entry.section.slug,
+        "claim": claim.label,
+        "kind": claim.kind,
+        "backend": task.backend,
+        "dtype": task.dtype,
+        "device": task.device,
+    }
+    reason = _skip_reason(task)
+    if reason:
+        return Result(**base, status="skipped", detail=reason)
+    try:
+        with time_limit(options.time_budget):
+            outcome = _dispatch(task, options)
+    except CheckTimeout as exc:
+        outcome = Outcome("failed", f"timed out: {exc}")
+    except Exception as exc:  # a check that raises is a failed check, never a crash
+        outcome = Outcome("failed", f"raised {type(exc).__name__}: {exc}")
+    extra = dict(outcome.extra)
+    note = extra.pop("budget_note", "")
+    return Result(
+        **base,
+        status=outcome.status,
+        error=outcome.error,
+        budget=outcome.budget,
+        unit=outcome.unit,
+        budget_note=note,
+        worst_input=outcome.worst_input,
+        detail=outcome.detail,
+        seconds=time.perf_counter() - start,
+        extra=extra,
+    )
+
+
+def verify_entry(
+    entry: Entry,
+    options: RunOptions | None = None,
+    *,
+    numpy: Callable[..., Any] | None = None,
+    torch: Callable[..., Any] | None = None,
+) -> list[Result]:
+    """Every claim of one entry; `numpy=`/`torch=` replace its forms (planted bugs, targets)."""
+    options = options or RunOptions()
+    overrides = {k: v for k, v in (("numpy", numpy), ("torch", torch)) if v is not None}
+    return [run_task(t, options) for t in plan(entry, options, overrides)]
+
+
+def verify_entries(
+    entries: Iterable[Entry],
+    options: RunOptions | None = None,
+    progress: Callable[[Task, Result | None], None] | None = None,
+) -> list[Result]:
+    """All claims of all entries; `progress(task, None)` before and `(task, result)` after each."""
+    options = options or RunOptions()
+    tasks = [t for e in entries for t in plan(e, options)]
+    results = []
+    for task in tasks:
+        if progress:
+            progress(task, None)
+        result = run_task(task, options)
+        results.append(result)
+        if progress:
+            progress(task, result)
+    return results
+
+
+def count_tasks(entries: Iterable[Entry], options: RunOptions) -> int:
+    return sum(len(plan(e, options)) for e in entries)
+
+
+__all__ = ["Task", "count_tasks", "fmt", "plan", "run_task", "verify_entries", "verify_entry"]

@@ -1,0 +1,49 @@
+"""Re-run one failing case from a report's reproduction snippet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mathcheck.crosscheck._agreement import FormCache, call_form
+from mathcheck.crosscheck._inputs import Case
+from mathcheck.formulas import Agreement, get, resolve
+from mathcheck.numeric import backend as make_backend
+from mathcheck.numeric import error_scale, ulp_errors
+from mathcheck.numeric._oracle import output_shape
+
+
+def reproduce(
+    formula_id: str,
+    backend: str = "numpy",
+    dtype: str = "float64",
+    device: str = "cpu",
+    impl: Any = None,
+    **inputs: Any,
+) -> dict[str, Any]:
+    """Evaluate the form (or `impl`) and the oracle at `inputs`; print and return both."""
+    entry = get(formula_id)
+    b = make_backend(backend, dtype, device)
+    arrays = {k: np.asarray(v, dtype=np.float64) for k, v in inputs.items()}
+    domain = entry.domain
+    assert domain is not None
+    sizes: dict[str, int] = {}
+    for arg in domain.args:
+        for axis, dim in enumerate(reversed(arg.shape)):
+            if isinstance(dim, str):
+                sizes[dim] = arrays[arg.name].shape[-1 - axis]
+    case = Case(sizes, arrays)
+    cache = FormCache(entry, domain)
+    hi, lo = cache.oracle(sizes)(arrays)
+    fn = impl if impl is not None else resolve(entry.form(backend))
+    computed = b.to_numpy(call_form(fn, case, b, domain.params))
+    agreement = next((c for c in entry.claims if isinstance(c, Agreement)), None)
+    scale_mode = agreement.budget.scale if agreement else "elementwise"
+    scale = error_scale(hi, scale_mode, len(output_shape(cache.form(sizes))))
+    errors = ulp_errors(computed.reshape(hi.shape), hi, lo, scale, b.dtype)
+    report = {"computed": computed, "exact": hi, "ulp_error": errors}
+    print(f"{formula_id} [{backend} {b.dtype} {device}]")
+    for key, value in report.items():
+        print(f"  {key:>9}: {np.array2string(np.asarray(value), precision=17)}")
+    return report

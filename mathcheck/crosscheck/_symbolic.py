@@ -1,0 +1,66 @@
+"""Derivative and Identity claims: SymPy derives, `prove_equal` proves (or confirms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from mathcheck.formulas import Derivative, Entry, Identity, resolve
+from mathcheck.outcome import Outcome
+from mathcheck.symbolic import Equation, SymForm, prove_equal
+
+DEFAULT_SIZE = 3
+
+
+def proof_sizes(entry: Entry, requested: dict[str, int]) -> dict[str, int]:
+    sizes = {k: min(DEFAULT_SIZE, hi) for k, (_, hi) in (entry.domain.sizes if entry.domain else {}).items()}
+    sizes.update(requested)
+    return sizes
+
+
+def derive(form: SymForm, wrt: str) -> sp.Expr | sp.MatrixBase:
+    """d expr / d args[wrt]: a plain derivative, a gradient column or a Jacobian."""
+    var = form.args[wrt]
+    expr = form.expr
+    if isinstance(var, sp.MatrixBase):
+        variables = list(var)
+        if isinstance(expr, sp.MatrixBase):
+            return sp.Matrix(list(expr)).jacobian(variables)
+        return sp.Matrix([sp.diff(expr, v) for v in variables])
+    return expr.diff(var)
+
+
+def _same_shape(expected: Any, derived: Any) -> Any:
+    if isinstance(derived, sp.MatrixBase):
+        expected = sp.Matrix(expected)
+        if expected.shape != derived.shape and len(expected) == len(derived):
+            expected = expected.reshape(*derived.shape)
+    return expected
+
+
+def run_derivative(entry: Entry, claim: Derivative, budget: float, seed: int) -> Outcome:
+    form: SymForm = resolve(entry.symbolic)(**proof_sizes(entry, claim.sizes))
+    derived = derive(form, claim.wrt)
+    expected = _same_shape(resolve(claim.expected)(form), derived)
+    proof = prove_equal(derived, expected, time_budget=budget, seed=seed)
+    return Outcome(
+        proof.status,
+        f"d/d{claim.wrt}: {proof.detail}",
+        proof.error,
+        None,
+        "relative",
+        proof.witness,
+        {"derived": sp.sstr(sp.simplify(derived)) if _small(derived) else sp.sstr(derived)},
+    )
+
+
+def run_identity(entry: Entry, claim: Identity, budget: float, seed: int) -> Outcome:
+    equation: Equation = resolve(claim.build)(**claim.sizes)
+    proof = prove_equal(equation.lhs, equation.rhs, equation.ranges, time_budget=budget, seed=seed)
+    return Outcome(proof.status, proof.detail, proof.error, None, "relative", proof.witness,
+                   {"lhs": sp.sstr(equation.lhs), "rhs": sp.sstr(equation.rhs)})
+
+
+def _small(expr: Any) -> bool:
+    return sp.count_ops(expr) < 200

@@ -1,0 +1,404 @@
+"""The one LaTeX printer of the project, and the parse-back of hand-written displays.
+
+Why one printer: what the reference prints must be what was checked, so every display is
+printed from a SymPy expression, with one set of conventions (named functions σ, Φ, GELU,
+softmax; norms ‖·‖; ᵀ for transposes; 1-based subscripts; vectors in bold) instead of being
+typed by hand. Named functions enter an expression only through `fold`, which replaces a
+sub-expression by a function *defined* as that sub-expression, so `unfold(fold(e)) == e`
+holds by construction (and `fold` checks it).
+
+Where the notation cannot come from SymPy (argmax over a set, an expectation), an entry
+carries a hand-written `display`; `parse_back` reads it with SymPy's LaTeX parser (Lark
+backend) and proves it equal to the entry's SymPy form. The parser returns wrong expressions
+without raising on much ML notation (`e^{x}` is the symbol e to the power x, `\\tanh` can come
+back ambiguous), so a parse that succeeds still has to be proven equal.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from mathcheck.symbolic._form import SymForm
+from mathcheck.symbolic._prove import prove_equal
+
+# --------------------------------------------------------------------------- named functions
+
+#: LaTeX heads of named functions, by the SymForm's function name (the catalog `Ref` name).
+HEADS: dict[str, str] = {
+    "sigmoid": r"\sigma",
+    "sigma": r"\sigma",
+    "Phi": r"\Phi",
+    "phi": r"\varphi",
+    "gelu": r"\operatorname{GELU}",
+    "gelu_tanh": r"\operatorname{GELU}_{\tanh}",
+    "gelu_sigmoid": r"\operatorname{GELU}_{\sigma}",
+    "relu": r"\operatorname{ReLU}",
+    "leaky_relu": r"\operatorname{LeakyReLU}",
+    "silu": r"\operatorname{SiLU}",
+    "swish": r"\operatorname{Swish}",
+    "softplus": r"\operatorname{softplus}",
+    "tanh": r"\tanh",
+    "exp": r"\exp",
+    "log": r"\log",
+    "softmax": r"\operatorname{softmax}",
+    "log_softmax": r"\log\operatorname{softmax}",
+    "cross_entropy": r"\mathcal{L}_{\mathrm{CE}}",
+    "bce": r"\mathcal{L}_{\mathrm{BCE}}",
+    "mse": r"\mathcal{L}_{\mathrm{MSE}}",
+    "mae": r"\mathcal{L}_{\mathrm{MAE}}",
+    "huber": r"\mathcal{L}_{\delta}",
+    "focal": r"\mathcal{L}_{\mathrm{focal}}",
+    "dot": r"\operatorname{dot}",
+    "cosine_similarity": r"\cos\theta",
+    "l2_norm": r"\lVert\cdot\rVert_2",
+    "l1_norm": r"\lVert\cdot\rVert_1",
+    "entropy": "H",
+    "kl": r"D_{\mathrm{KL}}",
+    "layer_norm": r"\operatorname{LayerNorm}",
+    "rms_norm": r"\operatorname{RMSNorm}",
+    "batch_norm": r"\operatorname{BatchNorm}",
+    "trace": r"\operatorname{tr}",
+}
+
+
+def head(name: str) -> str:
+    """The LaTeX head for a function name: the table above, else \\operatorname{name}."""
+    if name in HEADS:
+        return HEADS[name]
+    if len(name) == 1:
+        return name
+    return r"\operatorname{" + name.replace("_", r"\_") + "}"
+
+
+class sigma(sp.Function):  # noqa: N801 - SymPy functions are lower-case by convention
+    """The logistic function, defined as 1/(1 + e^{-x})."""
+
+    @classmethod
+    def definition(cls, u: sp.Expr) -> sp.Expr:
+        return 1 / (1 + sp.exp(-u))
+
+
+class Phi(sp.Function):
+    """The standard normal CDF, defined as (1 + erf(x/√2))/2."""
+
+    @classmethod
+    def definition(cls, u: sp.Expr) -> sp.Expr:
+        return (1 + sp.erf(u / sp.sqrt(2))) / 2
+
+
+class phi(sp.Function):  # noqa: N801
+    """The standard normal density, defined as e^{-x²/2}/√(2π)."""
+
+    @classmethod
+    def definition(cls, u: sp.Expr) -> sp.Expr:
+        return sp.exp(-(u**2) / 2) / sp.sqrt(2 * sp.pi)
+
+
+class Norm(sp.Function):
+    """‖v‖₂ of a vector, defined as the square root of the sum of squares (a display only)."""
+
+    @classmethod
+    def definition(cls, u: sp.Expr) -> sp.Expr:  # pragma: no cover - display-level node
+        return u
+
+
+FOLDABLE = (sigma, Phi, phi)
+
+
+class Bold(sp.Symbol):
+    """A vector's name, printed in bold (z for the column of z_1 … z_n)."""
+
+
+class Applied(sp.Symbol):
+    """A function applied to its arguments, printed with its head: softmax(z)_i, σ(x).
+
+    Used to fold a form's own value back into its derivative (σ(x)(1 − σ(x))).
+    """
+
+    def __new__(cls, latex_text: str, **assumptions: Any) -> Applied:
+        obj = super().__new__(cls, f"applied[{latex_text}]", **assumptions)
+        obj._latex_text = latex_text  # type: ignore[attr-defined]
+        return obj
+
+    def _latex(self, printer: Any) -> str:
+        return self.name[len("applied[") : -1]
+
+
+# --------------------------------------------------------------------------- the printer
+
+
+class ReferencePrinter(LatexPrinter):
+    """SymPy's LaTeX printer with the reference's conventions."""
+
+    printmethod = "_latex"
+
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        base = {"mul_symbol": None, "fold_short_frac": False, "order": "none"}
+        base.update(settings or {})
+        super().__init__(base)
+
+    def _print_sigma(self, expr: sp.Expr) -> str:
+        return r"\sigma\left(" + self._print(expr.args[0]) + r"\right)"
+
+    def _print_Phi(self, expr: sp.Expr) -> str:
+        return r"\Phi\left(" + self._print(expr.args[0]) + r"\right)"
+
+    def _print_phi(self, expr: sp.Expr) -> str:
+        return r"\varphi\left(" + self._print(expr.args[0]) + r"\right)"
+
+    def _print_Norm(self, expr: sp.Expr) -> str:
+        return r"\left\lVert " + self._print(expr.args[0]) + r" \right\rVert"
+
+    def _print_Bold(self, expr: sp.Symbol) -> str:
+        return r"\mathbf{" + self._print_Symbol(sp.Symbol(expr.name)) + "}"
+
+    def _print_Applied(self, expr: Applied) -> str:
+        return expr._latex(self)
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        base = self._print(expr.base.label)
+        indices = [self._print(i) for i in expr.indices]
+        joined = "".join(indices) if all(len(i) == 1 for i in indices) else ",".join(indices)
+        return f"{base}_{{{joined}}}"
+
+    def _print_Transpose(self, expr: sp.Expr) -> str:
+        return self.parenthesize(expr.arg, 1000) + r"^{\top}"
+
+    def _print_Function(self, expr: sp.Expr, exp: str | None = None) -> str:
+        name = type(expr).__name__
+        if isinstance(expr, sp.core.function.AppliedUndef) and len(name) > 1:
+            args = ", ".join(self._print(a) for a in expr.args)
+            text = head(name) + r"\left(" + args + r"\right)"
+            return f"{text}^{{{exp}}}" if exp else text
+        return super()._print_Function(expr, exp)
+
+
+_PRINTER = ReferencePrinter()
+
+
+def latex(expr: Any) -> str:
+    """Print an expression (or Matrix, or Equation sides) with the reference's conventions."""
+    return _PRINTER.doprint(expr)
+
+
+# --------------------------------------------------------------------------- folding
+
+
+def _as_sigma(e: sp.Expr) -> sp.Expr | None:
+    """1/(1 + e^{w}) → σ(−w)."""
+    if isinstance(e, sp.Pow) and e.exp == -1 and isinstance(e.base, sp.Add):
+        terms = e.base.args
+        if len(terms) == 2 and sp.S.One in terms:
+            other = terms[0] if terms[1] == 1 else terms[1]
+            if isinstance(other, sp.exp):
+                return sigma(-other.args[0])
+    return None
+
+
+def _as_two_phi(e: sp.Expr) -> sp.Expr | None:
+    """1 + erf(u/√2) → 2Φ(u)."""
+    if isinstance(e, sp.Add) and len(e.args) == 2 and sp.S.One in e.args:
+        other = e.args[0] if e.args[1] == 1 else e.args[1]
+        if isinstance(other, sp.erf):
+            return 2 * Phi(sp.expand(other.args[0] * sp.sqrt(2)))
+    return None
+
+
+def _fold_phi_density(e: sp.Expr) -> sp.Expr:
+    """√2·e^{-u²/2}/(2√π) → φ(u), for u a symbol of the expression."""
+    for s in sorted(e.free_symbols, key=str):
+        if isinstance(s, sp.Symbol) or isinstance(s, sp.Indexed):
+            e = e.subs(phi.definition(s), phi(s))
+    return e
+
+
+def fold(expr: Any, keep_root: bool = True) -> Any:
+    """Replace sub-expressions by the named functions defined as them (σ, Φ, φ).
+
+    The root is never folded when `keep_root` (σ's own display stays 1/(1 + e^{-x})).
+    Returns the original expression if unfolding would not give it back.
+    """
+    if isinstance(expr, sp.MatrixBase):
+        return expr.applyfunc(lambda e: fold(e, keep_root))
+    if not isinstance(expr, sp.Basic):
+        return expr
+
+    def walk(e: sp.Basic, root: bool) -> sp.Basic:
+        if e.is_Atom or isinstance(e, sp.Indexed):
+            return e
+        args = [walk(a, False) for a in e.args]
+        try:
+            e = e.func(*args) if args != list(e.args) else e
+        except TypeError:
+            return e
+        if root and keep_root:
+            return e
+        for rule in (_as_sigma, _as_two_phi):
+            folded = rule(e)
+            if folded is not None:
+                return folded
+        return e
+
+    folded = walk(expr, True)
+    if not isinstance(expr, sp.Matrix):
+        folded = _fold_phi_density(folded) if folded.has(sp.exp) else folded
+    if folded != expr and sp.expand(unfold(folded) - expr) != 0:
+        if sp.simplify(unfold(folded) - expr) != 0:
+            return expr
+    return folded
+
+
+def unfold(expr: Any) -> Any:
+    """Replace the named functions by their definitions (the inverse of `fold`)."""
+    if isinstance(expr, sp.MatrixBase):
+        return expr.applyfunc(unfold)
+    for fn in FOLDABLE:
+        expr = expr.replace(lambda e, fn=fn: isinstance(e, fn), lambda e, fn=fn: fn.definition(e.args[0]))
+    return expr
+
+
+# --------------------------------------------------------------------------- parse-back
+
+ParseStatus = Literal["proven", "confirmed", "unparseable", "mismatched"]
+
+
+@dataclass(frozen=True)
+class ParseBack:
+    """The outcome of reading a hand-written display back into SymPy."""
+
+    status: ParseStatus
+    detail: str
+    parsed: str | None = None  # the parsed expression, as SymPy prints it
+
+
+def _split_equals(display: str) -> list[str]:
+    """Top-level '=' splits (outside braces, \\left/\\right groups are braces-free anyway)."""
+    parts, depth, start = [], 0, 0
+    for k, ch in enumerate(display):
+        if ch in "{([":
+            depth += 1
+        elif ch in "})]":
+            depth -= 1
+        elif ch == "=" and depth == 0:
+            parts.append(display[start:k])
+            start = k + 1
+    parts.append(display[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _parse(text: str) -> sp.Basic:
+    from sympy.parsing.latex import parse_latex
+
+    kwargs: dict[str, Any] = {"backend": "lark"}
+    if "strict" in inspect.signature(parse_latex).parameters:
+        # In SymPy ≤ 1.14 `strict` only affects the ANTLR backend; Lark is always strict
+        # (it raises on input outside its grammar). Passing it keeps newer SymPy strict too.
+        kwargs["strict"] = True
+    result = parse_latex(text, **kwargs)
+    if not isinstance(result, sp.Basic):
+        raise ValueError(f"ambiguous parse ({type(result).__name__}), e.g. \\tanh read as tan·h")
+    return result
+
+
+_SUBSCRIPTED = re.compile(r"^([A-Za-z]+)_\{?([A-Za-z0-9]+)\}?$")
+
+
+def _normalise(parsed: sp.Basic, form: SymForm) -> sp.Basic:
+    """Map the parser's symbols onto the form's: e → Euler's number, z_{j} → Indexed."""
+    replacements: dict[sp.Basic, sp.Basic] = {}
+    for s in parsed.free_symbols:
+        if s.name == "e":
+            replacements[s] = sp.E
+            continue
+        m = _SUBSCRIPTED.match(s.name)
+        if m and m.group(1) in form.args and isinstance(form.args[m.group(1)], sp.MatrixBase):
+            index = m.group(2)
+            idx: sp.Basic = sp.Integer(int(index)) if index.isdigit() else sp.Symbol(index, integer=True)
+            replacements[s] = sp.IndexedBase(m.group(1))[idx]
+    parsed = parsed.xreplace(replacements)
+    # Bound summation variables must be the integer symbols used in the Indexed objects.
+    bound = {v: sp.Symbol(v.name, integer=True) for s in parsed.atoms(sp.Sum) for v, *_ in s.limits}
+    parsed = parsed.xreplace(bound)
+    by_name: dict[str, sp.Basic] = {}
+    for name, value in form.args.items():
+        if isinstance(value, sp.Symbol):
+            by_name[value.name] = value
+    for value in form.params.values():
+        by_name[value.name] = value
+    return parsed.xreplace({s: by_name[s.name] for s in parsed.free_symbols
+                            if isinstance(s, sp.Symbol) and s.name in by_name})
+
+
+def _instantiate(parsed: sp.Basic, form: SymForm, sizes: dict[str, int]) -> sp.Basic:
+    """Substitute sizes, expand sums and map z[k] (1-based) onto the form's z_{k-1}."""
+    size_subs = {sp.Symbol(k): v for k, v in sizes.items()}
+    size_subs.update({sp.Symbol(k, integer=True): v for k, v in sizes.items()})
+    expr = parsed.xreplace(size_subs).doit()
+
+    def element(ix: sp.Indexed) -> sp.Basic:
+        arr = form.args[str(ix.base.label)]
+        k = [int(i) - 1 for i in ix.indices]
+        return arr[k[0], k[1]] if len(k) == 2 else arr[k[0]]
+
+    return expr.replace(lambda e: isinstance(e, sp.Indexed) and all(i.is_Integer for i in e.indices),
+                        element)
+
+
+def parse_back(display: str, form: SymForm, sizes: dict[str, int] | None = None) -> ParseBack:
+    """Parse a hand-written display and prove it equal to the form (at `sizes`).
+
+    The display's right-hand side(s) (after top-level '=') are compared with the form's
+    expression; an output index i (a free integer index) is checked for every component.
+    """
+    sizes = sizes or {}
+    parts = _split_equals(display)
+    candidates = parts[1:] if len(parts) > 1 else parts
+    parsed_texts = []
+    for text in candidates:
+        try:
+            parsed = _normalise(_parse(text), form)
+        except Exception as exc:  # the parser raises many exception types
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return ParseBack("unparseable", f"{type(exc).__name__}: {reason[:160]}")
+        parsed_texts.append(sp.sstr(parsed))
+        try:
+            instance = _instantiate(parsed, form, sizes)
+        except Exception as exc:
+            return ParseBack("mismatched", f"could not map onto the form: {exc}", parsed_texts[-1])
+        verdict = _compare(instance, form)
+        if verdict.status not in ("proven", "confirmed"):
+            return ParseBack(verdict.status, verdict.detail, "; ".join(parsed_texts))
+    return ParseBack(verdict.status, verdict.detail, "; ".join(parsed_texts))
+
+
+def _compare(instance: sp.Basic, form: SymForm) -> ParseBack:
+    known = set()
+    for value in list(form.args.values()) + list(form.params.values()):
+        known |= set(value.free_symbols) if isinstance(value, sp.Basic) else set()
+    target = form.expr
+    free_index = [s for s in instance.free_symbols if s not in known and s.name in ("i", "k")]
+    stray = [s for s in instance.free_symbols if s not in known and s not in free_index]
+    if stray:
+        names = ", ".join(sorted(str(s) for s in stray))
+        return ParseBack("mismatched", f"parsed with symbols the form does not have: {names}")
+    if isinstance(target, sp.MatrixBase):
+        if not free_index:
+            if target.shape == (1, 1):
+                target = target[0]
+            else:
+                return ParseBack("mismatched", "a vector form but the display has no free index i")
+        else:
+            i = free_index[0]
+            lhs = [instance.xreplace({i: k + 1}) for k in range(len(target))]
+            proof = prove_equal(sp.Matrix(lhs), sp.Matrix(list(target)), time_budget=5.0)
+            return ParseBack(proof.status if proof.status != "failed" else "mismatched",
+                             proof.detail)
+    proof = prove_equal(instance, target, time_budget=5.0)
+    status: ParseStatus = proof.status if proof.status != "failed" else "mismatched"  # type: ignore[assignment]
+    return ParseBack(status, proof.detail)
