@@ -3,7 +3,14 @@
 See README.md in this folder for the design.
 """
 
-from mathcheck.crosscheck._engine import Task, count_tasks, plan, run_task, verify_entries, verify_entry
+from mathcheck.crosscheck._engine import (
+    Task,
+    count_tasks,
+    plan,
+    run_task,
+    verify_entries,
+    verify_entry,
+)
 from mathcheck.crosscheck._reproduce import reproduce
 from mathcheck.crosscheck._results import PROFILES, Result, RunOptions
 

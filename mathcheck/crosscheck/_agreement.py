@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,17 @@ from mathcheck.formulas import Agreement, Domain, Entry, resolve
 from mathcheck.numeric import Backend, condition_numbers, error_scale, ulp_errors
 from mathcheck.numeric._oracle import Oracle, output_shape
 from mathcheck.outcome import Outcome
+
+
+def domain_of(entry: Entry, claim_domain: Domain | None) -> Domain:
+    """The claim's own domain, with the entry's parameters where it names none."""
+    if claim_domain is None:
+        assert entry.domain is not None, f"{entry.id}: a numeric claim needs a domain"
+        return entry.domain
+    if entry.domain is not None and entry.domain.params:
+        params = {**entry.domain.params, **claim_domain.params}
+        return dataclasses.replace(claim_domain, params=params)
+    return claim_domain
 
 
 class FormCache:
@@ -80,7 +92,9 @@ def measure(
         allowed = np.array(claim.budget.allowed(backend.dtype, case.sizes))
     row_axes = tuple(range(errors.ndim - out_axes, errors.ndim)) if out_axes else ()
     row_error = errors.max(axis=row_axes) if row_axes else errors
-    ratio = row_error / np.broadcast_to(allowed, row_error.shape)
+    budget = np.broadcast_to(allowed, row_error.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(row_error == 0, 0.0, row_error / budget)
     worst = int(np.argmax(ratio)) if ratio.size else 0
     return {
         "score": float(np.max(ratio)) if ratio.size else 0.0,
@@ -100,8 +114,7 @@ def run_agreement(
     examples: int,
     seed: int,
 ) -> Outcome:
-    domain = claim.domain or entry.domain
-    assert domain is not None, f"{entry.id}: an Agreement claim needs a domain"
+    domain = domain_of(entry, claim.domain)
     cache = FormCache(entry, domain)
 
     def body(case: Case) -> tuple[float, Any]:

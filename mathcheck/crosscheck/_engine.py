@@ -24,8 +24,8 @@ from mathcheck.formulas import (
     Property,
     resolve,
 )
-from mathcheck.numeric import device_available, fmt
 from mathcheck.numeric import backend as make_backend
+from mathcheck.numeric import device_available, fmt
 from mathcheck.outcome import CheckContext, Outcome
 
 
@@ -113,7 +113,7 @@ def _dispatch(task: Task, options: RunOptions) -> Outcome:
     if isinstance(claim, Agreement):
         return _agreement.run_agreement(entry, claim, fn, backend, **kwargs)
     if isinstance(claim, Property):
-        params = (claim.domain or entry.domain).params
+        params = _agreement.domain_of(entry, claim.domain).params
         return _property.run_property(entry, claim, _agreement.bound(fn, params), backend, **kwargs)
     if isinstance(claim, Gradient):
         numpy_fn = resolve(entry.numpy) if entry.numpy is not None else None

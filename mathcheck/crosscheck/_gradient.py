@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from mathcheck.crosscheck._agreement import domain_of
 from mathcheck.crosscheck._inputs import Case, cases, extreme_cases
 from mathcheck.crosscheck._search import Violation, search
 from mathcheck.formulas import Entry, Gradient, resolve
@@ -63,8 +64,7 @@ def run_gradient(
 ) -> Outcome:
     import torch
 
-    domain = claim.domain or entry.domain
-    assert domain is not None
+    domain = domain_of(entry, claim.domain)
     builder = resolve(entry.symbolic)
     arg_ndims = {a.name: len(a.shape) for a in domain.args}
     shapes = {a.name: a.shape for a in domain.args}
@@ -113,7 +113,8 @@ def run_gradient(
             if claim.budget.cond_arg:
                 conds = condition_numbers(case.arrays[claim.budget.cond_arg], claim.budget.cond_kind)
                 allowed = claim.budget.allowed(backend.dtype, case.sizes, float(np.max(conds)))
-            ratio = float(np.max(err)) / allowed if err.size else 0.0
+            worst_err = float(np.max(err)) if err.size else 0.0
+            ratio = 0.0 if worst_err == 0 else worst_err / allowed
             if backend.dtype == "float64" and numpy_fn is not None:
                 fd = _finite_differences(numpy_fn, case, name, v, domain.params)
                 fd_err = float(np.max(np.abs(fd - hi) / np.maximum(1.0, np.abs(hi).max())))

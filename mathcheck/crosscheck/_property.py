@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from mathcheck.crosscheck._agreement import domain_of
 from mathcheck.crosscheck._inputs import Case, cases, extreme_cases
 from mathcheck.crosscheck._search import search
 from mathcheck.formulas import Entry, Property, resolve
@@ -21,8 +22,7 @@ def run_property(
     examples: int,
     seed: int,
 ) -> Outcome:
-    domain = claim.domain or entry.domain
-    assert domain is not None, f"{entry.id}: a Property claim needs a domain"
+    domain = domain_of(entry, claim.domain)
     check = resolve(claim.check)
 
     def body(case: Case) -> tuple[float, Any]:

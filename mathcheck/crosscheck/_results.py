@@ -57,6 +57,6 @@ class Result:
         record = asdict(self)
         for key in ("error", "budget"):
             value = record[key]
-            if isinstance(value, float) and value != value or value in (float("inf"),):
+            if (isinstance(value, float) and value != value) or value in (float("inf"),):
                 record[key] = str(value)  # JSON has no NaN/inf
         return record

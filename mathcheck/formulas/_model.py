@@ -7,9 +7,9 @@ resolved only when a check needs them; all behaviour lives in `mathcheck.crossch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
-from collections.abc import Callable
 from typing import Any, Literal, Union
 
 DTYPES: tuple[str, ...] = ("float64", "float32", "float16", "bfloat16")

@@ -88,8 +88,8 @@ def select(
                 picked.extend(hits)
             else:
                 entry = get(pattern)
-                if entry not in chosen:
+                if entry.id not in {e.id for e in chosen}:
                     raise InvalidInputError(f"{pattern} is not in the selected sections")
                 picked.append(entry)
-        chosen = tuple(dict.fromkeys(picked))
+        chosen = tuple({e.id: e for e in picked}.values())
     return chosen

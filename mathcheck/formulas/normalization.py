@@ -1,7 +1,157 @@
 """Section 7 · Normalization."""
 
-from mathcheck.formulas._model import Entry, Section
+from mathcheck.formulas._model import (
+    Agreement,
+    Arg,
+    Budget,
+    Check,
+    Derivative,
+    Domain,
+    Entry,
+    Gradient,
+    Property,
+    Section,
+    check,
+    forms,
+    symbolic,
+)
 
 SECTION = Section(7, "normalization", "Normalization")
+S = SECTION.slug
 
-ENTRIES: tuple[Entry, ...] = ()
+EPS = {"eps": 1e-5}
+AFFINE = (Arg("gamma", ("n",), -2.0, 2.0), Arg("beta", ("n",), -2.0, 2.0))
+FEATURES = Domain(
+    args=(Arg("x", ("n",), -10.0, 10.0, extremes=(10.0, -10.0, 0.0, 1e-3)), *AFFINE),
+    sizes={"n": (1, 8)},
+    params=EPS,
+)
+INTEGER_FEATURES = Domain(args=(Arg("x", ("n",), -50, 50, kind="integer"), *AFFINE),
+                          sizes={"n": (1, 8)}, params=EPS)
+BATCH = Domain(
+    args=(Arg("x", ("m", "n"), -10.0, 10.0, extremes=(10.0, -10.0, 0.0, 1e-3)), *AFFINE),
+    sizes={"m": (1, 6), "n": (1, 3)},
+    params=EPS,
+)
+GRAD_FEATURES = Domain(args=(Arg("x", ("n",), -50, 50, kind="integer"), *AFFINE),
+                       sizes={"n": (2, 3)}, params=EPS)
+GRAD_BATCH = Domain(args=(Arg("x", ("m", "n"), -50, 50, kind="integer"), *AFFINE),
+                    sizes={"m": (2, 3), "n": (1, 2)}, params=EPS)
+GRAD_RMS = Domain(args=(Arg("x", ("n",), -50, 50, kind="integer"), Arg("gamma", ("n",), -2.0, 2.0)),
+                  sizes={"n": (2, 3)}, params={"eps": 1e-6})
+INTEGER_BATCH = Domain(args=(Arg("x", ("m", "n"), -50, 50, kind="integer"), *AFFINE),
+                       sizes={"m": (1, 6), "n": (1, 3)}, params=EPS)
+RMS = Domain(
+    args=(Arg("x", ("n",), -10.0, 10.0, extremes=(10.0, -10.0, 0.0, 1e-3)),
+          Arg("gamma", ("n",), -2.0, 2.0)),
+    sizes={"n": (1, 8)},
+    params={"eps": 1e-6},
+)
+INTEGER_RMS = Domain(args=(Arg("x", ("n",), -50, 50, kind="integer"), Arg("gamma", ("n",), -2.0, 2.0)),
+                     sizes={"n": (1, 8)}, params={"eps": 1e-6})
+
+LOW = ("fp16/bf16: statistics and normalisation in fp32, one final rounding: 0.5 ulp, "
+       "rounded to 1")
+NORMALIZE = Budget(
+    32,
+    "x̂ = d/√(σ² + ε): d = (x − μ) − mean(x − μ) (corrected two-pass) within 2u·max|d|, "
+    "σ² within (n + 1)u, the square root (n/2 + 2)u; |x̂_i| ≤ √(n − 1), so |Δx̂| ≤ "
+    "√n(n/2 + 5)u ≤ 26u at n = 8; γx̂ + β with |γ| ≤ 2 doubles it and adds 2 roundings: "
+    "≤ 60u = 30 ulp of max(|y|, 1), rounded to 32. " + LOW,
+    scale="unit",
+    low_precision_ulps=1,
+)
+RMS_BUDGET = Budget(
+    16,
+    "mean(x²) within (n + 1)u, the square root (n/2 + 2)u, the division u: x̂ within "
+    "(n/2 + 4)u·|x̂|, |x̂| ≤ √n; γx̂ with |γ| ≤ 2 plus one rounding: ≤ 2√n(n/2 + 4)u + u "
+    "≤ 15 ulp of max(|y|, 1) at n = 8, rounded to 16. " + LOW,
+    scale="unit",
+    low_precision_ulps=1,
+)
+GRADIENT = Budget(
+    64,
+    "the backward pass re-uses x̂ (≤ 30 ulp) in two inner products over n ≤ 8 features and a "
+    "division by √(σ² + ε): twice the forward budget, norm-wise over the row",
+    scale="row",
+)
+FD_NOTE = "integer inputs keep σ ≥ 1/3 or σ = 0, so fp64 central differences (step 6e-6) resolve"
+LOW_NOTE = ("Torch and NumPy forms accumulate fp16/bf16 statistics in fp32 and round the "
+            "output once (as fused framework kernels do); the low-precision budget is 1 ulp. ")
+
+ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        id="norm.batch_norm",
+        section=SECTION,
+        title="Batch normalization",
+        used_in="CNNs",
+        **forms(S, "batch_norm"),
+        domain=BATCH,
+        claims=(
+            Agreement(NORMALIZE),
+            Gradient(("x", "gamma"), GRADIENT, domain=GRAD_BATCH),
+            Property("pre-affine mean 0, variance σ²/(σ² + ε) per feature",
+                     check(S, "standardized_batch"), 64,
+                     "mean and variance of m ≤ 6 values each within 30 ulp = 60 eps"),
+            Property("shift invariant per feature", check(S, "shift_invariant_batch"), 64,
+                     "two normalisations, each within 30 ulp = 60 eps", domain=INTEGER_BATCH),
+            Check("matches torch F.batch_norm (training mode)", check(S, "matches_torch_batch_norm"),
+                  per="combination", dtypes=("float64", "float32", "float16", "bfloat16")),
+        ),
+        notes=LOW_NOTE + "Training mode: statistics over the batch (axis −2 of x: m samples × n "
+        "features), biased variance inside the normalisation. Running statistics (inference) "
+        "are not part of the form; torch updates running_var with the unbiased variance "
+        "(checked against F.batch_norm).",
+        signature="f(x[..., m, n], gamma[n], beta[n], *, eps) -> y[..., m, n]",
+    ),
+    Entry(
+        id="norm.layer_norm",
+        section=SECTION,
+        title="Layer normalization",
+        used_in="Original Transformer, BERT",
+        **forms(S, "layer_norm"),
+        domain=FEATURES,
+        claims=(
+            Derivative(symbolic(S, "d_layer_norm_stated"), wrt="x", sizes={"n": 3}),
+            Agreement(NORMALIZE),
+            Gradient(("x", "gamma"), GRADIENT, domain=GRAD_FEATURES),
+            Property("pre-affine mean 0, variance σ²/(σ² + ε)", check(S, "standardized_features"),
+                     64, "mean and variance of n ≤ 8 values each within 30 ulp = 60 eps"),
+            Property("shift invariant", check(S, "shift_invariant"), 64,
+                     "two normalisations, each within 30 ulp = 60 eps", domain=INTEGER_FEATURES),
+            Property("scale invariant (ε scaled by a²)", check(S, "scale_invariant"), 2,
+                     "scaling by a power of two is exact, so x̂ should agree bit for bit; 2 eps "
+                     "allows a reordered sum", domain=INTEGER_FEATURES),
+            Check("matches torch F.layer_norm", check(S, "matches_torch_layer_norm"),
+                  per="combination", dtypes=("float64", "float32", "float16", "bfloat16")),
+        ),
+        notes=LOW_NOTE + "Biased variance (divide by n), ε inside the square root — the "
+        "convention of torch.nn.LayerNorm. With ε > 0 scale invariance holds exactly when ε "
+        "is scaled by a² along with the input; shift invariance holds exactly.",
+        signature="f(x[..., n], gamma[n], beta[n], *, eps) -> y[..., n]",
+    ),
+    Entry(
+        id="norm.rms_norm",
+        section=SECTION,
+        title="RMSNorm",
+        used_in="LLaMA, modern LLMs",
+        **forms(S, "rms_norm"),
+        domain=RMS,
+        claims=(
+            Derivative(symbolic(S, "d_rms_norm_stated"), wrt="x", sizes={"n": 3}),
+            Agreement(RMS_BUDGET),
+            Gradient(("x", "gamma"), GRADIENT, domain=GRAD_RMS),
+            Property("pre-affine RMS √(m/(m + ε)) ≈ 1", check(S, "unit_rms"), 32,
+                     "RMS of n ≤ 8 values each within 15 ulp = 30 eps"),
+            Property("scale invariant (ε scaled by a²)", check(S, "scale_invariant"), 2,
+                     "scaling by a power of two is exact; 2 eps allows a reordered sum",
+                     domain=INTEGER_RMS),
+            Check("matches torch F.rms_norm", check(S, "matches_torch_rms_norm"),
+                  per="combination", dtypes=("float64", "float32", "float16", "bfloat16")),
+        ),
+        notes=LOW_NOTE + "RMS(x) = √(mean(x²) + ε): no mean subtraction, no β (so not shift "
+        "invariant). x² overflows beyond |x| ≈ 1e154 in fp64 and 1e19 in fp32 (fp16/bf16 are "
+        "computed in fp32).",
+        signature="f(x[..., n], gamma[n], *, eps) -> y[..., n]",
+    ),
+)

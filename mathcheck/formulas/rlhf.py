@@ -28,7 +28,8 @@ PPO = Domain(
     params={"eps": 0.2},
 )
 POLICIES = Domain(
-    args=(Arg("p", ("n",), kind="probability"), Arg("q", ("n",), kind="probability"),
+    args=(Arg("p", ("n",), kind="probability"),
+          Arg("q", ("n",), low=1e-3, high=1.0, kind="positive"),
           Arg("r", ("n",), low=-5.0, high=5.0)),
     sizes={"n": (2, 6)},
     params={"beta": 0.1},
@@ -121,7 +122,9 @@ ENTRIES: tuple[Entry, ...] = (
             Check("maximiser π* ∝ π_ref·exp(r/β)", check(S, "kl_optimal_policy")),
         ),
         notes="Evaluated exactly over a finite response set (the expectation over y ~ π written "
-              "out), with 0·log 0 = 0.",
+              "out), with 0·log 0 = 0. π_ref > 0 everywhere (softmax policies have full "
+              "support; where π_ref = 0 < π the KL is +∞); the agreement domain does not "
+              "normalise π_ref (the formula is an expression in it), the KL ≥ 0 property does.",
         signature="f(p, q, r, beta=0.1) -> E_p[r] − β KL(p‖q), over the last axis",
     ),
     Entry(

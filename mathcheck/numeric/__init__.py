@@ -19,11 +19,11 @@ from mathcheck.numeric._dtypes import (
 from mathcheck.numeric._ulps import condition_numbers, error_scale, ulp_errors
 
 __all__ = [
-    "Backend",
-    "backend",
     "DEVICES",
     "FORMATS",
+    "Backend",
     "FloatFormat",
+    "backend",
     "canonical",
     "condition_numbers",
     "cuda_available",

@@ -1,5 +1,9 @@
-"""The oracle: a SymPy form evaluated with mpmath at 50 significant digits.
+"""The oracle: a SymPy form evaluated with mpmath at 50 significant digits or more.
 
+Working precision is adaptive: each point is evaluated at 50 and at 80 digits, and the
+precision keeps doubling (up to 3200 digits) until two successive values agree to 40 digits;
+an exact zero from nonzero inputs is re-evaluated up to 640 digits before it is believed.
+A fixed precision would be defeated by cancellation, e.g. (e^x − e^−x) at x = 1e-175.
 The result is returned as a double-double (hi, lo) pair of fp64 arrays, so errors of fp64
 implementations are measured against a value ~100 bits accurate, not against its own rounding.
 """
@@ -16,6 +20,9 @@ import sympy as sp
 from mathcheck.symbolic import SymForm
 
 DIGITS = 50
+MAX_DIGITS = 3200
+ZERO_DIGITS = 640  # exact zeros are re-checked up to here (covers inputs down to 1e-308)
+AGREE = mpmath.mpf(10) ** -40
 
 
 def _flat(x: sp.Basic) -> list[sp.Basic]:
@@ -53,15 +60,39 @@ class Oracle:
         size = int(np.prod(self.out_shape, dtype=int))
         hi = np.empty(batch + (size,), dtype=np.float64)
         lo = np.empty_like(hi)
-        with mpmath.workdps(DIGITS):
-            for index in np.ndindex(*batch):
-                point: list[Any] = []
-                for n in self.names:
-                    point.extend(mpmath.mpf(float(v)) for v in np.ravel(broadcast[n][index]))
-                for k, value in enumerate(self._f(*point)):
-                    value = mpmath.mpf(value) if not isinstance(value, mpmath.mpf) else value
-                    h = float(value) if mpmath.isfinite(value) else float(value)
-                    hi[index + (k,)] = h
-                    lo[index + (k,)] = float(value - h) if np.isfinite(h) else 0.0
+        for index in np.ndindex(*batch):
+            point: list[float] = []
+            for n in self.names:
+                point.extend(float(v) for v in np.ravel(broadcast[n][index]))
+            for k, value in enumerate(self.evaluate(point)):
+                h = float(value)
+                hi[index + (k,)] = h
+                lo[index + (k,)] = float(value - h) if np.isfinite(h) else 0.0
         shape = batch + self.out_shape
         return hi.reshape(shape), lo.reshape(shape)
+
+    def _at(self, point: list[float], digits: int) -> list[Any]:
+        with mpmath.workdps(digits):
+            values = self._f(*[mpmath.mpf(v) for v in point])
+            return [v if isinstance(v, mpmath.mpf) else mpmath.mpf(v) for v in values]
+
+    def evaluate(self, point: list[float]) -> list[Any]:
+        """Values at `point`, at the lowest precision ≥ 50 digits that two evaluations agree on."""
+        previous, digits = self._at(point, DIGITS), 80
+        suspicious_zero = any(point)  # an exact 0 from nonzero inputs may be total cancellation
+        while True:
+            current = self._at(point, digits)
+            agree = all(_agree(a, b) for a, b in zip(previous, current, strict=True))
+            zeros = suspicious_zero and digits < ZERO_DIGITS and any(v == 0 for v in current)
+            if agree and not zeros:
+                return current
+            if digits >= MAX_DIGITS:
+                return current
+            previous, digits = current, digits * 2
+
+
+def _agree(a: Any, b: Any) -> bool:
+    if not (mpmath.isfinite(a) and mpmath.isfinite(b)):
+        return bool(a == b) or (mpmath.isnan(a) and mpmath.isnan(b))
+    with mpmath.workdps(60):
+        return bool(abs(a - b) <= AGREE * max(abs(a), abs(b)))

@@ -22,7 +22,7 @@ from mathcheck.symbolic._form import SymForm
 #: Distinct size values for the roll-up (distinct so that each literal names one size).
 ROLL_SIZES = (5, 7, 3, 4, 6)
 OUT_NAMES = ("i", "j")
-DUMMIES = ("j", "k", "l", "m", "p", "q", "r", "t", "u")
+DUMMIES = ("k", "l", "m", "p", "q", "r", "s", "t", "u")
 MAX_COMPONENTS = 25
 
 
@@ -125,10 +125,41 @@ def _fold_sums(add: sp.Add, layout: Layout, sizes: Mapping[str, int], reserved: 
             owners = set(members.values())
             if set(members) == set(range(1, n + 1)) and len(owners) == n and not owners & used:
                 used |= owners
-                sums.append(sp.Sum(template, (j, 1, size_symbol(dim))))
+                sums.append(_sum(template, j, dim))
         if sums:
             terms = [t for k, t in enumerate(terms) if k not in used] + sums
+            continue
+        terms = _complete(terms, buckets, j, dim, n)
     return sp.Add(*terms)
+
+
+def _complete(terms: list[sp.Basic], buckets: dict[sp.Basic, dict[int, int]], j: sp.Symbol,
+              dim: str, n: int) -> list[sp.Basic]:
+    """x_i − (x_1 + … + x_n)/n arrives as (n−1)x_i/n − Σ_{k≠i} x_k/n: complete the sum.
+
+    A template that covers every index but one, v, becomes Σ template − template(v); the
+    correction merges with the remaining terms. Exact by construction; kept only if it
+    leaves fewer terms.
+    """
+    if n < 3:
+        return terms
+    for template, members in buckets.items():
+        owners = set(members.values())
+        missing = set(range(1, n + 1)) - set(members)
+        if len(members) == n - 1 and len(owners) == n - 1 and len(missing) == 1:
+            v = missing.pop()
+            correction = -template.xreplace({j: sp.Integer(v)})
+            rest = sp.Add(*[t for k, t in enumerate(terms) if k not in owners], correction)
+            candidate = [*sp.Add.make_args(rest), _sum(template, j, dim)]
+            if len(candidate) < len(terms):
+                return candidate
+    return terms
+
+
+def _sum(template: sp.Basic, j: sp.Symbol, dim: str) -> sp.Basic:
+    """Σ_j template, with factors independent of j pulled out (−(1/n)Σ x_j, not Σ −x_j/n)."""
+    coefficient, rest = template.as_independent(j, as_Add=False)
+    return coefficient * sp.Sum(rest, (j, 1, size_symbol(dim)))
 
 
 def _roll(e: sp.Basic, layout: Layout, sizes: Mapping[str, int], reserved: set[str]) -> sp.Basic:
@@ -219,7 +250,9 @@ def generalize(
         if any(d is None for d in layout.out):
             raise NotGeneral("an output axis is not a named size")
         index = tuple(sp.Symbol(OUT_NAMES[k], integer=True) for k in range(len(layout.out)))
-        reserved = {s.name for s in index} | set(size_names)
+        # i and j are kept for output indices in every display of an entry, so the sums of a
+        # form and of its Jacobian use the same summation index (and fold back into it).
+        reserved = set(OUT_NAMES) | set(size_names)
         emap = element_map(form, layout)
         comps = dict(_components(value))
         generic = _generic_component(comps, layout, roll_sizes, emap, index, reserved)

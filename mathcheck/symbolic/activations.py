@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from mathcheck.symbolic._form import SymForm, real, vector
+from mathcheck.symbolic._form import Equation, SymForm, real, vector
 
 x = real("x")
 alpha = real("alpha", positive=True)
@@ -110,8 +110,14 @@ def d_silu_stated(form: SymForm) -> sp.Expr:
 
 
 def tanh() -> SymForm:
-    """(eˣ − e⁻ˣ)/(eˣ + e⁻ˣ), as on the cheatsheet."""
-    return SymForm((sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x)), {"x": x})
+    """tanh x itself: the oracle evaluates the cheatsheet's (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ) with total
+    cancellation for |x| < 1e-50, so that ratio is a proven identity instead."""
+    return SymForm(sp.tanh(x), {"x": x})
+
+
+def tanh_exp_identity() -> Equation:
+    """tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ), the cheatsheet's definition."""
+    return Equation(sp.tanh(x), (sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x)))
 
 
 def d_tanh_stated(form: SymForm) -> sp.Expr:

@@ -132,6 +132,22 @@ class Applied(sp.Symbol):
 
 # --------------------------------------------------------------------------- the printer
 
+#: Names that the forms spell in ASCII, printed as the cheatsheet writes them.
+WORDS: dict[str, str] = {"eps": r"\epsilon", "lam": r"\lambda", "lr": r"\eta", "inf": r"\infty"}
+
+
+def _word(part: str) -> str:
+    """One piece of a symbol name: Greek and modifiers via SymPy, ASCII words upright."""
+    from sympy.printing.latex import translate
+
+    if part in WORDS:
+        return WORDS[part]
+    translated = translate(part)
+    if translated != part or len(part) <= 1 or part.isdigit():
+        return translated
+    return r"\mathrm{" + part + "}"
+
+
 
 class ReferencePrinter(LatexPrinter):
     """SymPy's LaTeX printer with the reference's conventions."""
@@ -139,7 +155,8 @@ class ReferencePrinter(LatexPrinter):
     printmethod = "_latex"
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
-        base = {"mul_symbol": None, "fold_short_frac": False, "order": "none"}
+        # "old" keeps 1 + x and e^x − e^{−x} in the order people write them.
+        base = {"mul_symbol": None, "fold_short_frac": False, "order": "old"}
         base.update(settings or {})
         super().__init__(base)
 
@@ -155,8 +172,40 @@ class ReferencePrinter(LatexPrinter):
     def _print_Norm(self, expr: sp.Expr) -> str:
         return r"\left\lVert " + self._print(expr.args[0]) + r" \right\rVert"
 
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        if expr in self._settings["symbol_names"]:
+            return self._settings["symbol_names"][expr]
+        parts = expr.name.split("_")
+        text = _word(parts[0])
+        if len(parts) > 1:
+            text += "_{" + ",".join(_word(p) for p in parts[1:]) + "}"
+        return text
+
+    def _as_ordered_terms(self, expr: sp.Basic, order: str | None = None) -> list[sp.Basic]:
+        """SymPy's order, except that a sum starts with a positive term (x_i − μ, not −μ + x_i)."""
+        terms = list(super()._as_ordered_terms(expr, order=order))
+        if terms and terms[0].could_extract_minus_sign():
+            for k, term in enumerate(terms):
+                if not term.could_extract_minus_sign():
+                    terms.insert(0, terms.pop(k))
+                    break
+        return terms
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        """A constant factor of a sum goes in front: (1/n) Σ_k x_k rather than Σ_k x_k / n."""
+        sums = [a for a in expr.args if isinstance(a, sp.Sum)]
+        if len(sums) == 1:
+            coefficient = expr / sums[0]
+            if not coefficient.has(sp.Sum, sp.Indexed) and coefficient.count_ops() <= 3:
+                sign = ""
+                if coefficient.could_extract_minus_sign():
+                    sign, coefficient = "- ", -coefficient
+                text = "" if coefficient == 1 else self._print(coefficient) + " "
+                return sign + text + self._print(sums[0])
+        return super()._print_Mul(expr)
+
     def _print_Bold(self, expr: sp.Symbol) -> str:
-        return r"\mathbf{" + self._print_Symbol(sp.Symbol(expr.name)) + "}"
+        return r"\boldsymbol{" + self._print_Symbol(sp.Symbol(expr.name)) + "}"
 
     def _print_Applied(self, expr: Applied) -> str:
         return expr._latex(self)

@@ -1,4 +1,5 @@
-"""Section 4 · Activations: backend-neutral properties (violations in machine epsilons)."""
+"""Section 4 · Activations: backend-neutral properties (violations in machine epsilons) and
+custom checks (the GELU approximations' deviation, agreement with torch's built-ins)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
+from mathcheck.outcome import CheckContext, Outcome
 
 
 def sums_to_one(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
@@ -27,9 +29,143 @@ def shift_invariant(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend
     return worst / ctx.eps
 
 
-def in_unit_interval(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
-    """How far outside [0, 1] any output lies, in eps (0 when inside; inf for NaN)."""
-    y = ctx.to_numpy(f(**args))
+def _outside(y: np.ndarray, low: float, high: float, eps: float) -> float:
     if np.isnan(y).any():
         return float("inf")
-    return float(np.max(np.maximum(0.0, np.maximum(y - 1.0, -y)))) / ctx.eps
+    return float(np.max(np.maximum(0.0, np.maximum(y - high, low - y)), initial=0.0)) / eps
+
+
+def in_unit_interval(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+    """How far outside [0, 1] any output lies, in eps (0 when inside; inf for NaN)."""
+    return _outside(ctx.to_numpy(f(**args)), 0.0, 1.0, ctx.eps)
+
+
+def in_symmetric_unit_interval(
+    f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend
+) -> float:
+    """How far outside [−1, 1] any output lies, in eps (0 when inside; inf for NaN)."""
+    return _outside(ctx.to_numpy(f(**args)), -1.0, 1.0, ctx.eps)
+
+
+# --------------------------------------------------------------------------- GELU deviation
+
+#: The largest |approximation − x·Φ(x)| and where it is reached (|x|), to the digits stated in
+#: the entries' notes. The difference is even in x (both satisfy f(x) − f(−x) = x).
+GELU_SIGMOID_DEVIATION = (0.02033, 2.2704)
+GELU_TANH_DEVIATION = (4.732e-4, 2.6989)
+
+
+def _max_deviation(approx: Callable[[Any], Any]) -> tuple[float, float]:
+    """max_x |approx(x) − x·Φ(x)| at 30 digits: a grid over [0, 8] (the deviation is even and
+    decays like the Gaussian tail beyond), then the stationary point refined by a secant solve."""
+    import mpmath
+
+    with mpmath.workdps(30):
+        def deviation(t: Any) -> Any:
+            return approx(t) - t * mpmath.erfc(-t / mpmath.sqrt(2)) / 2
+
+        grid = [mpmath.mpf(i) / 50 for i in range(1, 401)]
+        start = max(grid, key=lambda t: abs(deviation(t)))
+        peak = mpmath.findroot(lambda t: mpmath.diff(deviation, t), start)
+        return float(abs(deviation(peak))), float(peak)
+
+
+def _deviation_outcome(approx: Callable[[Any], Any], stated: tuple[float, float]) -> Outcome:
+    value, where = _max_deviation(approx)
+    # The stated figures carry 4 significant digits (value) and 5 (abscissa).
+    value_ok = abs(value - stated[0]) <= 0.5e-4 * 10 ** np.floor(np.log10(stated[0])) * 10
+    where_ok = abs(where - stated[1]) <= 0.5e-4
+    detail = (f"max |Δ| = {value:.6g} at x = ±{where:.6g} (30-digit mpmath); stated "
+              f"{stated[0]:g} at ±{stated[1]:g}")
+    status = "passed" if value_ok and where_ok else "failed"
+    return Outcome(status, detail, error=abs(value - stated[0]), unit="absolute",
+                   budget=0.5 * 10 ** (np.floor(np.log10(stated[0])) - 3),
+                   worst_input=f"x={where!r}")
+
+
+def gelu_sigmoid_max_deviation(ctx: CheckContext) -> Outcome:
+    """The sigmoid approximation's worst deviation from exact GELU, recomputed."""
+    import mpmath
+
+    k = mpmath.mpf("1.702")
+    return _deviation_outcome(lambda t: t / (1 + mpmath.exp(-k * t)), GELU_SIGMOID_DEVIATION)
+
+
+def gelu_tanh_max_deviation(ctx: CheckContext) -> Outcome:
+    """The tanh approximation's worst deviation from exact GELU, recomputed."""
+    import mpmath
+
+    c = mpmath.mpf("0.044715")
+    return _deviation_outcome(
+        lambda t: t * (1 + mpmath.tanh(mpmath.sqrt(2 / mpmath.pi) * (t + c * t**3))) / 2,
+        GELU_TANH_DEVIATION,
+    )
+
+
+# --------------------------------------------------------------------------- torch built-ins
+
+
+def _matches_builtin(name: str, builtin: Callable[[Any], Any], budget: float,
+                     why: str, ctx: CheckContext, **params: float) -> Outcome:
+    """Our Torch form against torch's built-in on a fixed-seed spread of inputs, in ulps of
+    max(|y|, 1) of the dtype (the two may legitimately differ by the sum of their errors)."""
+    import torch
+
+    from mathcheck.numeric import torch_dtype, ulp
+    from mathcheck.numeric.torch_forms import activations as forms
+
+    rng = np.random.default_rng(ctx.seed)
+    x = np.concatenate([rng.uniform(-10, 10, 400), rng.uniform(-1000, 1000, 100),
+                        [0.0, 1e-8, -1e-8, 1000.0, -1000.0]])
+    worst, at = 0.0, 0.0
+    for dtype in ("float64", "float32"):
+        t = torch.as_tensor(x).to(device=ctx.device, dtype=torch_dtype(dtype))
+        ours = getattr(forms, name)(t, **params).to(torch.float64).cpu().numpy()
+        theirs = builtin(t).to(torch.float64).cpu().numpy()
+        err = np.abs(ours - theirs) / ulp(np.maximum(np.abs(theirs), 1.0), dtype)
+        i = int(np.argmax(err))
+        if err[i] > worst:
+            worst, at = float(err[i]), float(t[i])
+    status = "passed" if worst <= budget else "failed"
+    return Outcome(status, f"{x.size} inputs × fp64/fp32; worst {worst:.3g} ulp; {why}",
+                   error=worst, budget=budget, worst_input=f"x={at!r}")
+
+
+_SUM = "each within its own error bound of the exact value, so within their sum of each other"
+
+
+def matches_torch_relu(ctx: CheckContext) -> Outcome:
+    import torch
+
+    return _matches_builtin("relu", torch.relu, 0, "both exact", ctx)
+
+
+def matches_torch_leaky_relu(ctx: CheckContext) -> Outcome:
+    import torch.nn.functional as F
+
+    return _matches_builtin("leaky_relu", lambda t: F.leaky_relu(t, 0.01), 1,
+                            "one product by α each", ctx, alpha=0.01)
+
+
+def matches_torch_gelu(ctx: CheckContext) -> Outcome:
+    import torch.nn.functional as F
+
+    return _matches_builtin("gelu", F.gelu, 8, _SUM, ctx)
+
+
+def matches_torch_gelu_tanh(ctx: CheckContext) -> Outcome:
+    import torch.nn.functional as F
+
+    return _matches_builtin("gelu_tanh", lambda t: F.gelu(t, approximate="tanh"), 8, _SUM, ctx)
+
+
+def matches_torch_silu(ctx: CheckContext) -> Outcome:
+    import torch.nn.functional as F
+
+    return _matches_builtin("silu", F.silu, 8, _SUM, ctx)
+
+
+def matches_torch_tanh(ctx: CheckContext) -> Outcome:
+    import torch
+
+    return _matches_builtin("tanh", torch.tanh, 4, _SUM, ctx)

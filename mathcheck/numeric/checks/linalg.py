@@ -1,1 +1,660 @@
-"""Section 1 · Linear algebra: checks."""
+"""Section 1 · Linear algebra: properties (violations in machine epsilons) and custom checks.
+
+Property checks get the form under test `f`, its generated args (backend arrays of the dtype)
+and the backend; residuals are evaluated in fp64 (or mpmath) from the form's rounded outputs,
+so what is measured is the form's error, not the checker's. Decompositions are not unique
+(signs, rotations inside repeated eigenvalues), so they are checked by properties that every
+valid decomposition has: reconstruction, orthogonality, σ² = eig(AᵀA), Eckart–Young.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import mpmath
+import numpy as np
+
+from mathcheck.numeric._backend import Backend
+from mathcheck.numeric._dtypes import fmt
+from mathcheck.outcome import CheckContext, Outcome
+
+Form = Callable[..., Any]
+Args = Mapping[str, Any]
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _np(ctx: Backend, x: Any) -> np.ndarray:
+    return ctx.to_numpy(x)
+
+
+def _bad(*arrays: np.ndarray) -> bool:
+    return any(not np.all(np.isfinite(a)) for a in arrays)
+
+
+def _spectral_norm(a: np.ndarray) -> np.ndarray:
+    """‖A‖₂ per batch item (fp64), kept broadcastable against the matrices."""
+    return np.linalg.norm(a, ord=2, axis=(-2, -1))[..., None, None]
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, eps: float) -> float:
+    """max num/(eps·den), with 0/0 = 0 (a zero matrix is reconstructed exactly or not at all)."""
+    num, den = np.broadcast_arrays(num, den)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(num == 0, 0.0, num / (eps * den))
+    return float(np.max(r)) if r.size else 0.0
+
+
+def _mp_det(a: np.ndarray) -> float:
+    with mpmath.workdps(40):
+        return float(mpmath.det(mpmath.matrix(a.tolist())))
+
+
+# --------------------------------------------------------------------------- vectors
+
+
+def commutes(f: Form, args: Args, ctx: Backend) -> float:
+    """|f(a, b) − f(b, a)| in eps (of max(1, |f|)): 0 when the form treats both alike."""
+    names = list(args)
+    x, y = args[names[0]], args[names[1]]
+    ab = _np(ctx, f(**{names[0]: x, names[1]: y}))
+    ba = _np(ctx, f(**{names[0]: y, names[1]: x}))
+    if np.array_equal(ab, ba, equal_nan=True):
+        return 0.0
+    return float(np.max(np.abs(ab - ba) / np.maximum(1.0, np.abs(ab)))) / ctx.eps
+
+
+def in_unit_ball(f: Form, args: Args, ctx: Backend) -> float:
+    """How far |cos| exceeds 1, in eps (inf for NaN)."""
+    y = _np(ctx, f(**args))
+    if np.isnan(y).any():
+        return float("inf")
+    return float(np.max(np.maximum(0.0, np.abs(y) - 1.0), initial=0.0)) / ctx.eps
+
+
+def scale_invariant(f: Form, args: Args, ctx: Backend) -> float:
+    """max |f(c·a, b) − f(a, b)| and |f(a, c·b) − f(a, b)| for c = 4, 16, in eps.
+
+    Multiplying by a power of two is exact (no overflow in the domain), so a form that
+    normalises gives bit-identical results; any difference is the form's own doing.
+    """
+    a, b = _np(ctx, args["a"]), _np(ctx, args["b"])
+    base = _np(ctx, f(a=args["a"], b=args["b"]))
+    worst = 0.0
+    for c in (4.0, 16.0):
+        for kw in ({"a": ctx.asarray(c * a), "b": args["b"]},
+                   {"a": args["a"], "b": ctx.asarray(c * b)}):
+            worst = max(worst, float(np.max(np.abs(_np(ctx, f(**kw)) - base), initial=0.0)))
+    return worst / ctx.eps
+
+
+def zero_vector(f: Form, args: Args, ctx: Backend) -> float:
+    """f(0, b) and f(a, 0) must be exactly 0 (the stated convention), never NaN."""
+    a, b = args["a"], args["b"]
+    zero = ctx.asarray(np.zeros(np.shape(_np(ctx, a))))
+    y = np.concatenate([np.ravel(_np(ctx, f(a=zero, b=b))), np.ravel(_np(ctx, f(a=a, b=zero)))])
+    return float("inf") if np.isnan(y).any() or np.any(y != 0) else 0.0
+
+
+def no_overflow(f: Form, args: Args, ctx: Backend) -> float:
+    """‖a‖ must be finite whenever the exact value is representable (entries up to max/4)."""
+    a = _np(ctx, args["a"])
+    y = _np(ctx, f(a=args["a"]))
+    with mpmath.workdps(30):
+        exact = np.array([float(mpmath.sqrt(mpmath.fsum(mpmath.mpf(v) ** 2 for v in row)))
+                          for row in a.reshape(-1, a.shape[-1])]).reshape(y.shape)
+    representable = exact < fmt(ctx.dtype).max
+    return float("inf") if np.any(representable & ~np.isfinite(y)) else 0.0
+
+
+def projection_idempotent(f: Form, args: Args, ctx: Backend) -> float:
+    """‖proj_b(proj_b a) − proj_b a‖∞ / (eps·max(‖a‖, tiny))."""
+    p = f(a=args["a"], b=args["b"])
+    pp = f(a=p, b=args["b"])
+    a, p_np, pp_np = _np(ctx, args["a"]), _np(ctx, p), _np(ctx, pp)
+    scale = np.maximum(np.linalg.norm(a, axis=-1), fmt(ctx.dtype).tiny)
+    return _ratio(np.max(np.abs(pp_np - p_np), axis=-1), scale, ctx.eps)
+
+
+def residual_orthogonal(f: Form, args: Args, ctx: Backend) -> float:
+    """|(a − proj_b a)·b| / (eps·‖a‖‖b‖), in fp64 from the form's output."""
+    a, b = _np(ctx, args["a"]), _np(ctx, args["b"])
+    p = _np(ctx, f(a=args["a"], b=args["b"]))
+    if _bad(p):
+        return float("inf")
+    num = np.abs(np.sum((a - p) * b, axis=-1))
+    return _ratio(num, np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1), ctx.eps)
+
+
+# --------------------------------------------------------------------------- matrices
+
+
+def transpose_of_product(f: Form, args: Args, ctx: Backend) -> float:
+    """(AB)ᵀ vs BᵀAᵀ computed by the form, entrywise in eps of max(1, |y|)."""
+    a, b = args["A"], args["B"]
+    ab = _np(ctx, f(A=a, B=b))
+    bt_at = _np(ctx, f(A=ctx.asarray(np.swapaxes(_np(ctx, b), -1, -2)),
+                       B=ctx.asarray(np.swapaxes(_np(ctx, a), -1, -2))))
+    diff = np.abs(np.swapaxes(ab, -1, -2) - bt_at) / np.maximum(1.0, np.abs(bt_at))
+    return float(np.max(diff)) / ctx.eps
+
+
+def associative(f: Form, args: Args, ctx: Backend) -> float:
+    """(AB)C vs A(BC) with the form, entrywise in eps of max(1, |y|)."""
+    left = _np(ctx, f(A=f(A=args["A"], B=args["B"]), B=args["C"]))
+    right = _np(ctx, f(A=args["A"], B=f(A=args["B"], B=args["C"])))
+    return float(np.max(np.abs(left - right) / np.maximum(1.0, np.abs(right)))) / ctx.eps
+
+
+def involution(f: Form, args: Args, ctx: Backend) -> float:
+    """f(f(A)) must be A bit for bit, and f(A)ᵢⱼ = Aⱼᵢ bit for bit."""
+    a = _np(ctx, args["A"])
+    once, twice = _np(ctx, f(A=args["A"])), _np(ctx, f(A=f(A=args["A"])))
+    exact = np.array_equal(twice, a) and np.array_equal(once, np.swapaxes(a, -1, -2))
+    return 0.0 if exact else float("inf")
+
+
+def _cond(a: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        c = np.linalg.cond(a)
+    return np.where(np.isfinite(c), c, np.inf)
+
+
+def inverse_residual(f: Form, args: Args, ctx: Backend) -> float:
+    """‖A·f(A) − I‖_max / (eps·κ₂(A)), in fp64: a backward-stable inverse leaves a residual
+    of order n·u·κ(A) (the residual of an inverse, unlike a solve, scales with κ)."""
+    a = _np(ctx, args["A"])
+    c = _cond(a)
+    ok = np.isfinite(c) & (c * ctx.eps < 0.1)  # beyond that no dtype has a meaningful inverse
+    if not ok.any():
+        return 0.0
+    x = _np(ctx, f(A=ctx.asarray(a[ok])))
+    if _bad(x):
+        return float("inf")
+    r = np.max(np.abs(a[ok] @ x - np.eye(a.shape[-1])), axis=(-2, -1))
+    return _ratio(r, c[ok], ctx.eps)
+
+
+def inverse_of_product(f: Form, args: Args, ctx: Backend) -> float:
+    """‖f(AB) − f(B)f(A)‖_max / (eps·κ(A)κ(B)·‖(AB)⁻¹‖_max): both sides are within
+    n·u·κ of (AB)⁻¹ relative to its size; AB is rounded to the dtype before inverting."""
+    a, b = _np(ctx, args["A"]), _np(ctx, args["B"])
+    ab = a @ b
+    ab_rounded = _np(ctx, ctx.asarray(ab))
+    ca, cb, cab = _cond(a), _cond(b), _cond(ab_rounded)
+    ok = np.isfinite(ca * cb * cab) & (ca * cb * cab * ctx.eps < 0.1)
+    if not ok.any():
+        return 0.0
+    lhs = _np(ctx, f(A=ctx.asarray(ab_rounded[ok])))
+    rhs = _np(ctx, f(A=ctx.asarray(b[ok]))) @ _np(ctx, f(A=ctx.asarray(a[ok])))
+    if _bad(lhs, rhs):
+        return float("inf")
+    err = np.max(np.abs(lhs - rhs), axis=(-2, -1))
+    size = np.max(np.abs(np.linalg.inv(ab[ok])), axis=(-2, -1))
+    return _ratio(err, (ca * cb + cab)[ok] * size, ctx.eps)
+
+
+def trace_cyclic(f: Form, args: Args, ctx: Backend) -> float:
+    """|tr(AB) − tr(BA)| with the products in fp64 and rounded to the dtype; in eps of
+    Σ|diag| (the trace's own error scale)."""
+    a, b = _np(ctx, args["A"]), _np(ctx, args["B"])
+    ab, ba = a @ b, b @ a
+    t1, t2 = _np(ctx, f(A=ctx.asarray(ab))), _np(ctx, f(A=ctx.asarray(ba)))
+    scale = np.maximum(np.sum(np.abs(np.diagonal(ab, axis1=-2, axis2=-1)), axis=-1),
+                       np.sum(np.abs(np.diagonal(ba, axis1=-2, axis2=-1)), axis=-1))
+    return _ratio(np.abs(t1 - t2), np.maximum(scale, 1.0), ctx.eps)
+
+
+def trace_eigenvalue_sum(f: Form, args: Args, ctx: Backend) -> float:
+    """|tr A − Σλ| with λ from mpmath (30 digits, complex for non-symmetric A), in eps of
+    max(1, Σ|Aᵢᵢ|)."""
+    a = _np(ctx, args["A"])
+    t = np.atleast_1d(_np(ctx, f(A=args["A"])))
+    flat = a.reshape(-1, a.shape[-2], a.shape[-1])
+    worst = 0.0
+    with mpmath.workdps(30):
+        for ti, ai in zip(np.ravel(t), flat, strict=True):
+            lam = mpmath.eig(mpmath.matrix(ai.tolist()), left=False, right=False)
+            total = complex(mpmath.fsum(lam))
+            scale = max(1.0, float(np.sum(np.abs(np.diag(ai)))))
+            worst = max(worst, abs(ti - total) / scale)
+    return worst / ctx.eps
+
+
+def elementwise_commutes(f: Form, args: Args, ctx: Backend) -> float:
+    """A⊙B and B⊙A must be bit-identical (each product rounds the same exact value)."""
+    ab, ba = _np(ctx, f(A=args["A"], B=args["B"])), _np(ctx, f(A=args["B"], B=args["A"]))
+    return 0.0 if np.array_equal(ab, ba) else float("inf")
+
+
+def distributive(f: Form, args: Args, ctx: Backend) -> float:
+    """|A⊙(B + C) − (A⊙B + A⊙C)| with the sums in fp64, both sides from the form: each
+    product within ½ ulp, so the gap is ≤ (|A||B + C| + |A||B| + |A||C|)·u; in eps of that."""
+    a, b, c = (_np(ctx, args[k]) for k in ("A", "B", "C"))
+    bc = _np(ctx, ctx.asarray(b + c))  # B + C rounded to the dtype
+    lhs = _np(ctx, f(A=args["A"], B=ctx.asarray(bc)))
+    rhs = _np(ctx, f(A=args["A"], B=args["B"])) + _np(ctx, f(A=args["A"], B=args["C"]))
+    bound = np.abs(a) * (np.abs(bc) + np.abs(b) + np.abs(c)) + np.abs(a) * np.abs(bc - b - c)
+    return _ratio(np.abs(lhs - rhs), np.maximum(bound, fmt(ctx.dtype).tiny), ctx.eps)
+
+
+# --------------------------------------------------------------------------- decompositions
+
+
+def eig_residual(f: Form, args: Args, ctx: Backend) -> float:
+    """‖AP − PΛ‖_max / (eps‖A‖₂): every column is an eigenpair to backward-error accuracy."""
+    a = _np(ctx, args["A"])
+    w, p = (_np(ctx, x) for x in f(A=args["A"], vectors=True))
+    if _bad(w, p):
+        return float("inf")
+    r = np.max(np.abs(a @ p - p * w[..., None, :]), axis=(-2, -1))
+    return _ratio(r, _spectral_norm(a)[..., 0, 0], ctx.eps)
+
+
+def eig_reconstruction(f: Form, args: Args, ctx: Backend) -> float:
+    """‖P diag(λ) P⁻¹ − A‖_max / (eps‖A‖₂), P⁻¹ taken in fp64 from the returned P."""
+    a = _np(ctx, args["A"])
+    w, p = (_np(ctx, x) for x in f(A=args["A"], vectors=True))
+    if _bad(w, p):
+        return float("inf")
+    rec = (p * w[..., None, :]) @ np.linalg.inv(p)
+    r = np.max(np.abs(rec - a), axis=(-2, -1))
+    return _ratio(r, _spectral_norm(a)[..., 0, 0], ctx.eps)
+
+
+def _orthogonality(q: np.ndarray) -> np.ndarray:
+    """max |QᵀQ − I| per batch item."""
+    k = q.shape[-1]
+    return np.max(np.abs(np.swapaxes(q, -1, -2) @ q - np.eye(k)), axis=(-2, -1))
+
+
+def eig_orthogonal(f: Form, args: Args, ctx: Backend) -> float:
+    """‖PᵀP − I‖_max in eps: a symmetric matrix has an orthonormal eigenbasis."""
+    _, p = (_np(ctx, x) for x in f(A=args["A"], vectors=True))
+    return float("inf") if _bad(p) else float(np.max(_orthogonality(p))) / ctx.eps
+
+
+def eig_det_product(f: Form, args: Args, ctx: Backend) -> float:
+    """|Πλ − det A| / (eps‖A‖₂ⁿ), det A in mpmath: each λ is within c·n·u‖A‖₂ (Weyl)."""
+    a = _np(ctx, args["A"])
+    w = _np(ctx, f(A=args["A"]))
+    if _bad(w):
+        return float("inf")
+    n = a.shape[-1]
+    flat = a.reshape(-1, n, n)
+    det = np.array([_mp_det(x) for x in flat]).reshape(w.shape[:-1])
+    return _ratio(np.abs(np.prod(w, axis=-1) - det), _spectral_norm(a)[..., 0, 0] ** n, ctx.eps)
+
+
+def svd_reconstruction(f: Form, args: Args, ctx: Backend) -> float:
+    """‖U diag(σ) Vᵀ − A‖_max / (eps σ₁)."""
+    a = _np(ctx, args["A"])
+    u, s, vh = (_np(ctx, x) for x in f(A=args["A"], vectors=True))
+    if _bad(u, s, vh):
+        return float("inf")
+    r = np.max(np.abs((u * s[..., None, :]) @ vh - a), axis=(-2, -1))
+    return _ratio(r, _spectral_norm(a)[..., 0, 0], ctx.eps)
+
+
+def svd_orthogonal(f: Form, args: Args, ctx: Backend) -> float:
+    """max(‖UᵀU − I‖, ‖VᵀV − I‖) in eps (thin U, V: orthonormal columns)."""
+    u, _, vh = (_np(ctx, x) for x in f(A=args["A"], vectors=True))
+    if _bad(u, vh):
+        return float("inf")
+    v = np.swapaxes(vh, -1, -2)
+    return float(max(np.max(_orthogonality(u)), np.max(_orthogonality(v)))) / ctx.eps
+
+
+def sigma_squared_eig(f: Form, args: Args, ctx: Backend) -> float:
+    """|σᵢ² − λᵢ(AᵀA)| / (eps σ₁²), λ from mpmath at 30 digits (the n − r zero ones dropped)."""
+    a = _np(ctx, args["A"])
+    s = _np(ctx, f(A=args["A"]))
+    if _bad(s):
+        return float("inf")
+    m, n = a.shape[-2:]
+    flat = a.reshape(-1, m, n)
+    lam = []
+    with mpmath.workdps(30):
+        for x in flat:
+            ata = mpmath.matrix(x.tolist()).T * mpmath.matrix(x.tolist())
+            e, _ = mpmath.eigsy(ata)
+            lam.append(sorted((float(e[i]) for i in range(n)), reverse=True)[: min(m, n)])
+    lam_np = np.array(lam).reshape(s.shape)
+    return _ratio(np.max(np.abs(s**2 - lam_np), axis=-1),
+                  _spectral_norm(a)[..., 0, 0] ** 2, ctx.eps)
+
+
+def eckart_young(f: Form, args: Args, ctx: Backend, k: int = 1) -> float:
+    """|‖A − f(A)‖₂ − σ_{k+1}(A)| / (eps σ₁), spectral norms in fp64 from the dtype values."""
+    a = _np(ctx, args["A"])
+    ak = _np(ctx, f(A=args["A"]))
+    if _bad(ak):
+        return float("inf")
+    s = np.linalg.svd(a, compute_uv=False)
+    target = s[..., k] if s.shape[-1] > k else np.zeros(s.shape[:-1])
+    err = np.abs(np.linalg.norm(a - ak, ord=2, axis=(-2, -1)) - target)
+    return _ratio(err, s[..., 0], ctx.eps)
+
+
+def rank_at_most_k(f: Form, args: Args, ctx: Backend, k: int = 1) -> float:
+    """σ_{k+1}(f(A)) / (eps σ₁(A)): A_k has rank ≤ k up to rounding of its entries."""
+    a = _np(ctx, args["A"])
+    ak = _np(ctx, f(A=args["A"]))
+    if _bad(ak):
+        return float("inf")
+    s = np.linalg.svd(ak, compute_uv=False)
+    if s.shape[-1] <= k:
+        return 0.0
+    return _ratio(s[..., k], np.linalg.svd(a, compute_uv=False)[..., 0], ctx.eps)
+
+
+def _centred(x: np.ndarray) -> np.ndarray:
+    return x - x.mean(axis=-2, keepdims=True)
+
+
+def pca_matches_covariance(f: Form, args: Args, ctx: Backend) -> float:
+    """sin∠(vⱼ, eⱼ)·gapⱼ / (eps σ₁) for the k directions: vⱼ from the form, eⱼ the j-th
+    eigenvector of the covariance XcᵀXc/(N − 1) in fp64 (up to sign). Wedin: a backward-stable
+    SVD moves vⱼ by ≤ c·u·σ₁/gapⱼ (gapⱼ = distance from σⱼ to the other singular values), so
+    this is O(c) whatever the gap, and 0 when σⱼ is repeated (then vⱼ is not unique)."""
+    x = _np(ctx, args["X"])
+    _, v = (_np(ctx, t) for t in f(X=args["X"], vectors=True))
+    if _bad(v):
+        return float("inf")
+    xc = _centred(x)
+    n_rows = x.shape[-2]
+    cov = np.swapaxes(xc, -1, -2) @ xc / (n_rows - 1)
+    lam, e = np.linalg.eigh(cov)
+    lam, e = lam[..., ::-1], e[..., ::-1]
+    sigma = np.sqrt(np.maximum(lam * (n_rows - 1), 0.0))
+    k = v.shape[-1]
+    worst = 0.0
+    for j in range(k):
+        cos = np.abs(np.sum(v[..., :, j] * e[..., :, j], axis=-1)) / np.maximum(
+            np.linalg.norm(v[..., :, j], axis=-1), 1e-300)
+        sin = np.sqrt(np.maximum(0.0, 1.0 - np.minimum(cos, 1.0) ** 2))
+        others = np.delete(sigma, j, axis=-1)
+        gap = np.min(np.abs(others - sigma[..., j : j + 1]), axis=-1)
+        worst = max(worst, _ratio(sin * gap, sigma[..., 0], ctx.eps))
+    return worst
+
+
+def pca_scores_projection(f: Form, args: Args, ctx: Backend) -> float:
+    """‖scores − Xc V_k‖_max / (eps‖Xc‖₂): the scores are the centred data projected on the
+    returned directions (Xc and the product in fp64)."""
+    x = _np(ctx, args["X"])
+    z, v = (_np(ctx, t) for t in f(X=args["X"], vectors=True))
+    if _bad(z, v):
+        return float("inf")
+    xc = _centred(x)
+    r = np.max(np.abs(z - xc @ v), axis=(-2, -1))
+    return _ratio(r, _spectral_norm(xc)[..., 0, 0], ctx.eps)
+
+
+def pca_orthonormal(f: Form, args: Args, ctx: Backend) -> float:
+    """‖V_kᵀV_k − I‖_max in eps: principal directions are orthonormal."""
+    _, v = (_np(ctx, t) for t in f(X=args["X"], vectors=True))
+    return float("inf") if _bad(v) else float(np.max(_orthogonality(v))) / ctx.eps
+
+
+# --------------------------------------------------------------------------- properties
+
+
+def positive_on_spd(f: Form, args: Args, ctx: Backend) -> float:
+    """max(0, −xᵀAx) / (eps·|x|ᵀ|A||x|) for SPD A: the computed form may dip below 0 only by
+    its rounding error (and by the rounding of A to the dtype)."""
+    x, a = _np(ctx, args["x"]), _np(ctx, args["A"])
+    q = _np(ctx, f(x=args["x"], A=args["A"]))
+    if _bad(q):
+        return float("inf")
+    scale = np.sum(np.abs(x) * (np.abs(a) @ np.abs(x)[..., None])[..., 0], axis=-1)
+    return _ratio(np.maximum(0.0, -q), np.maximum(scale, fmt(ctx.dtype).tiny), ctx.eps)
+
+
+def orthonormal_gram(f: Form, args: Args, ctx: Backend) -> float:
+    """max|f(Q) − I| in eps for Q with orthonormal columns (fp64 QR of A, rounded to dtype)."""
+    q = np.linalg.qr(_np(ctx, args["A"]))[0]
+    g = _np(ctx, f(A=ctx.asarray(q)))
+    return float("inf") if _bad(g) else float(np.max(np.abs(g - np.eye(q.shape[-1])))) / ctx.eps
+
+
+def preserves_norm(f: Form, args: Args, ctx: Backend) -> float:
+    """|‖Qx‖² − ‖x‖²| / (eps‖x‖²), with ‖Qx‖² = xᵀ f(Q) x (fp64 from the form's QᵀQ)."""
+    q = np.linalg.qr(_np(ctx, args["A"]))[0]
+    x = _np(ctx, args["x"])
+    g = _np(ctx, f(A=ctx.asarray(q)))
+    if _bad(g):
+        return float("inf")
+    qx2 = np.sum(x * (g @ x[..., None])[..., 0], axis=-1)
+    xx = np.sum(x * x, axis=-1)
+    return _ratio(np.abs(qx2 - xx), np.maximum(xx, fmt(ctx.dtype).tiny), ctx.eps)
+
+
+def exactly_symmetric(f: Form, args: Args, ctx: Backend) -> float:
+    """f(A) must equal its transpose bit for bit."""
+    s = _np(ctx, f(A=args["A"]))
+    return 0.0 if np.array_equal(s, np.swapaxes(s, -1, -2)) else float("inf")
+
+
+def fixes_symmetric(f: Form, args: Args, ctx: Backend) -> float:
+    """max|f(S) − S| / (eps·max(max|S|, tiny)) for symmetric S: 0 except where halving a
+    subnormal rounds (at most one subnormal spacing = eps·tiny)."""
+    s = _np(ctx, args["A"])
+    y = _np(ctx, f(A=args["A"]))
+    scale = np.maximum(np.max(np.abs(s), axis=(-2, -1)), fmt(ctx.dtype).tiny)
+    return _ratio(np.max(np.abs(y - s), axis=(-2, -1)), scale, ctx.eps)
+
+
+def rank_at_most_r(f: Form, args: Args, ctx: Backend) -> float:
+    """σ_{r+1}(f(B, A)) / (eps‖|B||A|‖_F): the rounded product is BA + E with
+    |E| ≤ (r + 1)u|B||A|, and σ_{r+1}(BA + E) ≤ ‖E‖_F."""
+    b, a = _np(ctx, args["B"]), _np(ctx, args["A"])
+    w = _np(ctx, f(B=args["B"], A=args["A"]))
+    if _bad(w):
+        return float("inf")
+    r = b.shape[-1]
+    s = np.linalg.svd(w, compute_uv=False)
+    if s.shape[-1] <= r:
+        return 0.0
+    scale = np.linalg.norm(np.abs(b) @ np.abs(a), axis=(-2, -1))
+    return _ratio(s[..., r], np.maximum(scale, fmt(ctx.dtype).tiny), ctx.eps)
+
+
+# --------------------------------------------------------------------------- custom checks
+
+
+def _random_matrices(rng: np.random.Generator, count: int, n_max: int = 4) -> list[np.ndarray]:
+    return [rng.standard_normal((n, n)) for n in rng.integers(2, n_max + 1, size=count)]
+
+
+def general_eig_facts(ctx: CheckContext) -> Outcome:
+    """Non-symmetric A (complex eigenvalues) with torch.linalg.eig in fp64, 200 matrices:
+    det A = Πλ, tr A = Σλ, A = PDP⁻¹. Errors in eps of ‖A‖₂ⁿ, ‖A‖₂ and ‖A‖₂·κ(P)."""
+    import torch
+
+    rng = np.random.default_rng(ctx.seed)
+    eps = float(np.finfo(np.float64).eps)
+    worst, where = 0.0, ""
+    for a in _random_matrices(rng, 200):
+        n = a.shape[0]
+        lam, p = torch.linalg.eig(torch.as_tensor(a))
+        lam_np, p_np = lam.numpy(), p.numpy()
+        norm = float(np.linalg.norm(a, 2))
+        kappa = float(np.linalg.cond(p_np))
+        errors = {
+            "det": abs(np.prod(lam_np) - _mp_det(a)) / norm**n,
+            "trace": abs(np.sum(lam_np) - np.trace(a)) / norm,
+            "PDP⁻¹": np.max(np.abs(p_np @ np.diag(lam_np) @ np.linalg.inv(p_np) - a))
+            / (norm * kappa),
+        }
+        for name, e in errors.items():
+            if e / eps > worst:
+                worst, where = e / eps, f"{name} at A={a.tolist()!r}"
+    budget = 64.0
+    status = "passed" if worst <= budget else "failed"
+    return Outcome(status, f"200 random 2–4 × 2–4 matrices (seed {ctx.seed}); worst: {where}",
+                   worst, budget, "eps",
+                   extra={"budget_note": "backward-stable eig: c·n²·u with c ≤ 4, n ≤ 4"})
+
+
+def sigma_squared_eig_exact(ctx: CheckContext) -> Outcome:
+    """σᵢ(A)² = λᵢ(AᵀA) at 50 digits (mpmath svd_r vs eigsy) on 20 random m×n matrices."""
+    rng = np.random.default_rng(ctx.seed)
+    worst = 0.0
+    with mpmath.workdps(50):
+        for _ in range(20):
+            m, n = (int(v) for v in rng.integers(2, 5, size=2))
+            a = mpmath.matrix(rng.standard_normal((m, n)).tolist())
+            s = sorted((mpmath.svd_r(a, compute_uv=False)[i] for i in range(min(m, n))),
+                       reverse=True)
+            e, _ = mpmath.eigsy(a.T * a)
+            lam = sorted((e[i] for i in range(n)), reverse=True)
+            for i in range(min(m, n)):
+                worst = max(worst, float(abs(s[i] ** 2 - lam[i]) / lam[0]))
+            for i in range(min(m, n), n):  # AᵀA's extra eigenvalues are 0
+                worst = max(worst, float(abs(lam[i]) / lam[0]))
+    status = "confirmed" if worst <= 1e-40 else "failed"
+    return Outcome(status, "20 random matrices at 50 digits", worst, 1e-40, "relative")
+
+
+def eckart_young_optimal(ctx: CheckContext) -> Outcome:
+    """No rank-k matrix beats A_k: ‖A − B‖₂ ≥ σ_{k+1} for 2000 random rank-k B, including
+    perturbations of A_k itself (fp64, torch). Violation in eps of σ₁."""
+    import torch
+
+    rng = np.random.default_rng(ctx.seed)
+    eps = float(np.finfo(np.float64).eps)
+    worst = -np.inf
+    for _ in range(40):
+        m, n = (int(v) for v in rng.integers(2, 5, size=2))
+        k = int(rng.integers(1, min(m, n) + 1))
+        a = torch.as_tensor(rng.standard_normal((m, n)))
+        u, s, vh = torch.linalg.svd(a, full_matrices=False)
+        target = float(s[k]) if k < len(s) else 0.0
+        ak = (u[:, :k] * s[:k]) @ vh[:k, :]
+        for trial in range(50):
+            scale = 10.0 ** -rng.integers(0, 8) if trial % 2 else 1.0
+            left = torch.as_tensor(rng.standard_normal((m, k)))
+            right = torch.as_tensor(rng.standard_normal((k, n)))
+            b = ak + scale * (left @ right) if trial % 2 else left @ right
+            gap = (target - float(torch.linalg.matrix_norm(a - b, ord=2))) / (float(s[0]) * eps)
+            worst = max(worst, gap)
+    budget = 8.0
+    status = "passed" if worst <= budget else "failed"
+    return Outcome(status, "2000 random rank-k competitors never beat A_k (beyond rounding)",
+                   max(worst, 0.0), budget, "eps",
+                   extra={"budget_note": "two fp64 spectral norms, each within ~n·u·σ₁"})
+
+
+def pca_equals_covariance_eig(ctx: CheckContext) -> Outcome:
+    """At 50 digits (mpmath): the right singular vectors of centred X are the eigenvectors of
+    the covariance XcᵀXc/(N − 1), with eigenvalues σ²/(N − 1); |vⱼ·eⱼ| = 1 up to sign."""
+    rng = np.random.default_rng(ctx.seed)
+    worst = 0.0
+    with mpmath.workdps(50):
+        for _ in range(10):
+            n_rows, d = int(rng.integers(4, 8)), int(rng.integers(2, 5))
+            x = rng.standard_normal((n_rows, d)) * rng.uniform(0.5, 3.0, size=d)
+            xc = mpmath.matrix((x - x.mean(axis=0)).tolist())
+            _, s, vh = mpmath.svd_r(xc)
+            cov = xc.T * xc / (n_rows - 1)
+            e, q = mpmath.eigsy(cov)
+            order_s = sorted(range(d), key=lambda i: -s[i])
+            order_e = sorted(range(d), key=lambda i: -e[i])
+            for i, j in zip(order_s, order_e, strict=True):
+                cos = abs(mpmath.fsum(vh[i, c] * q[c, j] for c in range(d)))
+                worst = max(worst, float(abs(1 - cos)),
+                            float(abs(s[i] ** 2 / (n_rows - 1) - e[j]) / e[order_e[0]]))
+    status = "confirmed" if worst <= 1e-40 else "failed"
+    return Outcome(status, "10 random data sets at 50 digits (directions up to sign, "
+                   "variances σ²/(N − 1))", worst, 1e-40, "relative")
+
+
+def pd_criteria_agree(ctx: CheckContext) -> Outcome:
+    """xᵀAx > 0 ∀x ≠ 0 ⇔ all λ > 0 ⇔ Cholesky exists, on 300 random symmetric matrices (PD,
+    indefinite, negative definite; min |λ| ≥ 1e-6‖A‖ so fp64 decides each unambiguously).
+    xᵀAx is probed on 200 random x plus the eigenvector of λ_min (its minimiser on the sphere)."""
+    import torch
+
+    rng = np.random.default_rng(ctx.seed)
+    disagreements: list[str] = []
+    counts = {"definite": 0, "not definite": 0}
+    for _ in range(300):
+        n = int(rng.integers(2, 5))
+        q = np.linalg.qr(rng.standard_normal((n, n)))[0]
+        lam = rng.uniform(1e-6, 3.0, size=n) * rng.choice([1.0, 1.0, -1.0], size=n)
+        a = torch.as_tensor(q @ np.diag(lam) @ q.T)
+        a = (a + a.T) / 2
+        by_eig = bool((torch.linalg.eigvalsh(a) > 0).all())
+        by_cholesky = int(torch.linalg.cholesky_ex(a).info) == 0
+        xs = torch.as_tensor(np.vstack([rng.standard_normal((200, n)), q[:, np.argmin(lam)]]))
+        by_form = bool((torch.einsum("bi,ij,bj->b", xs, a, xs) > 0).all())
+        counts["definite" if by_eig else "not definite"] += 1
+        if not by_eig == by_cholesky == by_form:
+            disagreements.append(f"λ={lam.tolist()}: eig {by_eig}, cholesky {by_cholesky}, "
+                                 f"xᵀAx {by_form}")
+    if disagreements:
+        return Outcome("failed", f"{len(disagreements)} disagreements; first: {disagreements[0]}",
+                       float(len(disagreements)), 0.0, "matrices")
+    return Outcome("passed", f"300 matrices ({counts['definite']} definite, "
+                   f"{counts['not definite']} not): all three criteria agree", 0.0, 0.0,
+                   "matrices")
+
+
+def orthogonal_det_numeric(ctx: CheckContext) -> Outcome:
+    """|det Q| = 1 for 200 random orthogonal Q (fp64 QR, reflections included), torch det."""
+    import torch
+
+    rng = np.random.default_rng(ctx.seed)
+    eps = float(np.finfo(np.float64).eps)
+    worst, signs = 0.0, set()
+    for a in _random_matrices(rng, 200):
+        q = torch.linalg.qr(torch.as_tensor(a)).Q
+        det = float(torch.linalg.det(q))
+        signs.add(int(np.sign(det)))
+        worst = max(worst, abs(abs(det) - 1.0) / eps)
+    budget = 16.0
+    status = "passed" if worst <= budget and signs == {-1, 1} else "failed"
+    return Outcome(status, f"200 matrices, det signs seen {sorted(signs)}", worst, budget, "eps",
+                   extra={"budget_note": "QR orthogonality n·u plus LU det n·u, n ≤ 4"})
+
+
+def symmetric_real_spectrum(ctx: CheckContext) -> Outcome:
+    """A general (non-symmetric) eigensolver on symmetric input finds no imaginary parts beyond
+    rounding: max|Im λ| / (eps‖A‖₂) over 200 random symmetric matrices (torch.linalg.eig, fp64).
+    Symmetric A is normal, so Bauer–Fike bounds the shift by the backward error c·n·u‖A‖₂."""
+    import torch
+
+    rng = np.random.default_rng(ctx.seed)
+    eps = float(np.finfo(np.float64).eps)
+    worst = 0.0
+    for b in _random_matrices(rng, 200):
+        a = (b + b.T) / 2
+        lam = torch.linalg.eigvals(torch.as_tensor(a)).numpy()
+        worst = max(worst, float(np.max(np.abs(lam.imag))) / (eps * np.linalg.norm(a, 2)))
+    budget = 16.0
+    status = "passed" if worst <= budget else "failed"
+    return Outcome(status, "200 random symmetric matrices", worst, budget, "eps",
+                   extra={"budget_note": "backward error c·n·u‖A‖₂, c ≤ 4, n ≤ 4"})
+
+
+def lora_rank_numeric(ctx: CheckContext) -> Outcome:
+    """torch.linalg.matrix_rank(BA) = r for random full-rank B (d×r), A (r×k), and never > r."""
+    import torch
+
+    rng = np.random.default_rng(ctx.seed)
+    bad: list[str] = []
+    for _ in range(200):
+        d, k = int(rng.integers(3, 9)), int(rng.integers(3, 9))
+        r = int(rng.integers(1, min(d, k)))
+        b = torch.as_tensor(rng.standard_normal((d, r)))
+        a = torch.as_tensor(rng.standard_normal((r, k)))
+        rank = int(torch.linalg.matrix_rank(b @ a))
+        if rank != r:
+            bad.append(f"d={d}, r={r}, k={k}: rank {rank}")
+    if bad:
+        return Outcome("failed", f"{len(bad)} products of the wrong rank; first: {bad[0]}",
+                       float(len(bad)), 0.0, "matrices")
+    return Outcome("passed", "200 LoRA products BA: numerical rank exactly r", 0.0, 0.0,
+                   "matrices")

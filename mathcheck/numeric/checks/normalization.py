@@ -155,3 +155,8 @@ def matches_torch_batch_norm(ctx: CheckContext, budget: float = 16.0) -> Outcome
     detail = (f"batch of {m}, {n} features; running_var = 0.9 + 0.1·unbiased var within "
               f"{running_error:.3g} ulp")
     return _verdict("F.batch_norm", max(error, running_error), budget, detail)
+
+
+def shift_invariant_batch(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+    """BatchNorm: shifting every sample by the same integer leaves x̂ unchanged."""
+    return shift_invariant(f, args, ctx)

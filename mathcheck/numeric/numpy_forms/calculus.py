@@ -1,1 +1,89 @@
-"""Section 2 · Calculus: numpy forms."""
+"""Section 2 · Calculus in NumPy: the table's functions, the rule composites, and the
+multivariate examples (Rosenbrock gradient/Hessian, a tanh layer). Dtype-preserving."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mathcheck.numeric.numpy_forms.activations import sigmoid
+
+__all__ = [
+    "chain_rule",
+    "exp",
+    "gradient",
+    "gradient_closed_form",
+    "hessian",
+    "jacobian",
+    "log",
+    "power",
+    "product_rule",
+    "sigmoid",
+    "sum_rule",
+    "tanh",
+]
+
+
+def power(x: np.ndarray, n: float) -> np.ndarray:
+    return np.power(x, np.asarray(n, dtype=x.dtype))
+
+
+def exp(x: np.ndarray) -> np.ndarray:
+    return np.exp(x)
+
+
+def log(x: np.ndarray) -> np.ndarray:
+    return np.log(x)
+
+
+def tanh(x: np.ndarray) -> np.ndarray:
+    return np.tanh(x)
+
+
+def chain_rule(x: np.ndarray) -> np.ndarray:
+    """log(1 + x²) with log1p, so small x keeps its relative accuracy."""
+    return np.log1p(x * x)
+
+
+def product_rule(x: np.ndarray) -> np.ndarray:
+    return (x * x) * np.exp(x)
+
+
+def sum_rule(x: np.ndarray) -> np.ndarray:
+    return x * x + np.exp(x)
+
+
+def gradient(x: np.ndarray) -> np.ndarray:
+    """Rosenbrock Σ 100(x_{i+1} − x_i²)² + (1 − x_i)² over the last axis."""
+    head, tail = x[..., :-1], x[..., 1:]
+    return np.sum(100 * (tail - head * head) ** 2 + (1 - head) ** 2, axis=-1).astype(x.dtype)
+
+
+def gradient_closed_form(x: np.ndarray) -> np.ndarray:
+    """∇ of the Rosenbrock function, written out (used by the Hessian's finite differences)."""
+    head, tail = x[..., :-1], x[..., 1:]
+    inner = tail - head * head
+    g = np.zeros_like(x)
+    g[..., :-1] += -400 * head * inner - 2 * (1 - head)
+    g[..., 1:] += 200 * inner
+    return g
+
+
+def hessian(x: np.ndarray) -> np.ndarray:
+    """The tridiagonal Hessian of the Rosenbrock function, built symmetric by construction."""
+    n = x.shape[-1]
+    head, tail = x[..., :-1], x[..., 1:]
+    diag = np.zeros_like(x)
+    diag[..., :-1] += 1200 * head * head - 400 * tail + 2
+    diag[..., 1:] += 200
+    off = -400 * head
+    H = np.zeros((*x.shape, n), dtype=x.dtype)
+    i = np.arange(n)
+    H[..., i, i] = diag
+    H[..., i[:-1], i[1:]] = off
+    H[..., i[1:], i[:-1]] = off
+    return H
+
+
+def jacobian(W: np.ndarray, x: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The layer tanh(Wx + b) (its Jacobian is the claim; this is the map itself)."""
+    return np.tanh(np.matmul(W, x[..., None])[..., 0] + b)

@@ -15,8 +15,13 @@ _GELU_TANH_C = 0.044715
 _GELU_TANH_CLIP = 50.0
 
 
+def _neg_abs(x: torch.Tensor) -> torch.Tensor:
+    """−|x| as a branch: autograd of abs() is 0 at x = 0, which would make σ'(0) = 0."""
+    return torch.where(x >= 0, -x, x)
+
+
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
-    e = torch.exp(-x.abs())
+    e = torch.exp(_neg_abs(x))
     return torch.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
@@ -46,7 +51,7 @@ def gelu_tanh(x: torch.Tensor) -> torch.Tensor:
 
 def silu(x: torch.Tensor) -> torch.Tensor:
     """x·σ(x) with the numerator for x < 0 as (x·e^{x/2})·e^{x/2} (no subnormal intermediate)."""
-    h = torch.exp(-x.abs() / 2)
+    h = torch.exp(_neg_abs(x) / 2)
     return torch.where(x >= 0, x, (x * h) * h) / (1 + h * h)
 
 

@@ -1,1 +1,71 @@
-"""Section 2 · Calculus: torch forms."""
+"""Section 2 · Calculus in Torch: device-agnostic, dtype-preserving, autograd-friendly."""
+
+from __future__ import annotations
+
+import torch
+
+from mathcheck.numeric.torch_forms.activations import sigmoid
+
+__all__ = [
+    "chain_rule",
+    "exp",
+    "gradient",
+    "hessian",
+    "jacobian",
+    "log",
+    "power",
+    "product_rule",
+    "sigmoid",
+    "sum_rule",
+    "tanh",
+]
+
+
+def power(x: torch.Tensor, n: float) -> torch.Tensor:
+    return torch.pow(x, n)
+
+
+def exp(x: torch.Tensor) -> torch.Tensor:
+    return torch.exp(x)
+
+
+def log(x: torch.Tensor) -> torch.Tensor:
+    return torch.log(x)
+
+
+def tanh(x: torch.Tensor) -> torch.Tensor:
+    return torch.tanh(x)
+
+
+def chain_rule(x: torch.Tensor) -> torch.Tensor:
+    """log(1 + x²) with log1p, so small x keeps its relative accuracy."""
+    return torch.log1p(x * x)
+
+
+def product_rule(x: torch.Tensor) -> torch.Tensor:
+    return (x * x) * torch.exp(x)
+
+
+def sum_rule(x: torch.Tensor) -> torch.Tensor:
+    return x * x + torch.exp(x)
+
+
+def gradient(x: torch.Tensor) -> torch.Tensor:
+    """Rosenbrock Σ 100(x_{i+1} − x_i²)² + (1 − x_i)² over the last axis."""
+    head, tail = x[..., :-1], x[..., 1:]
+    return torch.sum(100 * (tail - head * head) ** 2 + (1 - head) ** 2, dim=-1)
+
+
+def hessian(x: torch.Tensor) -> torch.Tensor:
+    """The tridiagonal Hessian of the Rosenbrock function, symmetric by construction."""
+    head, tail = x[..., :-1], x[..., 1:]
+    zero = torch.zeros_like(x[..., :1])
+    diag = torch.cat([1200 * head * head - 400 * tail + 2, zero], dim=-1)
+    diag = diag + torch.cat([zero, torch.full_like(tail, 200)], dim=-1)
+    off = -400 * head
+    return torch.diag_embed(diag) + torch.diag_embed(off, 1) + torch.diag_embed(off, -1)
+
+
+def jacobian(W: torch.Tensor, x: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """The layer tanh(Wx + b) (its Jacobian is the claim; this is the map itself)."""
+    return torch.tanh(torch.matmul(W, x.unsqueeze(-1)).squeeze(-1) + b)

@@ -1,0 +1,88 @@
+"""`mathcheck list` and `mathcheck show`: browse the catalog (list never imports SymPy/Torch)."""
+
+from __future__ import annotations
+
+import inspect
+
+import click
+from rich.syntax import Syntax
+from rich.table import Table
+
+from mathcheck.cli._render import console
+from mathcheck.formulas import get, resolve, select
+
+
+@click.command("list")
+@click.option("--section", "sections", multiple=True, help="Section number or name (repeatable).")
+@click.option("--ids", "ids_only", is_flag=True, help="Print ids only, one per line.")
+def list_entries(sections: tuple[str, ...], ids_only: bool) -> None:
+    """List catalog entries with their section and claims."""
+    entries = select(sections)
+    if ids_only:
+        for e in entries:
+            click.echo(e.id)
+        return
+    table = Table(title=f"mathcheck catalog: {len(entries)} entries")
+    for column in ("id", "section", "title", "claims"):
+        table.add_column(column)
+    for e in entries:
+        kinds = ", ".join(dict.fromkeys(c.kind for c in e.claims))
+        table.add_row(e.id, f"{e.section.number} {e.section.slug}", e.title, kinds)
+    console.print(table)
+
+
+def _latex(entry_id: str) -> str:
+    try:
+        from mathcheck.symbolic.latex import entry_latex
+    except ImportError:
+        entry_latex = None
+    entry = get(entry_id)
+    if entry_latex is not None:
+        return entry_latex(entry)
+    if entry.display:
+        return entry.display
+    import sympy as sp
+
+    from mathcheck.crosscheck._symbolic import proof_sizes
+
+    form = resolve(entry.symbolic)(**proof_sizes(entry, {}))
+    return sp.latex(form.expr)
+
+
+@click.command()
+@click.argument("formula_id")
+def show(formula_id: str) -> None:
+    """Show one entry: LaTeX, SymPy form, NumPy and Torch source, claims."""
+    entry = get(formula_id)
+    console.rule(f"[bold]{entry.id}[/bold] — {entry.title} (section {entry.section.number}: {entry.section.title})")
+    console.print(f"used in: {entry.used_in}")
+    if entry.symbolic is not None:
+        import sympy as sp
+
+        from mathcheck.crosscheck._symbolic import proof_sizes
+
+        sizes = proof_sizes(entry, {})
+        form = resolve(entry.symbolic)(**sizes)
+        console.print("\n[bold]LaTeX[/bold]")
+        console.print(_latex(formula_id), markup=False)
+        at = f" (at {', '.join(f'{k}={v}' for k, v in sizes.items())})" if sizes else ""
+        console.print(f"\n[bold]SymPy form{at}[/bold]")
+        console.print(sp.pretty(form.expr, use_unicode=True), markup=False)
+        console.print(f"inputs: {', '.join(form.args)}", markup=False)
+    for label, ref in (("NumPy form", entry.numpy), ("Torch form", entry.torch)):
+        console.print(f"\n[bold]{label}[/bold]")
+        if ref is None:
+            console.print(f"none: {entry.no_numeric_reason or 'not provided'}")
+        else:
+            console.print(Syntax(inspect.getsource(resolve(ref)), "python", theme="ansi_dark"))
+    console.print("\n[bold]Claims[/bold]")
+    for claim in entry.claims:
+        budget = getattr(claim, "budget", None)
+        extra = f" — budget {budget.describe()}" if budget is not None else ""
+        if hasattr(claim, "tolerance"):
+            extra = f" — ≤ {claim.tolerance:g} eps: {claim.why}"
+        console.print(f"• {claim.kind}: {claim.label}{extra}", markup=False)
+    if entry.notes:
+        console.print(f"\n[bold]Notes[/bold]\n{entry.notes}")
+    for variant in entry.variants:
+        console.print(f"variant {variant.name}: {variant.description}", markup=False)

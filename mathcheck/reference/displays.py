@@ -1,0 +1,392 @@
+"""Every displayed formula of an entry, printed from SymPy (or, by exception, by hand).
+
+For each entry: the main display (index notation when `indexing.generalize` can verify it,
+else the form at its smallest sizes), the derivatives re-derived with `sympy.diff` next to
+the stated ones, and the identities as built. Anything that fails is reported in the
+display's note instead of breaking the build: the catalog grows while this is written.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import sympy as sp
+
+from mathcheck._timeout import time_limit
+from mathcheck.formulas import Derivative, Entry, Identity, resolve
+from mathcheck.reference.indexing import (
+    Generic,
+    Layout,
+    NotGeneral,
+    element_map,
+    generalize,
+    output_dims,
+)
+from mathcheck.symbolic import Equation, SymForm, prove_equal
+from mathcheck.symbolic.latex import Applied, Bold, ParseBack, fold, head, latex, parse_back
+
+MAX_CHARS = 1600  # longer than this, a concrete display is not worth printing
+Source = Literal["sympy", "sympy-sized", "hand", "none"]
+
+
+@dataclass
+class Display:
+    """One displayed formula: the LaTeX, where it came from, and what was verified."""
+
+    latex: str | None
+    source: Source
+    note: str = ""
+    parse_back: ParseBack | None = None
+    checked: str | None = None  # for a hand-written display: the SymPy form it was checked against
+
+
+@dataclass
+class Derived:
+    """A derivative or identity of an entry, as SymPy derived or built it."""
+
+    label: str
+    kind: str
+    latex: str | None
+    proof: str  # "proven", "confirmed", "failed", "not checked"
+    note: str = ""
+
+
+@dataclass
+class EntryDisplays:
+    main: Display
+    derived: list[Derived] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _name(entry: Entry) -> str:
+    ref = entry.symbolic
+    name = getattr(ref, "name", None) or getattr(ref, "__name__", "") or entry.id.split(".")[-1]
+    return str(name)
+
+
+def _size_names(builder: Callable[..., SymForm], entry: Entry) -> tuple[str, ...]:
+    try:
+        params = inspect.signature(builder).parameters
+    except (TypeError, ValueError):
+        return tuple(entry.domain.sizes) if entry.domain else ()
+    return tuple(p for p, v in params.items()
+                 if v.kind in (v.POSITIONAL_OR_KEYWORD, v.KEYWORD_ONLY) and v.default is v.empty)
+
+
+def _small_sizes(names: tuple[str, ...], entry: Entry, floor: int = 2) -> dict[str, int]:
+    ranges = entry.domain.sizes if entry.domain else {}
+    sizes = {}
+    for name in names:
+        low, high = ranges.get(name, (floor, floor + 2))
+        sizes[name] = max(min(max(low, floor), high), 1)
+    return sizes
+
+
+def _arg_dims(entry: Entry) -> dict[str, tuple[str | None, ...]]:
+    if entry.domain is None:
+        return {}
+    return {a.name: tuple(d if isinstance(d, str) else None for d in a.shape) for a in entry.domain.args}
+
+
+def _arg_latex(name: str, value: Any) -> sp.Basic:
+    if isinstance(value, sp.MatrixBase):
+        rows, cols = value.shape
+        return Bold(name) if 1 in (rows, cols) else sp.Symbol(name)
+    return value
+
+
+def lhs(entry: Entry, form: SymForm, index: tuple[sp.Symbol, ...] = ()) -> str:
+    """head(args)_i: the left-hand side naming the function and its inputs."""
+    args = ", ".join(latex(_arg_latex(n, v)) for n, v in form.args.items())
+    text = head(_name(entry)) + r"\left(" + args + r"\right)"
+    if index:
+        text += "_{" + "".join(latex(i) for i in index) + "}"
+    return text
+
+
+def _concrete(expr: Any, form: SymForm) -> Any:
+    """The form's element symbols as 1-based subscripts (z_1 … z_n), folded."""
+    mapping = element_map(form)
+    value = expr.xreplace(mapping) if hasattr(expr, "xreplace") else expr
+    return fold(value)
+
+
+def _sized_note(sizes: dict[str, int]) -> str:
+    if not sizes:
+        return ""
+    return "shown at " + ", ".join(f"{k} = {v}" for k, v in sizes.items())
+
+
+def _fit(text: str, left: str, value: Any) -> tuple[str | None, str]:
+    """Shorten a concrete display: whole, then its first component, then nothing."""
+    if len(text) <= MAX_CHARS:
+        return text, ""
+    if isinstance(value, sp.MatrixBase) and len(value) > 1:
+        first = latex(value[0])
+        subscript = "_{1}" if value.shape[1] == 1 else "_{11}"
+        if len(first) <= MAX_CHARS:
+            return f"{left}{subscript} = {first}", "first component only"
+    return None, f"too long to print ({len(text)} characters of LaTeX)"
+
+
+# --------------------------------------------------------------------------- main display
+
+
+@dataclass
+class Prepared:
+    """What the derivative displays reuse from the main display."""
+
+    builder: Callable[..., SymForm] | None = None
+    names: tuple[str, ...] = ()
+    generic: Generic | None = None
+    small: dict[str, int] = field(default_factory=dict)
+
+
+def main_display(entry: Entry, prepared: Prepared) -> Display:
+    if entry.symbolic is None:
+        note = entry.no_numeric_reason or "no SymPy form"
+        if entry.display:
+            return Display(entry.display, "hand", note,
+                           ParseBack("no_form", "the entry has no SymPy form to compare with"))
+        return Display(None, "none", note)
+    try:
+        builder = resolve(entry.symbolic)
+        names = _size_names(builder, entry)
+        small = _small_sizes(names, entry)
+        form = builder(**small)
+    except Exception as exc:
+        return Display(entry.display, "hand" if entry.display else "none",
+                       f"SymPy form failed to build: {type(exc).__name__}: {exc}")
+    prepared.builder, prepared.names, prepared.small = builder, names, small
+    checked = _print_form(entry, form, prepared)
+    if entry.display:
+        try:
+            with time_limit(30.0):
+                verdict = parse_back(entry.display, form, small)
+        except Exception as exc:
+            verdict = ParseBack("unparseable", f"{type(exc).__name__}: {exc}")
+        return Display(entry.display, "hand", "", verdict, checked.latex)
+    return checked
+
+
+def _print_form(entry: Entry, form: SymForm, prepared: Prepared) -> Display:
+    dims = _arg_dims(entry)
+    builder, names = prepared.builder, prepared.names
+    if names and builder is not None:
+        def build(sizes: dict[str, int]) -> tuple[SymForm, sp.Basic]:
+            f = builder(**sizes)
+            return f, f.expr
+
+        def layout_of(sizes: dict[str, int], value: sp.Basic) -> Layout:
+            return Layout(dims, output_dims(value, sizes))
+
+        try:
+            generic = generalize(build, layout_of, names, _check_sizes(prepared.small))
+            prepared.generic = generic
+            at = ", ".join(" = ".join((k, str(v))) for s in generic.verified_at[1:] for k, v in s.items())
+            note = f"index form verified against the SymPy form at {at}" if at else ""
+            return Display(f"{lhs(entry, form, generic.index)} = {latex(fold(generic.expr))}",
+                           "sympy", note)
+        except (NotGeneral, Exception) as exc:  # noqa: B014 - NotGeneral named for readers
+            reason = str(exc)
+            del reason
+    value = form.expr
+    left = lhs(entry, form)
+    if isinstance(value, sp.Function) and latex(value) == latex(fold(value, keep_root=False)):
+        rewritten = value.rewrite(sp.exp)  # tanh(x): print the definition SymPy knows
+        if rewritten != value:
+            return Display(f"{latex(value)} = {latex(rewritten)}", "sympy",
+                           "the right-hand side is SymPy's rewrite of the form")
+    try:
+        text = f"{left} = {latex(_concrete(value, form))}"
+    except Exception as exc:
+        return Display(None, "none", f"could not print the SymPy form: {exc}")
+    fitted, why = _fit(text, left, _concrete(value, form))
+    note = "; ".join(x for x in (_sized_note(prepared.small), why) if x)
+    return Display(fitted, "sympy-sized" if prepared.small else "sympy", note)
+
+
+def _check_sizes(small: dict[str, int]) -> dict[str, int]:
+    return {k: max(v, 2) for k, v in small.items()}
+
+
+# --------------------------------------------------------------------------- derived
+
+
+def _flat(x: Any) -> list[sp.Basic]:
+    return list(x) if isinstance(x, sp.MatrixBase) else [x]
+
+
+def jacobian(form: SymForm, wrt: str) -> sp.Basic:
+    """SymPy's derivative of the form w.r.t. one input (Jacobian, row-major, for arrays)."""
+    variable = form.args[wrt]
+    if not isinstance(form.expr, sp.MatrixBase) and not isinstance(variable, sp.MatrixBase):
+        return sp.diff(form.expr, variable)
+    outputs = sp.Matrix(_flat(form.expr))
+    inputs = _flat(variable)
+    jac = outputs.jacobian(inputs)
+    if not isinstance(form.expr, sp.MatrixBase):
+        return jac.T  # a gradient: a column
+    return jac
+
+
+def _shaped_like(stated: Any, derived: Any) -> Any:
+    if isinstance(derived, sp.MatrixBase):
+        items = _flat(stated)
+        if len(items) == len(derived):
+            return sp.Matrix(derived.shape[0], derived.shape[1], items)
+    return stated
+
+
+def _derivative_lhs(entry: Entry, form: SymForm, wrt: str, index: tuple[sp.Symbol, ...]) -> str:
+    variable = form.args[wrt]
+    out_index = index[:1] if isinstance(form.expr, sp.MatrixBase) else ()
+    name = lhs(entry, form, out_index)
+    if not isinstance(variable, sp.MatrixBase):
+        wrt_tex = latex(variable)
+        if not isinstance(form.expr, sp.MatrixBase):
+            return r"\frac{\mathrm{d}}{\mathrm{d}" + wrt_tex + r"}\," + name
+        return r"\frac{\partial}{\partial " + wrt_tex + r"}\," + name
+    wrt_index = index[1:] if out_index else index
+    wrt_tex = latex(sp.IndexedBase(wrt)[wrt_index]) if wrt_index else latex(Bold(wrt))
+    return r"\frac{\partial}{\partial " + wrt_tex + r"}\," + name
+
+
+def _self_fold(expr: sp.Basic, entry: Entry, form: SymForm, generic: Generic | None,
+               index: tuple[sp.Symbol, ...]) -> sp.Basic:
+    """Write the form's own value back as its name: σ(x)(1 − σ(x)), softmax(z)_i(δ_ij − …)."""
+    replacements: dict[sp.Basic, sp.Basic] = {}
+    if generic is None:
+        if not isinstance(form.expr, sp.MatrixBase):
+            replacements[_concrete(form.expr, form)] = Applied(lhs(entry, form))
+    else:
+        base = generic.expr
+        for idx in index or (None,):
+            if generic.index and idx is not None:
+                value = base.xreplace({generic.index[0]: idx})
+                replacements[value] = Applied(lhs(entry, form, (idx,)))
+            elif not generic.index:
+                replacements[base] = Applied(lhs(entry, form))
+    if not replacements:
+        return expr
+    try:
+        with time_limit(5.0):
+            folded = expr
+            for value, name in replacements.items():
+                folded = folded.subs(value, name)
+            back = folded.xreplace({v: k for k, v in replacements.items()})
+            if folded != expr and sp.simplify(back - expr) == 0:
+                return folded
+    except Exception:
+        pass
+    return expr
+
+
+def derivative_view(entry: Entry, claim: Derivative, prepared: Prepared) -> Derived:
+    label = claim.label if claim.label != "derivative" else f"derivative w.r.t. {claim.wrt}"
+    builder = prepared.builder
+    if builder is None:
+        return Derived(label, "derivative", None, "not checked", "no SymPy form")
+    stated_fn = resolve(claim.expected)
+    sizes = {name: claim.sizes.get(name, 3) for name in prepared.names}
+    try:
+        with time_limit(30.0):
+            form = builder(**sizes)
+            derived = jacobian(form, claim.wrt)
+            stated = _shaped_like(stated_fn(form), derived)
+            proof = prove_equal(derived, stated, time_budget=15.0)
+    except Exception as exc:
+        return Derived(label, "derivative", None, "failed", f"{type(exc).__name__}: {exc}")
+    texts: list[str] = []
+    note = proof.detail
+    try:
+        texts, index, note_extra = _derivative_texts(entry, claim, prepared, stated_fn)
+        note = "; ".join(x for x in (note, note_extra) if x)
+    except Exception as exc:  # fall back to the sized print
+        index = ()
+        note = f"{note}; printed at {', '.join(f'{k} = {v}' for k, v in sizes.items())}" if sizes else note
+        del exc
+        texts = []
+        for value in (derived, stated):
+            value = _self_fold(_concrete(value, form), entry, form, None, ())
+            texts.append(latex(value))
+    left = _derivative_lhs(entry, form, claim.wrt, index)
+    unique = list(dict.fromkeys(texts))
+    body = " = ".join([left, *unique])
+    if len(body) > 2 * MAX_CHARS:
+        return Derived(label, "derivative", None, proof.status, f"{note}; too long to print")
+    return Derived(label, "derivative", body, proof.status, note)
+
+
+def _derivative_texts(entry: Entry, claim: Derivative, prepared: Prepared,
+                      stated_fn: Callable[[SymForm], Any]) -> tuple[list[str], tuple[sp.Symbol, ...], str]:
+    builder = prepared.builder
+    assert builder is not None
+    if not prepared.names:
+        form = builder()
+        derived = jacobian(form, claim.wrt)
+        stated = _shaped_like(stated_fn(form), derived)
+        texts = [latex(_self_fold(fold(v), entry, form, None, ())) for v in (derived, stated)]
+        return texts, (), ""
+    dims = _arg_dims(entry)
+    texts: list[str] = []
+    index: tuple[sp.Symbol, ...] = ()
+    for which in ("derived", "stated"):
+        def build(sizes: dict[str, int], which: str = which) -> tuple[SymForm, sp.Basic]:
+            f = builder(**sizes)
+            d = jacobian(f, claim.wrt)
+            return f, d if which == "derived" else _shaped_like(stated_fn(f), d)
+
+        def layout_of(sizes: dict[str, int], value: sp.Basic) -> Layout:
+            return Layout(dims, output_dims(value, sizes))
+
+        generic = generalize(build, layout_of, prepared.names, _check_sizes(prepared.small))
+        index = generic.index
+        form = builder(**{k: 3 for k in prepared.names})
+        value = _self_fold(generic.expr, entry, form, prepared.generic, index)
+        texts.append(latex(fold(value)))
+    return texts, index, "index form verified against SymPy at two sets of sizes"
+
+
+def identity_view(entry: Entry, claim: Identity) -> Derived:
+    try:
+        with time_limit(20.0):
+            equation = resolve(claim.build)(**claim.sizes)
+    except Exception as exc:
+        return Derived(claim.label, "identity", None, "not checked", f"{type(exc).__name__}: {exc}")
+    if not isinstance(equation, Equation):
+        return Derived(claim.label, "identity", None, "not checked", "build did not return an Equation")
+    sizes = ", ".join(f"{k} = {v}" for k, v in claim.sizes.items())
+    left, right = fold(equation.lhs), fold(equation.rhs)
+    text = f"{latex(left)} = {latex(right)}"
+    elements = len(_flat(equation.lhs))
+    if len(text) > MAX_CHARS or elements > 9:
+        return Derived(claim.label, "identity", None, "not checked",
+                       f"built at {sizes or 'fixed sizes'}: {elements} elements, too large to print")
+    return Derived(claim.label, "identity", text, "not checked", f"built at {sizes}" if sizes else "")
+
+
+def entry_displays(entry: Entry) -> EntryDisplays:
+    """All displays of one entry; never raises (failures become notes)."""
+    prepared = Prepared()
+    try:
+        main = main_display(entry, prepared)
+    except Exception as exc:
+        main = Display(entry.display, "hand" if entry.display else "none",
+                       f"display failed: {type(exc).__name__}: {exc}")
+    derived: list[Derived] = []
+    for claim in entry.claims:
+        try:
+            if isinstance(claim, Derivative):
+                derived.append(derivative_view(entry, claim, prepared))
+            elif isinstance(claim, Identity):
+                derived.append(identity_view(entry, claim))
+        except Exception as exc:
+            derived.append(Derived(getattr(claim, "label", "claim"), claim.kind, None, "failed",
+                                   f"{type(exc).__name__}: {exc}"))
+    return EntryDisplays(main, derived)

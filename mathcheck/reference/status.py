@@ -1,0 +1,131 @@
+"""Verification status per entry, read from a verification run's JSON report.
+
+The report (`mathcheck verify --json`) is a dict with "environment" and "results" (one record
+per claim × backend × dtype × device). The reference prints, per entry, each claim's status
+and, for agreement claims, the worst error per dtype and backend against its budget.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Weakest first: a claim is as strong as its weakest record (a failure anywhere is a failure).
+ORDER = ("error", "failed", "skipped", "confirmed", "passed", "proven")
+WORDS = {
+    "proven": "proven",
+    "confirmed": "confirmed numerically",
+    "passed": "passed",
+    "failed": "FAILED",
+    "error": "ERROR",
+    "skipped": "skipped",
+    "not run": "not run in this build",
+}
+
+
+@dataclass
+class ClaimStatus:
+    label: str
+    kind: str
+    status: str
+    detail: str = ""
+    budget_note: str = ""
+
+
+@dataclass
+class ErrorCell:
+    error: float | None
+    budget: float | None
+    unit: str
+    status: str
+
+
+@dataclass
+class EntryStatus:
+    claims: list[ClaimStatus] = field(default_factory=list)
+    # dtype → column ("numpy", "torch/cpu", …) → worst agreement error
+    errors: dict[str, dict[str, ErrorCell]] = field(default_factory=dict)
+    columns: list[str] = field(default_factory=list)
+
+    @property
+    def overall(self) -> str:
+        statuses = [c.status for c in self.claims if c.status != "skipped"]
+        if not self.claims:
+            return "not run"
+        if not statuses:
+            return "skipped"
+        return min(statuses, key=ORDER.index)
+
+
+def load(path: Path | str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    if not isinstance(data, dict) or "results" not in data:
+        raise ValueError(f"{path}: not a verification report (no 'results')")
+    return data
+
+
+def _claim_status(records: list[dict[str, Any]]) -> str:
+    present = [r.get("status", "error") for r in records]
+    known = [s for s in present if s in ORDER]
+    if not known:
+        return "error"
+    non_skipped = [s for s in known if s != "skipped"]
+    return min(non_skipped or known, key=ORDER.index)
+
+
+def _column(record: dict[str, Any]) -> str:
+    backend = str(record.get("backend") or "sympy")
+    device = record.get("device")
+    return backend if backend in ("numpy", "sympy") or not device else f"{backend}/{device}"
+
+
+def summarize(report: dict[str, Any] | None) -> dict[str, EntryStatus]:
+    """Per entry id: claim statuses and the agreement error table."""
+    if not report:
+        return {}
+    by_entry: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for record in report.get("results", []):
+        if isinstance(record, dict) and record.get("entry_id"):
+            by_entry[record["entry_id"]][str(record.get("claim", "?"))].append(record)
+    out: dict[str, EntryStatus] = {}
+    for entry_id, claims in by_entry.items():
+        status = EntryStatus()
+        columns: list[str] = []
+        for label, records in claims.items():
+            kind = str(records[0].get("kind", ""))
+            worst = max(records, key=lambda r: (ORDER[::-1].index(r.get("status", "error"))
+                                                if r.get("status") in ORDER else 99))
+            detail = str(worst.get("detail") or worst.get("error") or "")
+            status.claims.append(ClaimStatus(label, kind, _claim_status(records), detail,
+                                             str(records[0].get("budget_note") or "")))
+            if kind != "agreement":
+                continue
+            for r in records:
+                column = _column(r)
+                if column not in columns:
+                    columns.append(column)
+                dtype = str(r.get("dtype", "?"))
+                error = r.get("error")
+                cell = status.errors.setdefault(dtype, {}).get(column)
+                value = float(error) if isinstance(error, (int, float)) else None
+                if cell is None or (value is not None and (cell.error is None or value > cell.error)):
+                    budget = r.get("budget")
+                    status.errors[dtype][column] = ErrorCell(
+                        value, float(budget) if isinstance(budget, (int, float)) else None,
+                        str(r.get("unit") or "ulp"), str(r.get("status", "")))
+        status.columns = columns
+        out[entry_id] = status
+    return out
+
+
+def totals(statuses: dict[str, EntryStatus]) -> dict[str, int]:
+    """How many claims ended in each status, over the whole run."""
+    counts: dict[str, int] = defaultdict(int)
+    for s in statuses.values():
+        for c in s.claims:
+            counts[c.status] += 1
+    return dict(counts)
