@@ -52,5 +52,9 @@ class TargetError(MathcheckError):
     exit_code = EXIT_TARGET
 
 
-class CheckTimeout(Exception):
-    """Raised inside a check that ran past its time budget."""
+class CheckTimeout(BaseException):
+    """Raised inside a check that ran past its time budget.
+
+    A BaseException, so that neither Hypothesis nor a check's own `except Exception` can
+    swallow it and keep running (or shrinking) a hung implementation.
+    """

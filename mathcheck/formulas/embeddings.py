@@ -1,7 +1,172 @@
 """Section 11 · Embeddings & similarity."""
 
-from mathcheck.formulas._model import Entry, Section
+from mathcheck.formulas._model import (
+    Agreement,
+    Arg,
+    Budget,
+    Check,
+    Domain,
+    Entry,
+    Gradient,
+    Identity,
+    Property,
+    Ref,
+    Section,
+    check,
+    forms,
+    numpy_form,
+    symbolic,
+    torch_form,
+)
 
 SECTION = Section(11, "embeddings", "Embeddings & similarity")
+S = SECTION.slug
 
-ENTRIES: tuple[Entry, ...] = ()
+LOOKUP = Domain(
+    args=(Arg("x", ("V",), 0.0, 1.0, kind="onehot"), Arg("E", ("V", "d"), -100.0, 100.0)),
+    sizes={"V": (1, 6), "d": (1, 4)},
+)
+SIGNED = Domain(args=(Arg("a", ("n",)), Arg("b", ("n",))), sizes={"n": (1, 8)})
+#: Products of one sign: the sum cannot cancel, so a relative budget is meaningful.
+NONNEGATIVE = Domain(args=(Arg("a", ("n",), 0.0, 10.0), Arg("b", ("n",), 0.0, 10.0)),
+                     sizes={"n": (1, 8)})
+#: a − b bounded away from 0, where ∇‖a − b‖ = (a − b)/‖a − b‖ exists.
+SEPARATED = Domain(args=(Arg("a", ("n",), 0.5, 10.0), Arg("b", ("n",), -10.0, -0.5)),
+                   sizes={"n": (1, 8)})
+
+
+def _ann(name: str) -> dict[str, Ref | None]:
+    return {"symbolic": None, "numpy": numpy_form(S, name), "torch": torch_form(S, name)}
+
+
+ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        id="emb.lookup",
+        section=SECTION,
+        title="Embedding lookup",
+        used_in="Token embeddings in every language model",
+        **forms(S, "lookup"),
+        domain=LOOKUP,
+        claims=(
+            Agreement(Budget(0, "a gather copies the row; one-hot × E adds exact zeros: both "
+                             "exact")),
+            Check("= embed(ids) = torch.nn.Embedding = one_hot @ E",
+                  check(S, "matches_torch_embedding")),
+        ),
+        notes="The numeric forms take the one-hot rows, recover the ids (argmax) and gather "
+        "E[ids, :]; embed(ids, E) is the same gather from ids directly.",
+        signature="f(x one-hot (..., V), E (..., V, d)) -> (..., d)",
+    ),
+    Entry(
+        id="sim.dot",
+        section=SECTION,
+        title="Dot-product similarity",
+        used_in="Attention scores, maximum inner product search",
+        **forms(S, "dot"),
+        domain=SIGNED,
+        claims=(
+            Agreement(Budget(1, "same-signed products (½ ulp each) and a recursive sum of n "
+                             "terms ((n − 1) ulp relative): no cancellation on this domain",
+                             per_length=1, length="n"), domain=NONNEGATIVE),
+            Property("|error| ≤ γ_n Σ|aᵢbᵢ| (signed inputs)", check(S, "dot_error_bound"), 5,
+                     "γ_n ≈ n·u = (n/2) eps with n ≤ 8: 4 eps, plus 1 for the products"),
+            Property("commutative", check(S, "commutative"), 0,
+                     "the same products summed in the same order"),
+            Gradient(("a", "b"), Budget(1, "∇_a = b and ∇_b = a are copies (autograd of a "
+                                        "product)", scale="row")),
+        ),
+        signature="f(a, b) -> a·b, over the last axis",
+    ),
+    Entry(
+        id="sim.cosine",
+        section=SECTION,
+        title="Cosine similarity",
+        used_in="RAG, semantic search, CLIP",
+        **forms(S, "cosine"),
+        domain=SIGNED,
+        claims=(
+            Agreement(Budget(
+                3,
+                "|fl(a·b) − a·b| ≤ γ_n‖a‖‖b‖ (Cauchy–Schwarz), so the numerator adds ≤ n·u "
+                "absolute after dividing; the norms add ≤ (n + 2)u relative to |cos| ≤ 1; "
+                "rescaling by max|aᵢ| rounds each component once: ≤ (n + 3) ulp of 1",
+                per_length=1, length="n", scale="unit")),
+            Property("in [−1, 1]", check(S, "in_minus_one_one"), 0, "clipped"),
+            Property("invariant to positive scaling, odd in a", check(S, "scale_invariant"), 0,
+                     "scaling by 2 or 4 and negation are exact; max-rescaling undoes them"),
+            Property("zero vector gives 0", check(S, "zero_vector"), 0, "the stated convention"),
+        ),
+        notes="Computed on a/max|aᵢ| and b/max|bᵢ| (no overflow or underflow of the norms) and "
+        "clipped to [−1, 1]. A zero vector gives 0, as torch.nn.functional.cosine_similarity's "
+        "eps clamp does; mathematically it is undefined there.",
+        signature="f(a, b) -> cos, over the last axis",
+    ),
+    Entry(
+        id="sim.euclidean",
+        section=SECTION,
+        title="Euclidean distance",
+        used_in="k-NN, clustering",
+        **forms(S, "euclidean"),
+        domain=SIGNED,
+        claims=(
+            Agreement(Budget(
+                4,
+                "aᵢ − bᵢ ½ ulp, rescaling ½, squares ½, a sum of n non-negative terms (n − 1), "
+                "sqrt halves the sum's relative error, one product ½: ≤ 3.5 + n/2 ulp",
+                per_length=0.5, length="n")),
+            Identity("‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b", symbolic(S, "squared_distance_expansion"),
+                     sizes={"n": 3}),
+            Identity("unit vectors: ‖â − b̂‖² = 2 − 2 cos", symbolic(S, "unit_distance_is_cosine"),
+                     sizes={"n": 3}),
+            Check("unit vectors rank like cosine", check(S, "euclidean_ranks_like_cosine")),
+            Property("symmetric", check(S, "symmetric"), 0, "the differences only change sign"),
+            Gradient(("a", "b"), Budget(8, "(a − b)/‖a − b‖: the distance within 4 + n/2 ulp, "
+                                        "one divide", scale="row"), domain=SEPARATED),
+        ),
+        notes="Computed as s·‖(a − b)/s‖ with s = max|aᵢ − bᵢ| (no overflow of the squares).",
+        signature="f(a, b) -> ‖a − b‖₂, over the last axis",
+    ),
+    Entry(
+        id="ann.ivf",
+        section=SECTION,
+        title="IVF (inverted file index)",
+        used_in="Retrieval at scale: cluster, then search the nearest clusters",
+        **_ann("ivf_search"),
+        domain=None,
+        claims=(Check("= exact k-NN with all lists probed; recall@10 at nprobe 2/16",
+                      check(S, "ivf_against_exact")),),
+        notes="An algorithm, not a formula: checked against exact k-NN on generated data "
+        "(k-means lists from NumPy Lloyd iterations). The forms state the search semantics "
+        "with a mask over all points.",
+        signature="f(queries, points, centroids, assignment, nprobe, k) -> indices",
+    ),
+    Entry(
+        id="ann.pq",
+        section=SECTION,
+        title="PQ (product quantization)",
+        used_in="Compressed vectors, approximate distances",
+        **_ann("pq_adc"),
+        domain=None,
+        claims=(
+            Identity("‖q − x̂‖² = Σ_m ‖q⁽ᵐ⁾ − c⁽ᵐ⁾‖²", symbolic(S, "pq_distance_decomposition")),
+            Check("ADC = distance to the decoded point; recall 1@10",
+                  check(S, "pq_against_exact")),
+        ),
+        notes="Asymmetric distance computation: the query stays exact, the points are codes.",
+        signature="f(queries, codebooks (m, k, d/m), codes (N, m)) -> (Q, N) squared distances",
+    ),
+    Entry(
+        id="ann.hnsw",
+        section=SECTION,
+        title="HNSW (hierarchical navigable small world)",
+        used_in="Graph-based ANN in vector databases",
+        symbolic=None,
+        numpy=numpy_form(S, "hnsw_search"),
+        torch=None,
+        domain=None,
+        claims=(Check("recall@10 against exact k-NN", check(S, "hnsw_against_exact")),),
+        notes="Uses faiss (faiss-cpu) IndexHNSWFlat, single-threaded; skipped when it is not "
+        "installed. No Torch form: the index is a host-side graph.",
+        signature="f(points, queries, k) -> indices",
+    ),
+)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from pathlib import Path
 
@@ -31,8 +32,9 @@ def _style() -> None:
     plt.rcParams.update({
         "font.family": "serif", "mathtext.fontset": "cm", "font.size": 8,
         "axes.spines.top": False, "axes.spines.right": False, "axes.linewidth": 0.6,
-        "lines.linewidth": 1.2, "legend.frameon": False, "pdf.fonttype": 42,
+        "lines.linewidth": 1.2, "legend.frameon": False,
     })
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # font subsetting chatter
 
 
 def _scalar_form(entry: Entry):  # noqa: ANN202 - a SymForm or None

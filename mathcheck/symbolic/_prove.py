@@ -32,7 +32,7 @@ class Proof:
 
 
 def _elements(expr: sp.Expr | sp.MatrixBase) -> list[sp.Expr]:
-    return list(expr) if isinstance(expr, sp.MatrixBase) else [expr]
+    return list(expr) if isinstance(expr, sp.MatrixBase) else [sp.sympify(expr)]
 
 
 def _is_zero(expr: sp.Expr) -> bool:

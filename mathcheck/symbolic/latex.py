@@ -133,6 +133,9 @@ class Applied(sp.Symbol):
 # --------------------------------------------------------------------------- the printer
 
 #: Names that the forms spell in ASCII, printed as the cheatsheet writes them.
+MODIFIERS: dict[str, str] = {"hat": r"\hat{%s}", "bar": r"\bar{%s}", "tilde": r"\tilde{%s}",
+                             "dot": r"\dot{%s}", "vec": r"\vec{%s}", "star": "{%s^{*}}",
+                             "prime": "{%s'}"}
 WORDS: dict[str, str] = {"eps": r"\epsilon", "lam": r"\lambda", "lr": r"\eta", "inf": r"\infty"}
 
 
@@ -177,8 +180,14 @@ class ReferencePrinter(LatexPrinter):
             return self._settings["symbol_names"][expr]
         parts = expr.name.split("_")
         text = _word(parts[0])
-        if len(parts) > 1:
-            text += "_{" + ",".join(_word(p) for p in parts[1:]) + "}"
+        subscripts = []
+        for part in parts[1:]:
+            if part in MODIFIERS:  # y_hat → ŷ
+                text = MODIFIERS[part] % text
+            elif part:
+                subscripts.append(_word(part))
+        if subscripts:
+            text += "_{" + ",".join(subscripts) + "}"
         return text
 
     def _as_ordered_terms(self, expr: sp.Basic, order: str | None = None) -> list[sp.Basic]:
@@ -214,6 +223,11 @@ class ReferencePrinter(LatexPrinter):
         base = self._print(expr.base.label)
         indices = [self._print(i) for i in expr.indices]
         joined = "".join(indices) if all(len(i) == 1 for i in indices) else ",".join(indices)
+        subscripted = re.match(r"^(.*)_\{(.*)\}$", base)
+        if subscripted:  # r_w indexed by k: r_{w,k}, never a double subscript
+            return f"{subscripted.group(1)}_{{{subscripted.group(2)},{joined}}}"
+        if "_" in base or "^" in base:
+            base = "{" + base + "}"
         return f"{base}_{{{joined}}}"
 
     def _print_Transpose(self, expr: sp.Expr) -> str:

@@ -297,6 +297,20 @@ def low_rank(m: int, n: int) -> SymForm:
     return SymForm(expr, {"A": a}, {"k": k})
 
 
+def low_rank_residual() -> Equation:
+    """A = QΣRᵀ (2×2, rotations Q, R): A − A₁ = σ₂q₂r₂ᵀ, so (A − A₁)ᵀ(A − A₁) = σ₂²r₂r₂ᵀ,
+    whose largest eigenvalue is σ₂² (r₂ is a unit vector): ‖A − A₁‖₂ = σ₂."""
+    t, phi = real("theta"), real("phi")
+    s1, s2 = real("sigma_1", positive=True), real("sigma_2", positive=True)
+    q = sp.Matrix([[sp.cos(t), -sp.sin(t)], [sp.sin(t), sp.cos(t)]])
+    r = sp.Matrix([[sp.cos(phi), -sp.sin(phi)], [sp.sin(phi), sp.cos(phi)]])
+    a = q * sp.diag(s1, s2) * r.T
+    a1 = s1 * q[:, 0] * r[:, 0].T
+    e = a - a1
+    r2 = r[:, 1]
+    return Equation(sp.Matrix([*(e.T * e), _dot(r2, r2)]), sp.Matrix([*(s2**2 * r2 * r2.T), 1]))
+
+
 def _mp_pca(n_rows: int, d: int, k: int, i: int, j: int, *values: Any) -> Any:
     x = _mp_matrix(tuple(mpmath.mpf(v) for v in values), int(n_rows), int(d))
     for c in range(int(d)):

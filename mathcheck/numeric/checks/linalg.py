@@ -10,6 +10,7 @@ valid decomposition has: reconstruction, orthogonality, σ² = eig(AᵀA), Eckar
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -46,9 +47,25 @@ def _ratio(num: np.ndarray, den: np.ndarray, eps: float) -> float:
     return float(np.max(r)) if r.size else 0.0
 
 
+def _norm(x: np.ndarray) -> np.ndarray:
+    """‖x‖₂ over the last axis in fp64, scaled so tiny and huge entries neither under- nor
+    overflow when squared (np.linalg.norm does not scale)."""
+    m = np.max(np.abs(x), axis=-1, keepdims=True)
+    safe = np.where(m == 0, 1.0, m)
+    return (m * np.sqrt(np.sum((x / safe) ** 2, axis=-1, keepdims=True)))[..., 0]
+
+
+def _exact_det(rows: list[list[Fraction]]) -> Fraction:
+    """Laplace expansion in exact rationals (n ≤ 4: at most 24 terms); floats are rationals."""
+    if len(rows) == 1:
+        return rows[0][0]
+    return sum((((-1) ** j) * rows[0][j] * _exact_det([r[:j] + r[j + 1:] for r in rows[1:]])
+                for j in range(len(rows)) if rows[0][j] != 0), Fraction(0))
+
+
 def _mp_det(a: np.ndarray) -> float:
-    with mpmath.workdps(40):
-        return float(mpmath.det(mpmath.matrix(a.tolist())))
+    """det A exactly (then rounded once to fp64): mpmath's LU fails on singular input."""
+    return float(_exact_det([[Fraction(float(v)) for v in row] for row in a]))
 
 
 # --------------------------------------------------------------------------- vectors
@@ -113,18 +130,20 @@ def projection_idempotent(f: Form, args: Args, ctx: Backend) -> float:
     p = f(a=args["a"], b=args["b"])
     pp = f(a=p, b=args["b"])
     a, p_np, pp_np = _np(ctx, args["a"]), _np(ctx, p), _np(ctx, pp)
-    scale = np.maximum(np.linalg.norm(a, axis=-1), fmt(ctx.dtype).tiny)
+    scale = np.maximum(_norm(a), fmt(ctx.dtype).tiny)
     return _ratio(np.max(np.abs(pp_np - p_np), axis=-1), scale, ctx.eps)
 
 
 def residual_orthogonal(f: Form, args: Args, ctx: Backend) -> float:
-    """|(a − proj_b a)·b| / (eps·‖a‖‖b‖), in fp64 from the form's output."""
+    """|(a − proj_b a)·b| / (eps·max(‖a‖, tiny)·‖b‖), in fp64 from the form's output (the
+    output cannot resolve less than the dtype's subnormal spacing eps·tiny)."""
     a, b = _np(ctx, args["a"]), _np(ctx, args["b"])
     p = _np(ctx, f(a=args["a"], b=args["b"]))
     if _bad(p):
         return float("inf")
     num = np.abs(np.sum((a - p) * b, axis=-1))
-    return _ratio(num, np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1), ctx.eps)
+    scale = np.maximum(_norm(a), fmt(ctx.dtype).tiny) * _norm(b)
+    return _ratio(num, scale, ctx.eps)
 
 
 # --------------------------------------------------------------------------- matrices
@@ -161,38 +180,53 @@ def _cond(a: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(c), c, np.inf)
 
 
+def _invertible(mats: list[np.ndarray], dtype: str, eps: float) -> np.ndarray:
+    """Batch items where every matrix is invertible with κ·eps < 0.1 (else no dtype has a
+    meaningful inverse) and its exact inverse is representable (max|A⁻¹| < max/8)."""
+    ok = np.ones(mats[0].shape[:-2], dtype=bool)
+    for m in mats:
+        c = _cond(m)
+        ok &= np.isfinite(c) & (c * eps < 0.1)
+        with np.errstate(all="ignore"):
+            inv = np.linalg.inv(np.where(ok[..., None, None], m, np.eye(m.shape[-1])))
+        ok &= np.max(np.abs(inv), axis=(-2, -1)) < fmt(dtype).max / 8
+    return ok
+
+
 def inverse_residual(f: Form, args: Args, ctx: Backend) -> float:
     """‖A·f(A) − I‖_max / (eps·κ₂(A)), in fp64: a backward-stable inverse leaves a residual
     of order n·u·κ(A) (the residual of an inverse, unlike a solve, scales with κ)."""
     a = _np(ctx, args["A"])
-    c = _cond(a)
-    ok = np.isfinite(c) & (c * ctx.eps < 0.1)  # beyond that no dtype has a meaningful inverse
+    ok = _invertible([a], ctx.dtype, ctx.eps)
     if not ok.any():
         return 0.0
     x = _np(ctx, f(A=ctx.asarray(a[ok])))
     if _bad(x):
         return float("inf")
     r = np.max(np.abs(a[ok] @ x - np.eye(a.shape[-1])), axis=(-2, -1))
-    return _ratio(r, c[ok], ctx.eps)
+    return _ratio(r, _cond(a[ok]), ctx.eps)
 
 
 def inverse_of_product(f: Form, args: Args, ctx: Backend) -> float:
-    """‖f(AB) − f(B)f(A)‖_max / (eps·κ(A)κ(B)·‖(AB)⁻¹‖_max): both sides are within
-    n·u·κ of (AB)⁻¹ relative to its size; AB is rounded to the dtype before inverting."""
+    """‖f(AB) − f(B)f(A)‖₂ / (eps·[(κ(A) + κ(B))‖A⁻¹‖₂‖B⁻¹‖₂ + κ(AB)‖(AB)⁻¹‖₂]): each inverse
+    is within c·n·u·κ of the exact one relative to its norm; AB is rounded to the dtype."""
     a, b = _np(ctx, args["A"]), _np(ctx, args["B"])
-    ab = a @ b
-    ab_rounded = _np(ctx, ctx.asarray(ab))
-    ca, cb, cab = _cond(a), _cond(b), _cond(ab_rounded)
-    ok = np.isfinite(ca * cb * cab) & (ca * cb * cab * ctx.eps < 0.1)
+    ab = _np(ctx, ctx.asarray(a @ b))
+    ok = _invertible([a, b, ab], ctx.dtype, ctx.eps)
     if not ok.any():
         return 0.0
-    lhs = _np(ctx, f(A=ctx.asarray(ab_rounded[ok])))
-    rhs = _np(ctx, f(A=ctx.asarray(b[ok]))) @ _np(ctx, f(A=ctx.asarray(a[ok])))
+    a, b, ab = a[ok], b[ok], ab[ok]
+    lhs = _np(ctx, f(A=ctx.asarray(ab)))
+    rhs = _np(ctx, f(A=ctx.asarray(b))) @ _np(ctx, f(A=ctx.asarray(a)))
     if _bad(lhs, rhs):
         return float("inf")
-    err = np.max(np.abs(lhs - rhs), axis=(-2, -1))
-    size = np.max(np.abs(np.linalg.inv(ab[ok])), axis=(-2, -1))
-    return _ratio(err, (ca * cb + cab)[ok] * size, ctx.eps)
+
+    def norm2(m: np.ndarray) -> np.ndarray:
+        return np.linalg.norm(m, ord=2, axis=(-2, -1))
+
+    inv_a, inv_b, inv_ab = np.linalg.inv(a), np.linalg.inv(b), np.linalg.inv(ab)
+    scale = (_cond(a) + _cond(b)) * norm2(inv_a) * norm2(inv_b) + _cond(ab) * norm2(inv_ab)
+    return _ratio(norm2(lhs - rhs), scale, ctx.eps)
 
 
 def trace_cyclic(f: Form, args: Args, ctx: Backend) -> float:
@@ -353,24 +387,37 @@ def _centred(x: np.ndarray) -> np.ndarray:
     return x - x.mean(axis=-2, keepdims=True)
 
 
+def _covariance_eig(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues (descending) and eigenvectors of XcᵀXc/(N − 1) in mpmath at 30 digits: an
+    fp64 reference would be as uncertain as an fp64 form (more: forming XcᵀXc squares σ)."""
+    n_rows, d = x.shape[-2:]
+    flat = x.reshape(-1, n_rows, d)
+    lams, vecs = [], []
+    with mpmath.workdps(30):
+        for item in flat:
+            xc = mpmath.matrix(_centred(item).tolist())
+            e, q = mpmath.eigsy(xc.T * xc / (n_rows - 1))
+            order = sorted(range(d), key=lambda i: -e[i])
+            lams.append([float(e[i]) for i in order])
+            vecs.append([[float(q[r, i]) for i in order] for r in range(d)])
+    shape = x.shape[:-2]
+    return np.array(lams).reshape(shape + (d,)), np.array(vecs).reshape(shape + (d, d))
+
+
 def pca_matches_covariance(f: Form, args: Args, ctx: Backend) -> float:
     """sin∠(vⱼ, eⱼ)·gapⱼ / (eps σ₁) for the k directions: vⱼ from the form, eⱼ the j-th
-    eigenvector of the covariance XcᵀXc/(N − 1) in fp64 (up to sign). Wedin: a backward-stable
+    eigenvector of the covariance XcᵀXc/(N − 1) (mpmath, up to sign). Wedin: a backward-stable
     SVD moves vⱼ by ≤ c·u·σ₁/gapⱼ (gapⱼ = distance from σⱼ to the other singular values), so
     this is O(c) whatever the gap, and 0 when σⱼ is repeated (then vⱼ is not unique)."""
     x = _np(ctx, args["X"])
     _, v = (_np(ctx, t) for t in f(X=args["X"], vectors=True))
     if _bad(v):
         return float("inf")
-    xc = _centred(x)
     n_rows = x.shape[-2]
-    cov = np.swapaxes(xc, -1, -2) @ xc / (n_rows - 1)
-    lam, e = np.linalg.eigh(cov)
-    lam, e = lam[..., ::-1], e[..., ::-1]
+    lam, e = _covariance_eig(x)
     sigma = np.sqrt(np.maximum(lam * (n_rows - 1), 0.0))
-    k = v.shape[-1]
     worst = 0.0
-    for j in range(k):
+    for j in range(v.shape[-1]):
         cos = np.abs(np.sum(v[..., :, j] * e[..., :, j], axis=-1)) / np.maximum(
             np.linalg.norm(v[..., :, j], axis=-1), 1e-300)
         sin = np.sqrt(np.maximum(0.0, 1.0 - np.minimum(cos, 1.0) ** 2))

@@ -1,1 +1,140 @@
-"""Section 5 · Losses: checks."""
+"""Section 5 · Losses: custom checks (agreement with torch's built-ins, focal → CE, the CLIP
+variant against its own SymPy form)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from mathcheck.outcome import CheckContext, Outcome
+
+
+def _ulps(ours: np.ndarray, reference: np.ndarray, dtype: str) -> np.ndarray:
+    """|ours − reference| in ulps of max(|reference|, 1) of `dtype` (losses' error scale)."""
+    from mathcheck.numeric import ulp
+
+    return np.abs(ours - reference) / ulp(np.maximum(np.abs(reference), 1.0), dtype)
+
+
+def _compare(ctx: CheckContext, make: Callable[[np.random.Generator], dict[str, np.ndarray]],
+             ours: Callable[..., Any], theirs: Callable[..., Any], budget: float,
+             why: str) -> Outcome:
+    """Ours vs a reference on fixed-seed inputs, torch fp64 and fp32 on ctx.device."""
+    import torch
+
+    from mathcheck.numeric import torch_dtype
+
+    rng = np.random.default_rng(ctx.seed)
+    inputs = make(rng)
+    worst, at = 0.0, ""
+    for dtype in ("float64", "float32"):
+        tensors = {k: torch.as_tensor(v).to(device=ctx.device, dtype=torch_dtype(dtype))
+                   for k, v in inputs.items()}
+        a = ours(**tensors).to(torch.float64).cpu().numpy()
+        b = theirs(**tensors).to(torch.float64).cpu().numpy()
+        err = _ulps(a, b, dtype)
+        i = int(np.argmax(err))
+        if not np.all(np.isfinite(a)):
+            err, i = np.full_like(err, np.inf), int(np.argmin(np.isfinite(a)))
+        if err.flat[i] > worst or not np.isfinite(err.flat[i]):
+            worst = float(err.flat[i])
+            index = np.unravel_index(i, err.shape)
+            at = f"{dtype}: " + ", ".join(f"{k}={v[index].tolist()!r}" for k, v in inputs.items())
+    status = "passed" if worst <= budget else "failed"
+    return Outcome(status, f"fixed-seed inputs × fp64/fp32; worst {worst:.3g} ulp of "
+                   f"max(|L|, 1); {why}", error=worst, budget=budget, worst_input=at)
+
+
+def _logits(rng: np.random.Generator, rows: int, n: int) -> np.ndarray:
+    z = rng.normal(0, 5, (rows, n))
+    z[:8] *= 2000  # gaps of ~1e4: softmax underflows, log-softmax must not
+    return z
+
+
+def matches_torch_cross_entropy(ctx: CheckContext) -> Outcome:
+    """Against F.cross_entropy with probability targets (reduction 'none')."""
+    import torch.nn.functional as F
+
+    from mathcheck.numeric.torch_forms.losses import cross_entropy
+
+    def make(rng: np.random.Generator) -> dict[str, np.ndarray]:
+        y = rng.dirichlet(np.ones(6), 200)
+        return {"z": _logits(rng, 200, 6), "y": y}
+
+    return _compare(ctx, make, cross_entropy,
+                    lambda z, y: F.cross_entropy(z, y, reduction="none"), 2 * (4 + 2 * 6),
+                    "each within the 4 + 2n ulp budget of the exact loss")
+
+
+def matches_torch_bce_with_logits(ctx: CheckContext) -> Outcome:
+    import torch.nn.functional as F
+
+    from mathcheck.numeric.torch_forms.losses import bce_with_logits
+
+    def make(rng: np.random.Generator) -> dict[str, np.ndarray]:
+        z = np.concatenate([rng.normal(0, 10, 300), [1e4, -1e4, 0.0, 50.0, -50.0]])
+        return {"z": z, "y": rng.uniform(0, 1, z.size)}
+
+    return _compare(ctx, make, bce_with_logits,
+                    lambda z, y: F.binary_cross_entropy_with_logits(z, y, reduction="none"), 8,
+                    "each within 4 ulp of the exact loss")
+
+
+def matches_torch_huber(ctx: CheckContext) -> Outcome:
+    import torch.nn.functional as F
+
+    from mathcheck.numeric.torch_forms.losses import huber
+
+    def make(rng: np.random.Generator) -> dict[str, np.ndarray]:
+        y = np.concatenate([rng.normal(0, 3, 300), [1.0, -1.0, 0.0]])
+        return {"y": y, "y_hat": np.concatenate([rng.normal(0, 3, 300), [0.0, 0.0, 0.0]])}
+
+    return _compare(ctx, make, huber,
+                    lambda y, y_hat: F.huber_loss(y_hat, y, reduction="none", delta=1.0), 6,
+                    "each within 3 ulp of the exact loss")
+
+
+def focal_reduces_to_cross_entropy(ctx: CheckContext) -> Outcome:
+    """The Torch focal form with γ = 0, α = 1 against the Torch cross-entropy form: the same
+    log-softmax, so they agree to the rounding of one product and one power (≤ 2 ulp)."""
+    from mathcheck.numeric.torch_forms.losses import cross_entropy, focal
+
+    def make(rng: np.random.Generator) -> dict[str, np.ndarray]:
+        return {"z": _logits(rng, 200, 5), "y": np.eye(5)[rng.integers(0, 5, 200)]}
+
+    return _compare(ctx, make, lambda z, y: focal(z, y, alpha=1.0, gamma=0.0), cross_entropy,
+                    2, "products by α = 1 and (1 − ŷ_t)⁰ = 1 are exact")
+
+
+def infonce_clip_agreement(ctx: CheckContext) -> Outcome:
+    """The CLIP variant (NumPy or Torch, per ctx) against the 50-digit oracle of its SymPy form,
+    on fixed-seed embeddings in ulps of max(|L|, 1), within the entry's InfoNCE budget."""
+    from mathcheck.formulas.losses import INFONCE, INFONCE_PARAMS
+    from mathcheck.numeric import backend, error_scale, round_to, ulp_errors
+    from mathcheck.numeric._oracle import Oracle
+    from mathcheck.numeric.numpy_forms.losses import infonce_clip as numpy_clip
+    from mathcheck.numeric.torch_forms.losses import infonce_clip as torch_clip
+    from mathcheck.symbolic.losses import infonce_clip
+
+    rng = np.random.default_rng(ctx.seed)
+    be = backend(ctx.backend, ctx.dtype, ctx.device)
+    fn = numpy_clip if ctx.backend == "numpy" else torch_clip
+    worst, ratio_worst, at, allowed_at = 0.0, 0.0, "", 0.0
+    for N, d in ((2, 2), (3, 3), (3, 2)):
+        oracle = Oracle(infonce_clip(N, d), INFONCE_PARAMS, {"a": 2, "b": 2})
+        a = round_to(np.exp(rng.uniform(np.log(0.05), np.log(4.0), (4, N, d))), ctx.dtype)
+        b = round_to(rng.uniform(-4, 4, (4, N, d)), ctx.dtype)
+        hi, lo = oracle({"a": a, "b": b})
+        out = be.to_numpy(fn(be.asarray(a), be.asarray(b), **INFONCE_PARAMS))
+        err = ulp_errors(out, hi, lo, error_scale(hi, "unit", 0), ctx.dtype)
+        allowed = INFONCE.allowed(ctx.dtype, {"N": N, "d": d})
+        i = int(np.argmax(err))
+        if err[i] / allowed > ratio_worst:
+            ratio_worst, worst, allowed_at = err[i] / allowed, float(err[i]), allowed
+            at = f"a={a[i].tolist()!r}, b={b[i].tolist()!r}"
+    status = "passed" if ratio_worst <= 1 else "failed"
+    return Outcome(status, f"12 embedding pairs (N×d = 2×2, 3×3, 3×2); worst {worst:.3g} ulp "
+                   f"of max(|L|, 1) ({INFONCE.describe()})", error=worst, budget=allowed_at,
+                   worst_input=at)

@@ -17,6 +17,13 @@ def _work(x: np.ndarray) -> np.ndarray:
     return x.astype(np.float32) if x.dtype == np.float16 else x
 
 
+def _back(x: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
+    """Round a float32 result back to float16; a value beyond its range becomes ±inf, which is
+    the correctly rounded answer, not an accident to warn about."""
+    with np.errstate(over="ignore"):
+        return x.astype(dtype, copy=False)
+
+
 def _pow2_scale(a: np.ndarray) -> np.ndarray:
     """The exponent e with max|a| = m·2^e, m in [0.5, 1), per row (0 for a zero row)."""
     _, e = np.frexp(np.max(np.abs(a), axis=-1, keepdims=True))
@@ -67,7 +74,7 @@ def transpose(A: np.ndarray) -> np.ndarray:
 
 def inverse(A: np.ndarray) -> np.ndarray:
     """LU with partial pivoting (LAPACK gesv), the backward-stable way to invert."""
-    return np.linalg.inv(_work(A)).astype(A.dtype, copy=False)
+    return _back(np.linalg.inv(_work(A)), A.dtype)
 
 
 def trace(A: np.ndarray) -> np.ndarray:

@@ -1,0 +1,220 @@
+"""Assemble reference.tex from the catalog and (optionally) compile it with latexmk."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import inspect
+import shutil
+import subprocess
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from mathcheck.formulas import Entry, Section, resolve, sections
+from mathcheck.reference import escape
+from mathcheck.reference.displays import Derived, Display, entry_displays
+from mathcheck.reference.plots import figures_for
+from mathcheck.reference.status import WORDS, EntryStatus, summarize, totals
+
+TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended latexmk"
+TEX_PROGRAMS = ("latexmk", "pdflatex")
+
+
+class TexMissing(RuntimeError):
+    """latexmk or pdflatex is not installed."""
+
+
+class TexFailed(RuntimeError):
+    """latexmk ran and reported errors (the log excerpt is the message)."""
+
+
+@dataclass
+class EntryView:
+    entry: Entry
+    display: Display
+    derived: list[Derived]
+    status: EntryStatus | None
+    numpy_code: str | None
+    torch_code: str | None
+    figures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return "entry:" + escape.label(self.entry.id)
+
+
+@dataclass
+class SectionView:
+    section: Section
+    entries: list[EntryView]
+
+
+def missing_tex() -> list[str]:
+    return [p for p in TEX_PROGRAMS if shutil.which(p) is None]
+
+
+def _source(target: Any) -> str | None:
+    if target is None:
+        return None
+    try:
+        return escape.code(textwrap.dedent(inspect.getsource(resolve(target))).rstrip())
+    except (OSError, TypeError, AttributeError, ImportError, ValueError):
+        return None
+
+
+def _errata() -> list[dict[str, str]]:
+    """Items of the errata appendix, if `mathcheck.numeric.checks.errata.collect` exists."""
+    try:
+        from mathcheck.numeric.checks import errata  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    collect = getattr(errata, "collect", None)
+    if collect is None:
+        return []
+    try:
+        items = list(collect())
+    except Exception as exc:  # noqa: BLE001 - the appendix says so instead of failing
+        return [{"": f"the errata collection failed: {type(exc).__name__}: {exc}"}]
+    out = []
+    for item in items:
+        if isinstance(item, dict):
+            out.append({str(k): str(v) for k, v in item.items()})
+        elif hasattr(item, "__dataclass_fields__"):
+            out.append({k: str(getattr(item, k)) for k in item.__dataclass_fields__})
+        else:
+            out.append({"": str(item)})
+    return out
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("mathcheck.reference", "templates"),
+        block_start_string="((*", block_end_string="*))",
+        variable_start_string="(((", variable_end_string=")))",
+        comment_start_string="((=", comment_end_string="=))",
+        line_statement_prefix=None, trim_blocks=True, lstrip_blocks=True,
+        autoescape=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+    )
+    env.filters["tex"] = escape.tex
+    env.filters["label"] = escape.label
+    env.filters["status_word"] = lambda s: WORDS.get(s, s)
+    env.filters["num"] = _number
+    return env
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "--"
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e4 or abs(value) < 1e-2:
+        mantissa, exponent = f"{value:.1e}".split("e")
+        return f"${mantissa}\\cdot 10^{{{int(exponent)}}}$"
+    return f"{value:.3g}"
+
+
+def views(entries: Iterable[Entry], out_dir: Path, report: dict[str, Any] | None,
+          figures: bool = True) -> list[SectionView]:
+    statuses = summarize(report)
+    chosen = list(entries)
+    by_section: list[SectionView] = []
+    figure_dir = out_dir / "figures"
+    for section in sections():
+        members = [e for e in chosen if e.section.number == section.number]
+        if not members:
+            continue
+        items = []
+        for entry in members:
+            shown = entry_displays(entry)
+            figs = figures_for(entry, figure_dir) if figures else []
+            items.append(EntryView(
+                entry, shown.main, shown.derived, statuses.get(entry.id),
+                _source(entry.numpy), _source(entry.torch),
+                [(p.relative_to(out_dir).as_posix(), caption) for p, caption in figs],
+            ))
+        by_section.append(SectionView(section, items))
+    return by_section
+
+
+def counts(section_views: list[SectionView]) -> dict[str, Any]:
+    """What the note reports: displays from SymPy, and the parse-back of hand-written ones."""
+    displays = [v.display for s in section_views for v in s.entries]
+    derived = [d for s in section_views for v in s.entries for d in v.derived if d.latex]
+    hand = [v for s in section_views for v in s.entries if v.display.source == "hand"]
+    verdicts: dict[str, int] = {}
+    for v in hand:
+        key = v.display.parse_back.status if v.display.parse_back else "unparseable"
+        verdicts[key] = verdicts.get(key, 0) + 1
+    return {
+        "entries": sum(len(s.entries) for s in section_views),
+        "sympy": sum(d.source in ("sympy", "sympy-sized") for d in displays),
+        "sympy_index": sum(d.source == "sympy" for d in displays),
+        "sympy_sized": sum(d.source == "sympy-sized" for d in displays),
+        "derived": len(derived),
+        "hand": len(hand),
+        "none": sum(d.source == "none" or d.latex is None for d in displays),
+        "proven": verdicts.get("proven", 0) + verdicts.get("confirmed", 0),
+        "unparseable": verdicts.get("unparseable", 0),
+        "mismatched": verdicts.get("mismatched", 0),
+        "no_form": verdicts.get("no_form", 0),
+        "hand_entries": hand,
+    }
+
+
+def render(section_views: list[SectionView], report: dict[str, Any] | None) -> str:
+    env = _environment()
+    statuses = summarize(report)
+    environment = dict(report.get("environment", {})) if report else {}
+    return env.get_template("reference.tex.j2").render(
+        sections=section_views,
+        environment=environment,
+        claim_totals=totals(statuses),
+        verified=bool(report),
+        counts=counts(section_views),
+        errata=_errata(),
+        built=_dt.date.today().isoformat(),
+        ids=sorted((v.entry.id, v.label) for s in section_views for v in s.entries),
+    )
+
+
+def compile_pdf(tex_path: Path, timeout: float = 600.0) -> Path:
+    """latexmk -pdf in the .tex's folder; raises TexMissing / TexFailed."""
+    missing = missing_tex()
+    if missing:
+        raise TexMissing(f"{', '.join(missing)} not found; install the Debian packages "
+                         f"{TEX_PACKAGES}")
+    command = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+               tex_path.name]
+    run = subprocess.run(command, cwd=tex_path.parent, capture_output=True, text=True,
+                         timeout=timeout, check=False)
+    pdf = tex_path.with_suffix(".pdf")
+    if run.returncode != 0 or not pdf.exists():
+        log = tex_path.with_suffix(".log")
+        text = log.read_text(errors="replace") if log.exists() else run.stdout + run.stderr
+        errors = [line for line in text.splitlines() if line.startswith("!") or ".tex:" in line]
+        raise TexFailed("\n".join(errors[:20]) or text[-2000:])
+    return pdf
+
+
+def build(entries: Iterable[Entry], out_dir: Path | str, results: dict[str, Any] | None = None,
+          pdf: bool = False) -> Path:
+    """Write reference.tex (and figures) into out_dir; with pdf=True compile it.
+
+    `results` is a verification report dict (see `mathcheck.reference.status`); without one
+    the statuses read "not run in this build". Returns the .pdf path if compiled, else the .tex.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if pdf and missing_tex():
+        raise TexMissing(f"install the Debian packages {TEX_PACKAGES}")
+    section_views = views(entries, out, results)
+    tex_path = out / "reference.tex"
+    tex_path.write_text(render(section_views, results), encoding="utf-8")
+    build.last_counts = counts(section_views)  # type: ignore[attr-defined]
+    if pdf:
+        return compile_pdf(tex_path)
+    return tex_path

@@ -1,0 +1,213 @@
+"""The engine's own worth: for every kind of claim, a deliberately wrong implementation that it
+must reject — and the right one that it must accept."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+
+from mathcheck.crosscheck import RunOptions, verify_entry
+from mathcheck.formulas import Check, Derivative, Identity, get
+from mathcheck.outcome import Outcome
+from mathcheck.symbolic import Equation, real
+
+FAST = RunOptions(examples=15, devices=("cpu",), dtypes=("float64", "float32", "float16"))
+
+
+def only(entry_id: str, kind: str):
+    entry = get(entry_id)
+    return dataclasses.replace(entry, claims=tuple(c for c in entry.claims if c.kind == kind))
+
+
+def statuses(results) -> set[str]:
+    return {r.status for r in results}
+
+
+# ---------------------------------------------------------------- agreement
+
+
+def softmax_without_max_subtraction_np(z):
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_without_max_subtraction_torch(z):
+    e = torch.exp(z)
+    return e / e.sum(dim=-1, keepdim=True)
+
+
+def test_agreement_rejects_softmax_without_max_subtraction():
+    results = verify_entry(only("act.softmax", "agreement"), FAST,
+                           numpy=softmax_without_max_subtraction_np,
+                           torch=softmax_without_max_subtraction_torch)
+    assert {r.status for r in results if r.dtype != "bfloat16"} == {"failed"}
+    for r in results:
+        assert "reproduce(" in r.worst_input  # a snippet that re-runs the minimal case
+
+
+def test_agreement_counterexample_is_shrunk_and_reproducible():
+    (r,) = verify_entry(only("act.softmax", "agreement"),
+                        dataclasses.replace(FAST, backends=("numpy",), dtypes=("float64",)),
+                        numpy=softmax_without_max_subtraction_np)
+    assert r.status == "failed"
+    namespace: dict = {"impl": softmax_without_max_subtraction_np}
+    snippet = r.worst_input.replace("reproduce(", "report = reproduce(").rstrip(")") + ", impl=impl)"
+    exec(snippet, namespace)
+    report = namespace["report"]
+    assert not np.all(np.isfinite(report["computed"])) or np.max(report["ulp_error"]) > 11
+
+
+def test_agreement_rejects_a_wrong_constant():
+    def sigmoid_wrong(x):
+        return 1 / (1 + np.exp(-1.001 * x))
+
+    results = verify_entry(only("act.sigmoid", "agreement"),
+                           dataclasses.replace(FAST, backends=("numpy",)), numpy=sigmoid_wrong)
+    assert statuses(results) == {"failed"}
+
+
+def test_agreement_rejects_wrong_dtype_and_shape():
+    def upcasts(x):
+        return np.asarray(1 / (1 + np.exp(-x)), dtype=np.float64)
+
+    def drops_batch(z):
+        return np.ones(z.shape[-1], dtype=z.dtype) / z.shape[-1]
+
+    opts = dataclasses.replace(FAST, backends=("numpy",), dtypes=("float32",))
+    (r,) = verify_entry(only("act.sigmoid", "agreement"), opts, numpy=upcasts)
+    assert r.status == "failed" and "preserve dtype" in r.detail
+    (r,) = verify_entry(only("act.softmax", "agreement"), opts, numpy=drops_batch)
+    assert r.status == "failed" and "shape" in r.detail
+
+
+def test_agreement_accepts_the_catalog_forms():
+    results = verify_entry(only("act.softmax", "agreement"), FAST)
+    assert statuses(results) == {"passed"}
+
+
+# ---------------------------------------------------------------- derivative and identity
+
+
+def test_derivative_rejects_sigmoid_derivative_off_by_a_factor():
+    entry = get("act.sigmoid")
+    wrong = Derivative(lambda form: 2 * form.expr * (1 - form.expr), wrt="x")
+    (r,) = verify_entry(dataclasses.replace(entry, claims=(wrong,)), FAST)
+    assert r.status == "failed" and r.worst_input  # the point where they differ
+
+
+def test_derivative_proves_the_stated_one():
+    (r,) = verify_entry(only("act.sigmoid", "derivative"), FAST)
+    assert r.status == "proven"
+
+
+def test_identity_rejects_a_false_identity_and_proves_a_true_one():
+    x = real("x")
+    false = Identity("false", lambda: Equation(sp.sin(x) ** 2, 1 - sp.cos(x) ** 2 + x / 1000))
+    true = Identity("true", lambda: Equation(sp.sin(x) ** 2, 1 - sp.cos(x) ** 2))
+    entry = dataclasses.replace(get("act.sigmoid"), claims=(false, true))
+    r_false, r_true = verify_entry(entry, FAST)
+    assert r_false.status == "failed"
+    assert r_true.status == "proven"
+
+
+def test_identity_out_of_time_is_confirmed_never_proven():
+    x = real("x", positive=True)
+    hard = sp.log(sp.gamma(x + 1)) - sp.log(sp.gamma(x)) - sp.log(x)  # = 0, hard to simplify
+    slow = Identity("slow", lambda: Equation(hard, 0))
+    entry = dataclasses.replace(get("act.sigmoid"), claims=(slow,))
+    (r,) = verify_entry(entry, dataclasses.replace(FAST, symbolic_budget=0.01))
+    assert r.status in ("confirmed", "proven")
+    if r.status == "confirmed":
+        assert "numerically" in r.detail or "random points" in r.detail
+
+
+# ---------------------------------------------------------------- gradient
+
+
+def sigmoid_with_wrong_gradient(x):
+    s = torch.sigmoid(x)
+    return s.detach() + (x - x.detach())  # forward right, d/dx = 1: wrong
+
+
+def test_gradient_rejects_a_wrong_backward():
+    results = verify_entry(only("act.sigmoid", "gradient"), FAST, torch=sigmoid_with_wrong_gradient)
+    assert results and statuses(results) == {"failed"}
+
+
+def test_gradient_accepts_the_catalog_form():
+    results = verify_entry(only("act.sigmoid", "gradient"), FAST)
+    assert statuses(results) == {"passed"}
+
+
+# ---------------------------------------------------------------- property
+
+
+def test_property_rejects_a_softmax_that_does_not_sum_to_one():
+    def softmax_unnormalised(z):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / (e.sum(axis=-1, keepdims=True) * np.asarray(1.1, dtype=z.dtype))
+
+    entry = get("act.softmax")
+    prop = next(c for c in entry.claims if c.label == "sums to 1")
+    results = verify_entry(dataclasses.replace(entry, claims=(prop,)),
+                           dataclasses.replace(FAST, backends=("numpy",)), numpy=softmax_unnormalised)
+    assert statuses(results) == {"failed"}
+
+
+# ---------------------------------------------------------------- check, errors, hangs
+
+
+def test_check_claims_report_their_outcome():
+    failing = Check("always fails", lambda ctx: Outcome("failed", "planted"))
+    passing = Check("always passes", lambda ctx: Outcome("passed", "fine"))
+    entry = dataclasses.replace(get("act.sigmoid"), claims=(failing, passing))
+    r_fail, r_pass = verify_entry(entry, FAST)
+    assert (r_fail.status, r_pass.status) == ("failed", "passed")
+
+
+def test_a_raising_or_hanging_form_fails_without_stopping_the_others():
+    def raises(x):
+        raise RuntimeError("boom")
+
+    def hangs(x):
+        time.sleep(30)
+        return x
+
+    entry = only("act.sigmoid", "agreement")
+    opts = dataclasses.replace(FAST, backends=("numpy",), dtypes=("float32",), time_budget=1.0)
+    (r,) = verify_entry(entry, opts, numpy=raises)
+    assert r.status == "failed" and "RuntimeError: boom" in r.detail
+    start = time.perf_counter()
+    (r,) = verify_entry(entry, opts, numpy=hangs)
+    assert r.status == "failed" and "timed out" in r.detail
+    assert time.perf_counter() - start < 10
+
+
+def test_nan_output_fails():
+    def nan_sigmoid(x):
+        return np.full_like(x, np.nan)
+
+    (r,) = verify_entry(only("act.sigmoid", "agreement"),
+                        dataclasses.replace(FAST, backends=("numpy",), dtypes=("float64",)),
+                        numpy=nan_sigmoid)
+    assert r.status == "failed"
+
+
+def test_runs_are_deterministic_for_a_seed():
+    entry = only("act.softmax", "agreement")
+    opts = dataclasses.replace(FAST, backends=("numpy",), dtypes=("float32",))
+    first = verify_entry(entry, opts)[0]
+    second = verify_entry(entry, opts)[0]
+    assert (first.error, first.worst_input) == (second.error, second.worst_input)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16"])
+def test_numpy_bfloat16_is_skipped_with_a_reason(dtype):
+    (r,) = verify_entry(only("act.sigmoid", "agreement"),
+                        dataclasses.replace(FAST, backends=("numpy",), dtypes=(dtype,)))
+    assert r.status == "skipped" and "bfloat16" in r.detail
