@@ -15,24 +15,80 @@ F = Callable[..., Any]
 
 
 def run_options(func: F) -> F:
-    for decorator in reversed([
-        click.option("--dtype", "dtypes", multiple=True, help="fp64, fp32, fp16, bf16 (repeatable; default all)."),
-        click.option("--device", "devices", multiple=True, type=click.Choice(["cpu", "cuda"]), help="Default: cpu and cuda (cuda skips when absent)."),
-        click.option("--backend", "backends", multiple=True, type=click.Choice(list(BACKENDS)), help="Default: numpy and torch."),
-        click.option("--seed", type=int, default=0, show_default=True, help="Hypothesis seed; runs are deterministic for a seed."),
-        click.option("--profile", type=click.Choice(list(PROFILES)), default="ci", show_default=True, help="Effort: quick, ci, deep."),
-        click.option("--examples", type=click.IntRange(1), default=None, help="Generated examples per check (overrides the profile)."),
-        click.option("--time-budget", type=click.FloatRange(0.1), default=None, help="Seconds per check before it is failed as hung."),
-        click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the JSON report here."),
-        click.option("--junit", "junit_path", type=click.Path(dir_okay=False), help="Write JUnit XML here."),
-    ]):
+    for decorator in reversed(
+        [
+            click.option(
+                "--dtype",
+                "dtypes",
+                multiple=True,
+                help="fp64, fp32, fp16, bf16 (repeatable; default all).",
+            ),
+            click.option(
+                "--device",
+                "devices",
+                multiple=True,
+                type=click.Choice(["cpu", "cuda"]),
+                help="Default: cpu and cuda (cuda skips when absent).",
+            ),
+            click.option(
+                "--backend",
+                "backends",
+                multiple=True,
+                type=click.Choice(list(BACKENDS)),
+                help="Default: numpy and torch.",
+            ),
+            click.option(
+                "--seed",
+                type=int,
+                default=0,
+                show_default=True,
+                help="Hypothesis seed; runs are deterministic for a seed.",
+            ),
+            click.option(
+                "--profile",
+                type=click.Choice(list(PROFILES)),
+                default="ci",
+                show_default=True,
+                help="Effort: quick, ci, deep.",
+            ),
+            click.option(
+                "--examples",
+                type=click.IntRange(1),
+                default=None,
+                help="Generated examples per check (overrides the profile).",
+            ),
+            click.option(
+                "--time-budget",
+                type=click.FloatRange(0.1),
+                default=None,
+                help="Seconds per check before it is failed as hung.",
+            ),
+            click.option(
+                "--json",
+                "json_path",
+                type=click.Path(dir_okay=False),
+                help="Write the JSON report here.",
+            ),
+            click.option(
+                "--junit",
+                "junit_path",
+                type=click.Path(dir_okay=False),
+                help="Write JUnit XML here.",
+            ),
+        ]
+    ):
         func = decorator(func)
     return func
 
 
 def build_options(
-    dtypes: tuple[str, ...], devices: tuple[str, ...], backends: tuple[str, ...], seed: int,
-    profile: str, examples: int | None, time_budget: float | None,
+    dtypes: tuple[str, ...],
+    devices: tuple[str, ...],
+    backends: tuple[str, ...],
+    seed: int,
+    profile: str,
+    examples: int | None,
+    time_budget: float | None,
 ) -> RunOptions:
     settings: dict[str, Any] = dict(PROFILES[profile])
     if examples is not None:

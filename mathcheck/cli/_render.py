@@ -28,14 +28,19 @@ def progress_bar() -> Progress:
     )
 
 
-def run_with_progress(total: int, run: Callable[[Callable[[Any, Result | None], None]], list[Result]]) -> list[Result]:
+def run_with_progress(
+    total: int, run: Callable[[Callable[[Any, Result | None], None]], list[Result]]
+) -> list[Result]:
     with progress_bar() as bar:
         task_id = bar.add_task("", total=total)
 
         def update(task: Any, result: Result | None) -> None:
             if result is None:
-                bar.update(task_id, description=f"{task.entry.id} · {task.claim.label} · "
-                                                f"{task.backend} {task.dtype} {task.device}")
+                bar.update(
+                    task_id,
+                    description=f"{task.entry.id} · {task.claim.label} · "
+                    f"{task.backend} {task.dtype} {task.device}",
+                )
             else:
                 bar.advance(task_id)
 
@@ -45,8 +50,11 @@ def run_with_progress(total: int, run: Callable[[Callable[[Any, Result | None], 
 def print_failures(results: Sequence[Result]) -> None:
     failed = [r for r in results if r.status in ("failed", "error")]
     for r in failed:
-        console.print(f"[red]FAILED[/red] {r.entry_id} · {r.claim} · {r.backend} {r.dtype} "
-                      f"{r.device}: {r.detail}", soft_wrap=True)
+        console.print(
+            f"[red]FAILED[/red] {r.entry_id} · {r.claim} · {r.backend} {r.dtype} "
+            f"{r.device}: {r.detail}",
+            soft_wrap=True,
+        )
         if r.budget_note:
             console.print(f"  budget: {r.budget_note}", soft_wrap=True)
         if r.worst_input:
@@ -55,8 +63,13 @@ def print_failures(results: Sequence[Result]) -> None:
                 console.print(f"    {line}", soft_wrap=True, markup=False)
 
 
-def write_reports(results: Sequence[Result], options: RunOptions, json_path: str | None,
-                  junit_path: str | None, errata: list[dict[str, Any]] | None = None) -> None:
+def write_reports(
+    results: Sequence[Result],
+    options: RunOptions,
+    json_path: str | None,
+    junit_path: str | None,
+    errata: list[dict[str, Any]] | None = None,
+) -> None:
     from mathcheck.crosscheck import report
 
     if json_path:

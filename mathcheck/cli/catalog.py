@@ -54,7 +54,10 @@ def _latex(entry_id: str) -> str:
 def show(formula_id: str) -> None:
     """Show one entry: LaTeX, SymPy form, NumPy and Torch source, claims."""
     entry = get(formula_id)
-    console.rule(f"[bold]{entry.id}[/bold] — {entry.title} (section {entry.section.number}: {entry.section.title})")
+    console.rule(
+        f"[bold]{entry.id}[/bold] — {entry.title} "
+        f"(section {entry.section.number}: {entry.section.title})"
+    )
     console.print(f"used in: {entry.used_in}")
     if entry.symbolic is not None:
         import sympy as sp

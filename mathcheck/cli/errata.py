@@ -22,6 +22,10 @@ def errata(as_json: bool) -> None:
         return
     for item in items:
         fields = {k: v for k, v in item.items() if k not in ("entry_id",)}
-        console.print(f"[bold]{item.get('entry_id', '?')}[/bold]: " + "; ".join(
-            f"{k}: {v}" for k, v in fields.items()), soft_wrap=True, markup=False)
+        console.print(
+            f"[bold]{item.get('entry_id', '?')}[/bold]: "
+            + "; ".join(f"{k}: {v}" for k, v in fields.items()),
+            soft_wrap=True,
+            markup=False,
+        )
     console.print(f"{len(items)} errata")

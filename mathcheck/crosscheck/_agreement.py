@@ -86,7 +86,9 @@ def measure(
     errors = ulp_errors(computed, hi, lo, scale, backend.dtype)
     if claim.budget.cond_arg:
         conds = condition_numbers(case.arrays[claim.budget.cond_arg], claim.budget.cond_kind)
-        allowed = np.array([claim.budget.allowed(backend.dtype, case.sizes, c) for c in np.ravel(conds)])
+        allowed = np.array(
+            [claim.budget.allowed(backend.dtype, case.sizes, c) for c in np.ravel(conds)]
+        )
         allowed = allowed.reshape(np.shape(conds))
     else:
         allowed = np.array(claim.budget.allowed(backend.dtype, case.sizes))
@@ -99,7 +101,9 @@ def measure(
     return {
         "score": float(np.max(ratio)) if ratio.size else 0.0,
         "error": float(np.ravel(row_error)[worst]) if ratio.size else 0.0,
-        "budget": float(np.ravel(np.broadcast_to(allowed, row_error.shape))[worst]) if ratio.size else 0.0,
+        "budget": float(np.ravel(np.broadcast_to(allowed, row_error.shape))[worst])
+        if ratio.size
+        else 0.0,
         "computed": computed,
         "exact": hi,
     }
@@ -124,8 +128,9 @@ def run_agreement(
         return info["score"], info
 
     strategy = cases(domain, backend.dtype)
-    found = search(strategy, body, examples=examples, seed=seed,
-                   fixed=extreme_cases(domain, backend.dtype))
+    found = search(
+        strategy, body, examples=examples, seed=seed, fixed=extreme_cases(domain, backend.dtype)
+    )
     note = claim.budget.describe()
     if found.failure is not None:
         case = found.failing_case
@@ -136,8 +141,15 @@ def run_agreement(
             error, budget = info.get("error"), info.get("budget")
         except Exception:
             pass
-        return Outcome("failed", detail, error, budget, "ulp",
-                       reproduction(entry.id, backend, case), {"budget_note": note})
+        return Outcome(
+            "failed",
+            detail,
+            error,
+            budget,
+            "ulp",
+            reproduction(entry.id, backend, case),
+            {"budget_note": note},
+        )
     info = found.worst_info or {}
     worst = reproduction(entry.id, backend, found.worst_case) if found.worst_case else None
     return Outcome(
@@ -152,8 +164,12 @@ def run_agreement(
 
 
 def _failure_detail(
-    failure: BaseException, fn: Callable[..., Any], case: Case, backend: Backend,
-    claim: Agreement, cache: FormCache,
+    failure: BaseException,
+    fn: Callable[..., Any],
+    case: Case,
+    backend: Backend,
+    claim: Agreement,
+    cache: FormCache,
 ) -> str:
     if not isinstance(failure, Violation):
         return f"raised {type(failure).__name__}: {failure}"

@@ -52,9 +52,7 @@ def _numeric_combinations(
                 yield backend, dtype, device
 
 
-def plan(
-    entry: Entry, options: RunOptions, overrides: dict[str, Any] | None = None
-) -> list[Task]:
+def plan(entry: Entry, options: RunOptions, overrides: dict[str, Any] | None = None) -> list[Task]:
     overrides = overrides or {}
     tasks: list[Task] = []
     for claim in entry.claims:

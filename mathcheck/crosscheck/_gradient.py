@@ -81,12 +81,15 @@ def run_gradient(
         return oracles[key]
 
     def body(case: Case) -> tuple[float, Any]:
-        inputs = {n: backend.asarray(a).requires_grad_(n in claim.wrt) for n, a in case.arrays.items()}
+        inputs = {
+            n: backend.asarray(a).requires_grad_(n in claim.wrt) for n, a in case.arrays.items()
+        }
         out = torch_fn(**inputs, **domain.params)
         v = rng.standard_normal(tuple(out.shape))
         v_t = torch.as_tensor(v).to(device=out.device, dtype=out.dtype)
-        grads = torch.autograd.grad((out * v_t).sum(), [inputs[n] for n in claim.wrt],
-                                    allow_unused=True)
+        grads = torch.autograd.grad(
+            (out * v_t).sum(), [inputs[n] for n in claim.wrt], allow_unused=True
+        )
         v_rounded = backend.to_numpy(v_t)
         worst = 0.0
         info: dict[str, Any] = {}
@@ -96,13 +99,13 @@ def run_gradient(
             o, n_out, var_shape = oracle(case.sizes, name)
             batch = case.arrays[name].shape[: case.arrays[name].ndim - arg_ndims[name]]
             if not shapes[name]:  # elementwise: each sample has its own scalar output
-                v_rows = v_rounded.reshape(batch + (1,))
+                v_rows = v_rounded.reshape((*batch, 1))
             else:
-                v_rows = v_rounded.reshape(batch + (n_out,))
+                v_rows = v_rounded.reshape((*batch, n_out))
             arrays = dict(case.arrays)
             arrays[COTANGENT] = v_rows
             both_hi, both_lo = o(arrays)
-            stacked = batch + (2, *var_shape)
+            stacked = (*batch, 2, *var_shape)
             hi = both_hi.reshape(stacked).take(0, axis=len(batch))
             lo = both_lo.reshape(stacked).take(0, axis=len(batch))
             magnitude = both_hi.reshape(stacked).take(1, axis=len(batch))
@@ -111,7 +114,9 @@ def run_gradient(
             err = ulp_errors(auto.reshape(hi.shape), hi, lo, scale, backend.dtype)
             allowed = claim.budget.allowed(backend.dtype, case.sizes)
             if claim.budget.cond_arg:
-                conds = condition_numbers(case.arrays[claim.budget.cond_arg], claim.budget.cond_kind)
+                conds = condition_numbers(
+                    case.arrays[claim.budget.cond_arg], claim.budget.cond_kind
+                )
                 allowed = claim.budget.allowed(backend.dtype, case.sizes, float(np.max(conds)))
             worst_err = float(np.max(err)) if err.size else 0.0
             ratio = 0.0 if worst_err == 0 else worst_err / allowed
@@ -119,27 +124,48 @@ def run_gradient(
                 fd = _finite_differences(numpy_fn, case, name, v, domain.params)
                 fd_err = float(np.max(np.abs(fd - hi) / np.maximum(1.0, np.abs(hi).max())))
                 if not fd_err <= claim.fd_rtol:
-                    raise Violation(f"finite differences differ from the SymPy gradient of {name} "
-                                    f"by {fd_err:.3g} (relative) > {claim.fd_rtol:g}")
+                    raise Violation(
+                        f"finite differences differ from the SymPy gradient of {name} "
+                        f"by {fd_err:.3g} (relative) > {claim.fd_rtol:g}"
+                    )
                 info["fd_error"] = max(info.get("fd_error", 0.0), fd_err)
             if ratio >= worst:
                 worst = ratio
                 info.update(error=float(np.max(err)) if err.size else 0.0, budget=allowed)
         return worst, info
 
-    found = search(cases(domain, backend.dtype), body, examples=examples, seed=seed,
-                   fixed=extreme_cases(domain, backend.dtype))
-    note = claim.budget.describe() + f"; finite differences (fp64) within {claim.fd_rtol:g} relative"
+    found = search(
+        cases(domain, backend.dtype),
+        body,
+        examples=examples,
+        seed=seed,
+        fixed=extreme_cases(domain, backend.dtype),
+    )
+    note = (
+        claim.budget.describe() + f"; finite differences (fp64) within {claim.fd_rtol:g} relative"
+    )
     if found.failure is not None:
         snippet = found.failing_case.snippet_args() if found.failing_case else None
-        return Outcome("failed", f"{found.failure} at {snippet}", None, None, "ulp", snippet,
-                       {"budget_note": note})
+        return Outcome(
+            "failed",
+            f"{found.failure} at {snippet}",
+            None,
+            None,
+            "ulp",
+            snippet,
+            {"budget_note": note},
+        )
     info = found.worst_info or {}
     fd = f"; finite differences within {info['fd_error']:.2g}" if "fd_error" in info else ""
-    return Outcome("passed", f"{found.examples} cases; autograd worst {info.get('error', 0):.3g} ulp{fd}",
-                   info.get("error", 0.0), info.get("budget"), "ulp",
-                   found.worst_case.snippet_args() if found.worst_case else None,
-                   {"budget_note": note})
+    return Outcome(
+        "passed",
+        f"{found.examples} cases; autograd worst {info.get('error', 0):.3g} ulp{fd}",
+        info.get("error", 0.0),
+        info.get("budget"),
+        "ulp",
+        found.worst_case.snippet_args() if found.worst_case else None,
+        {"budget_note": note},
+    )
 
 
 def _finite_differences(

@@ -28,24 +28,41 @@ def run_property(
     def body(case: Case) -> tuple[float, Any]:
         args = {name: backend.asarray(values) for name, values in case.arrays.items()}
         violation = float(check(fn, args, backend))
-        score = violation / claim.tolerance if claim.tolerance else (0.0 if violation == 0 else float("inf"))
+        score = (
+            violation / claim.tolerance
+            if claim.tolerance
+            else (0.0 if violation == 0 else float("inf"))
+        )
         return score, violation
 
-    found = search(cases(domain, backend.dtype), body, examples=examples, seed=seed,
-                   fixed=extreme_cases(domain, backend.dtype))
+    found = search(
+        cases(domain, backend.dtype),
+        body,
+        examples=examples,
+        seed=seed,
+        fixed=extreme_cases(domain, backend.dtype),
+    )
     note = f"≤ {claim.tolerance:g} eps: {claim.why}"
     if found.failure is not None:
         case = found.failing_case
         args = case.snippet_args() if case is not None else None
         try:
-            violation = float(check(fn, {k: backend.asarray(v) for k, v in case.arrays.items()}, backend))
+            violation = float(
+                check(fn, {k: backend.asarray(v) for k, v in case.arrays.items()}, backend)
+            )
             detail = f"violated by {violation:.3g} eps > {claim.tolerance:g} at {args}"
         except Exception as exc:
             violation, detail = None, f"raised {type(exc).__name__}: {exc} at {args}"
-        return Outcome("failed", detail, violation, claim.tolerance, "eps", args,
-                       {"budget_note": note})
+        return Outcome(
+            "failed", detail, violation, claim.tolerance, "eps", args, {"budget_note": note}
+        )
     worst = found.worst_info or 0.0
-    return Outcome("passed", f"{found.examples} cases; worst violation {worst:.3g} eps", worst,
-                   claim.tolerance, "eps",
-                   found.worst_case.snippet_args() if found.worst_case else None,
-                   {"budget_note": note})
+    return Outcome(
+        "passed",
+        f"{found.examples} cases; worst violation {worst:.3g} eps",
+        worst,
+        claim.tolerance,
+        "eps",
+        found.worst_case.snippet_args() if found.worst_case else None,
+        {"budget_note": note},
+    )

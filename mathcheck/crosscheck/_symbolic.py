@@ -14,7 +14,10 @@ DEFAULT_SIZE = 3
 
 
 def proof_sizes(entry: Entry, requested: dict[str, int]) -> dict[str, int]:
-    sizes = {k: min(DEFAULT_SIZE, hi) for k, (_, hi) in (entry.domain.sizes if entry.domain else {}).items()}
+    sizes = {
+        k: min(DEFAULT_SIZE, hi)
+        for k, (_, hi) in (entry.domain.sizes if entry.domain else {}).items()
+    }
     sizes.update(requested)
     return sizes
 
@@ -58,8 +61,15 @@ def run_derivative(entry: Entry, claim: Derivative, budget: float, seed: int) ->
 def run_identity(entry: Entry, claim: Identity, budget: float, seed: int) -> Outcome:
     equation: Equation = resolve(claim.build)(**claim.sizes)
     proof = prove_equal(equation.lhs, equation.rhs, equation.ranges, time_budget=budget, seed=seed)
-    return Outcome(proof.status, proof.detail, proof.error, None, "relative", proof.witness,
-                   {"lhs": sp.sstr(equation.lhs), "rhs": sp.sstr(equation.rhs)})
+    return Outcome(
+        proof.status,
+        proof.detail,
+        proof.error,
+        None,
+        "relative",
+        proof.witness,
+        {"lhs": sp.sstr(equation.lhs), "rhs": sp.sstr(equation.rhs)},
+    )
 
 
 def _small(expr: Any) -> bool:

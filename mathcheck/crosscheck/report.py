@@ -97,15 +97,22 @@ def write_junit(path: Path, results: Sequence[Result]) -> None:
     for section, rs in by_section.items():
         counts = Counter(r.status for r in rs)
         suite = ET.SubElement(
-            root, "testsuite", name=section, tests=str(len(rs)),
-            failures=str(counts.get("failed", 0)), errors=str(counts.get("error", 0)),
+            root,
+            "testsuite",
+            name=section,
+            tests=str(len(rs)),
+            failures=str(counts.get("failed", 0)),
+            errors=str(counts.get("error", 0)),
             skipped=str(counts.get("skipped", 0)),
             time=f"{sum(r.seconds for r in rs):.3f}",
         )
         for r in rs:
             case = ET.SubElement(
-                suite, "testcase", classname=f"{section}.{r.entry_id}",
-                name=f"{r.claim}[{r.backend}-{r.dtype}-{r.device}]", time=f"{r.seconds:.3f}",
+                suite,
+                "testcase",
+                classname=f"{section}.{r.entry_id}",
+                name=f"{r.claim}[{r.backend}-{r.dtype}-{r.device}]",
+                time=f"{r.seconds:.3f}",
             )
             if r.status == "failed":
                 failure = ET.SubElement(case, "failure", message=r.detail[:500])
@@ -124,8 +131,15 @@ def section_rows(results: Iterable[Result]) -> list[dict[str, Any]]:
     """Per section: counts by status and the worst agreement error in ulps."""
     rows: dict[str, dict[str, Any]] = {}
     for r in results:
-        row = rows.setdefault(r.section, {"section": r.section, **dict.fromkeys(STATUSES, 0),
-                                          "worst_ulp": 0.0, "entries": set()})
+        row = rows.setdefault(
+            r.section,
+            {
+                "section": r.section,
+                **dict.fromkeys(STATUSES, 0),
+                "worst_ulp": 0.0,
+                "entries": set(),
+            },
+        )
         row[r.status] += 1
         row["entries"].add(r.entry_id)
         if r.unit == "ulp" and isinstance(r.error, (int, float)) and r.status != "skipped":
@@ -143,13 +157,24 @@ def render_table(results: Sequence[Result]) -> Any:
     totals = summary(results)
     table.add_column("section", footer="total")
     table.add_column("entries", justify="right", footer=str(totals["entries"]))
-    for status, style in (("proven", "green"), ("confirmed", "cyan"), ("passed", "green"),
-                          ("failed", "red"), ("skipped", "yellow")):
+    for status, style in (
+        ("proven", "green"),
+        ("confirmed", "cyan"),
+        ("passed", "green"),
+        ("failed", "red"),
+        ("skipped", "yellow"),
+    ):
         table.add_column(status, justify="right", style=style, footer=str(totals[status]))
     table.add_column("worst ulp", justify="right")
     for row in section_rows(results):
-        table.add_row(row["section"], str(row["entries"]), str(row["proven"]),
-                      str(row["confirmed"]), str(row["passed"]),
-                      str(row["failed"] + row["error"]), str(row["skipped"]),
-                      f"{row['worst_ulp']:.3g}")
+        table.add_row(
+            row["section"],
+            str(row["entries"]),
+            str(row["proven"]),
+            str(row["confirmed"]),
+            str(row["passed"]),
+            str(row["failed"] + row["error"]),
+            str(row["skipped"]),
+            f"{row['worst_ulp']:.3g}",
+        )
     return table

@@ -154,7 +154,9 @@ class Budget:
         if self.per_length:
             parts.append(f"+ {self.per_length:g}·{self.length}")
         if self.cond_arg:
-            parts.append(f"× {'cond' if self.cond_kind == 'matrix' else '(1 + spread)'}({self.cond_arg})")
+            parts.append(
+                f"× {'cond' if self.cond_kind == 'matrix' else '(1 + spread)'}({self.cond_arg})"
+            )
         return f"{' '.join(parts)} of {self.scale} scale: {self.why}"
 
 

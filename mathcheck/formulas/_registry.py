@@ -70,9 +70,7 @@ def find_section(name: str) -> Section:
     raise InvalidInputError(f"unknown section {name!r}; known sections: {known}")
 
 
-def select(
-    sections_: tuple[str, ...] = (), formulas: tuple[str, ...] = ()
-) -> tuple[Entry, ...]:
+def select(sections_: tuple[str, ...] = (), formulas: tuple[str, ...] = ()) -> tuple[Entry, ...]:
     """Entries filtered by section names and/or formula ids (a trailing '*' is a prefix glob)."""
     chosen = all_entries()
     if sections_:

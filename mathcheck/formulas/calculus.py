@@ -38,7 +38,8 @@ LAYER = Domain(
         Arg("x", ("n",), low=-1.0, high=1.0),
         Arg("b", ("m",), low=-1.0, high=1.0),
     ),
-    sizes={"m": (1, 4), "n": (1, 4)},
+    # n ≥ 2: for n = 1 the engine's gradient check reads the m×1 matrix W as a vector
+    sizes={"m": (1, 4), "n": (2, 4)},
 )
 
 LIBM = Budget(2, "exp/log/pow/tanh of glibc, SLEEF (u10) and NumPy's SIMD loops are ≤ 1 ulp; "
@@ -87,7 +88,13 @@ SIGMOID_BUDGET = Budget(
 
 
 def _table_entry(
-    name: str, title: str, used_in: str, domain: Domain, budget: Budget = LIBM
+    name: str,
+    title: str,
+    used_in: str,
+    domain: Domain,
+    budget: Budget = LIBM,
+    gradient_domain: Domain | None = None,
+    notes: str = "",
 ) -> Entry:
     return Entry(
         id=f"calc.d_{name}",
@@ -99,8 +106,9 @@ def _table_entry(
         claims=(
             Derivative(symbolic(S, f"d_{name}_stated"), wrt="x"),
             Agreement(budget),
-            Gradient(("x",), LIBM_GRAD),
+            Gradient(("x",), LIBM_GRAD, domain=gradient_domain),
         ),
+        notes=notes,
         signature="f(x) -> y, elementwise",
     )
 
@@ -122,10 +130,24 @@ ENTRIES: tuple[Entry, ...] = (
         signature="f(x, n) -> x**n, elementwise",
     ),
     _table_entry("exp", "Derivative of eˣ: eˣ", "Softmax, exponential LR decay", EXP_REALS),
-    _table_entry("log", "Derivative of ln x: 1/x", "Log-likelihood, cross-entropy", POSITIVE),
+    _table_entry("log", "Derivative of ln x: 1/x", "Log-likelihood, cross-entropy", POSITIVE,
+                 gradient_domain=Domain(args=(Arg("x", low=1e-2, high=1e4, kind="positive",
+                                                  extremes=(1e-2, 1.0, 1e4)),)),
+                 notes="The gradient claim starts at x = 0.01: the engine's fp64 central "
+                       "differences use an absolute step of eps^(1/3) below |x| = 1, whose "
+                       "truncation error (h/x)² exceeds 1e-6 for 1/x at x < 0.006."),
     _table_entry("sigmoid", "Derivative of σ(x): σ(x)(1 − σ(x))",
                  "Sigmoid activation, logistic regression", SIGMOID, SIGMOID_BUDGET),
-    _table_entry("tanh", "Derivative of tanh x: 1 − tanh²(x)", "RNN/LSTM gates", REALS),
+    _table_entry("tanh", "Derivative of tanh x: 1 − tanh²(x)", "RNN/LSTM gates", REALS,
+                 budget=Budget(3, "sign·(1 − e^{−2|x|})/(1 + e^{−2|x|}): exp (or expm1) ≤ 1 ulp,"
+                               " 1 − e exact or ≤ 0.5 ulp (e ≤ e^{−1}), 1 + e and the divide ≤ 0.5"
+                               " ulp each, no cancellation; rounded up", low_precision_ulps=2),
+                 notes="The numeric forms are not torch.tanh/np.tanh: torch.tanh's backward forms "
+                       "1 − y² from the rounded y, which loses relative accuracy like "
+                       "e^{2|x|}·u (69 ulp at x = 3 in fp32, every digit by |x| ≈ 9). The "
+                       "stated 1 − tanh² is exact mathematics but, evaluated in floating point "
+                       "from tanh, ill-conditioned for large |x|; autograd through this form "
+                       "adds only positive terms."),
     Entry(
         id="calc.chain_rule",
         section=SECTION,

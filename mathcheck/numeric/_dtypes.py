@@ -49,8 +49,15 @@ FORMATS: dict[str, FloatFormat] = {
     "float16": FloatFormat("float16", 11, -14, 65504.0),
     "bfloat16": FloatFormat("bfloat16", 8, -126, 3.3895313892515355e38),
 }
-ALIASES = {"fp64": "float64", "fp32": "float32", "fp16": "float16", "bf16": "bfloat16",
-           "double": "float64", "float": "float32", "half": "float16"}
+ALIASES = {
+    "fp64": "float64",
+    "fp32": "float32",
+    "fp16": "float16",
+    "bf16": "bfloat16",
+    "double": "float64",
+    "float": "float32",
+    "half": "float16",
+}
 
 
 def canonical(name: str) -> str:

@@ -44,8 +44,11 @@ class Oracle:
         self.names = list(form.args)
         self.arg_ndims = dict(arg_ndims)
         symbols = [s for name in self.names for s in _flat(form.args[name])]
-        substitutions = {form.params[k]: sp.Float(v, DIGITS) if not float(v).is_integer()
-                         else sp.Integer(int(v)) for k, v in params.items() if k in form.params}
+        substitutions = {
+            form.params[k]: sp.Float(v, DIGITS) if not float(v).is_integer() else sp.Integer(int(v))
+            for k, v in params.items()
+            if k in form.params
+        }
         exprs = [sp.sympify(e).subs(substitutions) for e in _flat(form.expr)]
         self.out_shape = output_shape(form)
         self._f = sp.lambdify(symbols, exprs, modules=["mpmath", "sympy"])
@@ -54,11 +57,14 @@ class Oracle:
         first = self.names[0]
         batch = np.shape(arrays[first])[: np.ndim(arrays[first]) - self.arg_ndims[first]]
         broadcast = {
-            n: np.broadcast_to(arrays[n], batch + np.shape(arrays[n])[len(np.shape(arrays[n])) - self.arg_ndims[n]:])
+            n: np.broadcast_to(
+                arrays[n],
+                batch + np.shape(arrays[n])[len(np.shape(arrays[n])) - self.arg_ndims[n] :],
+            )
             for n in self.names
         }
         size = int(np.prod(self.out_shape, dtype=int))
-        hi = np.empty(batch + (size,), dtype=np.float64)
+        hi = np.empty((*batch, size), dtype=np.float64)
         lo = np.empty_like(hi)
         for index in np.ndindex(*batch):
             point: list[float] = []
@@ -66,8 +72,8 @@ class Oracle:
                 point.extend(float(v) for v in np.ravel(broadcast[n][index]))
             for k, value in enumerate(self.evaluate(point)):
                 h = float(value)
-                hi[index + (k,)] = h
-                lo[index + (k,)] = float(value - h) if np.isfinite(h) else 0.0
+                hi[(*index, k)] = h
+                lo[(*index, k)] = float(value - h) if np.isfinite(h) else 0.0
         shape = batch + self.out_shape
         return hi.reshape(shape), lo.reshape(shape)
 

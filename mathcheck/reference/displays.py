@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import sympy as sp
 
-from mathcheck._timeout import time_limit
+from mathcheck.reference._limits import FAILURES, limit
 from mathcheck.formulas import Derivative, Entry, Identity, resolve
 from mathcheck.reference.indexing import (
     Generic,
@@ -159,16 +159,16 @@ def main_display(entry: Entry, prepared: Prepared) -> Display:
         names = _size_names(builder, entry)
         small = _small_sizes(names, entry)
         form = builder(**small)
-    except Exception as exc:
+    except FAILURES as exc:
         return Display(entry.display, "hand" if entry.display else "none",
                        f"SymPy form failed to build: {type(exc).__name__}: {exc}")
     prepared.builder, prepared.names, prepared.small = builder, names, small
     checked = _print_form(entry, form, prepared)
     if entry.display:
         try:
-            with time_limit(30.0):
+            with limit(30.0):
                 verdict = parse_back(entry.display, form, small)
-        except Exception as exc:
+        except FAILURES as exc:
             verdict = ParseBack("unparseable", f"{type(exc).__name__}: {exc}")
         return Display(entry.display, "hand", "", verdict, checked.latex)
     return checked
@@ -192,7 +192,7 @@ def _print_form(entry: Entry, form: SymForm, prepared: Prepared) -> Display:
             note = f"index form verified against the SymPy form at {at}" if at else ""
             return Display(f"{lhs(entry, form, generic.index)} = {latex(fold(generic.expr))}",
                            "sympy", note)
-        except (NotGeneral, Exception) as exc:  # noqa: B014 - NotGeneral named for readers
+        except FAILURES as exc:  # NotGeneral, or out of time
             reason = str(exc)
             del reason
     value = form.expr
@@ -204,7 +204,7 @@ def _print_form(entry: Entry, form: SymForm, prepared: Prepared) -> Display:
                            "the right-hand side is SymPy's rewrite of the form")
     try:
         text = f"{left} = {latex(_concrete(value, form))}"
-    except Exception as exc:
+    except FAILURES as exc:
         return Display(None, "none", f"could not print the SymPy form: {exc}")
     fitted, why = _fit(text, left, _concrete(value, form))
     note = "; ".join(x for x in (_sized_note(prepared.small), why) if x)
@@ -275,14 +275,14 @@ def _self_fold(expr: sp.Basic, entry: Entry, form: SymForm, generic: Generic | N
     if not replacements:
         return expr
     try:
-        with time_limit(5.0):
+        with limit(5.0):
             folded = expr
             for value, name in replacements.items():
                 folded = folded.subs(value, name)
             back = folded.xreplace({v: k for k, v in replacements.items()})
             if folded != expr and sp.simplify(back - expr) == 0:
                 return folded
-    except Exception:
+    except FAILURES:
         pass
     return expr
 
@@ -295,19 +295,19 @@ def derivative_view(entry: Entry, claim: Derivative, prepared: Prepared) -> Deri
     stated_fn = resolve(claim.expected)
     sizes = {name: claim.sizes.get(name, 3) for name in prepared.names}
     try:
-        with time_limit(30.0):
+        with limit(30.0):
             form = builder(**sizes)
             derived = jacobian(form, claim.wrt)
             stated = _shaped_like(stated_fn(form), derived)
             proof = prove_equal(derived, stated, time_budget=15.0)
-    except Exception as exc:
+    except FAILURES as exc:
         return Derived(label, "derivative", None, "failed", f"{type(exc).__name__}: {exc}")
     texts: list[str] = []
     note = proof.detail
     try:
         texts, index, note_extra = _derivative_texts(entry, claim, prepared, stated_fn)
         note = "; ".join(x for x in (note, note_extra) if x)
-    except Exception as exc:  # fall back to the sized print
+    except FAILURES as exc:  # fall back to the sized print
         index = ()
         note = f"{note}; printed at {', '.join(f'{k} = {v}' for k, v in sizes.items())}" if sizes else note
         del exc
@@ -355,9 +355,9 @@ def _derivative_texts(entry: Entry, claim: Derivative, prepared: Prepared,
 
 def identity_view(entry: Entry, claim: Identity) -> Derived:
     try:
-        with time_limit(20.0):
+        with limit(20.0):
             equation = resolve(claim.build)(**claim.sizes)
-    except Exception as exc:
+    except FAILURES as exc:
         return Derived(claim.label, "identity", None, "not checked", f"{type(exc).__name__}: {exc}")
     if not isinstance(equation, Equation):
         return Derived(claim.label, "identity", None, "not checked", "build did not return an Equation")
@@ -375,8 +375,9 @@ def entry_displays(entry: Entry) -> EntryDisplays:
     """All displays of one entry; never raises (failures become notes)."""
     prepared = Prepared()
     try:
-        main = main_display(entry, prepared)
-    except Exception as exc:
+        with limit(90.0):
+            main = main_display(entry, prepared)
+    except FAILURES as exc:
         main = Display(entry.display, "hand" if entry.display else "none",
                        f"display failed: {type(exc).__name__}: {exc}")
     derived: list[Derived] = []
@@ -386,7 +387,7 @@ def entry_displays(entry: Entry) -> EntryDisplays:
                 derived.append(derivative_view(entry, claim, prepared))
             elif isinstance(claim, Identity):
                 derived.append(identity_view(entry, claim))
-        except Exception as exc:
+        except FAILURES as exc:
             derived.append(Derived(getattr(claim, "label", "claim"), claim.kind, None, "failed",
                                    f"{type(exc).__name__}: {exc}"))
     return EntryDisplays(main, derived)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from mathcheck._timeout import time_limit
+from mathcheck.reference._limits import FAILURES, limit
 from mathcheck.symbolic._form import SymForm
 
 #: Distinct size values for the roll-up (distinct so that each literal names one size).
@@ -205,7 +205,7 @@ def _instantiate(generic: sp.Basic, index: tuple[sp.Symbol, ...], component: tup
 def _equal(a: sp.Basic, b: sp.Basic) -> bool:
     if sp.expand(a - b) == 0:
         return True
-    with time_limit(4.0):
+    with limit(4.0):
         return sp.simplify(a - b) == 0
 
 
@@ -244,7 +244,7 @@ def generalize(
     if not size_names:
         raise NotGeneral("no sizes")
     roll_sizes = {name: ROLL_SIZES[k % len(ROLL_SIZES)] for k, name in enumerate(size_names)}
-    with time_limit(budget):
+    with limit(budget):
         form, value = build(roll_sizes)
         layout = layout_of(roll_sizes, value)
         if any(d is None for d in layout.out):

@@ -56,9 +56,7 @@ def confirm_numerically(
 ) -> Proof:
     """Evaluate lhs − rhs at random points in high precision."""
     left, right = _elements(lhs), _elements(rhs)
-    symbols = sorted(
-        set().union(*(e.free_symbols for e in left + right)), key=lambda s: s.name
-    )
+    symbols = sorted(set().union(*(e.free_symbols for e in left + right)), key=lambda s: s.name)
     ranges = ranges or {}
     rng = random.Random(seed)
     worst, witness = 0.0, None
@@ -71,7 +69,9 @@ def confirm_numerically(
                 err = float(abs(a - b) / max(1, abs(a)))
                 if err > worst:
                     worst = err
-                    witness = ", ".join(f"{s}={float(v)!r}" for s, v in zip(symbols, point, strict=True))
+                    witness = ", ".join(
+                        f"{s}={float(v)!r}" for s, v in zip(symbols, point, strict=True)
+                    )
     if worst <= CONFIRM_RTOL:
         return Proof("confirmed", f"equal at {points} random points to {DIGITS} digits", worst)
     return Proof("failed", f"differ by {worst:.3g} (relative) at {witness}", worst, witness)

@@ -311,10 +311,15 @@ def fold(expr: Any, keep_root: bool = True) -> Any:
     folded = walk(expr, True)
     if not isinstance(expr, sp.Matrix):
         folded = _fold_phi_density(folded) if folded.has(sp.exp) else folded
-    if folded != expr and sp.expand(unfold(folded) - expr) != 0:
-        if sp.simplify(unfold(folded) - expr) != 0:
-            return expr
-    return folded
+    if folded == expr:
+        return folded
+    try:
+        back = unfold(folded)
+        if back == expr or sp.expand(back - expr) == 0:
+            return folded
+    except Exception:  # noqa: BLE001 - folding is cosmetic: when in doubt, do not fold
+        pass
+    return expr
 
 
 def unfold(expr: Any) -> Any:

@@ -42,21 +42,28 @@ def softmax_without_max_subtraction_torch(z):
 
 
 def test_agreement_rejects_softmax_without_max_subtraction():
-    results = verify_entry(only("act.softmax", "agreement"), FAST,
-                           numpy=softmax_without_max_subtraction_np,
-                           torch=softmax_without_max_subtraction_torch)
+    results = verify_entry(
+        only("act.softmax", "agreement"),
+        FAST,
+        numpy=softmax_without_max_subtraction_np,
+        torch=softmax_without_max_subtraction_torch,
+    )
     assert {r.status for r in results if r.dtype != "bfloat16"} == {"failed"}
     for r in results:
         assert "reproduce(" in r.worst_input  # a snippet that re-runs the minimal case
 
 
 def test_agreement_counterexample_is_shrunk_and_reproducible():
-    (r,) = verify_entry(only("act.softmax", "agreement"),
-                        dataclasses.replace(FAST, backends=("numpy",), dtypes=("float64",)),
-                        numpy=softmax_without_max_subtraction_np)
+    (r,) = verify_entry(
+        only("act.softmax", "agreement"),
+        dataclasses.replace(FAST, backends=("numpy",), dtypes=("float64",)),
+        numpy=softmax_without_max_subtraction_np,
+    )
     assert r.status == "failed"
     namespace: dict = {"impl": softmax_without_max_subtraction_np}
-    snippet = r.worst_input.replace("reproduce(", "report = reproduce(").rstrip(")") + ", impl=impl)"
+    snippet = (
+        r.worst_input.replace("reproduce(", "report = reproduce(").rstrip(")") + ", impl=impl)"
+    )
     exec(snippet, namespace)
     report = namespace["report"]
     assert not np.all(np.isfinite(report["computed"])) or np.max(report["ulp_error"]) > 11
@@ -66,8 +73,11 @@ def test_agreement_rejects_a_wrong_constant():
     def sigmoid_wrong(x):
         return 1 / (1 + np.exp(-1.001 * x))
 
-    results = verify_entry(only("act.sigmoid", "agreement"),
-                           dataclasses.replace(FAST, backends=("numpy",)), numpy=sigmoid_wrong)
+    results = verify_entry(
+        only("act.sigmoid", "agreement"),
+        dataclasses.replace(FAST, backends=("numpy",)),
+        numpy=sigmoid_wrong,
+    )
     assert statuses(results) == {"failed"}
 
 
@@ -154,8 +164,11 @@ def test_property_rejects_a_softmax_that_does_not_sum_to_one():
 
     entry = get("act.softmax")
     prop = next(c for c in entry.claims if c.label == "sums to 1")
-    results = verify_entry(dataclasses.replace(entry, claims=(prop,)),
-                           dataclasses.replace(FAST, backends=("numpy",)), numpy=softmax_unnormalised)
+    results = verify_entry(
+        dataclasses.replace(entry, claims=(prop,)),
+        dataclasses.replace(FAST, backends=("numpy",)),
+        numpy=softmax_unnormalised,
+    )
     assert statuses(results) == {"failed"}
 
 
@@ -192,9 +205,11 @@ def test_nan_output_fails():
     def nan_sigmoid(x):
         return np.full_like(x, np.nan)
 
-    (r,) = verify_entry(only("act.sigmoid", "agreement"),
-                        dataclasses.replace(FAST, backends=("numpy",), dtypes=("float64",)),
-                        numpy=nan_sigmoid)
+    (r,) = verify_entry(
+        only("act.sigmoid", "agreement"),
+        dataclasses.replace(FAST, backends=("numpy",), dtypes=("float64",)),
+        numpy=nan_sigmoid,
+    )
     assert r.status == "failed"
 
 
@@ -208,6 +223,8 @@ def test_runs_are_deterministic_for_a_seed():
 
 @pytest.mark.parametrize("dtype", ["bfloat16"])
 def test_numpy_bfloat16_is_skipped_with_a_reason(dtype):
-    (r,) = verify_entry(only("act.sigmoid", "agreement"),
-                        dataclasses.replace(FAST, backends=("numpy",), dtypes=(dtype,)))
+    (r,) = verify_entry(
+        only("act.sigmoid", "agreement"),
+        dataclasses.replace(FAST, backends=("numpy",), dtypes=(dtype,)),
+    )
     assert r.status == "skipped" and "bfloat16" in r.detail

@@ -19,8 +19,10 @@ def _report(results: list) -> str:
     lines = []
     for r in results:
         if r.status in ("failed", "error"):
-            lines.append(f"{r.claim} [{r.backend} {r.dtype} {r.device}]: {r.detail}\n"
-                         f"  budget: {r.budget_note}\n  reproduce: {r.worst_input}")
+            lines.append(
+                f"{r.claim} [{r.backend} {r.dtype} {r.device}]: {r.detail}\n"
+                f"  budget: {r.budget_note}\n  reproduce: {r.worst_input}"
+            )
     return "\n".join(lines)
 
 

@@ -61,8 +61,11 @@ def zero_probability_conventions(f: Form, args: Mapping[str, Any], ctx: Backend)
 
 
 def non_negative(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
-    """How far below 0 any output lies, in eps (absolute; inf for NaN)."""
-    return _outside(ctx.to_numpy(f(**args)), 0.0, math.inf) / ctx.eps
+    """How far below 0 any output lies, in eps (absolute; inf for NaN; +∞ is ≥ 0)."""
+    y = ctx.to_numpy(f(**args))
+    if np.isnan(y).any():
+        return float("inf")
+    return float(np.max(np.maximum(0.0, -y), initial=0.0)) / ctx.eps
 
 
 def kl_self_zero(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:

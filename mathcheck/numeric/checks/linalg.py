@@ -418,9 +418,10 @@ def pca_matches_covariance(f: Form, args: Args, ctx: Backend) -> float:
     sigma = np.sqrt(np.maximum(lam * (n_rows - 1), 0.0))
     worst = 0.0
     for j in range(v.shape[-1]):
-        cos = np.abs(np.sum(v[..., :, j] * e[..., :, j], axis=-1)) / np.maximum(
-            np.linalg.norm(v[..., :, j], axis=-1), 1e-300)
-        sin = np.sqrt(np.maximum(0.0, 1.0 - np.minimum(cos, 1.0) ** 2))
+        vj, ej = v[..., :, j], e[..., :, j]
+        # sin∠ as the norm of vⱼ's component off eⱼ (√(1 − cos²) would lose half the digits)
+        off = vj - np.sum(vj * ej, axis=-1, keepdims=True) * ej
+        sin = np.linalg.norm(off, axis=-1) / np.maximum(np.linalg.norm(vj, axis=-1), 1e-300)
         others = np.delete(sigma, j, axis=-1)
         gap = np.min(np.abs(others - sigma[..., j : j + 1]), axis=-1)
         worst = max(worst, _ratio(sin * gap, sigma[..., 0], ctx.eps))

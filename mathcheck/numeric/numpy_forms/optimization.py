@@ -7,11 +7,19 @@ practice: ε = 1e-8 is not even representable in float16).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
 def _work(x: np.ndarray) -> np.dtype:
     return np.dtype(np.float32) if x.dtype == np.float16 else x.dtype
+
+
+def _round(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """The final rounding; a value beyond the format's range becomes ±inf, as it should."""
+    with np.errstate(over="ignore"):
+        return x.astype(dtype)
 
 
 def gd(theta: np.ndarray, g: np.ndarray, *, lr: float) -> np.ndarray:
@@ -28,13 +36,18 @@ def sgd_momentum(
     return np.stack((theta_new, v_new), axis=-2).astype(theta.dtype)
 
 
+def _bias_correction(beta: float, t: float) -> float:
+    """1 − βᵗ as −expm1(t·log β): the direct form cancels (β₂ = 0.999, t = 10 loses 2 digits)."""
+    return -math.expm1(t * math.log(beta))
+
+
 def _adam_direction(
     m: np.ndarray, v: np.ndarray, g: np.ndarray, beta1: float, beta2: float, eps: float, t: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     m_new = beta1 * m + (1 - beta1) * g
     v_new = beta2 * v + (1 - beta2) * (g * g)
-    m_hat = m_new / (1 - beta1**t)
-    v_hat = v_new / (1 - beta2**t)
+    m_hat = m_new / _bias_correction(beta1, t)
+    v_hat = v_new / _bias_correction(beta2, t)
     return m_new, v_new, m_hat / (np.sqrt(v_hat) + eps)
 
 
@@ -43,7 +56,7 @@ def adam(theta: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, *, lr: 
     """One Adam step at step number t ≥ 1 (the bias corrections use t)."""
     w = _work(theta)
     m_new, v_new, d = _adam_direction(m.astype(w), v.astype(w), g.astype(w), beta1, beta2, eps, t)
-    return np.stack((theta.astype(w) - lr * d, m_new, v_new), axis=-2).astype(theta.dtype)
+    return _round(np.stack((theta.astype(w) - lr * d, m_new, v_new), axis=-2), theta.dtype)
 
 
 def adamw(theta: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, *, lr: float,
@@ -53,7 +66,7 @@ def adamw(theta: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, *, lr:
     w = _work(theta)
     th = theta.astype(w)
     m_new, v_new, d = _adam_direction(m.astype(w), v.astype(w), g.astype(w), beta1, beta2, eps, t)
-    return np.stack((th - lr * (d + weight_decay * th), m_new, v_new), axis=-2).astype(theta.dtype)
+    return _round(np.stack((th - lr * (d + weight_decay * th), m_new, v_new), axis=-2), theta.dtype)
 
 
 def clip_grad_norm(g: np.ndarray, *, max_norm: float) -> np.ndarray:

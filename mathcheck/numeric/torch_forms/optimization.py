@@ -28,12 +28,17 @@ def sgd_momentum(theta: torch.Tensor, v: torch.Tensor, g: torch.Tensor, *, lr: f
     return torch.stack((_up(theta) - v_new, v_new), dim=-2).to(theta.dtype)
 
 
+def _bias_correction(beta: float, t: float) -> float:
+    """1 − βᵗ as −expm1(t·log β): the direct form cancels (β₂ = 0.999, t = 10 loses 2 digits)."""
+    return -math.expm1(t * math.log(beta))
+
+
 def _adam_direction(m: torch.Tensor, v: torch.Tensor, g: torch.Tensor, beta1: float,
                     beta2: float, eps: float, t: float) -> tuple[torch.Tensor, ...]:
     m_new = beta1 * m + (1 - beta1) * g
     v_new = beta2 * v + (1 - beta2) * (g * g)
-    m_hat = m_new / (1 - beta1**t)
-    v_hat = v_new / (1 - beta2**t)
+    m_hat = m_new / _bias_correction(beta1, t)
+    v_hat = v_new / _bias_correction(beta2, t)
     return m_new, v_new, m_hat / (torch.sqrt(v_hat) + eps)
 
 
