@@ -2,7 +2,8 @@
 
 A random cotangent v (fixed by the seed) reduces any output to L = <v, f(x)>; its exact
 gradient Σ_k v_k ∂f_k/∂x is evaluated by the mpmath oracle, so the check covers vector and
-matrix outputs without forming Jacobians numerically.
+matrix outputs without forming Jacobians numerically. Errors are in ulps of the term-wise
+magnitude A (see `gradient_form`), with the claim's `Budget.scale` applied to A.
 """
 
 from __future__ import annotations
@@ -30,18 +31,23 @@ def _flat(x: Any) -> list[Any]:
 
 
 def gradient_form(form: SymForm, wrt: str) -> tuple[SymForm, int, tuple[int, ...]]:
-    """A SymForm stacking G_j = Σ_k v_k ∂f_k/∂x_j and its error scale A_j = Σ_k |v_k ∂f_k/∂x_j|.
+    """A SymForm stacking G_j = Σ_k v_k ∂f_k/∂x_j and its error scale A_j.
 
-    A is the magnitude in the standard error bound of a vector-Jacobian product, so autograd
-    errors are measured in ulps of A (not of G, which may cancel to nearly nothing).
+    A_j = Σ_k |v_k| Σ_t |t| over the additive terms t of ∂f_k/∂x_j: the magnitude in a running
+    error bound of the vector-Jacobian product as written. Autograd errors are measured in ulps
+    of A, not of G: G may cancel to nearly nothing (softmax near one-hot: s_i(v_i − s·v)),
+    and no floating-point backward pass can be relatively accurate there.
     """
     outputs = _flat(form.expr)
     v = sp.Matrix([sp.Symbol(f"v_{k}", real=True) for k in range(len(outputs))])
     var = form.args[wrt]
     variables = _flat(var)
-    terms = [[vk * sp.diff(fk, x) for vk, fk in zip(v, outputs, strict=True)] for x in variables]
-    grads = [sp.Add(*row) for row in terms]
-    scales = [sp.Add(*(sp.Abs(t) for t in row)) for row in terms]
+    grads, scales = [], []
+    for x in variables:
+        partials = [sp.diff(fk, x) for fk in outputs]
+        grads.append(sp.Add(*(vk * d for vk, d in zip(v, partials, strict=True))))
+        scales.append(sp.Add(*(sp.Abs(vk) * sp.Add(*(sp.Abs(t) for t in sp.Add.make_args(d)))
+                               for vk, d in zip(v, partials, strict=True))))
     args = dict(form.args)
     args[COTANGENT] = v
     if isinstance(var, sp.MatrixBase):

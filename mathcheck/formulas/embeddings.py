@@ -24,7 +24,7 @@ S = SECTION.slug
 
 LOOKUP = Domain(
     args=(Arg("x", ("V",), 0.0, 1.0, kind="onehot"), Arg("E", ("V", "d"), -100.0, 100.0)),
-    sizes={"V": (1, 6), "d": (1, 4)},
+    sizes={"V": (1, 4), "d": (1, 3)},
 )
 SIGNED = Domain(args=(Arg("a", ("n",)), Arg("b", ("n",))), sizes={"n": (1, 8)})
 #: Products of one sign: the sum cannot cancel, so a relative budget is meaningful.
@@ -32,7 +32,7 @@ NONNEGATIVE = Domain(args=(Arg("a", ("n",), 0.0, 10.0), Arg("b", ("n",), 0.0, 10
                      sizes={"n": (1, 8)})
 #: a − b bounded away from 0, where ∇‖a − b‖ = (a − b)/‖a − b‖ exists.
 SEPARATED = Domain(args=(Arg("a", ("n",), 0.5, 10.0), Arg("b", ("n",), -10.0, -0.5)),
-                   sizes={"n": (1, 8)})
+                   sizes={"n": (1, 4)})
 
 
 def _ann(name: str) -> dict[str, Ref | None]:

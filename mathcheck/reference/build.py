@@ -46,6 +46,18 @@ class EntryView:
     def label(self) -> str:
         return "entry:" + escape.label(self.entry.id)
 
+    def badge(self, derived: Derived) -> str:
+        """The status shown next to a derivation: the verification run's, else our own proof."""
+        if self.status:
+            for claim in self.status.claims:
+                if claim.label == derived.label or (
+                    claim.kind == derived.kind == "derivative" and derived.label.startswith(claim.label)
+                ):
+                    return claim.status
+        if derived.kind == "derivative":
+            return derived.proof
+        return "not run"
+
 
 @dataclass
 class SectionView:
@@ -66,8 +78,10 @@ def _source(target: Any) -> str | None:
         return None
 
 
-def _errata() -> list[dict[str, str]]:
-    """Items of the errata appendix, if `mathcheck.numeric.checks.errata.collect` exists."""
+def _errata(report: dict[str, Any] | None = None) -> list[dict[str, str]]:
+    """Items of the errata appendix: the report's, else `mathcheck.numeric.checks.errata`."""
+    if report and isinstance(report.get("errata"), list):
+        return [_item(x) for x in report["errata"]]
     try:
         from mathcheck.numeric.checks import errata  # type: ignore[attr-defined]
     except ImportError:
@@ -79,15 +93,17 @@ def _errata() -> list[dict[str, str]]:
         items = list(collect())
     except Exception as exc:  # noqa: BLE001 - the appendix says so instead of failing
         return [{"": f"the errata collection failed: {type(exc).__name__}: {exc}"}]
-    out = []
-    for item in items:
-        if isinstance(item, dict):
-            out.append({str(k): str(v) for k, v in item.items()})
-        elif hasattr(item, "__dataclass_fields__"):
-            out.append({k: str(getattr(item, k)) for k in item.__dataclass_fields__})
-        else:
-            out.append({"": str(item)})
-    return out
+    return [_item(x) for x in items]
+
+
+def _item(item: Any) -> dict[str, str]:
+    """One erratum as ordered key → text pairs, whatever shape it comes in."""
+    if isinstance(item, dict):
+        return {str(k): str(v) for k, v in item.items() if v not in (None, "")}
+    if hasattr(item, "__dataclass_fields__"):
+        return {k: str(getattr(item, k)) for k in item.__dataclass_fields__
+                if getattr(item, k) not in (None, "")}
+    return {"": str(item)}
 
 
 def _environment() -> jinja2.Environment:
@@ -175,7 +191,7 @@ def render(section_views: list[SectionView], report: dict[str, Any] | None) -> s
         claim_totals=totals(statuses),
         verified=bool(report),
         counts=counts(section_views),
-        errata=_errata(),
+        errata=_errata(report),
         built=_dt.date.today().isoformat(),
         ids=sorted((v.entry.id, v.label) for s in section_views for v in s.entries),
     )
@@ -200,13 +216,16 @@ def compile_pdf(tex_path: Path, timeout: float = 600.0) -> Path:
     return pdf
 
 
-def build(entries: Iterable[Entry], out_dir: Path | str, results: dict[str, Any] | None = None,
-          pdf: bool = False) -> Path:
-    """Write reference.tex (and figures) into out_dir; with pdf=True compile it.
+@dataclass
+class Built:
+    tex: Path
+    pdf: Path | None
+    counts: dict[str, Any]
 
-    `results` is a verification report dict (see `mathcheck.reference.status`); without one
-    the statuses read "not run in this build". Returns the .pdf path if compiled, else the .tex.
-    """
+
+def build_reference(entries: Iterable[Entry], out_dir: Path | str,
+                    results: dict[str, Any] | None = None, pdf: bool = False) -> Built:
+    """`build`, also returning what the note reports (display counts, parse-back verdicts)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if pdf and missing_tex():
@@ -214,7 +233,16 @@ def build(entries: Iterable[Entry], out_dir: Path | str, results: dict[str, Any]
     section_views = views(entries, out, results)
     tex_path = out / "reference.tex"
     tex_path.write_text(render(section_views, results), encoding="utf-8")
-    build.last_counts = counts(section_views)  # type: ignore[attr-defined]
-    if pdf:
-        return compile_pdf(tex_path)
-    return tex_path
+    pdf_path = compile_pdf(tex_path) if pdf else None
+    return Built(tex_path, pdf_path, counts(section_views))
+
+
+def build(entries: Iterable[Entry], out_dir: Path | str, results: dict[str, Any] | None = None,
+          pdf: bool = False) -> Path:
+    """Write reference.tex (and figures) into out_dir; with pdf=True compile it.
+
+    `results` is a verification report dict (see `mathcheck.reference.status`); without one
+    the statuses read "not run in this build". Returns the .pdf path if compiled, else the .tex.
+    """
+    built = build_reference(entries, out_dir, results, pdf)
+    return built.pdf or built.tex

@@ -68,6 +68,16 @@ def load(path: Path | str) -> dict[str, Any]:
     return data
 
 
+def _float(value: Any) -> float | None:
+    """A number from the report: numbers, or the strings "inf"/"nan" that JSON cannot hold."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _claim_status(records: list[dict[str, Any]]) -> str:
     present = [r.get("status", "error") for r in records]
     known = [s for s in present if s in ORDER]
@@ -111,11 +121,10 @@ def summarize(report: dict[str, Any] | None) -> dict[str, EntryStatus]:
                 dtype = str(r.get("dtype", "?"))
                 error = r.get("error")
                 cell = status.errors.setdefault(dtype, {}).get(column)
-                value = float(error) if isinstance(error, (int, float)) else None
+                value = _float(error)
                 if cell is None or (value is not None and (cell.error is None or value > cell.error)):
-                    budget = r.get("budget")
                     status.errors[dtype][column] = ErrorCell(
-                        value, float(budget) if isinstance(budget, (int, float)) else None,
+                        value, _float(r.get("budget")),
                         str(r.get("unit") or "ulp"), str(r.get("status", "")))
         status.columns = columns
         out[entry_id] = status

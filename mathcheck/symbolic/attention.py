@@ -10,10 +10,15 @@ import sympy as sp
 
 from mathcheck.symbolic._form import Equation, SymForm, matrix, vector
 
-#: Fixed shapes of the multi-head and block forms (d_model = 4 split into 2 heads of 2).
-D_MODEL = 4
+#: Fixed shapes of the multi-head form: d_model = 2 split into 2 heads of width 1 (the exact
+#: expression grows fast with d_model; larger shapes are checked against torch built-ins).
+D_MODEL = 2
 HEADS = 2
-D_FF = 4
+#: The block is built smaller (d_model = 2, two heads of width 1): its exact expression
+#: repeats the attention inside every RMSNorm and FFN unit, and must stay quick to evaluate.
+BLOCK_MODEL = 2
+BLOCK_HEADS = 2
+BLOCK_FF = 4
 
 
 def _softmax_rows(scores: sp.Matrix, keep: sp.Matrix | None = None) -> sp.Matrix:
@@ -130,12 +135,13 @@ def _gelu(t: sp.Expr) -> sp.Expr:
 def transformer_block(n: int) -> SymForm:
     """Pre-norm block: h = x + MHA(RMSNorm(x)); y = h + FFN(RMSNorm(h)), FFN with GELU."""
     eps = sp.Symbol("eps", positive=True)
-    x = matrix("X", n, D_MODEL)
-    w = {name: matrix(name, D_MODEL, D_MODEL) for name in ("WQ", "WK", "WV", "WO")}
-    g1, g2 = vector("g1", D_MODEL), vector("g2", D_MODEL)
-    w1, b1 = matrix("W1", D_FF, D_MODEL), vector("b1", D_FF)
-    w2, b2 = matrix("W2", D_MODEL, D_FF), vector("b2", D_MODEL)
-    h = x + _multi_head(_rmsnorm_rows(x, g1, eps), w["WQ"], w["WK"], w["WV"], w["WO"], HEADS)
+    x = matrix("X", n, BLOCK_MODEL)
+    w = {name: matrix(name, BLOCK_MODEL, BLOCK_MODEL) for name in ("WQ", "WK", "WV", "WO")}
+    g1, g2 = vector("g1", BLOCK_MODEL), vector("g2", BLOCK_MODEL)
+    w1, b1 = matrix("W1", BLOCK_FF, BLOCK_MODEL), vector("b1", BLOCK_FF)
+    w2, b2 = matrix("W2", BLOCK_MODEL, BLOCK_FF), vector("b2", BLOCK_MODEL)
+    h = x + _multi_head(_rmsnorm_rows(x, g1, eps), w["WQ"], w["WK"], w["WV"], w["WO"],
+                        BLOCK_HEADS)
     a = _rmsnorm_rows(h, g2, eps)
     ffn = sp.Matrix.vstack(*(_ffn_gelu_col(a[i, :].T, w1, b1, w2, b2).T for i in range(n)))
     args = {"X": x, **w, "g1": g1, "g2": g2, "W1": w1, "b1": b1, "W2": w2, "b2": b2}

@@ -181,9 +181,11 @@ def d_gradient_stated(form: SymForm) -> sp.Matrix:
 
 
 def jacobian(m: int, n: int) -> SymForm:
-    """A layer tanh(Wx + b): f: Rⁿ → Rᵐ."""
+    """A layer tanh(Wx + b): f: Rⁿ → Rᵐ, with tanh s written 1 − 2/(e^{2s} + 1) (the same
+    function; SymPy simplifies exponentials far faster than hyperbolic functions)."""
     W, z, b = matrix("W", m, n), vector("x", n), vector("b", m)
-    return SymForm((W * z + b).applyfunc(sp.tanh), {"W": W, "x": z, "b": b})
+    layer = (W * z + b).applyfunc(lambda s: 1 - 2 / (sp.exp(2 * s) + 1))
+    return SymForm(layer, {"W": W, "x": z, "b": b})
 
 
 def d_jacobian_stated(form: SymForm) -> sp.Matrix:

@@ -422,12 +422,13 @@ def parse_back(display: str, form: SymForm, sizes: dict[str, int] | None = None)
     """Parse a hand-written display and prove it equal to the form (at `sizes`).
 
     The display's right-hand side(s) (after top-level '=') are compared with the form's
-    expression; an output index i (a free integer index) is checked for every component.
+    expression; for a vector form the display's free index i is set to every component.
     """
     sizes = sizes or {}
     parts = _split_equals(display)
     candidates = parts[1:] if len(parts) > 1 else parts
-    parsed_texts = []
+    parsed_texts: list[str] = []
+    verdict = ParseBack("unparseable", "empty display")
     for text in candidates:
         try:
             parsed = _normalise(_parse(text), form)
@@ -436,37 +437,38 @@ def parse_back(display: str, form: SymForm, sizes: dict[str, int] | None = None)
             return ParseBack("unparseable", f"{type(exc).__name__}: {reason[:160]}")
         parsed_texts.append(sp.sstr(parsed))
         try:
-            instance = _instantiate(parsed, form, sizes)
-        except Exception as exc:
-            return ParseBack("mismatched", f"could not map onto the form: {exc}", parsed_texts[-1])
-        verdict = _compare(instance, form)
+            verdict = _compare(parsed, form, sizes)
+        except Exception as exc:  # noqa: BLE001 - a display that cannot be mapped does not match
+            verdict = ParseBack("mismatched", f"could not map onto the form: {exc}")
         if verdict.status not in ("proven", "confirmed"):
-            return ParseBack(verdict.status, verdict.detail, "; ".join(parsed_texts))
+            break
     return ParseBack(verdict.status, verdict.detail, "; ".join(parsed_texts))
 
 
-def _compare(instance: sp.Basic, form: SymForm) -> ParseBack:
-    known = set()
+def _compare(parsed: sp.Basic, form: SymForm, sizes: dict[str, int]) -> ParseBack:
+    known: set[sp.Basic] = set()
     for value in list(form.args.values()) + list(form.params.values()):
-        known |= set(value.free_symbols) if isinstance(value, sp.Basic) else set()
+        known |= set(value.free_symbols)
+    bound = {v for s in parsed.atoms(sp.Sum) for v, *_ in s.limits}
+    free_index = [s for s in parsed.free_symbols
+                  if isinstance(s, sp.Symbol) and s.name == "i" and s not in bound and s not in known]
     target = form.expr
-    free_index = [s for s in instance.free_symbols if s not in known and s.name in ("i", "k")]
-    stray = [s for s in instance.free_symbols if s not in known and s not in free_index]
-    if stray:
-        names = ", ".join(sorted(str(s) for s in stray))
-        return ParseBack("mismatched", f"parsed with symbols the form does not have: {names}")
     if isinstance(target, sp.MatrixBase):
-        if not free_index:
-            if target.shape == (1, 1):
-                target = target[0]
-            else:
-                return ParseBack("mismatched", "a vector form but the display has no free index i")
-        else:
+        if free_index:
             i = free_index[0]
-            lhs = [instance.xreplace({i: k + 1}) for k in range(len(target))]
-            proof = prove_equal(sp.Matrix(lhs), sp.Matrix(list(target)), time_budget=5.0)
-            return ParseBack(proof.status if proof.status != "failed" else "mismatched",
-                             proof.detail)
-    proof = prove_equal(instance, target, time_budget=5.0)
-    status: ParseStatus = proof.status if proof.status != "failed" else "mismatched"  # type: ignore[assignment]
+            got = sp.Matrix([_instantiate(parsed.xreplace({i: k + 1}), form, sizes)
+                             for k in range(len(target))])
+            want = sp.Matrix(list(target))
+        elif target.shape == (1, 1):
+            got, want = sp.Matrix([_instantiate(parsed, form, sizes)]), sp.Matrix([target[0]])
+        else:
+            return ParseBack("mismatched", "a vector form, but the display has no free index i")
+    else:
+        got, want = sp.Matrix([_instantiate(parsed, form, sizes)]), sp.Matrix([target])
+    leftover = {s for s in got.free_symbols if s not in known}
+    if leftover:
+        names = ", ".join(sorted(str(s) for s in leftover))
+        return ParseBack("mismatched", f"parsed with symbols the form does not have: {names}")
+    proof = prove_equal(got, want, time_budget=5.0)
+    status: ParseStatus = "mismatched" if proof.status == "failed" else proof.status  # type: ignore[assignment]
     return ParseBack(status, proof.detail)

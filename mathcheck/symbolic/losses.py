@@ -96,12 +96,12 @@ def bce_logits_identity() -> Equation:
 
 
 def _focal(logits: sp.MatrixBase, target: sp.MatrixBase, a: sp.Expr, g: sp.Expr) -> sp.Expr:
-    """−α(1 − ŷ_t)^γ log ŷ_t for a one-hot target: ŷ_t = Σ yᵢŷᵢ, log ŷ_t = Σ yᵢ log ŷᵢ."""
+    """−α(1 − ŷ_t)^γ log ŷ_t for a one-hot target, with log ŷ_t = Σ yᵢ log ŷᵢ and
+    ŷ_t = exp(log ŷ_t) (= Σ yᵢŷᵢ for one-hot y; this reading also defines it for other y)."""
     n = logits.shape[0]
     lse = _lse(logits)
     log_pt = sum(target[i] * (logits[i] - lse) for i in range(n))
-    pt = sum(target[i] * sp.exp(logits[i] - lse) for i in range(n))
-    return -a * (1 - pt) ** g * log_pt
+    return -a * (1 - sp.exp(log_pt)) ** g * log_pt
 
 
 def focal(n: int) -> SymForm:

@@ -168,7 +168,10 @@ def multivariate_gaussian(n: int) -> SymForm:
     d = xv - mv
     det = S.det()
     maha = (d.T * S.adjugate() * d)[0, 0] / det
-    return SymForm(-(maha + sp.log(det) + n * sp.log(2 * sp.pi)) / 2,
+    log_pdf = -(maha + sp.log(det) + n * sp.log(2 * sp.pi)) / 2
+    # Undefined (NaN, which the engine skips as outside the domain) for a singular Σ, which
+    # rounding a nearly singular Σ to fp16 can produce.
+    return SymForm(sp.Piecewise((log_pdf, det > 0), (sp.nan, True)),
                    {"x": xv, "mu": mv, "sigma": S})
 
 
@@ -343,7 +346,10 @@ def correlation(n: int) -> SymForm:
     """ρ = Cov(X, Y) / (σ_X σ_Y)."""
     xs, ys = vector("x", n), vector("y", n)
     dx, dy = _centred(xs), _centred(ys)
-    return SymForm(dx.dot(dy) / sp.sqrt(dx.dot(dx) * dy.dot(dy)), {"x": xs, "y": ys})
+    product = dx.dot(dx) * dy.dot(dy)
+    # Undefined (NaN) when either sample is constant: σ = 0.
+    return SymForm(sp.Piecewise((dx.dot(dy) / sp.sqrt(product), product > 0), (sp.nan, True)),
+                   {"x": xs, "y": ys})
 
 
 def correlation_bound(n: int = 3) -> Equation:

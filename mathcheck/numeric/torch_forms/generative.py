@@ -23,8 +23,12 @@ def reparameterization(mu: torch.Tensor, sigma: torch.Tensor, eps: torch.Tensor)
 
 
 def softplus(x: torch.Tensor) -> torch.Tensor:
-    """Own softplus: torch's returns x above its threshold of 20, a 1e-10 relative error."""
-    return torch.clamp(x, min=0) + torch.log1p(torch.exp(-x.abs()))
+    """log(1 + eˣ), exact to rounding everywhere (torch's F.softplus returns x above its
+    threshold of 20, a 1e-10 relative error). Both branches see clamped inputs, so neither
+    overflows and autograd gets σ(x) everywhere, ½ at the branch point."""
+    positive, negative = x.clamp(min=0), x.clamp(max=0)
+    return torch.where(x > 0, positive + torch.log1p(torch.exp(-positive)),
+                       torch.log1p(torch.exp(negative)))
 
 
 def gan_minimax(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,35 @@
+"""mathcheck: the mathematics of modern ML, verified.
+
+The public API is re-exported here and loaded lazily (so `import mathcheck` stays cheap):
+`check`, `assert_matches` (regression-test an implementation), `verify` (run the catalog),
+`get`, `all_entries`, `sections` (browse it).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "check": "mathcheck.regress",
+    "assert_matches": "mathcheck.regress",
+    "CheckResult": "mathcheck.regress",
+    "adapters": "mathcheck.regress._adapters",
+    "get": "mathcheck.formulas",
+    "all_entries": "mathcheck.formulas",
+    "sections": "mathcheck.formulas",
+    "verify_entry": "mathcheck.crosscheck",
+    "verify_entries": "mathcheck.crosscheck",
+    "RunOptions": "mathcheck.crosscheck",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "adapters":
+        return import_module(_EXPORTS[name])
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'mathcheck' has no attribute {name!r}")

@@ -1,0 +1,97 @@
+"""`mathcheck latex`: build the LaTeX formula reference (.tex, and a PDF with --pdf)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+console = Console(highlight=False)
+
+TEX_HINT = ("mathcheck: TeX is not installed (latexmk/pdflatex missing); install the Debian "
+            "packages texlive-latex-base texlive-latex-recommended texlive-fonts-recommended "
+            "latexmk")
+
+
+def _verify(entries: tuple[Any, ...], seed: int, examples: int) -> dict[str, Any]:
+    """Run the verification here (no --results): the statuses printed are this run's."""
+    from mathcheck.crosscheck import RunOptions, verify_entries
+    from mathcheck.crosscheck.report import to_json_dict
+
+    options = RunOptions(seed=seed, examples=examples)
+    with console.status(f"verifying {len(entries)} entries (seed {seed}, {examples} examples)"):
+        results = verify_entries(entries, options)
+    return to_json_dict(results, options)
+
+
+@click.command("latex")
+@click.option("-o", "--output", "out_dir", default="build/reference", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder for reference.tex.")
+@click.option("--pdf", is_flag=True, help="Compile the PDF with latexmk (needs TeX Live).")
+@click.option("--section", "sections_", multiple=True,
+              help="Section number or name (repeatable; default: all 17).")
+@click.option("--results", "results_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A `mathcheck verify --json` report to take statuses from (else: verify now).")
+@click.option("--no-verify", is_flag=True,
+              help="Print statuses as 'not run' instead of running the verification.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the verification run.")
+@click.option("--examples", type=click.IntRange(1), default=20, show_default=True,
+              help="Generated examples per check in the verification run.")
+def latex(out_dir: Path, pdf: bool, sections_: tuple[str, ...], results_path: Path | None,
+          no_verify: bool, seed: int, examples: int) -> None:
+    """Build the formula reference from the verified catalog: every display printed from
+    SymPy, statuses from a verification run, derivatives re-derived, code and plots."""
+    from mathcheck.formulas import select
+    from mathcheck.reference import build_reference, missing_tex
+
+    if pdf and missing_tex():
+        console.print(TEX_HINT, style="red")
+        raise SystemExit(2)
+    entries = select(sections_)
+    start = time.perf_counter()
+    report = None
+    if results_path is not None:
+        from mathcheck.reference.status import load
+
+        report = load(results_path)
+    elif not no_verify:
+        report = _verify(entries, seed, examples)
+    with console.status(f"printing {len(entries)} entries"):
+        built = build_reference(entries, out_dir, report, pdf=False)
+    counts = built.counts
+    console.print(
+        f"[bold]{counts['entries']}[/] entries · [bold]{counts['sympy']}[/] displays printed from "
+        f"SymPy ({counts['sympy_index']} in index notation, {counts['sympy_sized']} at small sizes) "
+        f"· {counts['derived']} derivations · {counts['hand']} hand-written: "
+        f"{counts['proven']} proven by parse-back, {counts['unparseable']} unparseable, "
+        f"{counts['mismatched']} mismatched"
+    )
+    console.print(f"wrote {built.tex}")
+    if pdf:
+        from mathcheck.reference import TexFailed, TexMissing, compile_pdf
+
+        try:
+            with console.status("latexmk -pdf"):
+                path = compile_pdf(built.tex)
+        except TexMissing:
+            console.print(TEX_HINT, style="red")
+            raise SystemExit(2) from None
+        except TexFailed as exc:
+            console.print(f"[red]LaTeX errors[/] (see {built.tex.with_suffix('.log')}):\n{exc}")
+            raise SystemExit(1) from None
+        console.print(f"wrote {path} ({_pages(path)} pages) in {time.perf_counter() - start:.0f} s")
+
+
+def _pages(pdf: Path) -> str:
+    import re
+    import subprocess
+
+    try:
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=False)
+    except OSError:
+        return "?"
+    match = re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)
+    return match.group(1) if match else "?"

@@ -1,0 +1,159 @@
+"""`check` and `assert_matches`: is this implementation the catalog's formula?
+
+The implementation replaces the entry's NumPy or Torch form and goes through the same
+Agreement (and, for Torch, Gradient and Property) claims as the catalog's own forms. When it
+misses, each of the entry's named variants (GELU tanh, RoPE interleaved, ...) is tried as the
+reference instead: a match is reported as that variant, not as a failure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from mathcheck.errors import InvalidInputError, NotSupportedError
+from mathcheck.formulas import DTYPES, Agreement, Entry, Gradient, Property, get
+from mathcheck.numeric import canonical
+
+Verdict = Literal["pass", "variant", "fail"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A verdict with its evidence. `str()` is the explanation `assert_matches` raises."""
+
+    formula_id: str
+    verdict: Verdict
+    worst_ulp: dict[str, float | None]  # "dtype/device" -> worst agreement error in ulps
+    budgets: dict[str, float | None]
+    counterexample: str | None = None  # a reproduction snippet of the minimal failing case
+    reason: str = ""
+    variant: str | None = None  # the variant it matches, if it misses the canonical form
+    variant_misses: dict[str, str] = field(default_factory=dict)  # variant -> how far off
+    results: tuple[Any, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "pass"
+
+    def __str__(self) -> str:
+        lines = [f"{self.formula_id}: {self.verdict}"
+                 + (f" (matches variant {self.variant!r})" if self.variant else "")]
+        if self.reason:
+            lines.append(f"  reason: {self.reason}")
+        for key, err in self.worst_ulp.items():
+            budget = self.budgets.get(key)
+            shown = "—" if err is None else f"{err:.3g}"
+            lines.append(f"  {key}: worst {shown} ulp (budget {budget if budget is not None else '—'})")
+        for name, miss in self.variant_misses.items():
+            lines.append(f"  variant {name}: {miss}")
+        if self.counterexample:
+            lines.append("  counterexample (re-run with impl=your function):")
+            lines.extend(f"    {line}" for line in self.counterexample.splitlines())
+        return "\n".join(lines)
+
+
+def _positional(entry: Entry, impl: Callable[..., Any]) -> Callable[..., Any]:
+    """The default call: canonical inputs positionally, in the entry's order, params by name.
+
+    Framework functions name their inputs differently (`input`, `x`, `z`); their order is
+    what the canonical signature fixes.
+    """
+    names = [a.name for a in entry.domain.args] if entry.domain else []
+
+    def call(**kwargs: Any) -> Any:
+        args = [kwargs.pop(n) for n in names if n in kwargs]
+        return impl(*args, **kwargs)
+
+    return call
+
+
+def _claims_for(entry: Entry, backend: str, gradients: bool) -> tuple[Any, ...]:
+    claims = [c for c in entry.claims if isinstance(c, (Agreement, Property))]
+    if gradients and backend == "torch":
+        claims += [c for c in entry.claims if isinstance(c, Gradient)]
+    if not any(isinstance(c, Agreement) for c in claims):
+        raise NotSupportedError(
+            f"{entry.id} has no numeric agreement claim to check an implementation against")
+    return tuple(c for c in claims if backend in getattr(c, "backends", ("torch",)))
+
+
+def check(
+    formula_id: str,
+    impl: Callable[..., Any],
+    *,
+    adapter: Callable[[Any], Callable[..., Any]] | None = None,
+    backend: str = "torch",
+    dtypes: Iterable[str] = DTYPES,
+    devices: Iterable[str] = ("cpu",),
+    gradients: bool = True,
+    seed: int = 0,
+    examples: int = 20,
+    time_budget: float = 30.0,
+) -> CheckResult:
+    """Check `impl` (after `adapter`) against the catalog entry `formula_id`."""
+    from mathcheck.crosscheck import RunOptions, verify_entry
+
+    entry = get(formula_id)
+    if not callable(impl):
+        raise InvalidInputError(f"{impl!r} is not callable")
+    fn = adapter(impl) if adapter is not None else impl
+    if adapter is None or getattr(adapter, "positional_inputs", False):
+        fn = _positional(entry, fn)
+    dtypes = tuple(canonical(d) for d in dtypes)
+    if backend not in ("numpy", "torch"):
+        raise InvalidInputError(f"unknown backend {backend!r}; use numpy or torch")
+    options = RunOptions(seed=seed, examples=examples, backends=(backend,), dtypes=dtypes,
+                         devices=tuple(devices), time_budget=time_budget)
+    claims = _claims_for(entry, backend, gradients)
+    results = verify_entry(dataclasses.replace(entry, claims=claims), options, **{backend: fn})
+    checked = [r for r in results if r.status != "skipped"]
+    agreement = [r for r in checked if r.kind == "agreement"]
+    worst = {f"{r.dtype}/{r.device}": r.error for r in agreement}
+    budgets = {f"{r.dtype}/{r.device}": r.budget for r in agreement}
+    failed = [r for r in checked if r.status not in ("proven", "confirmed", "passed")]
+    if not failed:
+        return CheckResult(formula_id, "pass", worst, budgets, results=tuple(results))
+    first = next((r for r in failed if r.kind == "agreement"), failed[0])
+    reason = f"{first.claim} [{first.dtype} {first.device}]: {first.detail}"
+    misses: dict[str, str] = {}
+    for variant in entry.variants:
+        if variant.symbolic is None:
+            continue
+        as_reference = dataclasses.replace(
+            entry, symbolic=variant.symbolic,
+            claims=tuple(c for c in claims if isinstance(c, Agreement)))
+        v_results = [r for r in verify_entry(as_reference, options, **{backend: fn})
+                     if r.status != "skipped"]
+        v_failed = [r for r in v_results if r.status == "failed"]
+        if v_results and not v_failed:
+            v_worst = max((r.error or 0.0) for r in v_results)
+            return CheckResult(formula_id, "variant", worst, budgets, first.worst_input, reason,
+                               variant.name, misses | {variant.name: f"matches, worst {v_worst:.3g} ulp"},
+                               tuple(results))
+        misses[variant.name] = _miss(v_failed)
+    return CheckResult(formula_id, "fail", worst, budgets, first.worst_input, reason, None,
+                       misses, tuple(results))
+
+
+def _miss(failed: list[Any]) -> str:
+    errors = [r.error for r in failed if isinstance(r.error, (int, float))]
+    if errors:
+        return f"misses by {max(errors):.3g} ulp"
+    return f"misses: {failed[0].detail[:120]}" if failed else "misses"
+
+
+def assert_matches(
+    formula_id: str,
+    impl: Callable[..., Any],
+    *,
+    allow_variants: Iterable[str] = (),
+    **options: Any,
+) -> CheckResult:
+    """`check`, raising an AssertionError with the verdict, errors, variant and counterexample."""
+    result = check(formula_id, impl, **options)
+    if result.verdict == "pass" or (result.verdict == "variant" and result.variant in set(allow_variants)):
+        return result
+    raise AssertionError(str(result))

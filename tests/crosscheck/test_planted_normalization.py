@@ -1,0 +1,116 @@
+"""Section 7 · Normalization: deliberately wrong implementations the engine must reject."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+
+from mathcheck.crosscheck import RunOptions, verify_entry
+from mathcheck.formulas import Derivative, get
+from mathcheck.numeric.numpy_forms import normalization as np_forms
+
+# One dtype keeps these fast: a rejected case is shrunk, and shrinking re-runs the oracle.
+FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float32",))
+
+
+def only(entry_id: str, kind: str, label: str | None = None):
+    entry = get(entry_id)
+    claims = tuple(c for c in entry.claims if c.kind == kind and (label is None or c.label == label))
+    return dataclasses.replace(entry, claims=claims)
+
+
+def failed_everywhere(results) -> bool:
+    return bool(results) and {r.status for r in results} == {"failed"}
+
+
+def rms_norm_with_mean_np(x, gamma, *, eps):
+    d = x - x.mean(axis=-1, keepdims=True)
+    return gamma * d / np.sqrt((d * d).mean(axis=-1, keepdims=True) + eps)
+
+
+def rms_norm_with_mean_torch(x, gamma, *, eps):
+    d = x - x.mean(dim=-1, keepdim=True)
+    return gamma * d / torch.sqrt((d * d).mean(dim=-1, keepdim=True) + eps)
+
+
+def test_agreement_rejects_rms_norm_with_mean_subtraction():
+    results = verify_entry(only("norm.rms_norm", "agreement"), FAST,
+                           numpy=rms_norm_with_mean_np, torch=rms_norm_with_mean_torch)
+    assert failed_everywhere(results)
+
+
+def layer_norm_unbiased_np(x, gamma, beta, *, eps):
+    d = x - x.mean(axis=-1, keepdims=True)
+    return gamma * d / np.sqrt(x.var(axis=-1, ddof=1, keepdims=True) + eps) + beta
+
+
+def layer_norm_unbiased_torch(x, gamma, beta, *, eps):
+    d = x - x.mean(dim=-1, keepdim=True)
+    return gamma * d / torch.sqrt(x.var(dim=-1, unbiased=True, keepdim=True) + eps) + beta
+
+
+@pytest.mark.filterwarnings("ignore")  # n = 1 divides by n − 1 = 0: part of the bug
+def test_agreement_rejects_layer_norm_with_unbiased_variance():
+    results = verify_entry(only("norm.layer_norm", "agreement"), FAST,
+                           numpy=layer_norm_unbiased_np, torch=layer_norm_unbiased_torch)
+    assert failed_everywhere(results)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_property_rejects_layer_norm_with_unbiased_variance():
+    results = verify_entry(only("norm.layer_norm", "property", "pre-affine mean 0, variance σ²/(σ² + ε)"),
+                           dataclasses.replace(FAST, backends=("numpy",)), numpy=layer_norm_unbiased_np)
+    assert failed_everywhere(results)
+
+
+def layer_norm_eps_outside_np(x, gamma, beta, *, eps):
+    d = x - x.mean(axis=-1, keepdims=True)
+    return gamma * d / (np.sqrt((d * d).mean(axis=-1, keepdims=True)) + eps) + beta
+
+
+def test_scale_property_rejects_eps_outside_the_square_root():
+    results = verify_entry(only("norm.layer_norm", "property", "scale invariant (ε scaled by a²)"),
+                           dataclasses.replace(FAST, backends=("numpy",)), numpy=layer_norm_eps_outside_np)
+    assert failed_everywhere(results)
+
+
+def batch_norm_over_features_np(x, gamma, beta, *, eps):
+    return np_forms.layer_norm(x, gamma[..., None, :], beta[..., None, :], eps=eps)
+
+
+def test_agreement_rejects_batch_norm_over_the_wrong_axis():
+    results = verify_entry(only("norm.batch_norm", "agreement"),
+                           dataclasses.replace(FAST, backends=("numpy",)),
+                           numpy=batch_norm_over_features_np)
+    assert failed_everywhere(results)
+
+
+def layer_norm_detached_stats_torch(x, gamma, beta, *, eps):
+    """The classic backward bug: statistics treated as constants."""
+    mu = x.mean(dim=-1, keepdim=True).detach()
+    var = x.var(dim=-1, unbiased=False, keepdim=True).detach()
+    return gamma * (x - mu) / torch.sqrt(var + eps) + beta
+
+
+def test_gradient_rejects_layer_norm_with_detached_statistics():
+    results = verify_entry(only("norm.layer_norm", "gradient"), FAST,
+                           torch=layer_norm_detached_stats_torch)
+    assert failed_everywhere(results)
+
+
+def test_derivative_rejects_a_jacobian_without_the_variance_term():
+    from mathcheck.symbolic.normalization import _normalize
+
+    def stated(form):
+        x, gamma = form.args["x"], form.args["gamma"]
+        n = x.shape[0]
+        _, s = _normalize(x)
+        return sp.Matrix(n, n, lambda i, j: gamma[i] / s * (sp.KroneckerDelta(i, j) - sp.Rational(1, n)))
+
+    entry = dataclasses.replace(get("norm.layer_norm"), claims=(Derivative(stated, wrt="x", sizes={"n": 3}),))
+    (result,) = verify_entry(entry, FAST)
+    assert result.status == "failed"
