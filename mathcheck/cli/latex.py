@@ -8,12 +8,16 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 console = Console(highlight=False)
+errors = Console(highlight=False, stderr=True, soft_wrap=True)  # one line, never wrapped
 
-TEX_HINT = ("mathcheck: TeX is not installed (latexmk/pdflatex missing); install the Debian "
-            "packages texlive-latex-base texlive-latex-recommended texlive-fonts-recommended "
-            "latexmk")
+TEX_HINT = (
+    "mathcheck: TeX is not installed (latexmk/pdflatex missing); install the Debian "
+    "packages texlive-latex-base texlive-latex-recommended texlive-fonts-recommended "
+    "latexmk"
+)
 
 
 def _verify(entries: tuple[Any, ...], seed: int, examples: int) -> dict[str, Any]:
@@ -28,27 +32,59 @@ def _verify(entries: tuple[Any, ...], seed: int, examples: int) -> dict[str, Any
 
 
 @click.command("latex")
-@click.option("-o", "--output", "out_dir", default="build/reference", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder for reference.tex.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    default="build/reference",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for reference.tex.",
+)
 @click.option("--pdf", is_flag=True, help="Compile the PDF with latexmk (needs TeX Live).")
-@click.option("--section", "sections_", multiple=True,
-              help="Section number or name (repeatable; default: all 17).")
-@click.option("--results", "results_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A `mathcheck verify --json` report to take statuses from (else: verify now).")
-@click.option("--no-verify", is_flag=True,
-              help="Print statuses as 'not run' instead of running the verification.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the verification run.")
-@click.option("--examples", type=click.IntRange(1), default=20, show_default=True,
-              help="Generated examples per check in the verification run.")
-def latex(out_dir: Path, pdf: bool, sections_: tuple[str, ...], results_path: Path | None,
-          no_verify: bool, seed: int, examples: int) -> None:
+@click.option(
+    "--section",
+    "sections_",
+    multiple=True,
+    help="Section number or name (repeatable; default: all 17).",
+)
+@click.option(
+    "--results",
+    "results_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A `mathcheck verify --json` report to take statuses from (else: verify now).",
+)
+@click.option(
+    "--no-verify",
+    is_flag=True,
+    help="Print statuses as 'not run' instead of running the verification.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the verification run."
+)
+@click.option(
+    "--examples",
+    type=click.IntRange(1),
+    default=20,
+    show_default=True,
+    help="Generated examples per check in the verification run.",
+)
+def latex(
+    out_dir: Path,
+    pdf: bool,
+    sections_: tuple[str, ...],
+    results_path: Path | None,
+    no_verify: bool,
+    seed: int,
+    examples: int,
+) -> None:
     """Build the formula reference from the verified catalog: every display printed from
     SymPy, statuses from a verification run, derivatives re-derived, code and plots."""
     from mathcheck.formulas import select
     from mathcheck.reference import build_reference, missing_tex
 
     if pdf and missing_tex():
-        console.print(TEX_HINT, style="red")
+        errors.print(TEX_HINT, style="red")
         raise SystemExit(2)
     entries = select(sections_)
     start = time.perf_counter()
@@ -59,12 +95,27 @@ def latex(out_dir: Path, pdf: bool, sections_: tuple[str, ...], results_path: Pa
         report = load(results_path)
     elif not no_verify:
         report = _verify(entries, seed, examples)
-    with console.status(f"printing {len(entries)} entries"):
-        built = build_reference(entries, out_dir, report, pdf=False)
+    with Progress(
+        TextColumn("[bold]latex"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=len(entries))
+
+        def advance(entry: Any) -> None:
+            bar.update(task, description=entry.id, completed=done.setdefault("n", 0))
+            done["n"] += 1
+
+        done: dict[str, int] = {}
+        built = build_reference(entries, out_dir, report, pdf=False, progress=advance)
     counts = built.counts
     console.print(
         f"[bold]{counts['entries']}[/] entries · [bold]{counts['sympy']}[/] displays printed from "
-        f"SymPy ({counts['sympy_index']} in index notation, {counts['sympy_sized']} at small sizes) "
+        f"SymPy ({counts['sympy_sized']} at fixed small sizes) "
         f"· {counts['derived']} derivations · {counts['hand']} hand-written: "
         f"{counts['proven']} proven by parse-back, {counts['unparseable']} unparseable, "
         f"{counts['mismatched']} mismatched"
@@ -77,7 +128,7 @@ def latex(out_dir: Path, pdf: bool, sections_: tuple[str, ...], results_path: Pa
             with console.status("latexmk -pdf"):
                 path = compile_pdf(built.tex)
         except TexMissing:
-            console.print(TEX_HINT, style="red")
+            errors.print(TEX_HINT, style="red")
             raise SystemExit(2) from None
         except TexFailed as exc:
             console.print(f"[red]LaTeX errors[/] (see {built.tex.with_suffix('.log')}):\n{exc}")

@@ -74,5 +74,10 @@ def verdict_table(rows: list[dict[str, Any]], title: str) -> Table:
                           for k, v in row["worst_ulp"].items() if isinstance(v, (int, float)))
         table.add_row(escape(row["name"]), row["formula"],
                       f"[{styles[row['verdict']]}]{row['verdict']}[/]",
-                      escape(row.get("variant") or ""), worst, escape(row.get("note", "")))
+                      escape(row.get("variant") or ""), worst, escape(_short(row.get("note", ""))))
     return table
+
+
+def _short(note: str, limit: int = 160) -> str:
+    """The table shows the start of a note; the JSON report carries all of it."""
+    return note if len(note) <= limit else note[: limit - 1] + "…"

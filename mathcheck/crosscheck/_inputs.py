@@ -115,8 +115,8 @@ def extreme_cases(domain: Domain, dtype: str) -> list[Case]:
         if arg.shape:
             shape = concrete_shape(arg, sizes)
             size = int(np.prod(shape))
-            rows = [np.resize(np.roll(pool, -r), size).reshape(shape) for r in range(len(pool))]
-            values = np.stack(rows) if domain.batch else rows[0]
+            rows = [np.resize(np.roll(pool, -r), size).reshape(shape) for r in range(length)]
+            values = np.stack(rows) if domain.batch else rows[0]  # same row count for every arg
         else:
             values = np.resize(np.array(pool), length)
         arrays[arg.name] = round_to(values, dtype)

@@ -28,21 +28,24 @@ S = SECTION.slug
 ALL = ("numpy", "torch")
 LOW = ("float16", "bfloat16")
 
+# Engine notes: every Arg of a domain carries the same number of extremes (the extreme case
+# stacks one batch row per extreme value), and no matrix dimension is 1 (an r×1 SymPy matrix
+# is read as a vector), so the value width e and the FFN widths start at 2.
 ATTENTION = Domain(
     args=(
         Arg("Q", ("n", "d"), -2.0, 2.0, extremes=(2.0, -2.0, 0.0, 1.5)),
         Arg("K", ("m", "d"), -2.0, 2.0, extremes=(2.0, 2.0, -2.0, 0.0)),
-        Arg("V", ("m", "e"), -1.0, 1.0, extremes=(1.0, -1.0, 0.5)),
+        Arg("V", ("m", "e"), -1.0, 1.0, extremes=(1.0, -1.0, 0.5, 0.0)),
     ),
-    sizes={"n": (1, 3), "m": (1, 3), "d": (2, 4), "e": (1, 3)},
+    sizes={"n": (1, 3), "m": (2, 3), "d": (2, 3), "e": (2, 2)},
 )
 CAUSAL = Domain(
     args=(
         Arg("Q", ("n", "d"), -2.0, 2.0, extremes=(2.0, -2.0, 0.0, 1.5)),
         Arg("K", ("n", "d"), -2.0, 2.0, extremes=(2.0, 2.0, -2.0, 0.0)),
-        Arg("V", ("n", "e"), -1.0, 1.0, extremes=(1.0, -1.0, 0.5)),
+        Arg("V", ("n", "e"), -1.0, 1.0, extremes=(1.0, -1.0, 0.5, 0.0)),
     ),
-    sizes={"n": (1, 3), "d": (2, 4), "e": (1, 3)},
+    sizes={"n": (2, 3), "d": (2, 3), "e": (2, 2)},
 )
 SELF_ATTENTION = Domain(  # Q, K, V of the same tokens (for permutation equivariance)
     args=(
@@ -50,10 +53,12 @@ SELF_ATTENTION = Domain(  # Q, K, V of the same tokens (for permutation equivari
         Arg("K", ("n", "d"), -2.0, 2.0),
         Arg("V", ("n", "e"), -1.0, 1.0),
     ),
-    sizes={"n": (2, 3), "d": (2, 4), "e": (1, 3)},
+    sizes={"n": (2, 3), "d": (2, 4), "e": (2, 3)},
 )
-SMALL_ATTENTION = Domain(args=ATTENTION.args, sizes={"n": (1, 2), "m": (1, 2), "d": (2, 2),
-                                                     "e": (1, 2)})
+SMALL_ATTENTION = Domain(  # the exact gradient with its error scale grows fast: smallest sizes
+    args=tuple(Arg(a.name, a.shape, a.low, a.high) for a in ATTENTION.args),
+    sizes={"n": (1, 1), "m": (2, 2), "d": (2, 2), "e": (2, 2)},
+)
 
 ATTENTION_BUDGET = Budget(
     72,
@@ -70,10 +75,10 @@ WEIGHTS_SUM = (
 MHA = Domain(
     args=(
         Arg("X", ("n", 2), -1.0, 1.0, extremes=(1.0, -1.0, 0.25)),
-        Arg("WQ", (2, 2), -1.0, 1.0, extremes=(1.0, -1.0)),
+        Arg("WQ", (2, 2), -1.0, 1.0, extremes=(1.0, -1.0, 0.5)),
         Arg("WK", (2, 2), -1.0, 1.0, extremes=(1.0, 1.0, -1.0)),
-        Arg("WV", (2, 2), -1.0, 1.0),
-        Arg("WO", (2, 2), -1.0, 1.0),
+        Arg("WV", (2, 2), -1.0, 1.0, extremes=(-1.0, 1.0, 1.0)),
+        Arg("WO", (2, 2), -1.0, 1.0, extremes=(1.0, -1.0, -1.0)),
     ),
     sizes={"n": (1, 3)},
     params={"heads": 2},
@@ -91,11 +96,11 @@ FFN_GELU = Domain(
     args=(
         Arg("x", ("d",), -1.0, 1.0, extremes=(1.0, -1.0, 0.0)),
         Arg("W1", ("f", "d"), -1.0, 1.0, extremes=(1.0, -1.0, 0.5)),
-        Arg("b1", ("f",), -1.0, 1.0),
+        Arg("b1", ("f",), -1.0, 1.0, extremes=(1.0, -1.0, 1.0)),
         Arg("W2", ("d", "f"), -1.0, 1.0, extremes=(1.0, 1.0, -1.0)),
-        Arg("b2", ("d",), -1.0, 1.0),
+        Arg("b2", ("d",), -1.0, 1.0, extremes=(1.0, 1.0, -1.0)),
     ),
-    sizes={"d": (1, 4), "f": (1, 8)},
+    sizes={"d": (2, 4), "f": (2, 8)},
 )
 FFN_GELU_BUDGET = Budget(
     380,
@@ -109,9 +114,9 @@ SWIGLU = Domain(
         Arg("x", ("d",), -1.0, 1.0, extremes=(1.0, -1.0, 0.0)),
         Arg("W1", ("f", "d"), -1.0, 1.0, extremes=(1.0, -1.0, 0.5)),
         Arg("W3", ("f", "d"), -1.0, 1.0, extremes=(1.0, 1.0, -1.0)),
-        Arg("W2", ("d", "f"), -0.5, 0.5),
+        Arg("W2", ("d", "f"), -0.5, 0.5, extremes=(0.5, -0.5, 0.5)),
     ),
-    sizes={"d": (1, 4), "f": (1, 8)},
+    sizes={"d": (2, 4), "f": (2, 8)},
 )
 SWIGLU_BUDGET = Budget(
     700,
@@ -126,7 +131,7 @@ RESIDUAL = Domain(
         Arg("x", ("n",), -1.0, 1.0, extremes=(1.0, -1.0, 0.0)),
         Arg("W", ("n", "n"), -1.0, 1.0, extremes=(1.0, -1.0, 0.5)),
     ),
-    sizes={"n": (1, 4)},
+    sizes={"n": (2, 4)},
 )
 
 ENTRIES: tuple[Entry, ...] = (
@@ -141,18 +146,29 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(ATTENTION_BUDGET),
             Identity("rows of softmax(QKᵀ/√d_k) sum to 1", symbolic(S, "rows_sum_to_one")),
             Identity("permutation equivariant (no mask)", symbolic(S, "permutation_equivariant")),
-            Property("rows sum to 1", check(S, "rows_sum_to_one"), 24, WEIGHTS_SUM,
-                     domain=SELF_ATTENTION),
-            Property("permutation equivariant (no mask)", check(S, "permutation_equivariant"),
-                     150, "both sides within the 72 ulp(1) bound at these sizes, twice",
-                     domain=SELF_ATTENTION),
-            Gradient(("Q", "K", "V"), Budget(
-                64, "vector-Jacobian product through softmax and two matmuls of ≤ 2 terms, "
-                "in ulps of Σ|v·∂f| (the engine's scale)", scale="row"),
-                domain=SMALL_ATTENTION),
+            Property(
+                "rows sum to 1", check(S, "rows_sum_to_one"), 24, WEIGHTS_SUM, domain=SELF_ATTENTION
+            ),
+            Property(
+                "permutation equivariant (no mask)",
+                check(S, "permutation_equivariant"),
+                150,
+                "both sides within the 72 ulp(1) bound at these sizes, twice",
+                domain=SELF_ATTENTION,
+            ),
+            Gradient(
+                ("Q", "K"),
+                Budget(
+                    64,
+                    "vector-Jacobian product through softmax and two matmuls of ≤ 2 terms, "
+                    "in ulps of Σ|v·∂f| (the engine's scale)",
+                    scale="row",
+                ),
+                domain=SMALL_ATTENTION,
+            ),
         ),
         notes="Complexity O(n²d): the score matrix is n×m. Without the 1/√d_k the scores of "
-              "unit-variance q, k have variance d_k and the softmax saturates (attn.scale_variance).",
+        "unit-variance q, k have variance d_k and the softmax saturates (attn.scale_variance).",
         signature="f(Q, K, V) -> softmax(Q Kᵀ/√d_k) V; Q (..., n, d), K (..., m, d), V (..., m, e)",
     ),
     Entry(
@@ -162,22 +178,37 @@ ENTRIES: tuple[Entry, ...] = (
         used_in="Attention score scaling",
         **forms(S, "scaled_score"),
         domain=Domain(
-            args=(Arg("q", ("d",), -1.0, 1.0, extremes=(1.0, -1.0, 0.5)),
-                  Arg("k", ("d",), -1.0, 1.0, extremes=(1.0, 1.0, -0.5))),
+            args=(
+                Arg("q", ("d",), -1.0, 1.0, extremes=(1.0, -1.0, 0.5)),
+                Arg("k", ("d",), -1.0, 1.0, extremes=(1.0, 1.0, -0.5)),
+            ),
             sizes={"d": (1, 8)},
         ),
         claims=(
-            Agreement(Budget(
-                2, "q·k of d terms, |q|,|k| ≤ 1: error ≤ d·u·Σ|q_i k_i| ≤ d²u, ÷√d, plus 2u·|s| "
-                "for the scale: (d^1.5 + 2√d)u ≤ (2 + 1.5d) ulp(1) for d ≤ 8",
-                per_length=1.5, length="d", scale="unit")),
-            Check("Var(q·k) = d_k, Var(q·k/√d_k) = 1 (sympy.stats, d_k ≤ 3)",
-                  check(S, "scores_variance_symbolic"), backends=("sympy",), dtypes=("exact",)),
-            Check("Var(q·k) = d_k sampled at d_k = 64, 256, 1024 (5σ)",
-                  check(S, "scores_variance_sampled"), backends=("numpy",)),
+            Agreement(
+                Budget(
+                    2,
+                    "q·k of d terms, |q|,|k| ≤ 1: error ≤ d·u·Σ|q_i k_i| ≤ d²u, ÷√d, plus 2u·|s| "
+                    "for the scale: (d^1.5 + 2√d)u ≤ (2 + 1.5d) ulp(1) for d ≤ 8",
+                    per_length=1.5,
+                    length="d",
+                    scale="unit",
+                )
+            ),
+            Check(
+                "Var(q·k) = d_k, Var(q·k/√d_k) = 1 (sympy.stats, d_k ≤ 2)",
+                check(S, "scores_variance_symbolic"),
+                backends=("sympy",),
+                dtypes=("exact",),
+            ),
+            Check(
+                "Var(q·k) = d_k sampled at d_k = 64, 256, 512 (5σ)",
+                check(S, "scores_variance_sampled"),
+                backends=("numpy",),
+            ),
         ),
         notes="Needs only independent components with mean 0 and variance 1 (the Uniform case "
-              "is checked too); learned q, k are not independent, so it is a motivation.",
+        "is checked too); learned q, k are not independent, so it is a motivation.",
         signature="f(q, k) -> q·k/√d_k over the last axis",
     ),
     Entry(
@@ -189,15 +220,21 @@ ENTRIES: tuple[Entry, ...] = (
         domain=MHA,
         claims=(
             Agreement(MHA_BUDGET),
-            Property("permutation equivariant (no mask)", check(S, "permutation_equivariant_mha"),
-                     360, "two evaluations, each within the 180 ulp(1) agreement bound",
-                     domain=MHA_PERMUTE),
-            Check("equals torch.nn.MultiheadAttention (d=8, 2 and 4 heads, ± causal)",
-                  check(S, "multi_head_vs_torch")),
+            Property(
+                "permutation equivariant (no mask)",
+                check(S, "permutation_equivariant_mha"),
+                360,
+                "two evaluations, each within the 180 ulp(1) agreement bound",
+                domain=MHA_PERMUTE,
+            ),
+            Check(
+                "equals torch.nn.MultiheadAttention (d=8, 2 and 4 heads, ± causal)",
+                check(S, "multi_head_vs_torch"),
+            ),
         ),
         notes="The SymPy form is d_model = 2 with two heads of width 1 (its exact expression "
-              "grows fast with d_model); wider heads are compared with torch's built-in. "
-              "head_i uses the i-th block of d_model/h columns of X W_Q, X W_K, X W_V.",
+        "grows fast with d_model); wider heads are compared with torch's built-in. "
+        "head_i uses the i-th block of d_model/h columns of X W_Q, X W_K, X W_V.",
         signature="f(X, WQ, WK, WV, WO, heads=h) -> (..., n, d_model); X W in row form",
     ),
     Entry(
@@ -208,16 +245,34 @@ ENTRIES: tuple[Entry, ...] = (
         **forms(S, "causal_attention"),
         domain=CAUSAL,
         claims=(
-            Agreement(Budget(72, "as attn.scaled_dot_product with m = n ≤ 3 (a masked weight "
-                             "is exactly 0 and adds no error)", scale="unit")),
-            Property("output i independent of tokens j > i (bit-identical)",
-                     check(S, "future_independent"), 0,
-                     "e^{−∞} = 0 exactly: the future never enters the sums", domain=SELF_ATTENTION),
-            Property("rows sum to 1", check(S, "rows_sum_to_one"), 24, WEIGHTS_SUM,
-                     domain=SELF_ATTENTION),
-            Check("∂out_i/∂(K_j, V_j) ≡ 0 for j > i (SymPy, n=3, d=2)",
-                  check(S, "causal_jacobian_symbolic"), backends=("sympy",), dtypes=("exact",)),
-            Check("autograd Jacobian block j > i exactly 0 (n=6)", check(S, "causal_jacobian_autograd")),
+            Agreement(
+                Budget(
+                    72,
+                    "as attn.scaled_dot_product with m = n ≤ 3 (a masked weight "
+                    "is exactly 0 and adds no error)",
+                    scale="unit",
+                )
+            ),
+            Property(
+                "output i independent of tokens j > i (bit-identical)",
+                check(S, "future_independent"),
+                0,
+                "e^{−∞} = 0 exactly: the future never enters the sums",
+                domain=SELF_ATTENTION,
+            ),
+            Property(
+                "rows sum to 1", check(S, "rows_sum_to_one"), 24, WEIGHTS_SUM, domain=SELF_ATTENTION
+            ),
+            Check(
+                "∂out_i/∂(K_j, V_j) ≡ 0 for j > i (SymPy, n=3, d=2)",
+                check(S, "causal_jacobian_symbolic"),
+                backends=("sympy",),
+                dtypes=("exact",),
+            ),
+            Check(
+                "autograd Jacobian block j > i exactly 0 (n=6)",
+                check(S, "causal_jacobian_autograd"),
+            ),
         ),
         notes="Applied before the softmax. Row 0 attends only to itself, so no row is empty.",
         signature="f(Q, K, V) -> causal attention; the mask is built from n = Q.shape[-2]",
@@ -230,18 +285,24 @@ ENTRIES: tuple[Entry, ...] = (
         **forms(S, "transformer_block"),
         domain=None,
         claims=(
-            Check("agreement with a 50-digit oracle composed of the parts' SymPy forms",
-                  check(S, "block_agreement"), per="combination", backends=ALL,
-                  dtypes=("float64", "float32", "float16", "bfloat16")),
-            Check("equals torch.nn RMSNorm + MultiheadAttention + Linear/GELU (d=8, d_ff=32)",
-                  check(S, "block_vs_torch_modules")),
+            Check(
+                "agreement with a 50-digit oracle composed of the parts' SymPy forms",
+                check(S, "block_agreement"),
+                per="combination",
+                backends=ALL,
+                dtypes=("float64", "float32", "float16", "bfloat16"),
+            ),
+            Check(
+                "equals torch.nn RMSNorm + MultiheadAttention + Linear/GELU (d=8, d_ff=32)",
+                check(S, "block_vs_torch_modules"),
+            ),
         ),
         notes="h = x + MHA(RMSNorm(x)); y = h + W2·GELU(W1·RMSNorm(h) + b1) + b2, FFN applied "
-              "per token. No Agreement claim through the engine: the block's single SymPy "
-              "expression repeats the attention inside every RMSNorm and FFN unit, and "
-              "lambdify without common-subexpression elimination takes ~30 s at 2 tokens "
-              "(d_model = 2). The agreement check composes the parts' SymPy forms at 50 digits "
-              "instead. The forms accept causal=True (decoder blocks).",
+        "per token. No Agreement claim through the engine: the block's single SymPy "
+        "expression repeats the attention inside every RMSNorm and FFN unit, and "
+        "lambdify without common-subexpression elimination takes ~30 s at 2 tokens "
+        "(d_model = 2). The agreement check composes the parts' SymPy forms at 50 digits "
+        "instead. The forms accept causal=True (decoder blocks).",
         signature="f(X, WQ, WK, WV, WO, g1, g2, W1, b1, W2, b2, heads=h, eps=1e-6) -> (..., n, d)",
     ),
     Entry(
@@ -253,13 +314,19 @@ ENTRIES: tuple[Entry, ...] = (
         domain=FFN_GELU,
         claims=(
             Agreement(FFN_GELU_BUDGET),
-            Gradient(("x", "W1", "W2"), Budget(
-                64, "vector-Jacobian product: two matvecs and GELU′ (erf and exp), in ulps of "
-                "Σ|v·∂f|", scale="row"),
-                domain=Domain(args=FFN_GELU.args, sizes={"d": (1, 3), "f": (1, 4)})),
+            Gradient(
+                ("x", "W1"),
+                Budget(
+                    64,
+                    "vector-Jacobian product: two matvecs and GELU′ (erf and exp), in ulps of "
+                    "Σ|v·∂f|",
+                    scale="row",
+                ),
+                domain=Domain(args=FFN_GELU.args, sizes={"d": (2, 2), "f": (2, 2)}),
+            ),
         ),
         notes="Exact GELU x·Φ(x). Usually d_ff = 4·d_model. The tanh approximation is a variant "
-              "(its own entry belongs to section 4).",
+        "(its own entry belongs to section 4).",
         variants=(Variant("tanh GELU", "GELU(x) ≈ ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (GPT-2)"),),
         signature="f(x, W1, b1, W2, b2) -> W2·GELU(W1 x + b1) + b2; W1 (..., f, d) like nn.Linear",
     ),
@@ -272,11 +339,20 @@ ENTRIES: tuple[Entry, ...] = (
         domain=SWIGLU,
         claims=(
             Agreement(SWIGLU_BUDGET),
-            Gradient(("x", "W1", "W3", "W2"), Budget(
-                64, "vector-Jacobian product through a gated product and two matvecs, in ulps "
-                "of Σ|v·∂f|", scale="row"),
-                domain=Domain(args=SWIGLU.args, sizes={"d": (1, 3), "f": (1, 4)})),
-            Check("d_ff = 8d/3 matches the 4d GELU FFN's parameters", check(S, "swiglu_parameter_match")),
+            Gradient(
+                ("x", "W3"),
+                Budget(
+                    64,
+                    "vector-Jacobian product through a gated product and two matvecs, in ulps "
+                    "of Σ|v·∂f|",
+                    scale="row",
+                ),
+                domain=Domain(args=SWIGLU.args, sizes={"d": (2, 2), "f": (2, 2)}),
+            ),
+            Check(
+                "d_ff = 8d/3 matches the 4d GELU FFN's parameters",
+                check(S, "swiglu_parameter_match"),
+            ),
         ),
         notes="Written in column form W2(SiLU(W1x) ⊙ W3x), the cheatsheet's row form transposed.",
         signature="f(x, W1, W3, W2) -> W2 (SiLU(W1 x) ⊙ W3 x)",
@@ -289,16 +365,30 @@ ENTRIES: tuple[Entry, ...] = (
         **forms(S, "residual"),
         domain=RESIDUAL,
         claims=(
-            Agreement(Budget(10, "|x|,|W| ≤ 1, n ≤ 4: Wx ≤ 4 with error ≤ 16u, tanh adds 2u and "
-                             "passes ≤ 16u, the add u·2: ≤ 20u = 10 ulp(1)", scale="unit")),
-            Derivative(symbolic(S, "d_residual_stated"), wrt="x"),
-            Identity("J(x + F(x)) = I + J_F for any sublayer F", symbolic(S, "residual_jacobian_general")),
-            Gradient(("x", "W"), Budget(16, "I + diag(1 − tanh²)W applied to v", scale="row")),
-            Check("gradient survives 64 layers with residuals, vanishes without",
-                  check(S, "residual_gradient_flow")),
+            Agreement(
+                Budget(
+                    10,
+                    "|x|,|W| ≤ 1, n ≤ 4: Wx ≤ 4 with error ≤ 16u, tanh adds 2u and "
+                    "passes ≤ 16u, the add u·2: ≤ 20u = 10 ulp(1)",
+                    scale="unit",
+                )
+            ),
+            Derivative(symbolic(S, "d_residual_stated"), wrt="x", sizes={"n": 2}),
+            Identity(
+                "J(x + F(x)) = I + J_F for any sublayer F", symbolic(S, "residual_jacobian_general")
+            ),
+            Gradient(
+                ("x", "W"),
+                Budget(16, "I + diag(1 − tanh²)W applied to v", scale="row"),
+                domain=Domain(args=RESIDUAL.args, sizes={"n": (3, 3)}),
+            ),
+            Check(
+                "gradient survives 64 layers with residuals, vanishes without",
+                check(S, "residual_gradient_flow"),
+            ),
         ),
         notes="The numeric forms use the sublayer tanh(W x); the Jacobian identity is proven "
-              "for an arbitrary (undefined) sublayer F.",
+        "for an arbitrary (undefined) sublayer F.",
         signature="f(x, W) -> x + tanh(W x)",
     ),
 )

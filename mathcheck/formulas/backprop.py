@@ -23,9 +23,11 @@ S = SECTION.slug
 DELTA = Domain(
     # Every arg lists 4 extremes: the engine's extreme case stacks one row per extreme and
     # the oracle takes the batch from the first arg (mixed counts do not broadcast).
-    args=(Arg("W", ("m", "n"), low=-1.0, high=1.0, extremes=(0.0, 1.0, -1.0, 0.5)),
-          Arg("delta_next", ("m",), low=-1.0, high=1.0, extremes=(1.0, 0.0, -1.0, 0.25)),
-          Arg("z", ("n",), low=-10.0, high=10.0, extremes=(0.0, 10.0, -10.0, 3.0))),
+    args=(
+        Arg("W", ("m", "n"), low=-1.0, high=1.0, extremes=(0.0, 1.0, -1.0, 0.5)),
+        Arg("delta_next", ("m",), low=-1.0, high=1.0, extremes=(1.0, 0.0, -1.0, 0.25)),
+        Arg("z", ("n",), low=-10.0, high=10.0, extremes=(0.0, 10.0, -10.0, 3.0)),
+    ),
     sizes={"m": (1, 4), "n": (1, 4)},
 )
 OUTER = Domain(
@@ -34,11 +36,18 @@ OUTER = Domain(
     sizes={"m": (1, 4), "n": (2, 4)},
 )
 BIAS = Domain(args=(Arg("delta", ("m",), low=-5.0, high=5.0),), sizes={"m": (1, 5)})
-FANS = Domain(args=(Arg("n_in", low=1.0, high=8192.0, kind="integer", extremes=(1.0, 8192.0)),
-                    Arg("n_out", low=1.0, high=8192.0, kind="integer", extremes=(1.0, 4096.0))))
+FANS = Domain(
+    args=(
+        Arg("n_in", low=1.0, high=8192.0, kind="integer", extremes=(1.0, 8192.0)),
+        Arg("n_out", low=1.0, high=8192.0, kind="integer", extremes=(1.0, 4096.0)),
+    )
+)
 FAN_IN = Domain(args=(Arg("n_in", low=1.0, high=8192.0, kind="integer", extremes=(1.0, 8192.0)),))
-RATIO = Budget(2, "n_in + n_out may round once (0.5 ulp, fp16 above 2048), then one division "
-                  "(0.5 ulp); 2 ulp covers both")
+RATIO = Budget(
+    2,
+    "n_in + n_out may round once (0.5 ulp, fp16 above 2048), then one division "
+    "(0.5 ulp); 2 ulp covers both",
+)
 
 ENTRIES: tuple[Entry, ...] = (
     Entry(
@@ -49,20 +58,40 @@ ENTRIES: tuple[Entry, ...] = (
         **forms(S, "delta"),
         domain=DELTA,
         claims=(
-            Identity("follows from the chain rule", symbolic(S, "delta_from_chain_rule"),
-                     sizes={"m": 3, "n": 2}),
-            Agreement(Budget(
-                4, "Wᵀδ: dot products of m terms in [−1, 1], |error| ≤ γ_m·Σ|W_ji δ_j| ≤ m²u = "
-                "m²/2 ulp of 1 ≤ 2m for m ≤ 4; times σ′ ≤ 1, which is itself within 4 ulp "
-                "(sech² without cancellation)", per_length=2, length="m", scale="unit")),
-            Gradient(("delta_next",), Budget(4, "linear in δ_{l+1}: W·(σ′ ⊙ v), n terms in "
-                                             "[−1, 1]·|v|: as the value", per_length=2,
-                                             length="n", scale="unit")),
-            Check("δ recursion = autograd ∂L/∂z_l on random MLPs (depths 1–8; tanh, sigmoid, "
-                  "ReLU, GELU)", check(S, "delta_vs_autograd")),
+            Identity(
+                "follows from the chain rule",
+                symbolic(S, "delta_from_chain_rule"),
+                sizes={"m": 3, "n": 2},
+            ),
+            Agreement(
+                Budget(
+                    4,
+                    "Wᵀδ: dot products of m terms in [−1, 1], |error| ≤ γ_m·Σ|W_ji δ_j| ≤ m²u = "
+                    "m²/2 ulp of 1 ≤ 2m for m ≤ 4; times σ′ ≤ 1, which is itself within 4 ulp "
+                    "(sech² without cancellation)",
+                    per_length=2,
+                    length="m",
+                    scale="unit",
+                )
+            ),
+            Gradient(
+                ("delta_next",),
+                Budget(
+                    4,
+                    "linear in δ_{l+1}: W·(σ′ ⊙ v), n terms in [−1, 1]·|v|: as the value",
+                    per_length=2,
+                    length="n",
+                    scale="unit",
+                ),
+            ),
+            Check(
+                "δ recursion = autograd ∂L/∂z_l on random MLPs (depths 1–8; tanh, sigmoid, "
+                "ReLU, GELU)",
+                check(S, "delta_vs_autograd"),
+            ),
         ),
         notes="The symbolic and numeric forms fix σ = tanh (σ′ = sech², computed stably); the "
-              "autograd check covers four activations. z_l is the pre-activation.",
+        "autograd check covers four activations. z_l is the pre-activation.",
         signature="f(W[m,n], delta_next[m], z[n]) -> delta[n]  (σ = tanh)",
     ),
     Entry(
@@ -73,14 +102,19 @@ ENTRIES: tuple[Entry, ...] = (
         **forms(S, "weight_grad"),
         domain=OUTER,
         claims=(
-            Identity("follows from the chain rule", symbolic(S, "weight_grad_from_chain_rule"),
-                     sizes={"m": 3, "n": 2}),
+            Identity(
+                "follows from the chain rule",
+                symbolic(S, "weight_grad_from_chain_rule"),
+                sizes={"m": 3, "n": 2},
+            ),
             Agreement(Budget(1, "one product per element: 0.5 ulp")),
-            Check("Σ_batch δ_l a_{l−1}ᵀ = autograd on random MLPs",
-                  check(S, "weight_grad_vs_autograd")),
+            Check(
+                "Σ_batch δ_l a_{l−1}ᵀ = autograd on random MLPs",
+                check(S, "weight_grad_vs_autograd"),
+            ),
         ),
         notes="Per sample; over a mini-batch the gradient is the sum (or mean) of the outer "
-              "products.",
+        "products.",
         signature="f(delta[m], a_prev[n]) -> dW[m,n]",
     ),
     Entry(
@@ -91,8 +125,11 @@ ENTRIES: tuple[Entry, ...] = (
         **forms(S, "bias_grad"),
         domain=BIAS,
         claims=(
-            Identity("follows from the chain rule", symbolic(S, "bias_grad_from_chain_rule"),
-                     sizes={"m": 3, "n": 2}),
+            Identity(
+                "follows from the chain rule",
+                symbolic(S, "bias_grad_from_chain_rule"),
+                sizes={"m": 3, "n": 2},
+            ),
             Agreement(Budget(0, "a copy: exact")),
             Check("Σ_batch δ_l = autograd on random MLPs", check(S, "bias_grad_vs_autograd")),
         ),
@@ -108,17 +145,21 @@ ENTRIES: tuple[Entry, ...] = (
         torch=torch_form(S, "gradient_product"),
         domain=None,
         claims=(
-            Check("∏ diag(σ′(z_l)) W_l = autograd Jacobian ∂a_L/∂a_0",
-                  check(S, "gradient_product_vs_autograd")),
-            Check("factors < 1 vanish, > 1 explode (‖∏‖ ≤ ∏‖σ′W‖; ‖(gQ)^L‖ = g^L)",
-                  check(S, "vanishing_exploding")),
+            Check(
+                "∏ diag(σ′(z_l)) W_l = autograd Jacobian ∂a_L/∂a_0",
+                check(S, "gradient_product_vs_autograd"),
+            ),
+            Check(
+                "factors < 1 vanish, > 1 explode (‖∏‖ ≤ ∏‖σ′W‖; ‖(gQ)^L‖ = g^L)",
+                check(S, "vanishing_exploding"),
+            ),
         ),
         notes="The cheatsheet's ∂L/∂W¹ ∝ ∏_{l=1}^{n} W^l·σ′(z^l) is schematic: the exact "
-              "factor is a_0ᵀ-outer ∏_{l=2}^{n} diag(σ′(z_l))W_lᵀ… — W¹ itself is not in the "
-              "product, the σ′ of every layer is, and the factors are matrices in a fixed order "
-              "(see errata). The forms compute ∂a_L/∂a_0 for square tanh layers.",
+        "factor is a_0ᵀ-outer ∏_{l=2}^{n} diag(σ′(z_l))W_lᵀ… — W¹ itself is not in the "
+        "product, the σ′ of every layer is, and the factors are matrices in a fixed order "
+        "(see errata). The forms compute ∂a_L/∂a_0 for square tanh layers.",
         no_numeric_reason="A product over a variable number of layers has no fixed-size SymPy "
-                          "form: it is checked against autograd's Jacobian instead.",
+        "form: it is checked against autograd's Jacobian instead.",
         signature="f(W[L,n,n], z[L,n]) -> J[n,n] = ∂a_L/∂a_0  (σ = tanh)",
     ),
     Entry(
@@ -129,17 +170,23 @@ ENTRIES: tuple[Entry, ...] = (
         **forms(S, "xavier"),
         domain=FANS,
         claims=(
-            Identity("U(±√(6/(n_in+n_out))) has this variance (xavier_uniform_)",
-                     symbolic(S, "xavier_uniform_variance")),
+            Identity(
+                "U(±√(6/(n_in+n_out))) has this variance (xavier_uniform_)",
+                symbolic(S, "xavier_uniform_variance"),
+            ),
             Agreement(RATIO),
-            Check("torch.nn.init.xavier_normal_/uniform_ have this variance (99.99 % z-test)",
-                  check(S, "xavier_vs_torch")),
-            Check("activation variance preserved through 20 linear layers",
-                  check(S, "xavier_through_depth")),
+            Check(
+                "torch.nn.init.xavier_normal_/uniform_ have this variance (99.99 % z-test)",
+                check(S, "xavier_vs_torch"),
+            ),
+            Check(
+                "activation variance preserved through 20 linear layers",
+                check(S, "xavier_through_depth"),
+            ),
         ),
         notes="Exact preservation needs n_in = n_out (then 2/(n_in+n_out) = 1/n); otherwise it "
-              "compromises between forward (1/n_in) and backward (1/n_out). Derived for the "
-              "linear regime (tanh near 0); under ReLU it halves E[a²] per layer (checked).",
+        "compromises between forward (1/n_in) and backward (1/n_out). Derived for the "
+        "linear regime (tanh near 0); under ReLU it halves E[a²] per layer (checked).",
         signature="f(n_in, n_out) -> variance, elementwise",
     ),
     Entry(
@@ -150,17 +197,24 @@ ENTRIES: tuple[Entry, ...] = (
         **forms(S, "he"),
         domain=FAN_IN,
         claims=(
-            Identity("E[ReLU(z)²] = Var z / 2 makes 2/n_in variance-preserving",
-                     symbolic(S, "he_from_relu_second_moment")),
-            Identity("U(±√(6/n_in)) has this variance (kaiming_uniform_)",
-                     symbolic(S, "he_uniform_variance")),
+            Identity(
+                "E[ReLU(z)²] = Var z / 2 makes 2/n_in variance-preserving",
+                symbolic(S, "he_from_relu_second_moment"),
+            ),
+            Identity(
+                "U(±√(6/n_in)) has this variance (kaiming_uniform_)",
+                symbolic(S, "he_uniform_variance"),
+            ),
             Agreement(Budget(1, "one division: 0.5 ulp")),
-            Check("torch.nn.init.kaiming_normal_/uniform_ (fan_in, relu) have this variance "
-                  "(99.99 % z-test)", check(S, "he_vs_torch")),
+            Check(
+                "torch.nn.init.kaiming_normal_/uniform_ (fan_in, relu) have this variance "
+                "(99.99 % z-test)",
+                check(S, "he_vs_torch"),
+            ),
             Check("E[a²] preserved through 20 ReLU layers", check(S, "he_through_depth")),
         ),
         notes="fan_in mode with the ReLU gain √2. torch's own nn.Linear default is "
-              "kaiming_uniform_(a=√5): variance 1/(3·n_in), not He.",
+        "kaiming_uniform_(a=√5): variance 1/(3·n_in), not He.",
         signature="f(n_in) -> variance, elementwise",
     ),
 )

@@ -120,8 +120,11 @@ ENTRIES: tuple[Entry, ...] = (
                      sizes={"n": 3}),
             Check("unit vectors rank like cosine", check(S, "euclidean_ranks_like_cosine")),
             Property("symmetric", check(S, "symmetric"), 0, "the differences only change sign"),
-            Gradient(("a", "b"), Budget(8, "(a − b)/‖a − b‖: the distance within 4 + n/2 ulp, "
-                                        "one divide", scale="row"), domain=SEPARATED),
+            Gradient(("a", "b"), Budget(
+                6, "(a − b)/‖a − b‖: the distance within 4 + n/2 ulp and one divide; autograd "
+                "through the max-rescaling adds ∂d/∂s = ‖r‖ − Σrᵢ²/‖r‖, exactly 0 but formed "
+                "from two terms of size ‖r‖ ≤ √n, each within (n + 1)/2 ulp",
+                per_length=2, length="n", scale="row"), domain=SEPARATED),
         ),
         notes="Computed as s·‖(a − b)/s‖ with s = max|aᵢ − bᵢ| (no overflow of the squares).",
         signature="f(a, b) -> ‖a − b‖₂, over the last axis",
@@ -166,7 +169,9 @@ ENTRIES: tuple[Entry, ...] = (
         domain=None,
         claims=(Check("recall@10 against exact k-NN", check(S, "hnsw_against_exact")),),
         notes="Uses faiss (faiss-cpu) IndexHNSWFlat, single-threaded; skipped when it is not "
-        "installed. No Torch form: the index is a host-side graph.",
+        "installed.",
+        no_numeric_reason="no Torch form: HNSW is a host-side graph index (faiss), checked by "
+        "recall against exact k-NN",
         signature="f(points, queries, k) -> indices",
     ),
 )

@@ -285,7 +285,8 @@ ENTRIES: tuple[Entry, ...] = (
                   check(S, "focal_reduces_to_cross_entropy")),
         ),
         notes="Multi-class form with a one-hot target and a scalar α (α = 0.25, γ = 2 as in "
-        "RetinaNet). 1 − ŷ_t is computed as −expm1(log ŷ_t), accurate when ŷ_t → 1.",
+        "RetinaNet). 1 − ŷ_t is computed as −expm1(log ŷ_t), accurate when ŷ_t → 1. All "
+        "forms read ŷ_t as exp(Σ yᵢ log ŷᵢ), which is Σ yᵢŷᵢ for a one-hot y.",
         signature="f(z, y, alpha=0.25, gamma=2.0) -> L: logits, one-hot target",
     ),
     Entry(

@@ -11,8 +11,9 @@ SECTION = Section(17, "numbers", "Numbers to know")
 S = SECTION.slug
 
 COUNT = "A count evaluated exactly in integers from published shapes, not a numeric formula."
-EMPIRICAL = ("Not derivable: an empirical training choice, reported with published values "
-             "and not checked.")
+EMPIRICAL = (
+    "Not derivable: an empirical training choice, reported with published values and not checked."
+)
 
 ENTRIES: tuple[Entry, ...] = (
     Entry(
@@ -24,10 +25,14 @@ ENTRIES: tuple[Entry, ...] = (
         numpy=None,
         torch=None,
         domain=None,
-        claims=(Check("175B from the published shapes; formula = numel of a real small GPT",
-                      check(S, "gpt3_params")),),
+        claims=(
+            Check(
+                "175B from the published shapes; formula = numel of a real small GPT",
+                check(S, "gpt3_params"),
+            ),
+        ),
         notes="Computed 174,604,259,328 with vocab 50257, context 2048, biases, learned "
-              "positions and a tied unembedding: '175B' is that to 3 significant figures.",
+        "positions and a tied unembedding: '175B' is that to 3 significant figures.",
         no_numeric_reason=COUNT,
         signature="L(12d² + 13d) + (V + T)d + 2d",
     ),
@@ -40,10 +45,15 @@ ENTRIES: tuple[Entry, ...] = (
         numpy=None,
         torch=None,
         domain=None,
-        claims=(Check("70B from the published shapes (GQA, SwiGLU); formula = numel of a real "
-                      "small LLaMA", check(S, "llama2_70b_params")),),
+        claims=(
+            Check(
+                "70B from the published shapes (GQA, SwiGLU); formula = numel of a real "
+                "small LLaMA",
+                check(S, "llama2_70b_params"),
+            ),
+        ),
         notes="Needs what the table omits: 8 KV heads (GQA), d_ff = 28672, vocab 32000, an "
-              "untied head. Computed 68.98B; with 64 KV heads as the table reads, 78.4B.",
+        "untied head. Computed 68.98B; with 64 KV heads as the table reads, 78.4B.",
         no_numeric_reason=COUNT,
         signature="L(2d² + 2d·h_kv·d_head + 3d·d_ff + 2d) + 2Vd + d",
     ),
@@ -70,8 +80,12 @@ ENTRIES: tuple[Entry, ...] = (
         numpy=None,
         torch=None,
         domain=None,
-        claims=(Check("two 4-bit codes per byte (packed for real); 70e9 × 0.5 B = 35 GB",
-                      check(S, "int4_memory")),),
+        claims=(
+            Check(
+                "two 4-bit codes per byte (packed for real); 70e9 × 0.5 B = 35 GB",
+                check(S, "int4_memory"),
+            ),
+        ),
         notes="Before per-group scales and zero points (≈ +6 % at group size 128).",
         no_numeric_reason=COUNT,
         signature="N × 0.5 bytes",
@@ -85,9 +99,11 @@ ENTRIES: tuple[Entry, ...] = (
         numpy=None,
         torch=None,
         domain=None,
-        claims=(Check("Chinchilla's 1.4T tokens / 70B parameters = 20", check(S, "chinchilla_tokens")),),
+        claims=(
+            Check("Chinchilla's 1.4T tokens / 70B parameters = 20", check(S, "chinchilla_tokens")),
+        ),
         notes="An empirical ratio (approaches 1–2 of Hoffmann et al.), not a constant of the "
-              "fitted law: the approach-3 fit gives a ratio that grows with compute (errata).",
+        "fitted law: the approach-3 fit gives a ratio that grows with compute (errata).",
         no_numeric_reason=COUNT,
         signature="D ≈ 20·N",
     ),
@@ -100,11 +116,15 @@ ENTRIES: tuple[Entry, ...] = (
         numpy=None,
         torch=None,
         domain=None,
-        claims=(Check("counted with FlopCounterMode: QKᵀ = 2n²d, QKᵀ + AV = 4n²d",
-                      check(S, "attention_flops")),),
+        claims=(
+            Check(
+                "counted with FlopCounterMode: QKᵀ = 2n²d, QKᵀ + AV = 4n²d",
+                check(S, "attention_flops"),
+            ),
+        ),
         notes="Conventions: 2 FLOPs per multiply-add, only matmuls counted. 2n²d is QKᵀ alone "
-              "(or the multiply-adds of QKᵀ and AV); the full score-and-mix step is 4n²d. The "
-              "Q/K/V/O projections (8nd²) are separate.",
+        "(or the multiply-adds of QKᵀ and AV); the full score-and-mix step is 4n²d. The "
+        "Q/K/V/O projections (8nd²) are separate.",
         no_numeric_reason=COUNT,
         signature="2·n²·d",
     ),
@@ -119,14 +139,16 @@ ENTRIES: tuple[Entry, ...] = (
         domain=None,
         claims=(
             Identity("two matmuls with d_ff = 4d give 16nd²", symbolic(S, "ffn_flops_at_4d")),
-            Identity("a SwiGLU FFN with d_ff = 8d/3 also gives 16nd²",
-                     symbolic(S, "swiglu_flops_at_8d_over_3")),
+            Identity(
+                "a SwiGLU FFN with d_ff = 8d/3 also gives 16nd²",
+                symbolic(S, "swiglu_flops_at_8d_over_3"),
+            ),
             Check("counted with FlopCounterMode on a real FFN and block", check(S, "ffn_flops")),
         ),
         notes="Conventions: d_ff = 4d, 2 FLOPs per multiply-add, biases and the activation not "
-              "counted. 'Dominates for short sequences': FFN 16nd² > attention mixing 4n²d iff "
-              "n < 4d (n < 8d against the stated 2n²d). LLaMA-2 70B (SwiGLU, d_ff = 3.5d) has "
-              "21nd².",
+        "counted. 'Dominates for short sequences': FFN 16nd² > attention mixing 4n²d iff "
+        "n < 4d (n < 8d against the stated 2n²d). LLaMA-2 70B (SwiGLU, d_ff = 3.5d) has "
+        "21nd².",
         no_numeric_reason=COUNT,
         signature="2 · 2 · n · d · d_ff = 16nd² at d_ff = 4d",
     ),

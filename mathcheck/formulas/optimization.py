@@ -16,6 +16,7 @@ from mathcheck.formulas._model import (
     Entry,
     Gradient,
     Identity,
+    Property,
     Section,
     check,
     forms,
@@ -28,7 +29,7 @@ S = SECTION.slug
 LOW = "fp16/bf16: computed in fp32 and rounded once: 0.5 ulp, rounded to 1"
 SIZES = {"n": (1, 8)}
 # Stacked states are k×n matrices; the engine reads a k×1 matrix as a length-k vector, so n ≥ 2.
-STATE_SIZES = {"n": (2, 8)}
+STATE_SIZES = {"n": (2, 5)}
 ADAM_PARAMS = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "t": 10.0}
 ADAM_ARGS = (
     Arg("theta", ("n",), -1.0, 1.0, extremes=(1.0, -1.0, 0.0)),
@@ -78,7 +79,8 @@ PENALTY_BUDGET = Budget(
 
 SCHEDULE_DOMAIN_ARGS = (Arg("t", (), 0, 250, kind="integer", extremes=(0, 1, 20, 199, 200, 250)),)
 CONVEXITY_REASON = ("Convexity is a property of a function, not a computation: it is checked "
-                    "on named losses (Jensen at 50 digits) and refuted exactly on a non-convex one.")
+                    "on named losses (Jensen at 50 digits) and refuted exactly on a non-convex "
+                    "one.")
 
 ENTRIES: tuple[Entry, ...] = (
     Entry(
@@ -146,7 +148,8 @@ ENTRIES: tuple[Entry, ...] = (
         title="AdamW (decoupled weight decay)",
         used_in="LLM training",
         **forms(S, "adamw"),
-        domain=Domain(args=ADAM_ARGS, sizes=STATE_SIZES, params={**ADAM_PARAMS, "weight_decay": 0.1}),
+        domain=Domain(args=ADAM_ARGS, sizes=STATE_SIZES,
+                      params={**ADAM_PARAMS, "weight_decay": 0.1}),
         claims=(
             Agreement(ADAM_BUDGET),
             Check("120 steps on 4 objectives = exact recurrence", check(S, "adamw_many_steps"),
@@ -176,6 +179,10 @@ ENTRIES: tuple[Entry, ...] = (
                 "root and a product: ≤ (n/2 + 2)u; c/‖g‖ and the product add u: ≤ 7u relative "
                 "at n = 8, rounded to 8. Near ‖g‖ = c either branch is within this. " + LOW,
                 low_precision_ulps=1)),
+            Property("‖ĝ‖ ≤ c", check(S, "clipped_norm_bounded"), 8,
+                     "every ĝ_i within the 8 ulp (≤ 8 eps relative) agreement budget, so "
+                     "‖ĝ‖ ≤ c(1 + 8 eps)"),
+            Check("matches torch clip_grad_norm_ (up to its 1e-6)", check(S, "clip_matches_torch")),
         ),
         notes="ĝ = g if ‖g‖ ≤ c else c·g/‖g‖ over the last axis. torch.nn.utils.clip_grad_norm_ "
         "uses c/(‖g‖ + 1e-6) (clamped to 1) over all parameters together: a relative "
@@ -235,7 +242,8 @@ ENTRIES: tuple[Entry, ...] = (
             Derivative(symbolic(S, "d_l2_stated"), wrt="theta"),
             Agreement(PENALTY_BUDGET),
             Gradient(("theta",), Budget(2, "2λθ: two roundings", scale="row")),
-            Identity("GD on L + λΣθ² = decay (1 − 2ηλ)θ − η∇L", symbolic(S, "l2_step_is_weight_decay")),
+            Identity("GD on L + λΣθ² = decay (1 − 2ηλ)θ − η∇L",
+                     symbolic(S, "l2_step_is_weight_decay")),
         ),
         notes="The form is the penalty λΣθ_i² added to the loss L. For plain gradient descent it "
         "is exactly weight decay (identity above); for Adam it is not (see opt.adamw).",

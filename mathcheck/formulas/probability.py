@@ -291,10 +291,11 @@ ENTRIES: tuple[Entry, ...] = (
                              "correction (Σw d)² is second order: relative ≤ (n + 4)u",
                              per_length=1, length="n")),
             Property("stable under a large offset (c = 1/eps)", check(S, "offset_stable"),
-                     16, "x + c is exact; the corrected two-pass error is (n + 4)u relative "
-                     "plus u·δ²/Var with δ the first-pass mean's rounding (≤ ulp(c)/2 ≤ "
-                     "dist(μ, grid), so δ² ≤ Var): ≤ (n + 7)u ≤ 8 eps for n ≤ 8, doubled for "
-                     "the reduction order of fp16/bf16 accumulation", domain=OFFSET),
+                     8, "x + c is exact; the corrected two-pass error is (n + 4)u relative "
+                     "plus ≤ 3u·δ²/Var, δ the first-pass mean's error; NumPy and Torch "
+                     "accumulate fp16/bf16 in fp32, so the mean is correctly rounded and "
+                     "δ ≤ dist(μ, grid) ≤ |x_i − μ|, i.e. δ² ≤ Var: ≤ (n + 7)u ≤ 7.5 eps "
+                     "for n ≤ 8", domain=OFFSET),
         ),
         notes="Weights are normalised by their sum (a no-op for exact probabilities), so their "
               "rounding in low precision cannot turn into c²-sized errors. The textbook "
@@ -329,14 +330,16 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Identity("Lagrange: ‖dx‖²‖dy‖² − (dx·dy)² = Σ_{i<j}(dx_i dy_j − dx_j dy_i)² ≥ 0",
                      symbolic(S, "correlation_bound"), sizes={"n": 3}),
-            Agreement(Budget(3, "max-scaled deviations (≤ 1 ulp each), dot products of n terms "
-                             "≤ nu·‖dx‖‖dy‖, a sqrt and a divide: ≤ (n + 3)u of |ρ| ≤ 1, "
-                             "absolute", per_length=0.5, length="n", scale="unit")),
+            Agreement(Budget(3, "unit-range deviations (the mean's error cancels in the "
+                             "corrected sums), dot products of n terms ≤ nu·‖dx‖‖dy‖, a sqrt "
+                             "and a divide: ≤ (n + 3)u of |ρ| ≤ 1, absolute", per_length=0.5,
+                             length="n", scale="unit")),
             Property("ρ ∈ [−1, 1]", check(S, "in_unit_ball"), 0,
                      "clamped: rounding alone could leave [−1, 1] by an ulp"),
         ),
-        notes="Undefined (NaN) when either input is constant. Deviations are scaled by their "
-              "maximum before squaring, so fp16 data up to its range does not overflow.",
+        notes="Undefined (NaN) when either input is constant. Each sample is scaled to unit "
+              "range before and after centring (ρ is scale-free), so fp16 data anywhere in its "
+              "range, subnormals included, neither overflows nor underflows.",
         signature="f(x (n,), y (n,)) -> ρ",
     ),
 )

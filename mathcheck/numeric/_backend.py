@@ -41,7 +41,7 @@ class Backend:
             return np.asarray(values, dtype=np.float64).astype(numpy_dtype(dtype))
         import torch
 
-        tensor = torch.as_tensor(np.asarray(values, dtype=np.float64))
+        tensor = torch.from_numpy(np.array(values, dtype=np.float64))  # a writable copy
         return tensor.to(device=self.device, dtype=torch_dtype(dtype))
 
     def asindex(self, values: Any) -> Any:

@@ -51,7 +51,8 @@ class Oracle:
         }
         exprs = [sp.sympify(e).subs(substitutions) for e in _flat(form.expr)]
         self.out_shape = output_shape(form)
-        self._f = sp.lambdify(symbols, exprs, modules=["mpmath", "sympy"])
+        # cse: gradient and matrix forms repeat subexpressions (softmax denominators...)
+        self._f = sp.lambdify(symbols, exprs, modules=["mpmath", "sympy"], cse=True)
 
     def __call__(self, arrays: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         first = self.names[0]

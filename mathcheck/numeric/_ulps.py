@@ -17,7 +17,8 @@ def ulp_errors(
     """|ŷ − y| / ulp_dtype(scale), elementwise; y = hi + lo (double-double from the oracle).
 
     An exact value that overflows the format must come back as the infinity of its sign
-    (error 0); any other non-finite result is an infinite error.
+    (error 0); any other non-finite result is an infinite error. Where the exact value is
+    subnormal, the error is at most |ŷ − y| / (smallest normal): flushing to zero is allowed.
     """
     computed = np.asarray(computed, dtype=np.float64)
     f = fmt(dtype)
@@ -27,6 +28,11 @@ def ulp_errors(
         right_infinity = np.isinf(computed) & (np.sign(computed) == np.sign(exact_hi))
         err = np.where(overflows, np.where(right_infinity, 0.0, np.inf), err)
         err = np.where(~np.isfinite(computed) & ~overflows, np.inf, err)
+        # Below the normal range, errors count in units of the smallest normal: results may
+        # flush to zero (as CUDA's FTZ mode and fast-math builds do) without failing.
+        subnormal = (np.abs(exact_hi) < f.tiny) & np.isfinite(computed)
+        absolute = np.abs((computed - exact_hi) - exact_lo) / f.tiny
+        err = np.where(subnormal, np.minimum(err, absolute), err)
     return np.where(np.isnan(err), np.inf, err)
 
 

@@ -7,7 +7,7 @@ import inspect
 import shutil
 import subprocess
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,8 @@ class EntryView:
         if self.status:
             for claim in self.status.claims:
                 if claim.label == derived.label or (
-                    claim.kind == derived.kind == "derivative" and derived.label.startswith(claim.label)
+                    claim.kind == derived.kind == "derivative"
+                    and derived.label.startswith(claim.label)
                 ):
                     return claim.status
         if derived.kind == "derivative":
@@ -91,7 +92,7 @@ def _errata(report: dict[str, Any] | None = None) -> list[dict[str, str]]:
         return []
     try:
         items = list(collect())
-    except Exception as exc:  # noqa: BLE001 - the appendix says so instead of failing
+    except Exception as exc:
         return [{"": f"the errata collection failed: {type(exc).__name__}: {exc}"}]
     return [_item(x) for x in items]
 
@@ -101,19 +102,29 @@ def _item(item: Any) -> dict[str, str]:
     if isinstance(item, dict):
         return {str(k): str(v) for k, v in item.items() if v not in (None, "")}
     if hasattr(item, "__dataclass_fields__"):
-        return {k: str(getattr(item, k)) for k in item.__dataclass_fields__
-                if getattr(item, k) not in (None, "")}
+        return {
+            k: str(getattr(item, k))
+            for k in item.__dataclass_fields__
+            if getattr(item, k) not in (None, "")
+        }
     return {"": str(item)}
 
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("mathcheck.reference", "templates"),
-        block_start_string="((*", block_end_string="*))",
-        variable_start_string="(((", variable_end_string=")))",
-        comment_start_string="((=", comment_end_string="=))",
-        line_statement_prefix=None, trim_blocks=True, lstrip_blocks=True,
-        autoescape=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+        block_start_string="((*",
+        block_end_string="*))",
+        variable_start_string="(((",
+        variable_end_string=")))",
+        comment_start_string="((=",
+        comment_end_string="=))",
+        line_statement_prefix=None,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
     )
     env.filters["tex"] = escape.tex
     env.filters["label"] = escape.label
@@ -127,31 +138,51 @@ def _number(value: float | None) -> str:
         return "--"
     if value == 0:
         return "0"
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return r"$\infty$"
     if abs(value) >= 1e4 or abs(value) < 1e-2:
         mantissa, exponent = f"{value:.1e}".split("e")
         return f"${mantissa}\\cdot 10^{{{int(exponent)}}}$"
     return f"{value:.3g}"
 
 
-def views(entries: Iterable[Entry], out_dir: Path, report: dict[str, Any] | None,
-          figures: bool = True) -> list[SectionView]:
+def views(
+    entries: Iterable[Entry],
+    out_dir: Path,
+    report: dict[str, Any] | None,
+    figures: bool = True,
+    progress: Callable[[Entry], None] | None = None,
+) -> list[SectionView]:
     statuses = summarize(report)
     chosen = list(entries)
     by_section: list[SectionView] = []
     figure_dir = out_dir / "figures"
-    for section in sections():
-        members = [e for e in chosen if e.section.number == section.number]
+    known = list(sections())
+    # Entries of a section the registry does not list (a user's, a test's) follow, in order.
+    extra = [e.section for e in chosen if e.section not in known]
+    for section in known + list(dict.fromkeys(extra)):
+        members = [e for e in chosen if e.section == section]
         if not members:
             continue
         items = []
         for entry in members:
+            if progress is not None:
+                progress(entry)
             shown = entry_displays(entry)
             figs = figures_for(entry, figure_dir) if figures else []
-            items.append(EntryView(
-                entry, shown.main, shown.derived, statuses.get(entry.id),
-                _source(entry.numpy), _source(entry.torch),
-                [(p.relative_to(out_dir).as_posix(), caption) for p, caption in figs],
-            ))
+            items.append(
+                EntryView(
+                    entry,
+                    shown.main,
+                    shown.derived,
+                    statuses.get(entry.id),
+                    _source(entry.numpy),
+                    _source(entry.torch),
+                    [(p.relative_to(out_dir).as_posix(), caption) for p, caption in figs],
+                )
+            )
         by_section.append(SectionView(section, items))
     return by_section
 
@@ -201,12 +232,20 @@ def compile_pdf(tex_path: Path, timeout: float = 600.0) -> Path:
     """latexmk -pdf in the .tex's folder; raises TexMissing / TexFailed."""
     missing = missing_tex()
     if missing:
-        raise TexMissing(f"{', '.join(missing)} not found; install the Debian packages "
-                         f"{TEX_PACKAGES}")
-    command = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
-               tex_path.name]
-    run = subprocess.run(command, cwd=tex_path.parent, capture_output=True, text=True,
-                         timeout=timeout, check=False)
+        raise TexMissing(
+            f"{', '.join(missing)} not found; install the Debian packages {TEX_PACKAGES}"
+        )
+    command = [
+        "latexmk",
+        "-pdf",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        "-file-line-error",
+        tex_path.name,
+    ]
+    run = subprocess.run(
+        command, cwd=tex_path.parent, capture_output=True, text=True, timeout=timeout, check=False
+    )
     pdf = tex_path.with_suffix(".pdf")
     if run.returncode != 0 or not pdf.exists():
         log = tex_path.with_suffix(".log")
@@ -223,22 +262,34 @@ class Built:
     counts: dict[str, Any]
 
 
-def build_reference(entries: Iterable[Entry], out_dir: Path | str,
-                    results: dict[str, Any] | None = None, pdf: bool = False) -> Built:
-    """`build`, also returning what the note reports (display counts, parse-back verdicts)."""
+def build_reference(
+    entries: Iterable[Entry],
+    out_dir: Path | str,
+    results: dict[str, Any] | None = None,
+    pdf: bool = False,
+    progress: Callable[[Entry], None] | None = None,
+) -> Built:
+    """`build`, also returning what the note reports (display counts, parse-back verdicts).
+
+    `progress(entry)` is called before each entry is printed (the CLI's progress bar).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if pdf and missing_tex():
         raise TexMissing(f"install the Debian packages {TEX_PACKAGES}")
-    section_views = views(entries, out, results)
+    section_views = views(entries, out, results, progress=progress)
     tex_path = out / "reference.tex"
     tex_path.write_text(render(section_views, results), encoding="utf-8")
     pdf_path = compile_pdf(tex_path) if pdf else None
     return Built(tex_path, pdf_path, counts(section_views))
 
 
-def build(entries: Iterable[Entry], out_dir: Path | str, results: dict[str, Any] | None = None,
-          pdf: bool = False) -> Path:
+def build(
+    entries: Iterable[Entry],
+    out_dir: Path | str,
+    results: dict[str, Any] | None = None,
+    pdf: bool = False,
+) -> Path:
     """Write reference.tex (and figures) into out_dir; with pdf=True compile it.
 
     `results` is a verification report dict (see `mathcheck.reference.status`); without one

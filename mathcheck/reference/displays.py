@@ -9,26 +9,37 @@ display's note instead of breaking the build: the catalog grows while this is wr
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
-from mathcheck.reference._limits import FAILURES, limit
 from mathcheck.formulas import Derivative, Entry, Identity, resolve
+from mathcheck.reference._limits import FAILURES, limit
 from mathcheck.reference.indexing import (
     Generic,
     Layout,
-    NotGeneral,
     element_map,
     generalize,
     output_dims,
 )
 from mathcheck.symbolic import Equation, SymForm, prove_equal
-from mathcheck.symbolic.latex import Applied, Bold, ParseBack, fold, head, latex, parse_back
+from mathcheck.symbolic.latex import (
+    Applied,
+    Bold,
+    ParseBack,
+    fold,
+    head,
+    latex,
+    parse_back,
+    parse_only,
+)
 
 MAX_CHARS = 1600  # longer than this, a concrete display is not worth printing
+MAX_VISIBLE = 220  # visible characters on one line: beyond, scaling to the page is unreadable
 Source = Literal["sympy", "sympy-sized", "hand", "none"]
 
 
@@ -74,8 +85,11 @@ def _size_names(builder: Callable[..., SymForm], entry: Entry) -> tuple[str, ...
         params = inspect.signature(builder).parameters
     except (TypeError, ValueError):
         return tuple(entry.domain.sizes) if entry.domain else ()
-    return tuple(p for p, v in params.items()
-                 if v.kind in (v.POSITIONAL_OR_KEYWORD, v.KEYWORD_ONLY) and v.default is v.empty)
+    return tuple(
+        p
+        for p, v in params.items()
+        if v.kind in (v.POSITIONAL_OR_KEYWORD, v.KEYWORD_ONLY) and v.default is v.empty
+    )
 
 
 def _small_sizes(names: tuple[str, ...], entry: Entry, floor: int = 2) -> dict[str, int]:
@@ -90,7 +104,9 @@ def _small_sizes(names: tuple[str, ...], entry: Entry, floor: int = 2) -> dict[s
 def _arg_dims(entry: Entry) -> dict[str, tuple[str | None, ...]]:
     if entry.domain is None:
         return {}
-    return {a.name: tuple(d if isinstance(d, str) else None for d in a.shape) for a in entry.domain.args}
+    return {
+        a.name: tuple(d if isinstance(d, str) else None for d in a.shape) for a in entry.domain.args
+    }
 
 
 def _arg_latex(name: str, value: Any) -> sp.Basic:
@@ -122,14 +138,27 @@ def _sized_note(sizes: dict[str, int]) -> str:
     return "shown at " + ", ".join(f"{k} = {v}" for k, v in sizes.items())
 
 
+def _atoms(value: Any, kind: type) -> list[sp.Basic]:
+    items = list(value) if isinstance(value, sp.MatrixBase) else [value]
+    return [a for item in items if isinstance(item, sp.Basic) for a in item.atoms(kind)]
+
+
+def legible(text: str, limit: int = MAX_VISIBLE) -> bool:
+    """Would the display still read once scaled to the line? (Counts visible characters of
+    its widest line; matrices and cases break into lines of their own.)"""
+    rows = re.split(r"\\\\|&", text)
+    visible = max(len(re.sub(r"\\[a-zA-Z]+|[{}^_\s]|\\[,:;!]", "", row)) for row in rows)
+    return visible <= limit
+
+
 def _fit(text: str, left: str, value: Any) -> tuple[str | None, str]:
     """Shorten a concrete display: whole, then its first component, then nothing."""
-    if len(text) <= MAX_CHARS:
+    if len(text) <= MAX_CHARS and legible(text):
         return text, ""
     if isinstance(value, sp.MatrixBase) and len(value) > 1:
         first = latex(value[0])
         subscript = "_{1}" if value.shape[1] == 1 else "_{11}"
-        if len(first) <= MAX_CHARS:
+        if len(first) <= MAX_CHARS and legible(first):
             return f"{left}{subscript} = {first}", "first component only"
     return None, f"too long to print ({len(text)} characters of LaTeX)"
 
@@ -151,8 +180,12 @@ def main_display(entry: Entry, prepared: Prepared) -> Display:
     if entry.symbolic is None:
         note = entry.no_numeric_reason or "no SymPy form"
         if entry.display:
-            return Display(entry.display, "hand", note,
-                           ParseBack("no_form", "the entry has no SymPy form to compare with"))
+            return Display(
+                entry.display,
+                "hand",
+                note,
+                _parse_only(entry.display),
+            )
         return Display(None, "none", note)
     try:
         builder = resolve(entry.symbolic)
@@ -160,8 +193,11 @@ def main_display(entry: Entry, prepared: Prepared) -> Display:
         small = _small_sizes(names, entry)
         form = builder(**small)
     except FAILURES as exc:
-        return Display(entry.display, "hand" if entry.display else "none",
-                       f"SymPy form failed to build: {type(exc).__name__}: {exc}")
+        return Display(
+            entry.display,
+            "hand" if entry.display else "none",
+            f"SymPy form failed to build: {type(exc).__name__}: {exc}",
+        )
     prepared.builder, prepared.names, prepared.small = builder, names, small
     checked = _print_form(entry, form, prepared)
     if entry.display:
@@ -178,6 +214,7 @@ def _print_form(entry: Entry, form: SymForm, prepared: Prepared) -> Display:
     dims = _arg_dims(entry)
     builder, names = prepared.builder, prepared.names
     if names and builder is not None:
+
         def build(sizes: dict[str, int]) -> tuple[SymForm, sp.Basic]:
             f = builder(**sizes)
             return f, f.expr
@@ -186,22 +223,40 @@ def _print_form(entry: Entry, form: SymForm, prepared: Prepared) -> Display:
             return Layout(dims, output_dims(value, sizes))
 
         try:
-            generic = generalize(build, layout_of, names, _check_sizes(prepared.small))
+            generic = generalize(
+                build, layout_of, names, _check_sizes(prepared.small), budget=30.0
+            )
             prepared.generic = generic
-            at = ", ".join(" = ".join((k, str(v))) for s in generic.verified_at[1:] for k, v in s.items())
+            at = ", ".join(
+                " = ".join((k, str(v))) for s in generic.verified_at[1:] for k, v in s.items()
+            )
             note = f"index form verified against the SymPy form at {at}" if at else ""
-            return Display(f"{lhs(entry, form, generic.index)} = {latex(fold(generic.expr))}",
-                           "sympy", note)
+            return Display(
+                f"{lhs(entry, form, generic.index)} = {latex(fold(generic.expr))}", "sympy", note
+            )
         except FAILURES as exc:  # NotGeneral, or out of time
             reason = str(exc)
             del reason
     value = form.expr
     left = lhs(entry, form)
-    if isinstance(value, sp.Function) and latex(value) == latex(fold(value, keep_root=False)):
+    opaque = [f for f in _atoms(value, AppliedUndef) if len(f.args) > 3]
+    if opaque:
+        name = type(opaque[0]).__name__
+        return Display(None, "none", f"the SymPy form evaluates {name} numerically (mpmath); "
+                       "it has no closed form to print: see the code")
+    elementary = (
+        isinstance(value, sp.Function)
+        and not isinstance(value, (sp.Piecewise, sp.Min, sp.Max))
+        and set(value.args) <= set(form.args.values())
+    )
+    if elementary and latex(value) == latex(fold(value, keep_root=False)):
         rewritten = value.rewrite(sp.exp)  # tanh(x): print the definition SymPy knows
         if rewritten != value:
-            return Display(f"{latex(value)} = {latex(rewritten)}", "sympy",
-                           "the right-hand side is SymPy's rewrite of the form")
+            return Display(
+                f"{latex(value)} = {latex(rewritten)}",
+                "sympy",
+                "the right-hand side is SymPy's rewrite of the form",
+            )
     try:
         text = f"{left} = {latex(_concrete(value, form))}"
     except FAILURES as exc:
@@ -209,6 +264,14 @@ def _print_form(entry: Entry, form: SymForm, prepared: Prepared) -> Display:
     fitted, why = _fit(text, left, _concrete(value, form))
     note = "; ".join(x for x in (_sized_note(prepared.small), why) if x)
     return Display(fitted, "sympy-sized" if prepared.small else "sympy", note)
+
+
+def _parse_only(display: str) -> ParseBack:
+    try:
+        with limit(20.0):
+            return parse_only(display)
+    except FAILURES as exc:
+        return ParseBack("unparseable", f"{type(exc).__name__}: {exc}")
 
 
 def _check_sizes(small: dict[str, int]) -> dict[str, int]:
@@ -257,8 +320,13 @@ def _derivative_lhs(entry: Entry, form: SymForm, wrt: str, index: tuple[sp.Symbo
     return r"\frac{\partial}{\partial " + wrt_tex + r"}\," + name
 
 
-def _self_fold(expr: sp.Basic, entry: Entry, form: SymForm, generic: Generic | None,
-               index: tuple[sp.Symbol, ...]) -> sp.Basic:
+def _self_fold(
+    expr: sp.Basic,
+    entry: Entry,
+    form: SymForm,
+    generic: Generic | None,
+    index: tuple[sp.Symbol, ...],
+) -> sp.Basic:
     """Write the form's own value back as its name: σ(x)(1 − σ(x)), softmax(z)_i(δ_ij − …)."""
     replacements: dict[sp.Basic, sp.Basic] = {}
     if generic is None:
@@ -309,7 +377,11 @@ def derivative_view(entry: Entry, claim: Derivative, prepared: Prepared) -> Deri
         note = "; ".join(x for x in (note, note_extra) if x)
     except FAILURES as exc:  # fall back to the sized print
         index = ()
-        note = f"{note}; printed at {', '.join(f'{k} = {v}' for k, v in sizes.items())}" if sizes else note
+        note = (
+            f"{note}; printed at {', '.join(f'{k} = {v}' for k, v in sizes.items())}"
+            if sizes
+            else note
+        )
         del exc
         texts = []
         for value in (derived, stated):
@@ -318,13 +390,14 @@ def derivative_view(entry: Entry, claim: Derivative, prepared: Prepared) -> Deri
     left = _derivative_lhs(entry, form, claim.wrt, index)
     unique = list(dict.fromkeys(texts))
     body = " = ".join([left, *unique])
-    if len(body) > 2 * MAX_CHARS:
+    if len(body) > 2 * MAX_CHARS or not legible(body, 2 * MAX_VISIBLE):
         return Derived(label, "derivative", None, proof.status, f"{note}; too long to print")
     return Derived(label, "derivative", body, proof.status, note)
 
 
-def _derivative_texts(entry: Entry, claim: Derivative, prepared: Prepared,
-                      stated_fn: Callable[[SymForm], Any]) -> tuple[list[str], tuple[sp.Symbol, ...], str]:
+def _derivative_texts(
+    entry: Entry, claim: Derivative, prepared: Prepared, stated_fn: Callable[[SymForm], Any]
+) -> tuple[list[str], tuple[sp.Symbol, ...], str]:
     builder = prepared.builder
     assert builder is not None
     if not prepared.names:
@@ -337,6 +410,7 @@ def _derivative_texts(entry: Entry, claim: Derivative, prepared: Prepared,
     texts: list[str] = []
     index: tuple[sp.Symbol, ...] = ()
     for which in ("derived", "stated"):
+
         def build(sizes: dict[str, int], which: str = which) -> tuple[SymForm, sp.Basic]:
             f = builder(**sizes)
             d = jacobian(f, claim.wrt)
@@ -353,22 +427,46 @@ def _derivative_texts(entry: Entry, claim: Derivative, prepared: Prepared,
     return texts, index, "index form verified against SymPy at two sets of sizes"
 
 
-def identity_view(entry: Entry, claim: Identity) -> Derived:
+def _identity_symbols(prepared: Prepared, sizes: dict[str, int]) -> dict[sp.Symbol, sp.Indexed]:
+    """The form's element symbols at the identity's sizes, as 1-based subscripts (z_1 … z_n)."""
+    if prepared.builder is None:
+        return {}
+    try:
+        with limit(10.0):
+            form = prepared.builder(**{n: sizes.get(n, 3) for n in prepared.names})
+            return element_map(form)
+    except FAILURES:
+        return {}
+
+
+def identity_view(entry: Entry, claim: Identity, prepared: Prepared | None = None) -> Derived:
     try:
         with limit(20.0):
             equation = resolve(claim.build)(**claim.sizes)
+            mapping = _identity_symbols(prepared or Prepared(), claim.sizes)
+            if mapping and isinstance(equation, Equation):
+                equation = Equation(equation.lhs.xreplace(mapping), equation.rhs.xreplace(mapping))
     except FAILURES as exc:
         return Derived(claim.label, "identity", None, "not checked", f"{type(exc).__name__}: {exc}")
     if not isinstance(equation, Equation):
-        return Derived(claim.label, "identity", None, "not checked", "build did not return an Equation")
+        return Derived(
+            claim.label, "identity", None, "not checked", "build did not return an Equation"
+        )
     sizes = ", ".join(f"{k} = {v}" for k, v in claim.sizes.items())
     left, right = fold(equation.lhs), fold(equation.rhs)
     text = f"{latex(left)} = {latex(right)}"
     elements = len(_flat(equation.lhs))
-    if len(text) > MAX_CHARS or elements > 9:
-        return Derived(claim.label, "identity", None, "not checked",
-                       f"built at {sizes or 'fixed sizes'}: {elements} elements, too large to print")
-    return Derived(claim.label, "identity", text, "not checked", f"built at {sizes}" if sizes else "")
+    if len(text) > MAX_CHARS or elements > 9 or not legible(text):
+        return Derived(
+            claim.label,
+            "identity",
+            None,
+            "not checked",
+            f"built at {sizes or 'fixed sizes'}: too large to print legibly",
+        )
+    return Derived(
+        claim.label, "identity", text, "not checked", f"built at {sizes}" if sizes else ""
+    )
 
 
 def entry_displays(entry: Entry) -> EntryDisplays:
@@ -378,16 +476,26 @@ def entry_displays(entry: Entry) -> EntryDisplays:
         with limit(90.0):
             main = main_display(entry, prepared)
     except FAILURES as exc:
-        main = Display(entry.display, "hand" if entry.display else "none",
-                       f"display failed: {type(exc).__name__}: {exc}")
+        main = Display(
+            entry.display,
+            "hand" if entry.display else "none",
+            f"display failed: {type(exc).__name__}: {exc}",
+        )
     derived: list[Derived] = []
     for claim in entry.claims:
         try:
             if isinstance(claim, Derivative):
                 derived.append(derivative_view(entry, claim, prepared))
             elif isinstance(claim, Identity):
-                derived.append(identity_view(entry, claim))
+                derived.append(identity_view(entry, claim, prepared))
         except FAILURES as exc:
-            derived.append(Derived(getattr(claim, "label", "claim"), claim.kind, None, "failed",
-                                   f"{type(exc).__name__}: {exc}"))
+            derived.append(
+                Derived(
+                    getattr(claim, "label", "claim"),
+                    claim.kind,
+                    None,
+                    "failed",
+                    f"{type(exc).__name__}: {exc}",
+                )
+            )
     return EntryDisplays(main, derived)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from mathcheck.reference._limits import FAILURES, limit
+from mathcheck.reference._limits import limit
 from mathcheck.symbolic._form import SymForm
 
 #: Distinct size values for the roll-up (distinct so that each literal names one size).
@@ -85,7 +85,10 @@ def _retarget(e: sp.Basic, layout: Layout, dim: str, value: int, target: sp.Basi
 
     def swap(ix: sp.Indexed) -> sp.Indexed:
         dims = _dims_of(ix, layout)
-        new = [target if (d == dim and i == value) else i for d, i in zip(dims, ix.indices, strict=True)]
+        new = [
+            target if (d == dim and i == value) else i
+            for d, i in zip(dims, ix.indices, strict=True)
+        ]
         return ix.base[tuple(new)] if len(new) > 1 else ix.base[new[0]]
 
     return e.replace(lambda x: isinstance(x, sp.Indexed), swap)
@@ -108,7 +111,9 @@ def _fresh(e: sp.Basic, reserved: set[str]) -> sp.Symbol:
     raise NotGeneral("out of summation index names")
 
 
-def _fold_sums(add: sp.Add, layout: Layout, sizes: Mapping[str, int], reserved: set[str]) -> sp.Basic:
+def _fold_sums(
+    add: sp.Add, layout: Layout, sizes: Mapping[str, int], reserved: set[str]
+) -> sp.Basic:
     terms = list(add.args)
     for dim, n in sizes.items():
         if len(terms) < n:
@@ -133,8 +138,9 @@ def _fold_sums(add: sp.Add, layout: Layout, sizes: Mapping[str, int], reserved: 
     return sp.Add(*terms)
 
 
-def _complete(terms: list[sp.Basic], buckets: dict[sp.Basic, dict[int, int]], j: sp.Symbol,
-              dim: str, n: int) -> list[sp.Basic]:
+def _complete(
+    terms: list[sp.Basic], buckets: dict[sp.Basic, dict[int, int]], j: sp.Symbol, dim: str, n: int
+) -> list[sp.Basic]:
     """x_i − (x_1 + … + x_n)/n arrives as (n−1)x_i/n − Σ_{k≠i} x_k/n: complete the sum.
 
     A template that covers every index but one, v, becomes Σ template − template(v); the
@@ -178,23 +184,37 @@ def _symbolic_sizes(e: sp.Basic, sizes: Mapping[str, int]) -> sp.Basic:
     by_value = {v: size_symbol(k) for k, v in sizes.items()}
 
     def is_sized(x: sp.Basic) -> bool:
-        return isinstance(x, sp.Rational) and x not in (0, 1, -1) and (
-            int(x.q) in by_value or int(x.q) - 1 in by_value and int(x.q) - 1 > 2
-            or (x.q == 1 and abs(int(x.p)) in by_value))
+        return (
+            isinstance(x, sp.Rational)
+            and x not in (0, 1, -1)
+            and (
+                int(x.q) in by_value
+                or (int(x.q) - 1 in by_value and int(x.q) - 1 > 2)
+                or (x.q == 1 and abs(int(x.p)) in by_value)
+            )
+        )
 
     def swap(x: sp.Rational) -> sp.Basic:
         p, q = int(x.p), int(x.q)
         if q == 1:
             return (1 if p > 0 else -1) * by_value[abs(p)]
         if q in by_value:
-            return p / by_value[q]
+            n = by_value[q]
+            if abs(p) in (q - 1, q + 1):  # 4/5 at n = 5 is 1 − 1/n, not 4/n
+                return (1 if p > 0 else -1) * (1 + (abs(p) - q) / n)
+            return p / n
         return p / (by_value[q - 1] + 1)
 
     return e.replace(is_sized, swap)
 
 
-def _instantiate(generic: sp.Basic, index: tuple[sp.Symbol, ...], component: tuple[int, ...],
-                 sizes: Mapping[str, int], form: SymForm) -> sp.Basic:
+def _instantiate(
+    generic: sp.Basic,
+    index: tuple[sp.Symbol, ...],
+    component: tuple[int, ...],
+    sizes: Mapping[str, int],
+    form: SymForm,
+) -> sp.Basic:
     subs: dict[sp.Basic, sp.Basic] = {size_symbol(k): v for k, v in sizes.items()}
     subs.update({s: c + 1 for s, c in zip(index, component, strict=True)})
     expr = generic.xreplace(subs).doit()

@@ -18,8 +18,15 @@ import sympy as sp
 from mathcheck.formulas import Agreement, Entry, resolve
 
 #: Numerically delicate entries that get an error plot (when present and scalar).
-DELICATE = ("act.sigmoid", "act.gelu", "act.gelu_tanh", "act.silu", "act.tanh", "calc.d_log",
-            "act.softplus")
+DELICATE = (
+    "act.sigmoid",
+    "act.gelu",
+    "act.gelu_tanh",
+    "act.silu",
+    "act.tanh",
+    "calc.d_log",
+    "act.softplus",
+)
 PLOT_DTYPES = ("float32", "float16")
 
 
@@ -29,15 +36,22 @@ def _style() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({
-        "font.family": "serif", "mathtext.fontset": "cm", "font.size": 8,
-        "axes.spines.top": False, "axes.spines.right": False, "axes.linewidth": 0.6,
-        "lines.linewidth": 1.2, "legend.frameon": False,
-    })
+    plt.rcParams.update(
+        {
+            "font.family": "serif",
+            "mathtext.fontset": "cm",
+            "font.size": 8,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.linewidth": 0.6,
+            "lines.linewidth": 1.2,
+            "legend.frameon": False,
+        }
+    )
     logging.getLogger("fontTools").setLevel(logging.ERROR)  # font subsetting chatter
 
 
-def _scalar_form(entry: Entry):  # noqa: ANN202 - a SymForm or None
+def _scalar_form(entry: Entry):
     if entry.symbolic is None:
         return None
     builder = resolve(entry.symbolic)
@@ -51,7 +65,7 @@ def _scalar_form(entry: Entry):  # noqa: ANN202 - a SymForm or None
     return form if isinstance(symbol, sp.Symbol) else None
 
 
-def _params(entry: Entry, form) -> dict[sp.Symbol, float]:  # noqa: ANN001
+def _params(entry: Entry, form) -> dict[sp.Symbol, float]:
     values = entry.domain.params if entry.domain else {}
     return {symbol: values[name] for name, symbol in form.params.items() if name in values}
 
@@ -141,16 +155,26 @@ def figures_for(entry: Entry, out: Path) -> list[tuple[Path, str]]:
         try:
             path = activation_plot(entry, out)
             if path:
-                figures.append((path, "the function (solid) and its derivative (dashed), "
-                                      "both from the SymPy form"))
-        except Exception:  # noqa: BLE001 - a figure must never break the build
+                figures.append(
+                    (
+                        path,
+                        "the function (solid) and its derivative (dashed), "
+                        "both from the SymPy form",
+                    )
+                )
+        except Exception:
             pass
     if entry.id in DELICATE:
         try:
             path = error_plot(entry, out)
             if path:
-                figures.append((path, "error of the NumPy form in ulps against the 50-digit "
-                                      "oracle; dotted: the budget"))
-        except Exception:  # noqa: BLE001
+                figures.append(
+                    (
+                        path,
+                        "error of the NumPy form in ulps against the 50-digit "
+                        "oracle; dotted: the budget",
+                    )
+                )
+        except Exception:
             pass
     return figures

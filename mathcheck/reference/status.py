@@ -107,14 +107,27 @@ def summarize(report: dict[str, Any] | None) -> dict[str, EntryStatus]:
         columns: list[str] = []
         for label, records in claims.items():
             kind = str(records[0].get("kind", ""))
-            worst = max(records, key=lambda r: (ORDER[::-1].index(r.get("status", "error"))
-                                                if r.get("status") in ORDER else 99))
+            worst = max(
+                records,
+                key=lambda r: (
+                    ORDER[::-1].index(r.get("status", "error")) if r.get("status") in ORDER else 99
+                ),
+            )
             detail = str(worst.get("detail") or worst.get("error") or "")
-            status.claims.append(ClaimStatus(label, kind, _claim_status(records), detail,
-                                             str(records[0].get("budget_note") or "")))
+            status.claims.append(
+                ClaimStatus(
+                    label,
+                    kind,
+                    _claim_status(records),
+                    detail,
+                    str(records[0].get("budget_note") or ""),
+                )
+            )
             if kind != "agreement":
                 continue
             for r in records:
+                if r.get("status") == "skipped":  # no CUDA, no bfloat16 in NumPy: "n/a"
+                    continue
                 column = _column(r)
                 if column not in columns:
                     columns.append(column)
@@ -122,10 +135,15 @@ def summarize(report: dict[str, Any] | None) -> dict[str, EntryStatus]:
                 error = r.get("error")
                 cell = status.errors.setdefault(dtype, {}).get(column)
                 value = _float(error)
-                if cell is None or (value is not None and (cell.error is None or value > cell.error)):
+                if cell is None or (
+                    value is not None and (cell.error is None or value > cell.error)
+                ):
                     status.errors[dtype][column] = ErrorCell(
-                        value, _float(r.get("budget")),
-                        str(r.get("unit") or "ulp"), str(r.get("status", "")))
+                        value,
+                        _float(r.get("budget")),
+                        str(r.get("unit") or "ulp"),
+                        str(r.get("status", "")),
+                    )
         status.columns = columns
         out[entry_id] = status
     return out

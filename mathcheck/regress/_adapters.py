@@ -40,7 +40,8 @@ def positional(*names: str) -> Adapter:
 
     def adapt(impl: Callable[..., Any]) -> Callable[..., Any]:
         def call(**kwargs: Any) -> Any:
-            return impl(*(kwargs.pop(n) for n in names), **kwargs)
+            args = [kwargs.pop(n) for n in names]
+            return impl(*args, **kwargs)
 
         return call
 

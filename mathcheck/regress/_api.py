@@ -55,6 +55,25 @@ class CheckResult:
         return "\n".join(lines)
 
 
+def _with_domain(entry: Entry, sizes: dict[str, tuple[int, int]],
+                 params: dict[str, float]) -> Entry:
+    if not (sizes or params) or entry.domain is None:
+        return entry
+    unknown = (set(sizes) - set(entry.domain.sizes)) | (set(params) - set(entry.domain.params))
+    if unknown:
+        raise InvalidInputError(f"{entry.id} has no size or parameter named {sorted(unknown)}")
+
+    def adjust(domain: Any) -> Any:
+        if domain is None:
+            return None
+        return dataclasses.replace(domain, sizes={**domain.sizes, **{k: v for k, v in sizes.items() if k in domain.sizes}},
+                                   params={**domain.params, **params})
+
+    claims = tuple(dataclasses.replace(c, domain=adjust(c.domain)) if getattr(c, "domain", None)
+                   is not None else c for c in entry.claims)
+    return dataclasses.replace(entry, domain=adjust(entry.domain), claims=claims)
+
+
 def _positional(entry: Entry, impl: Callable[..., Any]) -> Callable[..., Any]:
     """The default call: canonical inputs positionally, in the entry's order, params by name.
 
@@ -91,12 +110,18 @@ def check(
     gradients: bool = True,
     seed: int = 0,
     examples: int = 20,
-    time_budget: float = 30.0,
+    time_budget: float = 60.0,
+    sizes: dict[str, tuple[int, int]] | None = None,
+    params: dict[str, float] | None = None,
 ) -> CheckResult:
-    """Check `impl` (after `adapter`) against the catalog entry `formula_id`."""
+    """Check `impl` (after `adapter`) against the catalog entry `formula_id`.
+
+    `sizes` narrows the entry's size ranges (e.g. a batch norm that refuses a batch of one)
+    and `params` sets its keyword parameters (eps, delta) to the implementation's values.
+    """
     from mathcheck.crosscheck import RunOptions, verify_entry
 
-    entry = get(formula_id)
+    entry = _with_domain(get(formula_id), sizes or {}, params or {})
     if not callable(impl):
         raise InvalidInputError(f"{impl!r} is not callable")
     fn = adapter(impl) if adapter is not None else impl

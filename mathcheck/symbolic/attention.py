@@ -21,13 +21,15 @@ BLOCK_HEADS = 2
 BLOCK_FF = 4
 
 
-def _softmax_rows(scores: sp.Matrix, keep: sp.Matrix | None = None) -> sp.Matrix:
+def _softmax_rows(scores: sp.Matrix, keep: list[list[bool]] | None = None) -> sp.Matrix:
     """Row-wise softmax; `keep[i, j] = 0` drops key j from row i (a mask of −∞)."""
     rows, cols = scores.shape
     out = sp.zeros(rows, cols)
     for i in range(rows):
-        e = [sp.exp(scores[i, j]) if keep is None or keep[i, j] else sp.Integer(0)
-             for j in range(cols)]
+        e = [
+            sp.exp(scores[i, j]) if keep is None or keep[i][j] else sp.Integer(0)
+            for j in range(cols)
+        ]
         total = sp.Add(*e)
         for j in range(cols):
             out[i, j] = e[j] / total
@@ -37,7 +39,7 @@ def _softmax_rows(scores: sp.Matrix, keep: sp.Matrix | None = None) -> sp.Matrix
 def _attend(q: sp.Matrix, k: sp.Matrix, v: sp.Matrix, causal: bool = False) -> sp.Matrix:
     d = q.shape[1]
     scores = q * k.T / sp.sqrt(d)
-    keep = sp.Matrix(q.shape[0], k.shape[0], lambda i, j: int(j <= i)) if causal else None
+    keep = [[j <= i for j in range(k.shape[0])] for i in range(q.shape[0])] if causal else None
     return _softmax_rows(scores, keep) * v
 
 
@@ -90,8 +92,15 @@ def multi_head(n: int, heads: int = HEADS) -> SymForm:
     return SymForm(_multi_head(x, w["WQ"], w["WK"], w["WV"], w["WO"], heads), {"X": x, **w})
 
 
-def _multi_head(x: sp.Matrix, wq: sp.Matrix, wk: sp.Matrix, wv: sp.Matrix, wo: sp.Matrix,
-                heads: int, causal: bool = False) -> sp.Matrix:
+def _multi_head(
+    x: sp.Matrix,
+    wq: sp.Matrix,
+    wk: sp.Matrix,
+    wv: sp.Matrix,
+    wo: sp.Matrix,
+    heads: int,
+    causal: bool = False,
+) -> sp.Matrix:
     dh = wq.shape[1] // heads
     q, k, v = x * wq, x * wk, x * wv
     parts = []
@@ -140,8 +149,7 @@ def transformer_block(n: int) -> SymForm:
     g1, g2 = vector("g1", BLOCK_MODEL), vector("g2", BLOCK_MODEL)
     w1, b1 = matrix("W1", BLOCK_FF, BLOCK_MODEL), vector("b1", BLOCK_FF)
     w2, b2 = matrix("W2", BLOCK_MODEL, BLOCK_FF), vector("b2", BLOCK_MODEL)
-    h = x + _multi_head(_rmsnorm_rows(x, g1, eps), w["WQ"], w["WK"], w["WV"], w["WO"],
-                        BLOCK_HEADS)
+    h = x + _multi_head(_rmsnorm_rows(x, g1, eps), w["WQ"], w["WK"], w["WV"], w["WO"], BLOCK_HEADS)
     a = _rmsnorm_rows(h, g2, eps)
     ffn = sp.Matrix.vstack(*(_ffn_gelu_col(a[i, :].T, w1, b1, w2, b2).T for i in range(n)))
     args = {"X": x, **w, "g1": g1, "g2": g2, "W1": w1, "b1": b1, "W2": w2, "b2": b2}
@@ -151,8 +159,9 @@ def transformer_block(n: int) -> SymForm:
 # ----------------------------------------------------------------------------- FFNs
 
 
-def _ffn_gelu_col(x: sp.Matrix, w1: sp.Matrix, b1: sp.Matrix, w2: sp.Matrix,
-                  b2: sp.Matrix) -> sp.Matrix:
+def _ffn_gelu_col(
+    x: sp.Matrix, w1: sp.Matrix, b1: sp.Matrix, w2: sp.Matrix, b2: sp.Matrix
+) -> sp.Matrix:
     return w2 * (w1 * x + b1).applyfunc(_gelu) + b2
 
 
@@ -160,8 +169,9 @@ def ffn_gelu(d: int, f: int) -> SymForm:
     """W2 · GELU(W1 x + b1) + b2 with the exact GELU x·Φ(x)."""
     x, w1, b1 = vector("x", d), matrix("W1", f, d), vector("b1", f)
     w2, b2 = matrix("W2", d, f), vector("b2", d)
-    return SymForm(_ffn_gelu_col(x, w1, b1, w2, b2),
-                   {"x": x, "W1": w1, "b1": b1, "W2": w2, "b2": b2})
+    return SymForm(
+        _ffn_gelu_col(x, w1, b1, w2, b2), {"x": x, "W1": w1, "b1": b1, "W2": w2, "b2": b2}
+    )
 
 
 def _silu(t: sp.Expr) -> sp.Expr:
@@ -172,8 +182,7 @@ def ffn_swiglu(d: int, f: int) -> SymForm:
     """W2 (SiLU(W1 x) ⊙ W3 x) (the cheatsheet's (SiLU(W1x) ⊙ W3x)·W2 in column form)."""
     x, w1, w3, w2 = vector("x", d), matrix("W1", f, d), matrix("W3", f, d), matrix("W2", d, f)
     gate = (w1 * x).applyfunc(_silu)
-    return SymForm(w2 * gate.multiply_elementwise(w3 * x),
-                   {"x": x, "W1": w1, "W3": w3, "W2": w2})
+    return SymForm(w2 * gate.multiply_elementwise(w3 * x), {"x": x, "W1": w1, "W3": w3, "W2": w2})
 
 
 # ----------------------------------------------------------------------------- residual

@@ -7,7 +7,7 @@ import sympy as sp
 from mathcheck.symbolic._form import Equation, SymForm, matrix, vector
 
 
-def lookup(V: int, d: int) -> SymForm:  # noqa: N803 - the cheatsheet's |V|
+def lookup(V: int, d: int) -> SymForm:
     """One-hot × E: the oracle multiplies; the numeric forms gather a row by index."""
     x, e = vector("x", V), matrix("E", V, d)
     return SymForm(e.T * x, {"x": x, "E": e})
@@ -50,7 +50,7 @@ def unit_distance_is_cosine(n: int = 3) -> Equation:
     return Equation(_dot(ua - ub, ua - ub), 2 - 2 * _dot(a, b) / (na * nb))
 
 
-def pq_distance_decomposition(M: int = 2, s: int = 2) -> Equation:  # noqa: N803
+def pq_distance_decomposition(M: int = 2, s: int = 2) -> Equation:
     """‖q − x̂‖² = Σ_m ‖q⁽ᵐ⁾ − c⁽ᵐ⁾‖² for x̂ the concatenation of M sub-codewords c⁽ᵐ⁾ ∈ ℝˢ."""
     q = vector("q", M * s)
     codewords = [vector(f"c{m}", s) for m in range(M)]

@@ -167,14 +167,14 @@ def ddpm_forward() -> SymForm:
                    {"x_prev": x, "eps": eps, "beta": beta})
 
 
-def ddpm_marginal(d: int, T: int) -> SymForm:  # noqa: N803
+def ddpm_marginal(d: int, T: int) -> SymForm:
     x0, eps, betas = vector("x0", d), vector("eps", d), vector("beta", T)
     alpha_bar = sp.Mul(*[1 - b for b in betas])
     return SymForm(sp.sqrt(alpha_bar) * x0 + sp.sqrt(1 - alpha_bar) * eps,
                    {"x0": x0, "eps": eps, "betas": betas})
 
 
-def marginal_by_composition(T: int = 3) -> Equation:  # noqa: N803
+def marginal_by_composition(T: int = 3) -> Equation:
     """Apply T forward steps x_t = √α_t x_{t−1} + √β_t ε_t to x_0 symbolically: the mean is
     √ᾱ_T x_0 and the independent noises' variances add to 1 − ᾱ_T."""
     x0 = real("x0")

@@ -38,7 +38,7 @@ def ce_decomposition(n: int) -> SymForm:
     return cross_entropy(n)
 
 
-def perplexity(T: int) -> SymForm:  # noqa: N803 - T is the cheatsheet's name
+def perplexity(T: int) -> SymForm:
     logp = vector("logp", T)
     return SymForm(sp.exp(-sum(logp) / T), {"logp": logp})
 
@@ -81,13 +81,13 @@ def ce_gradient_equals_kl_gradient(n: int = 3) -> Equation:
     return Equation(sp.Matrix([ce]).jacobian(q), sp.Matrix([kl_]).jacobian(q))
 
 
-def perplexity_of_uniform(T: int = 3) -> Equation:  # noqa: N803
+def perplexity_of_uniform(T: int = 3) -> Equation:
     """Every token has probability 1/V: PPL = V."""
     v = sp.Symbol("V", positive=True)
     return Equation(sp.exp(-sum(sp.log(1 / v) for _ in range(T)) / T), v)
 
 
-def perplexity_is_inverse_geometric_mean(T: int = 3) -> Equation:  # noqa: N803
+def perplexity_is_inverse_geometric_mean(T: int = 3) -> Equation:
     """exp(−(1/T)Σ log P_t) = (Π P_t)^(−1/T)."""
     probs = _positive("P", T)
     lhs = sp.exp(-sum(sp.log(pt) for pt in probs) / T)

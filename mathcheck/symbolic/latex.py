@@ -76,7 +76,7 @@ def head(name: str) -> str:
     return r"\operatorname{" + name.replace("_", r"\_") + "}"
 
 
-class sigma(sp.Function):  # noqa: N801 - SymPy functions are lower-case by convention
+class sigma(sp.Function):
     """The logistic function, defined as 1/(1 + e^{-x})."""
 
     @classmethod
@@ -92,7 +92,7 @@ class Phi(sp.Function):
         return (1 + sp.erf(u / sp.sqrt(2))) / 2
 
 
-class phi(sp.Function):  # noqa: N801
+class phi(sp.Function):
     """The standard normal density, defined as e^{-x²/2}/√(2π)."""
 
     @classmethod
@@ -133,9 +133,15 @@ class Applied(sp.Symbol):
 # --------------------------------------------------------------------------- the printer
 
 #: Names that the forms spell in ASCII, printed as the cheatsheet writes them.
-MODIFIERS: dict[str, str] = {"hat": r"\hat{%s}", "bar": r"\bar{%s}", "tilde": r"\tilde{%s}",
-                             "dot": r"\dot{%s}", "vec": r"\vec{%s}", "star": "{%s^{*}}",
-                             "prime": "{%s'}"}
+MODIFIERS: dict[str, str] = {
+    "hat": r"\hat{%s}",
+    "bar": r"\bar{%s}",
+    "tilde": r"\tilde{%s}",
+    "dot": r"\dot{%s}",
+    "vec": r"\vec{%s}",
+    "star": "{%s^{*}}",
+    "prime": "{%s'}",
+}
 WORDS: dict[str, str] = {"eps": r"\epsilon", "lam": r"\lambda", "lr": r"\eta", "inf": r"\infty"}
 
 
@@ -149,7 +155,6 @@ def _word(part: str) -> str:
     if translated != part or len(part) <= 1 or part.isdigit():
         return translated
     return r"\mathrm{" + part + "}"
-
 
 
 class ReferencePrinter(LatexPrinter):
@@ -273,6 +278,13 @@ def _as_two_phi(e: sp.Expr) -> sp.Expr | None:
     return None
 
 
+def _as_phi_from_erfc(e: sp.Expr) -> sp.Expr | None:
+    """erfc(w) → 2Φ(−√2·w) (so x·erfc(−x/√2)/2 reads x·Φ(x))."""
+    if isinstance(e, sp.erfc):
+        return 2 * Phi(sp.expand(-sp.sqrt(2) * e.args[0]))
+    return None
+
+
 def _fold_phi_density(e: sp.Expr) -> sp.Expr:
     """√2·e^{-u²/2}/(2√π) → φ(u), for u a symbol of the expression."""
     for s in sorted(e.free_symbols, key=str):
@@ -302,7 +314,7 @@ def fold(expr: Any, keep_root: bool = True) -> Any:
             return e
         if root and keep_root:
             return e
-        for rule in (_as_sigma, _as_two_phi):
+        for rule in (_as_sigma, _as_two_phi, _as_phi_from_erfc):
             folded = rule(e)
             if folded is not None:
                 return folded
@@ -317,7 +329,9 @@ def fold(expr: Any, keep_root: bool = True) -> Any:
         back = unfold(folded)
         if back == expr or sp.expand(back - expr) == 0:
             return folded
-    except Exception:  # noqa: BLE001 - folding is cosmetic: when in doubt, do not fold
+        if sp.expand((back - expr).rewrite(sp.erf)) == 0:
+            return folded
+    except Exception:
         pass
     return expr
 
@@ -327,13 +341,15 @@ def unfold(expr: Any) -> Any:
     if isinstance(expr, sp.MatrixBase):
         return expr.applyfunc(unfold)
     for fn in FOLDABLE:
-        expr = expr.replace(lambda e, fn=fn: isinstance(e, fn), lambda e, fn=fn: fn.definition(e.args[0]))
+        expr = expr.replace(
+            lambda e, fn=fn: isinstance(e, fn), lambda e, fn=fn: fn.definition(e.args[0])
+        )
     return expr
 
 
 # --------------------------------------------------------------------------- parse-back
 
-ParseStatus = Literal["proven", "confirmed", "unparseable", "mismatched"]
+ParseStatus = Literal["proven", "confirmed", "unparseable", "mismatched", "no_form"]
 
 
 @dataclass(frozen=True)
@@ -387,20 +403,27 @@ def _normalise(parsed: sp.Basic, form: SymForm) -> sp.Basic:
         m = _SUBSCRIPTED.match(s.name)
         if m and m.group(1) in form.args and isinstance(form.args[m.group(1)], sp.MatrixBase):
             index = m.group(2)
-            idx: sp.Basic = sp.Integer(int(index)) if index.isdigit() else sp.Symbol(index, integer=True)
+            idx: sp.Basic = (
+                sp.Integer(int(index)) if index.isdigit() else sp.Symbol(index, integer=True)
+            )
             replacements[s] = sp.IndexedBase(m.group(1))[idx]
     parsed = parsed.xreplace(replacements)
     # Bound summation variables must be the integer symbols used in the Indexed objects.
     bound = {v: sp.Symbol(v.name, integer=True) for s in parsed.atoms(sp.Sum) for v, *_ in s.limits}
     parsed = parsed.xreplace(bound)
     by_name: dict[str, sp.Basic] = {}
-    for name, value in form.args.items():
+    for value in form.args.values():
         if isinstance(value, sp.Symbol):
             by_name[value.name] = value
     for value in form.params.values():
         by_name[value.name] = value
-    return parsed.xreplace({s: by_name[s.name] for s in parsed.free_symbols
-                            if isinstance(s, sp.Symbol) and s.name in by_name})
+    return parsed.xreplace(
+        {
+            s: by_name[s.name]
+            for s in parsed.free_symbols
+            if isinstance(s, sp.Symbol) and s.name in by_name
+        }
+    )
 
 
 def _instantiate(parsed: sp.Basic, form: SymForm, sizes: dict[str, int]) -> sp.Basic:
@@ -414,8 +437,9 @@ def _instantiate(parsed: sp.Basic, form: SymForm, sizes: dict[str, int]) -> sp.B
         k = [int(i) - 1 for i in ix.indices]
         return arr[k[0], k[1]] if len(k) == 2 else arr[k[0]]
 
-    return expr.replace(lambda e: isinstance(e, sp.Indexed) and all(i.is_Integer for i in e.indices),
-                        element)
+    return expr.replace(
+        lambda e: isinstance(e, sp.Indexed) and all(i.is_Integer for i in e.indices), element
+    )
 
 
 def parse_back(display: str, form: SymForm, sizes: dict[str, int] | None = None) -> ParseBack:
@@ -438,11 +462,24 @@ def parse_back(display: str, form: SymForm, sizes: dict[str, int] | None = None)
         parsed_texts.append(sp.sstr(parsed))
         try:
             verdict = _compare(parsed, form, sizes)
-        except Exception as exc:  # noqa: BLE001 - a display that cannot be mapped does not match
+        except Exception as exc:
             verdict = ParseBack("mismatched", f"could not map onto the form: {exc}")
         if verdict.status not in ("proven", "confirmed"):
             break
     return ParseBack(verdict.status, verdict.detail, "; ".join(parsed_texts))
+
+
+def parse_only(display: str) -> ParseBack:
+    """For a display without a SymPy form: can the parser read it at all? (never "proven")"""
+    parsed = []
+    for text in _split_equals(display):
+        try:
+            parsed.append(sp.sstr(_parse(text)))
+        except Exception as exc:  # noqa: BLE001 - the parser raises many exception types
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return ParseBack("unparseable", f"{type(exc).__name__}: {reason[:160]}")
+    return ParseBack("no_form", "parsed, but the entry has no SymPy form to prove it against",
+                     "; ".join(parsed))
 
 
 def _compare(parsed: sp.Basic, form: SymForm, sizes: dict[str, int]) -> ParseBack:
@@ -450,14 +487,18 @@ def _compare(parsed: sp.Basic, form: SymForm, sizes: dict[str, int]) -> ParseBac
     for value in list(form.args.values()) + list(form.params.values()):
         known |= set(value.free_symbols)
     bound = {v for s in parsed.atoms(sp.Sum) for v, *_ in s.limits}
-    free_index = [s for s in parsed.free_symbols
-                  if isinstance(s, sp.Symbol) and s.name == "i" and s not in bound and s not in known]
+    free_index = [
+        s
+        for s in parsed.free_symbols
+        if isinstance(s, sp.Symbol) and s.name == "i" and s not in bound and s not in known
+    ]
     target = form.expr
     if isinstance(target, sp.MatrixBase):
         if free_index:
             i = free_index[0]
-            got = sp.Matrix([_instantiate(parsed.xreplace({i: k + 1}), form, sizes)
-                             for k in range(len(target))])
+            got = sp.Matrix(
+                [_instantiate(parsed.xreplace({i: k + 1}), form, sizes) for k in range(len(target))]
+            )
             want = sp.Matrix(list(target))
         elif target.shape == (1, 1):
             got, want = sp.Matrix([_instantiate(parsed, form, sizes)]), sp.Matrix([target[0]])

@@ -10,8 +10,9 @@ from mathcheck.symbolic._form import Equation, SymForm, matrix, real, vector
 def _convolve(f: sp.Matrix, g: sp.Matrix) -> sp.Matrix:
     """(f ∗ g)(t) = Σ_τ f(τ) g(t − τ), t = 0 … n + k − 2 (the full discrete convolution)."""
     n, k = f.shape[0], g.shape[0]
-    return sp.Matrix([sum(f[tau] * g[t - tau] for tau in range(n) if 0 <= t - tau < k)
-                      for t in range(n + k - 1)])
+    return sp.Matrix(
+        [sum(f[tau] * g[t - tau] for tau in range(n) if 0 <= t - tau < k) for t in range(n + k - 1)]
+    )
 
 
 def convolution(n: int, k: int) -> SymForm:
@@ -30,8 +31,7 @@ def convolution_is_flipped_cross_correlation(n: int = 4, k: int = 3) -> Equation
     f, g = vector("f", n), vector("g", k)
     padded = [0] * (k - 1) + list(f) + [0] * (k - 1)
     flipped = list(g)[::-1]
-    xcorr = sp.Matrix([sum(padded[t + j] * flipped[j] for j in range(k))
-                       for t in range(n + k - 1)])
+    xcorr = sp.Matrix([sum(padded[t + j] * flipped[j] for j in range(k)) for t in range(n + k - 1)])
     return Equation(_convolve(f, g), xcorr)
 
 
@@ -47,8 +47,9 @@ def rnn_step(H: int, D: int) -> SymForm:
     """h_t = tanh(W_h h_{t−1} + W_x x_t + b)."""
     h, x, b = vector("h", H), vector("x", D), vector("b", H)
     W_h, W_x = matrix("Wh", H, H), matrix("Wx", H, D)
-    return SymForm((W_h * h + W_x * x + b).applyfunc(sp.tanh),
-                   {"h": h, "x": x, "W_h": W_h, "W_x": W_x, "b": b})
+    return SymForm(
+        (W_h * h + W_x * x + b).applyfunc(sp.tanh), {"h": h, "x": x, "W_h": W_h, "W_x": W_x, "b": b}
+    )
 
 
 def _sigmoid(t: sp.Expr) -> sp.Expr:
@@ -62,9 +63,9 @@ def lstm_cell(H: int, D: int) -> SymForm:
     W, b = matrix("W", 4 * H, H + D), vector("b", 4 * H)
     pre = W * sp.Matrix.vstack(h, x) + b
     f = pre[0:H, 0].applyfunc(_sigmoid)
-    i = pre[H:2 * H, 0].applyfunc(_sigmoid)
-    g = pre[2 * H:3 * H, 0].applyfunc(sp.tanh)
-    o = pre[3 * H:4 * H, 0].applyfunc(_sigmoid)
+    i = pre[H : 2 * H, 0].applyfunc(_sigmoid)
+    g = pre[2 * H : 3 * H, 0].applyfunc(sp.tanh)
+    o = pre[3 * H : 4 * H, 0].applyfunc(_sigmoid)
     c_new = f.multiply_elementwise(c) + i.multiply_elementwise(g)
     h_new = o.multiply_elementwise(c_new.applyfunc(sp.tanh))
     return SymForm(sp.Matrix.vstack(h_new, c_new), {"x": x, "h": h, "c": c, "W": W, "b": b})

@@ -41,7 +41,9 @@ def sgd_momentum(n: int) -> SymForm:
                    {"lr": lr, "momentum": momentum})
 
 
-def _adam_moments(m: sp.Matrix, v: sp.Matrix, g: sp.Matrix) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
+def _adam_moments(
+    m: sp.Matrix, v: sp.Matrix, g: sp.Matrix
+) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
     """New moments and the bias-corrected direction m̂/(√v̂ + ε)."""
     m_new = beta1 * m + (1 - beta1) * g
     v_new = beta2 * v + (1 - beta2) * g.applyfunc(lambda x: x**2)
@@ -84,7 +86,8 @@ def clip_grad_norm(n: int) -> SymForm:
     """ĝ = g if ‖g‖ ≤ c, else c·g/‖g‖."""
     g = vector("g", n)
     norm = sp.sqrt(sum(x**2 for x in g))
-    clipped = sp.Matrix([sp.Piecewise((x, norm <= max_norm), (max_norm * x / norm, True)) for x in g])
+    clipped = sp.Matrix([sp.Piecewise((x, norm <= max_norm), (max_norm * x / norm, True))
+                         for x in g])
     return SymForm(clipped, {"g": g}, {"max_norm": max_norm})
 
 

@@ -347,8 +347,10 @@ def correlation(n: int) -> SymForm:
     xs, ys = vector("x", n), vector("y", n)
     dx, dy = _centred(xs), _centred(ys)
     product = dx.dot(dx) * dy.dot(dy)
-    # Undefined (NaN) when either sample is constant: σ = 0.
-    return SymForm(sp.Piecewise((dx.dot(dy) / sp.sqrt(product), product > 0), (sp.nan, True)),
+    # Undefined (NaN) when either sample is constant (σ = 0). At 50 digits the centred
+    # constant sample is ~1e-50 relative, not 0 (x̄ = Σx/n is inexact): hence the threshold.
+    defined = product > sp.Float("1e-60", 50) * xs.dot(xs) * ys.dot(ys)
+    return SymForm(sp.Piecewise((dx.dot(dy) / sp.sqrt(product), defined), (sp.nan, True)),
                    {"x": xs, "y": ys})
 
 

@@ -43,8 +43,9 @@ def kl_penalty(n: int) -> SymForm:
     0·log 0 = 0 (the KL convention) is written as a Piecewise so the oracle never sees 0·∞.
     """
     p, q, r = vector("p", n, nonnegative=True), vector("q", n, positive=True), vector("r", n)
-    kl = sum(sp.Piecewise((0, sp.Eq(p[i], 0)), (p[i] * sp.log(p[i] / q[i]), True))
-             for i in range(n))
+    kl = sum(
+        sp.Piecewise((0, sp.Eq(p[i], 0)), (p[i] * sp.log(p[i] / q[i]), True)) for i in range(n)
+    )
     reward = sum(p[i] * r[i] for i in range(n))
     return SymForm(reward - beta * kl, {"p": p, "q": q, "r": r}, {"beta": beta})
 

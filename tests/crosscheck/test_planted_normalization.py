@@ -19,7 +19,8 @@ FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float32",))
 
 def only(entry_id: str, kind: str, label: str | None = None):
     entry = get(entry_id)
-    claims = tuple(c for c in entry.claims if c.kind == kind and (label is None or c.label == label))
+    claims = tuple(c for c in entry.claims
+                   if c.kind == kind and (label is None or c.label == label))
     return dataclasses.replace(entry, claims=claims)
 
 
@@ -62,8 +63,10 @@ def test_agreement_rejects_layer_norm_with_unbiased_variance():
 
 @pytest.mark.filterwarnings("ignore")
 def test_property_rejects_layer_norm_with_unbiased_variance():
-    results = verify_entry(only("norm.layer_norm", "property", "pre-affine mean 0, variance σ²/(σ² + ε)"),
-                           dataclasses.replace(FAST, backends=("numpy",)), numpy=layer_norm_unbiased_np)
+    claim = "pre-affine mean 0, variance σ²/(σ² + ε)"
+    results = verify_entry(only("norm.layer_norm", "property", claim),
+                           dataclasses.replace(FAST, backends=("numpy",)),
+                           numpy=layer_norm_unbiased_np)
     assert failed_everywhere(results)
 
 
@@ -74,7 +77,8 @@ def layer_norm_eps_outside_np(x, gamma, beta, *, eps):
 
 def test_scale_property_rejects_eps_outside_the_square_root():
     results = verify_entry(only("norm.layer_norm", "property", "scale invariant (ε scaled by a²)"),
-                           dataclasses.replace(FAST, backends=("numpy",)), numpy=layer_norm_eps_outside_np)
+                           dataclasses.replace(FAST, backends=("numpy",)),
+                           numpy=layer_norm_eps_outside_np)
     assert failed_everywhere(results)
 
 
@@ -109,8 +113,10 @@ def test_derivative_rejects_a_jacobian_without_the_variance_term():
         x, gamma = form.args["x"], form.args["gamma"]
         n = x.shape[0]
         _, s = _normalize(x)
-        return sp.Matrix(n, n, lambda i, j: gamma[i] / s * (sp.KroneckerDelta(i, j) - sp.Rational(1, n)))
+        return sp.Matrix(n, n, lambda i, j: gamma[i] / s
+                         * (sp.KroneckerDelta(i, j) - sp.Rational(1, n)))
 
-    entry = dataclasses.replace(get("norm.layer_norm"), claims=(Derivative(stated, wrt="x", sizes={"n": 3}),))
+    claim = Derivative(stated, wrt="x", sizes={"n": 3})
+    entry = dataclasses.replace(get("norm.layer_norm"), claims=(claim,))
     (result,) = verify_entry(entry, FAST)
     assert result.status == "failed"

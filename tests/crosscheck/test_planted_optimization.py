@@ -131,11 +131,18 @@ def test_every_step_check_rejects_cosine_off_by_one():
     assert checks.cosine_every_step(ctx).status == "passed"
 
 
-def cosine_with_cancellation_np(t, *, eta_max, eta_min, T):
-    """The formula as printed: 1 + cos(πt/T) cancels near t = T (fp32 loses the η_min digits
-    only when η_min = 0; with η_min > 0 it still passes) — kept to document the difference."""
-    s = np.clip(t, 0, T) / T
-    return (eta_min + 0.5 * (eta_max - eta_min) * (1 + np.cos(np.pi * s))).astype(t.dtype)
+# ----------------------------------------------------------------- clipping that always rescales
+
+
+def clip_always_np(g, *, max_norm):
+    """Normalises every gradient to norm c, small ones included."""
+    return max_norm * g / np.maximum(np.linalg.norm(g, axis=-1, keepdims=True), 1e-30)
+
+
+def test_agreement_rejects_clipping_that_rescales_small_gradients():
+    results = verify_entry(only("opt.clip_grad_norm", "agreement"),
+                           dataclasses.replace(FAST, backends=("numpy",)), numpy=clip_always_np)
+    assert failed_everywhere(results)
 
 
 # ----------------------------------------------------------------- dropout without the 1/(1 − p)
@@ -156,7 +163,8 @@ def test_agreement_rejects_dropout_without_inverted_scaling():
 
 
 def test_statistical_check_rejects_dropout_without_inverted_scaling():
-    outcome = checks.run_dropout_expectation(dropout_not_inverted_np, backend("numpy", "float64"), 0)
+    outcome = checks.run_dropout_expectation(dropout_not_inverted_np,
+                                             backend("numpy", "float64"), 0)
     assert outcome.status == "failed"
 
 

@@ -59,21 +59,45 @@ def d_centre_stated(form: SymForm) -> sp.Matrix:
 
 
 def synthetic(name: str, form, args: tuple[Arg, ...], sizes: dict, claims=()) -> Entry:
-    return Entry(id=f"syn.{name}", section=SECTION, title=name, used_in="tests", symbolic=form,
-                 numpy=None, torch=None, domain=Domain(args=args, sizes=sizes), claims=claims)
+    return Entry(
+        id=f"syn.{name}",
+        section=SECTION,
+        title=name,
+        used_in="tests",
+        symbolic=form,
+        numpy=None,
+        torch=None,
+        domain=Domain(args=args, sizes=sizes),
+        claims=claims,
+    )
 
 
 SYNTHETIC = {
     "syn.dot": synthetic("dot", dot, (Arg("a", ("n",)), Arg("b", ("n",))), {"n": (1, 8)}),
     "syn.mse": synthetic("mse", mse, (Arg("y", ("n",)), Arg("y_hat", ("n",))), {"n": (1, 8)}),
-    "syn.matmul": synthetic("matmul", matmul, (Arg("A", ("m", "n")), Arg("B", ("n", "p"))),
-                            {"m": (1, 4), "n": (1, 4), "p": (1, 4)}),
-    "syn.centre": synthetic("centre", centre, (Arg("x", ("n",)),), {"n": (2, 8)},
-                            (Derivative(d_centre_stated, wrt="x"),)),
+    "syn.matmul": synthetic(
+        "matmul",
+        matmul,
+        (Arg("A", ("m", "n")), Arg("B", ("n", "p"))),
+        {"m": (1, 4), "n": (1, 4), "p": (1, 4)},
+    ),
+    "syn.centre": synthetic(
+        "centre",
+        centre,
+        (Arg("x", ("n",)),),
+        {"n": (2, 8)},
+        (Derivative(d_centre_stated, wrt="x"),),
+    ),
 }
 
-CATALOG_SAMPLE = ("act.sigmoid", "act.softmax", "act.log_softmax", "act.silu", "act.gelu",
-                  "norm.layer_norm")
+CATALOG_SAMPLE = (
+    "act.sigmoid",
+    "act.softmax",
+    "act.log_softmax",
+    "act.silu",
+    "act.gelu",
+    "norm.layer_norm",
+)
 
 
 def printed(entry: Entry) -> str:

@@ -23,7 +23,9 @@ def _activations() -> dict[str, tuple[Callable, Callable]]:
     import torch
 
     def gelu_prime(z: torch.Tensor) -> torch.Tensor:
-        return 0.5 * torch.erfc(-z / math.sqrt(2)) + z * torch.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+        return 0.5 * torch.erfc(-z / math.sqrt(2)) + z * torch.exp(-z * z / 2) / math.sqrt(
+            2 * math.pi
+        )
 
     return {
         "tanh": (torch.tanh, lambda z: 1 / torch.cosh(z) ** 2),
@@ -57,10 +59,17 @@ def _mlp_cases(seed: int) -> list[_Mlp]:
         for depth in DEPTHS:
             widths = torch.randint(2, 9, (depth + 1,), generator=gen).tolist()
             batch = 5
-            Ws = [(torch.randn(widths[i + 1], widths[i], generator=gen, dtype=torch.float64)
-                   / math.sqrt(widths[i])).requires_grad_(True) for i in range(depth)]
-            bs = [torch.randn(widths[i + 1], generator=gen, dtype=torch.float64).requires_grad_(True)
-                  for i in range(depth)]
+            Ws = [
+                (
+                    torch.randn(widths[i + 1], widths[i], generator=gen, dtype=torch.float64)
+                    / math.sqrt(widths[i])
+                ).requires_grad_(True)
+                for i in range(depth)
+            ]
+            bs = [
+                torch.randn(widths[i + 1], generator=gen, dtype=torch.float64).requires_grad_(True)
+                for i in range(depth)
+            ]
             a = torch.randn(batch, widths[0], generator=gen, dtype=torch.float64)
             y = torch.randn(batch, widths[-1], generator=gen, dtype=torch.float64)
             acts, zs = [a], []
@@ -71,21 +80,29 @@ def _mlp_cases(seed: int) -> list[_Mlp]:
                 acts.append(act(z))
             loss = 0.5 * ((acts[-1] - y) ** 2).sum()
             loss.backward()
-            auto = {"delta": [z.grad for z in zs], "W": [W.grad for W in Ws], "b": [b.grad for b in bs]}
+            auto = {
+                "delta": [z.grad for z in zs],
+                "W": [W.grad for W in Ws],
+                "b": [b.grad for b in bs],
+            }
             with torch.no_grad():
                 deltas = [None] * depth
                 deltas[-1] = (acts[-1] - y) * dact(zs[-1])
                 for layer in range(depth - 2, -1, -1):
                     back = deltas[layer + 1] @ Ws[layer + 1]  # rows of (W_{l+1}ᵀ δ_{l+1})
                     if name == "tanh":  # the catalog form itself, for σ = tanh
-                        back_form = delta(Ws[layer + 1].expand(batch, -1, -1), deltas[layer + 1],
-                                          zs[layer])
+                        back_form = delta(
+                            Ws[layer + 1].expand(batch, -1, -1), deltas[layer + 1], zs[layer]
+                        )
                         deltas[layer] = back_form
                     else:
                         deltas[layer] = back * dact(zs[layer])
                 stated = {
                     "delta": deltas,
-                    "W": [weight_grad(d, a_prev).sum(0) for d, a_prev in zip(deltas, acts[:-1], strict=True)],
+                    "W": [
+                        weight_grad(d, a_prev).sum(0)
+                        for d, a_prev in zip(deltas, acts[:-1], strict=True)
+                    ],
                     "b": [bias_grad(d).sum(0) for d in deltas],
                 }
             cases.append(_Mlp(name, depth, auto, stated))
@@ -108,10 +125,15 @@ def _compare(ctx: CheckContext, key: str, what: str) -> Outcome:
                 worst, budget_used = err, budget
                 where = f"{case.name} MLP, depth {case.depth}, layer {layer + 1}"
     ok = worst <= budget_used
-    return Outcome("passed" if ok else "failed",
-                   f"{what}: {count} layers of {len(DEPTHS)} depths × 4 activations (tanh, "
-                   f"sigmoid, relu, gelu) vs autograd; worst at {where}",
-                   worst, budget_used, "eps (norm-wise)", where)
+    return Outcome(
+        "passed" if ok else "failed",
+        f"{what}: {count} layers of {len(DEPTHS)} depths × 4 activations (tanh, "
+        f"sigmoid, relu, gelu) vs autograd; worst at {where}",
+        worst,
+        budget_used,
+        "eps (norm-wise)",
+        where,
+    )
 
 
 def delta_vs_autograd(ctx: CheckContext) -> Outcome:
@@ -155,9 +177,13 @@ def gradient_product_vs_autograd(ctx: CheckContext) -> Outcome:
         ours = gradient_product(W, torch.stack(zs))
         worst = max(worst, float((ours - auto).norm() / auto.norm()) / EPS64)
     budget = 640.0  # 64 eps per layer for the deepest (10-layer) product
-    return Outcome("passed" if worst <= budget else "failed",
-                   "depths 1, 3, 10, width 6: product vs torch.autograd.functional.jacobian",
-                   worst, budget, "eps (norm-wise)")
+    return Outcome(
+        "passed" if worst <= budget else "failed",
+        "depths 1, 3, 10, width 6: product vs torch.autograd.functional.jacobian",
+        worst,
+        budget,
+        "eps (norm-wise)",
+    )
 
 
 def vanishing_exploding(ctx: CheckContext) -> Outcome:
@@ -186,8 +212,13 @@ def vanishing_exploding(ctx: CheckContext) -> Outcome:
     actual = float(torch.linalg.matrix_norm(gradient_product(W, z), ord=2))
     ok &= actual <= bound * (1 + 64 * depth * EPS64)
     details.append(f"random tanh net: ‖J‖₂={actual:.3g} ≤ ∏‖σ′W‖={bound:.3g}")
-    return Outcome("passed" if ok else "failed", "; ".join(details), worst, 64.0 * depth,
-                   "eps (relative, ‖J‖ vs g^L)")
+    return Outcome(
+        "passed" if ok else "failed",
+        "; ".join(details),
+        worst,
+        64.0 * depth,
+        "eps (relative, ‖J‖ vs g^L)",
+    )
 
 
 # ----------------------------------------------------------------- initialisation
@@ -195,7 +226,7 @@ def vanishing_exploding(ctx: CheckContext) -> Outcome:
 Z_CRIT = 3.89  # two-sided 99.99 % normal quantile
 
 
-def _variance_z(w: "object", variance: float, kurtosis: float) -> float:
+def _variance_z(w: object, variance: float, kurtosis: float) -> float:
     """z-score of mean(w²) against σ²: w has known mean 0, so mean(w²) is unbiased with
     Var = (κ − 1)σ⁴/N (κ = 3 normal, 9/5 uniform); N ≥ 8000 makes the normal approximation good."""
     import torch
@@ -219,20 +250,35 @@ def _init_vs_torch(ctx: CheckContext, kind: str) -> Outcome:
         for dist, kurt in (("normal", 3.0), ("uniform", 1.8)):
             w = torch.empty(n_out, n_in, dtype=torch.float64)  # nn.Linear layout (out, in)
             if kind == "xavier":
-                init = torch.nn.init.xavier_normal_ if dist == "normal" else torch.nn.init.xavier_uniform_
+                init = (
+                    torch.nn.init.xavier_normal_
+                    if dist == "normal"
+                    else torch.nn.init.xavier_uniform_
+                )
                 init(w, generator=gen)
             else:
-                init = (torch.nn.init.kaiming_normal_ if dist == "normal"
-                        else torch.nn.init.kaiming_uniform_)
+                init = (
+                    torch.nn.init.kaiming_normal_
+                    if dist == "normal"
+                    else torch.nn.init.kaiming_uniform_
+                )
                 init(w, mode="fan_in", nonlinearity="relu", generator=gen)
             results.append((abs(_variance_z(w, variance, kurt)), f"{dist} {n_in}→{n_out}"))
     worst, where = max(results)
-    api = "xavier_{normal,uniform}_" if kind == "xavier" else \
-        "kaiming_{normal,uniform}_(mode='fan_in', nonlinearity='relu')"
-    return Outcome("passed" if worst <= Z_CRIT else "failed",
-                   f"torch.nn.init.{api}: |z| of the sample variance vs the stated one over "
-                   f"{len(results)} draws; each test at 99.99 % confidence (family ≥ 99.9 %)",
-                   worst, Z_CRIT, "|z|", where)
+    api = (
+        "xavier_{normal,uniform}_"
+        if kind == "xavier"
+        else "kaiming_{normal,uniform}_(mode='fan_in', nonlinearity='relu')"
+    )
+    return Outcome(
+        "passed" if worst <= Z_CRIT else "failed",
+        f"torch.nn.init.{api}: |z| of the sample variance vs the stated one over "
+        f"{len(results)} draws; each test at 99.99 % confidence (family ≥ 99.9 %)",
+        worst,
+        Z_CRIT,
+        "|z|",
+        where,
+    )
 
 
 def xavier_vs_torch(ctx: CheckContext) -> Outcome:
@@ -243,8 +289,14 @@ def he_vs_torch(ctx: CheckContext) -> Outcome:
     return _init_vs_torch(ctx, "he")
 
 
-def _second_moment_ratio(variance_of: Callable[[int, int], float], act: Callable, seed: int,
-                         width: int = 256, depth: int = 20, batch: int = 512) -> float:
+def _second_moment_ratio(
+    variance_of: Callable[[int, int], float],
+    act: Callable,
+    seed: int,
+    width: int = 256,
+    depth: int = 20,
+    batch: int = 512,
+) -> float:
     """E[a_L²]/E[a_0²] through `depth` square layers initialised with N(0, variance_of(n, n))."""
     import torch
 
@@ -282,11 +334,15 @@ def _depth_check(seed: int, kind: str) -> Outcome:
     contrast = _second_moment_ratio(xavier, torch.relu, seed, batch=256)
     gain, contrast_gain = kept ** (1 / DEPTH), contrast ** (1 / DEPTH)
     ok = GAIN_BAND[0] <= gain <= GAIN_BAND[1] and not GAIN_BAND[0] <= contrast_gain
-    return Outcome("passed" if ok else "failed",
-                   f"{kept_name}: E[a_20²]/E[a_0²] = {kept:.3f}, per-layer gain {gain:.4f} "
-                   f"(4σ band {GAIN_BAND}); Xavier under ReLU: {contrast:.3g}, per-layer "
-                   f"{contrast_gain:.3f} (theory ½)",
-                   abs(gain - 1), GAIN_BAND[1] - 1, "|per-layer gain − 1|")
+    return Outcome(
+        "passed" if ok else "failed",
+        f"{kept_name}: E[a_20²]/E[a_0²] = {kept:.3f}, per-layer gain {gain:.4f} "
+        f"(4σ band {GAIN_BAND}); Xavier under ReLU: {contrast:.3g}, per-layer "
+        f"{contrast_gain:.3f} (theory ½)",
+        abs(gain - 1),
+        GAIN_BAND[1] - 1,
+        "|per-layer gain − 1|",
+    )
 
 
 def xavier_through_depth(ctx: CheckContext) -> Outcome:

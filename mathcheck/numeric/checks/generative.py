@@ -246,7 +246,7 @@ def minimax_matches_bce(ctx: CheckContext) -> Outcome:
     """V = −(BCE(D(x), 1) + BCE(D(G(z)), 0)) with torch's binary_cross_entropy_with_logits,
     within 8 eps of fp64 relative (both are softplus sums)."""
     import torch
-    import torch.nn.functional as F  # noqa: N812
+    import torch.nn.functional as F
 
     from mathcheck.numeric.torch_forms.generative import gan_minimax
 
@@ -266,7 +266,7 @@ def minimax_matches_bce(ctx: CheckContext) -> Outcome:
 def loss_matches_mse(ctx: CheckContext) -> Outcome:
     """ddpm.loss = F.mse_loss(ε̂, ε, reduction="sum") per sample (same squares, same sum)."""
     import torch
-    import torch.nn.functional as F  # noqa: N812
+    import torch.nn.functional as F
 
     from mathcheck.numeric.torch_forms.generative import ddpm_loss
 

@@ -30,21 +30,28 @@ def conv_layers_cross_correlate(ctx: CheckContext) -> Outcome:
         f = torch.randn(n, generator=gen, dtype=torch.float64)
         g = torch.randn(k, generator=gen, dtype=torch.float64)
         full = convolution(f, g)
-        valid = full[k - 1:n]  # the outputs where the kernel lies inside the signal
+        valid = full[k - 1 : n]  # the outputs where the kernel lies inside the signal
         layer_flipped = F.conv1d(f.view(1, 1, n), g.flip(0).view(1, 1, k)).view(-1)
         layer_plain = F.conv1d(f.view(1, 1, n), g.view(1, 1, k)).view(-1)
         layer_padded = F.conv1d(f.view(1, 1, n), g.flip(0).view(1, 1, k), padding=k - 1).view(-1)
         scale = float(full.abs().max())
-        worst_flip = max(worst_flip, float((layer_flipped - valid).abs().max()) / scale / EPS64,
-                         float((layer_padded - full).abs().max()) / scale / EPS64)
+        worst_flip = max(
+            worst_flip,
+            float((layer_flipped - valid).abs().max()) / scale / EPS64,
+            float((layer_padded - full).abs().max()) / scale / EPS64,
+        )
         least_plain = min(least_plain, float((layer_plain - valid).abs().max()) / scale)
     budget = 16.0  # dot products of ≤ 5 terms, norm-wise: a few eps
     ok = worst_flip <= budget and least_plain > 1e-3
-    return Outcome("passed" if ok else "failed",
-                   f"conv1d(x, flip(g)) = (f ∗ g) within {worst_flip:.2g} eps (valid and "
-                   f"padding = k − 1 'full' mode); conv1d(x, g) differs by ≥ {least_plain:.2g} "
-                   f"(relative) for asymmetric kernels: layers cross-correlate",
-                   worst_flip, budget, "eps (norm-wise)")
+    return Outcome(
+        "passed" if ok else "failed",
+        f"conv1d(x, flip(g)) = (f ∗ g) within {worst_flip:.2g} eps (valid and "
+        f"padding = k − 1 'full' mode); conv1d(x, g) differs by ≥ {least_plain:.2g} "
+        f"(relative) for asymmetric kernels: layers cross-correlate",
+        worst_flip,
+        budget,
+        "eps (norm-wise)",
+    )
 
 
 # ----------------------------------------------------------------- output size
@@ -62,41 +69,54 @@ def output_size_vs_torch(ctx: CheckContext) -> Outcome:
     rng = np.random.default_rng(ctx.seed)
     shapes: list[tuple[str, int, int, int, int, int, int]] = []  # layer, n, k, p, s, d, got
     for _ in range(80):
-        k, p, s, d = (int(rng.integers(1, 8)), int(rng.integers(0, 4)), int(rng.integers(1, 5)),
-                      int(rng.choice([1, 1, 2, 3])))
+        k, p, s, d = (
+            int(rng.integers(1, 8)),
+            int(rng.integers(0, 4)),
+            int(rng.integers(1, 5)),
+            int(rng.choice([1, 1, 2, 3])),
+        )
         n = int(rng.integers(max(1, d * (k - 1) + 1 - 2 * p), 40))
         x = torch.zeros(1, 1, n, n, dtype=torch.float64)
         w = torch.zeros(1, 1, k, k, dtype=torch.float64)
         rows = F.conv2d(x, w, stride=s, padding=p, dilation=d).shape[-1]
         shapes.append(("conv2d", n, k, p, s, d, rows))
         x1, w1 = x[:, :, 0], w[:, :, 0]  # (1, 1, n) and (1, 1, k)
-        shapes.append(("conv1d", n, k, p, s, d,
-                       F.conv1d(x1, w1, stride=s, padding=p, dilation=d).shape[-1]))
+        shapes.append(
+            ("conv1d", n, k, p, s, d, F.conv1d(x1, w1, stride=s, padding=p, dilation=d).shape[-1])
+        )
         if d == 1 and 2 * p <= k:  # max_pool1d requires padding ≤ kernel/2
-            shapes.append(("max_pool1d", n, k, p, s, 1,
-                           F.max_pool1d(x1, k, stride=s, padding=p).shape[-1]))
-    n, k, p, s, d, got = (torch.tensor([row[i] for row in shapes], dtype=torch.float64)
-                          for i in range(1, 7))
+            shapes.append(
+                ("max_pool1d", n, k, p, s, 1, F.max_pool1d(x1, k, stride=s, padding=p).shape[-1])
+            )
+    n, k, p, s, d, got = (
+        torch.tensor([row[i] for row in shapes], dtype=torch.float64) for i in range(1, 7)
+    )
     with_k_eff = output_size(n, d * (k - 1) + 1, p, s)
     as_written = output_size(n, k, p, s)
     bad = torch.nonzero(with_k_eff != got).flatten().tolist()
     dilated = d > 1
     dilated_wrong = int((as_written[dilated] != got[dilated]).sum())
-    mismatches = [f"{shapes[i][0]} n,k,p,s,d={shapes[i][1:6]}: {shapes[i][6]} vs "
-                  f"{int(with_k_eff[i])}" for i in bad]
+    mismatches = [
+        f"{shapes[i][0]} n,k,p,s,d={shapes[i][1:6]}: {shapes[i][6]} vs {int(with_k_eff[i])}"
+        for i in bad
+    ]
     ok = not mismatches and dilated_wrong > 0
-    return Outcome("passed" if ok else "failed",
-                   f"{len(shapes)} layer shapes (conv2d, conv1d, max_pool1d; dilation 1–3) match "
-                   f"the formula with k_eff = d(k − 1) + 1; the formula with k as written is "
-                   f"wrong for {dilated_wrong}/{int(dilated.sum())} dilated layers",
-                   float(len(mismatches)), 0.0, "mismatches",
-                   mismatches[0] if mismatches else None)
+    return Outcome(
+        "passed" if ok else "failed",
+        f"{len(shapes)} layer shapes (conv2d, conv1d, max_pool1d; dilation 1–3) match "
+        f"the formula with k_eff = d(k − 1) + 1; the formula with k as written is "
+        f"wrong for {dilated_wrong}/{int(dilated.sum())} dilated layers",
+        float(len(mismatches)),
+        0.0,
+        "mismatches",
+        mismatches[0] if mismatches else None,
+    )
 
 
 # ----------------------------------------------------------------- RNN / LSTM
 
 
-def _relative(a: "object", b: "object") -> float:
+def _relative(a: object, b: object) -> float:
     import torch
 
     assert isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)
@@ -112,7 +132,6 @@ def rnn_vs_torch(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.torch_forms.models import rnn_step
 
     dtype = torch_dtype(ctx.dtype)
-    torch.manual_seed(ctx.seed)  # nn.RNNCell draws its initial weights from the global RNG
     D, H, T, B = 5, 7, 20, 3
     cell = torch.nn.RNNCell(D, H, nonlinearity="tanh").to(dtype)
     gen = torch.Generator().manual_seed(ctx.seed)
@@ -125,7 +144,8 @@ def rnn_vs_torch(ctx: CheckContext) -> Outcome:
         cell.bias_ih.copy_(b)
         cell.bias_hh.zero_()
     xs = torch.randn(T, B, D, generator=gen, dtype=torch.float64).to(dtype)
-    h_ours = h_ref = torch.zeros(B, H, dtype=dtype)
+    cell, W_x, W_h, b, xs = (t.to(ctx.device) for t in (cell, W_x, W_h, b, xs))
+    h_ours = h_ref = torch.zeros(B, H, dtype=dtype, device=ctx.device)
     worst = 0.0
     with torch.no_grad():
         for t in range(T):
@@ -133,10 +153,14 @@ def rnn_vs_torch(ctx: CheckContext) -> Outcome:
             h_ref = cell(xs[t], h_ref)
             worst = max(worst, _relative(h_ours, h_ref))
     eps = float(torch.finfo(dtype).eps)
-    budget = 64.0 * T  # per step a few eps per dot product of ≤ 12 terms; contractive tanh
-    return Outcome("passed" if worst / eps <= budget else "failed",
-                   f"{T} steps, batch {B}, D={D}, H={H}: max |h_ours − h_RNNCell| / max|h|",
-                   worst / eps, budget, "eps")
+    budget = 64.0 * T  # a few eps per step (dot products of ≤ 12 terms), carried forward
+    return Outcome(
+        "passed" if worst / eps <= budget else "failed",
+        f"{T} steps, batch {B}, D={D}, H={H}: max |h_ours − h_RNNCell| / max|h|",
+        worst / eps,
+        budget,
+        "eps",
+    )
 
 
 def lstm_vs_torch(ctx: CheckContext) -> Outcome:
@@ -149,7 +173,6 @@ def lstm_vs_torch(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.torch_forms.models import lstm_cell
 
     dtype = torch_dtype(ctx.dtype)
-    torch.manual_seed(ctx.seed)
     D, H, T, B = 4, 6, 20, 3
     cell = torch.nn.LSTMCell(D, H).to(dtype)
     gen = torch.Generator().manual_seed(ctx.seed)
@@ -163,7 +186,8 @@ def lstm_vs_torch(ctx: CheckContext) -> Outcome:
         cell.bias_ih.copy_(torch.cat([b[s] for s in order]))
         cell.bias_hh.zero_()
     xs = torch.randn(T, B, D, generator=gen, dtype=torch.float64).to(dtype)
-    h = c = torch.zeros(B, H, dtype=dtype)
+    cell, W, b, xs = (t.to(ctx.device) for t in (cell, W, b, xs))
+    h = c = torch.zeros(B, H, dtype=dtype, device=ctx.device)
     h_ref, c_ref = h, c
     worst = 0.0
     with torch.no_grad():
@@ -173,9 +197,13 @@ def lstm_vs_torch(ctx: CheckContext) -> Outcome:
             worst = max(worst, _relative(h, h_ref), _relative(c, c_ref))
     eps = float(torch.finfo(dtype).eps)
     budget = 64.0 * T  # the cell state accumulates: a few eps per step of each gate
-    return Outcome("passed" if worst / eps <= budget else "failed",
-                   f"{T} steps, batch {B}, D={D}, H={H}: h and c vs LSTMCell (gates reordered)",
-                   worst / eps, budget, "eps")
+    return Outcome(
+        "passed" if worst / eps <= budget else "failed",
+        f"{T} steps, batch {B}, D={D}, H={H}: h and c vs LSTMCell (gates reordered)",
+        worst / eps,
+        budget,
+        "eps",
+    )
 
 
 # ----------------------------------------------------------------- GCN
@@ -208,9 +236,14 @@ def gcn_message_passing(ctx: CheckContext) -> Outcome:
         ours = gcn_layer(torch.from_numpy(A), H, W)
         worst = max(worst, float((ours - ref).abs().max() / ref.abs().max()) / EPS64)
     budget = 64.0
-    return Outcome("passed" if worst <= budget else "failed",
-                   "graphs of 5, 20, 60 nodes (edge probability 0.2): matrix form vs index_add "
-                   "message passing", worst, budget, "eps (norm-wise)")
+    return Outcome(
+        "passed" if worst <= budget else "failed",
+        "graphs of 5, 20, 60 nodes (edge probability 0.2): matrix form vs index_add "
+        "message passing",
+        worst,
+        budget,
+        "eps (norm-wise)",
+    )
 
 
 def gcn_normalisation(ctx: CheckContext) -> Outcome:
@@ -227,10 +260,21 @@ def gcn_normalisation(ctx: CheckContext) -> Outcome:
         eig = np.linalg.eigvalsh(norm)
         v = np.sqrt(d)
         residual = np.abs(norm @ v - v).max() / v.max()
-        worst = max(worst, (eig.max() - 1) / EPS64 if eig.max() > 1 else 0.0,
-                    residual / EPS64, max(0.0, -1 - eig.min()) / EPS64)
-        details.append(f"n={n}: λ ∈ [{eig.min():.3f}, {eig.max():.15g}], ρ(Â)="
-                       f"{np.abs(np.linalg.eigvalsh(A_hat)).max():.2f}")
+        worst = max(
+            worst,
+            (eig.max() - 1) / EPS64 if eig.max() > 1 else 0.0,
+            residual / EPS64,
+            max(0.0, -1 - eig.min()) / EPS64,
+        )
+        details.append(
+            f"n={n}: λ ∈ [{eig.min():.3f}, {eig.max():.15g}], ρ(Â)="
+            f"{np.abs(np.linalg.eigvalsh(A_hat)).max():.2f}"
+        )
     budget = 32.0
-    return Outcome("passed" if worst <= budget else "failed", "; ".join(details), float(worst), budget,
-                   "eps (λ_max − 1, ‖Nv − v‖)")
+    return Outcome(
+        "passed" if worst <= budget else "failed",
+        "; ".join(details),
+        float(worst),
+        budget,
+        "eps (λ_max − 1, ‖Nv − v‖)",
+    )

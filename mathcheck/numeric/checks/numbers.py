@@ -52,13 +52,13 @@ def llama_param_count(c: Llama, kv_heads: int | None = None) -> int:
 def _round_to_sig(x: float, digits: int) -> float:
     from math import floor, log10
 
-    return round(x, -int(floor(log10(abs(x)))) + digits - 1)
+    return round(x, -floor(log10(abs(x))) + digits - 1)
 
 
 # ----------------------------------------------------------------- tiny real models
 
 
-def _tiny_gpt(c: Gpt) -> "object":
+def _tiny_gpt(c: Gpt) -> object:
     import torch
     from torch import nn
 
@@ -69,15 +69,19 @@ def _tiny_gpt(c: Gpt) -> "object":
             self.attn = nn.MultiheadAttention(c.d, c.heads, bias=True)
             self.ffn = nn.Sequential(nn.Linear(c.d, 4 * c.d), nn.GELU(), nn.Linear(4 * c.d, c.d))
 
-    model = nn.ModuleDict({
-        "tok": nn.Embedding(c.vocab, c.d), "pos": nn.Embedding(c.ctx, c.d),
-        "blocks": nn.ModuleList(Block() for _ in range(c.layers)), "ln_f": nn.LayerNorm(c.d),
-    })  # the unembedding is tied to "tok": no extra parameters
+    model = nn.ModuleDict(
+        {
+            "tok": nn.Embedding(c.vocab, c.d),
+            "pos": nn.Embedding(c.ctx, c.d),
+            "blocks": nn.ModuleList(Block() for _ in range(c.layers)),
+            "ln_f": nn.LayerNorm(c.d),
+        }
+    )  # the unembedding is tied to "tok": no extra parameters
     assert isinstance(model, torch.nn.Module)
     return model
 
 
-def _tiny_llama(c: Llama) -> "object":
+def _tiny_llama(c: Llama) -> object:
     from torch import nn
 
     d_head = c.d // c.heads
@@ -93,13 +97,17 @@ def _tiny_llama(c: Llama) -> "object":
             self.up = nn.Linear(c.d, c.d_ff, bias=False)
             self.down = nn.Linear(c.d_ff, c.d, bias=False)
 
-    return nn.ModuleDict({
-        "tok": nn.Embedding(c.vocab, c.d), "blocks": nn.ModuleList(Block() for _ in range(c.layers)),
-        "norm": nn.RMSNorm(c.d), "head": nn.Linear(c.d, c.vocab, bias=False),
-    })
+    return nn.ModuleDict(
+        {
+            "tok": nn.Embedding(c.vocab, c.d),
+            "blocks": nn.ModuleList(Block() for _ in range(c.layers)),
+            "norm": nn.RMSNorm(c.d),
+            "head": nn.Linear(c.d, c.vocab, bias=False),
+        }
+    )
 
 
-def _numel(model: "object") -> int:
+def _numel(model: object) -> int:
     return sum(p.numel() for p in model.parameters())  # type: ignore[attr-defined]
 
 
@@ -115,11 +123,16 @@ def gpt3_params(ctx: CheckContext) -> Outcome:
     count = gpt_param_count(GPT3)
     rel = abs(count - GPT3_STATED) / GPT3_STATED
     ok = formula_ok and _round_to_sig(count, 3) == GPT3_STATED
-    return Outcome("passed" if ok else "failed",
-                   f"computed {count:,} = {count / 1e9:.2f}B, stated 175B (3 significant figures; "
-                   f"{rel:.2%} apart); d_head = {GPT3.d // GPT3.heads}; formula = numel of a small "
-                   f"torch GPT ({real:,} parameters): {formula_ok}",
-                   rel, 0.005, "relative", extra={"computed": count, "stated": GPT3_STATED})
+    return Outcome(
+        "passed" if ok else "failed",
+        f"computed {count:,} = {count / 1e9:.2f}B, stated 175B (3 significant figures; "
+        f"{rel:.2%} apart); d_head = {GPT3.d // GPT3.heads}; formula = numel of a small "
+        f"torch GPT ({real:,} parameters): {formula_ok}",
+        rel,
+        0.005,
+        "relative",
+        extra={"computed": count, "stated": GPT3_STATED},
+    )
 
 
 def llama2_70b_params(ctx: CheckContext) -> Outcome:
@@ -132,13 +145,17 @@ def llama2_70b_params(ctx: CheckContext) -> Outcome:
     mha = llama_param_count(LLAMA2_70B, kv_heads=LLAMA2_70B.heads)
     rel = abs(count - LLAMA_STATED) / LLAMA_STATED
     ok = formula_ok and _round_to_sig(count, 1) == LLAMA_STATED
-    return Outcome("passed" if ok else "failed",
-                   f"computed {count:,} = {count / 1e9:.2f}B, stated 70B (a name: 1 significant "
-                   f"figure; {rel:.1%} apart); with the 64 heads as written (no GQA) it would be "
-                   f"{mha / 1e9:.1f}B; formula = numel of a small torch LLaMA ({real:,}): "
-                   f"{formula_ok}",
-                   rel, 0.05, "relative",
-                   extra={"computed": count, "stated": LLAMA_STATED, "without_gqa": mha})
+    return Outcome(
+        "passed" if ok else "failed",
+        f"computed {count:,} = {count / 1e9:.2f}B, stated 70B (a name: 1 significant "
+        f"figure; {rel:.1%} apart); with the 64 heads as written (no GQA) it would be "
+        f"{mha / 1e9:.1f}B; formula = numel of a small torch LLaMA ({real:,}): "
+        f"{formula_ok}",
+        rel,
+        0.05,
+        "relative",
+        extra={"computed": count, "stated": LLAMA_STATED, "without_gqa": mha},
+    )
 
 
 # ----------------------------------------------------------------- memory
@@ -156,11 +173,16 @@ def fp16_memory(ctx: CheckContext) -> Outcome:
     stated_total = 70 * 10**9 * per / GB
     actual = llama_param_count(LLAMA2_70B) * per
     ok = per == 2 and t.untyped_storage().nbytes() == 2000 and stated_total == 140
-    return Outcome("passed" if ok else "failed",
-                   f"{per} B/param; 70e9 × 2 B = {stated_total:g} GB = {70e9 * 2 / GIB:.1f} GiB; "
-                   f"LLaMA-2 70B as computed: {actual / GB:.2f} GB (weights only: no gradients, "
-                   f"optimizer state, activations or KV cache)",
-                   0.0, 0.0, "bytes", extra={"gib": 70e9 * 2 / GIB, "actual_gb": actual / GB})
+    return Outcome(
+        "passed" if ok else "failed",
+        f"{per} B/param; 70e9 × 2 B = {stated_total:g} GB = {70e9 * 2 / GIB:.1f} GiB; "
+        f"LLaMA-2 70B as computed: {actual / GB:.2f} GB (weights only: no gradients, "
+        f"optimizer state, activations or KV cache)",
+        0.0,
+        0.0,
+        "bytes",
+        extra={"gib": 70e9 * 2 / GIB, "actual_gb": actual / GB},
+    )
 
 
 def int4_memory(ctx: CheckContext) -> Outcome:
@@ -179,10 +201,15 @@ def int4_memory(ctx: CheckContext) -> Outcome:
     per = packed.untyped_storage().nbytes() / w.numel()
     grouped = 70e9 * (4 + 32 / 128) / 8 / GB
     ok = per == 0.5 and bool((unpacked == codes).all()) and 70e9 * per / GB == 35
-    return Outcome("passed" if ok else "failed",
-                   f"{per} B/param (packed nibbles, round trip exact); 70e9 × 0.5 B = 35 GB; with "
-                   f"group-128 fp16 scale + zero point: {grouped:.1f} GB",
-                   0.0, 0.0, "bytes", extra={"grouped_gb": grouped})
+    return Outcome(
+        "passed" if ok else "failed",
+        f"{per} B/param (packed nibbles, round trip exact); 70e9 × 0.5 B = 35 GB; with "
+        f"group-128 fp16 scale + zero point: {grouped:.1f} GB",
+        0.0,
+        0.0,
+        "bytes",
+        extra={"grouped_gb": grouped},
+    )
 
 
 # ----------------------------------------------------------------- Chinchilla
@@ -208,17 +235,22 @@ def chinchilla_tokens(ctx: CheckContext) -> Outcome:
     compute = 6 * CHINCHILLA_N * CHINCHILLA_D
     ratios = {c: parametric_ratio(c)[2] for c in (1e21, compute, 1e25)}
     listed = ", ".join(f"C={c:.2g}: {r:.0f}" for c, r in ratios.items())
-    return Outcome("passed" if ratio == 20 else "failed",
-                   f"Chinchilla: {CHINCHILLA_D:.3g}/{CHINCHILLA_N:.3g} = {ratio:g} tokens/param "
-                   f"(approaches 1–2); approach-3 fit D_opt/N_opt: {listed} (grows as "
-                   f"C^{(0.34 - 0.28) / 0.62:.3f})",
-                   abs(ratio - 20), 0.0, "tokens/param", extra={"approach3": ratios})
+    return Outcome(
+        "passed" if ratio == 20 else "failed",
+        f"Chinchilla: {CHINCHILLA_D:.3g}/{CHINCHILLA_N:.3g} = {ratio:g} tokens/param "
+        f"(approaches 1–2); approach-3 fit D_opt/N_opt: {listed} (grows as "
+        f"C^{(0.34 - 0.28) / 0.62:.3f})",
+        abs(ratio - 20),
+        0.0,
+        "tokens/param",
+        extra={"approach3": ratios},
+    )
 
 
 # ----------------------------------------------------------------- FLOPs
 
 
-def _count(fn: "object", *args: "object") -> int:
+def _count(fn: object, *args: object) -> int:
     from torch.utils.flop_counter import FlopCounterMode
 
     with FlopCounterMode(display=False) as counter:
@@ -239,16 +271,21 @@ def attention_flops(ctx: CheckContext) -> Outcome:
     rows = []
     for n, d in ((16, 32), (64, 16), (7, 24)):
         q, k, v = (torch.randn(1, 1, n, d, generator=gen) for _ in range(3))
-        scores = _count(lambda: q @ k.transpose(-1, -2))
+        scores = _count(torch.matmul, q, k.transpose(-1, -2))
         with sdpa_kernel(SDPBackend.MATH):
-            full = _count(lambda: F.scaled_dot_product_attention(q, k, v))
+            full = _count(F.scaled_dot_product_attention, q, k, v)
         rows.append((n, d, scores, full))
     ok = all(s == 2 * n * n * d and f == 4 * n * n * d for n, d, s, f in rows)
     n, d, s, f = rows[0]
-    return Outcome("passed" if ok else "failed",
-                   f"n={n}, d={d}: QKᵀ counted {s:,} = 2n²d; QKᵀ + AV counted {f:,} = 4n²d "
-                   f"(single head; with h heads of d/h the totals are the same)",
-                   0.0, 0.0, "FLOPs", extra={"rows": rows})
+    return Outcome(
+        "passed" if ok else "failed",
+        f"n={n}, d={d}: QKᵀ counted {s:,} = 2n²d; QKᵀ + AV counted {f:,} = 4n²d "
+        f"(single head; with h heads of d/h the totals are the same)",
+        0.0,
+        0.0,
+        "FLOPs",
+        extra={"rows": rows},
+    )
 
 
 def ffn_flops(ctx: CheckContext) -> Outcome:
@@ -260,7 +297,6 @@ def ffn_flops(ctx: CheckContext) -> Outcome:
     from torch import nn
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
-    torch.manual_seed(ctx.seed)
     rows = []
     for n, d in ((16, 32), (5, 48)):
         ffn = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
@@ -268,8 +304,9 @@ def ffn_flops(ctx: CheckContext) -> Outcome:
         counted = _count(ffn, x)
         qkv, out = nn.Linear(d, 3 * d), nn.Linear(d, d)
 
-        def block(x: torch.Tensor, qkv: nn.Module = qkv, out: nn.Module = out,
-                  ffn: nn.Module = ffn) -> torch.Tensor:
+        def block(
+            x: torch.Tensor, qkv: nn.Module = qkv, out: nn.Module = out, ffn: nn.Module = ffn
+        ) -> torch.Tensor:
             q, k, v = qkv(x).unsqueeze(0).chunk(3, dim=-1)
             with sdpa_kernel(SDPBackend.MATH):
                 a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
@@ -279,10 +316,15 @@ def ffn_flops(ctx: CheckContext) -> Outcome:
         rows.append((n, d, counted, _count(block, x)))
     ok = all(c == 16 * n * d * d and b == 24 * n * d * d + 4 * n * n * d for n, d, c, b in rows)
     n, d, c, b = rows[0]
-    return Outcome("passed" if ok else "failed",
-                   f"n={n}, d={d}: FFN counted {c:,} = 16nd²; block counted {b:,} = 24nd² + "
-                   f"4n²d (causal masking is not credited by the counter)",
-                   0.0, 0.0, "FLOPs", extra={"rows": rows})
+    return Outcome(
+        "passed" if ok else "failed",
+        f"n={n}, d={d}: FFN counted {c:,} = 16nd²; block counted {b:,} = 24nd² + "
+        f"4n²d (causal masking is not credited by the counter)",
+        0.0,
+        0.0,
+        "FLOPs",
+        extra={"rows": rows},
+    )
 
 
 # ----------------------------------------------------------------- not derivable
@@ -298,12 +340,17 @@ PUBLISHED = {
 def batch_size(ctx: CheckContext) -> Outcome:
     """Not derivable from a formula: an empirical choice. Reported, not checked."""
     listed = "; ".join(f"{k}: {v['batch_tokens']:,} tokens" for k, v in PUBLISHED.items())
-    return Outcome("skipped", f"not derivable (empirical practice); published: {listed} "
-                              f"('4M' = 4·2^20 = 4,194,304)")
+    return Outcome(
+        "skipped",
+        f"not derivable (empirical practice); published: {listed} ('4M' = 4·2^20 = 4,194,304)",
+    )
 
 
 def learning_rate(ctx: CheckContext) -> Outcome:
     """Not derivable from a formula: an empirical choice. Reported, not checked."""
     listed = "; ".join(f"{k}: {v['lr']:.1e}" for k, v in PUBLISHED.items())
-    return Outcome("skipped", f"not derivable (empirical practice); published peak rates: "
-                              f"{listed} (GPT-3 175B is below the stated 1e-4 to 3e-4)")
+    return Outcome(
+        "skipped",
+        f"not derivable (empirical practice); published peak rates: "
+        f"{listed} (GPT-3 175B is below the stated 1e-4 to 3e-4)",
+    )

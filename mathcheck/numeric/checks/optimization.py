@@ -229,7 +229,7 @@ def _many_steps(opt_name: str, ctx: CheckContext) -> Outcome:
 
     b = make_backend(ctx.backend, ctx.dtype, ctx.device)
     module = "numpy_forms" if ctx.backend == "numpy" else "torch_forms"
-    step = resolve(_ref(module, opt_name))
+    step = _ref(module, opt_name)
     return run_many_steps(opt_name, step, b, STEP_BUDGETS[opt_name].allowed(ctx.dtype, {}))
 
 
@@ -340,7 +340,9 @@ def adamw_is_not_adam_on_l2(ctx: CheckContext) -> Outcome:
 # ------------------------------------------------------------------ schedules
 
 
-def _schedule_every_step(name: str, ctx: CheckContext, f: Callable[..., Any] | None = None) -> Outcome:
+def _schedule_every_step(
+    name: str, ctx: CheckContext, f: Callable[..., Any] | None = None
+) -> Outcome:
     """The schedule at every integer t in [0, 1.25·T] against the oracle, plus exact endpoints."""
     from mathcheck.formulas import get
     from mathcheck.numeric._oracle import Oracle
@@ -360,7 +362,8 @@ def _schedule_every_step(name: str, ctx: CheckContext, f: Callable[..., Any] | N
     err = ulp_errors(got, hi, lo, np.abs(hi), ctx.dtype)
     worst = int(np.argmax(err))
     problems = []
-    eta_max, eta_min = round_to(params["eta_max"], ctx.dtype), round_to(params["eta_min"], ctx.dtype)
+    eta_max = round_to(params["eta_max"], ctx.dtype)
+    eta_min = round_to(params["eta_min"], ctx.dtype)
     start = 0.0 if name == "warmup_cosine" else eta_max
     if got[0] != start:
         problems.append(f"η(0) = {got[0]!r}, not {start!r}")
@@ -376,9 +379,10 @@ def _schedule_every_step(name: str, ctx: CheckContext, f: Callable[..., Any] | N
     if np.any(got[horizon:] != eta_min):
         problems.append("not held at η_min for t > T")
     ok = float(err[worst]) <= allowed and not problems
-    detail = (f"t = 0 … {len(t) - 1} (T = {horizon}): worst {err[worst]:.3g} ulp at t = {t[worst]:g}; "
-              "η(0), η(T) exact and η = η_min for t > T" + ("" if not problems else
-                                                             "; " + "; ".join(problems)))
+    detail = (f"t = 0 … {len(t) - 1} (T = {horizon}): worst {err[worst]:.3g} ulp at "
+              f"t = {t[worst]:g}; η(0), η(T) exact and η = η_min for t > T")
+    if problems:
+        detail += "; " + "; ".join(problems)
     return Outcome("passed" if ok else "failed", detail, float(err[worst]), allowed, "ulp",
                    f"t={t[worst]:g}")
 
@@ -407,7 +411,8 @@ def cosine_matches_torch(ctx: CheckContext) -> Outcome:
     horizon = int(params["T"])
     param = torch.zeros(1, requires_grad=True)
     opt = torch.optim.SGD([param], lr=params["eta_max"])
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=horizon, eta_min=params["eta_min"])
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=horizon,
+                                                       eta_min=params["eta_min"])
     theirs = []
     for _ in range(horizon + 1):
         theirs.append(opt.param_groups[0]["lr"])
@@ -455,8 +460,8 @@ def run_dropout_expectation(f: Callable[..., Any], backend: Backend, seed: int) 
 
 def dropout_expectation(ctx: CheckContext) -> Outcome:
     b = make_backend(ctx.backend, ctx.dtype, ctx.device)
-    return run_dropout_expectation(resolve(_ref(
-        "numpy_forms" if ctx.backend == "numpy" else "torch_forms", "dropout")), b, ctx.seed)
+    module = "numpy_forms" if ctx.backend == "numpy" else "torch_forms"
+    return run_dropout_expectation(_ref(module, "dropout"), b, ctx.seed)
 
 
 def dropout_matches_torch(ctx: CheckContext) -> Outcome:
@@ -480,7 +485,8 @@ def dropout_matches_torch(ctx: CheckContext) -> Outcome:
     ok = error <= 1.0 and pvalue >= 0.001
     return Outcome("passed" if ok else "failed",
                    f"outputs equal mask⊙h/(1 − p) within {error:.3g} ulp; dropped {dropped} of "
-                   f"{h.numel()} (p = {p}), binomial p-value {pvalue:.3g} ≥ 0.001", error, 1.0, "ulp")
+                   f"{h.numel()} (p = {p}), binomial p-value {pvalue:.3g} ≥ 0.001",
+                   error, 1.0, "ulp")
 
 
 # ------------------------------------------------------------------ convexity
@@ -511,7 +517,8 @@ def jensen_convex(ctx: CheckContext, points: int = 40) -> Outcome:
             for _ in range(points):
                 x, y = rng.uniform(-4, 4, dim), rng.uniform(-4, 4, dim)
                 lam = mpmath.mpf(float(rng.uniform(0, 1)))
-                mid = [lam * mpmath.mpf(a) + (1 - lam) * mpmath.mpf(b) for a, b in zip(x, y, strict=True)]
+                mid = [lam * mpmath.mpf(a) + (1 - lam) * mpmath.mpf(b)
+                       for a, b in zip(x, y, strict=True)]
                 gap = lam * f(*map(mpmath.mpf, x)) + (1 - lam) * f(*map(mpmath.mpf, y)) - f(*mid)
                 gap = float(gap)
                 if gap < worst:
@@ -538,3 +545,42 @@ def nonconvex_counterexample(ctx: CheckContext) -> Outcome:
     return Outcome("proven" if ok else "failed",
                    f"f(½x + ½y) = {lhs} > ½f(x) + ½f(y) = {rhs}; Hessian at the midpoint has "
                    f"eigenvalues {eigen} (a saddle point)", float(lhs - rhs), None, "absolute")
+
+
+# ------------------------------------------------------------------ gradient clipping
+
+
+def clipped_norm_bounded(f: Callable[..., Any], args: dict[str, Any], ctx: Backend) -> float:
+    """How far ‖ĝ‖ exceeds c, in eps relative to c (0 when within); the norm in fp64."""
+    c = float(getattr(f, "keywords", {}).get("max_norm", 1.0))
+    out = ctx.to_numpy(f(**args))
+    if np.isnan(out).any():
+        return float("inf")
+    excess = np.maximum(np.linalg.norm(out, axis=-1) - c, 0.0) / c
+    return float(np.max(excess)) / ctx.eps
+
+
+def clip_matches_torch(ctx: CheckContext) -> Outcome:
+    """Ours vs torch.nn.utils.clip_grad_norm_ (fp64): torch scales by c/(‖g‖ + 1e-6), so the
+    two differ by the relative amount 1e-6/(‖g‖ + 1e-6) when clipping, not at all otherwise."""
+    import torch
+
+    from mathcheck.numeric.torch_forms.optimization import clip_grad_norm
+
+    rng = np.random.default_rng(ctx.seed)
+    worst, allowed = 0.0, 4.0
+    for scale in (0.1, 1.0, 10.0, 1e3):
+        g = torch.as_tensor(rng.normal(0.0, scale, 16))
+        param = torch.zeros(16, dtype=torch.float64, requires_grad=True)
+        param.grad = g.clone()
+        torch.nn.utils.clip_grad_norm_([param], max_norm=1.0)
+        ours = clip_grad_norm(g, max_norm=1.0).numpy()
+        norm = float(np.linalg.norm(g.numpy()))
+        convention = norm / (norm + 1e-6) if norm > 1.0 else 1.0  # torch's coefficient / ours
+        expected = ours * convention
+        err = np.abs(param.grad.numpy() - expected) / ulp(np.abs(expected).max(), "float64")
+        worst = max(worst, float(err.max()))
+    status = "passed" if worst <= allowed else "failed"
+    return Outcome(status, f"‖g‖ from 0.4 to 4e3: torch = ours × ‖g‖/(‖g‖ + 1e-6) within "
+                   f"{worst:.3g} ulp (norm-wise; budget {allowed:g}: two norms, two scalings)",
+                   worst, allowed, "ulp")

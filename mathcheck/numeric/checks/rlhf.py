@@ -15,8 +15,9 @@ from mathcheck.numeric._backend import Backend
 from mathcheck.outcome import CheckContext, Outcome
 
 
-def _outcome(ok: bool, error: float, budget: float, unit: str, detail: str,
-             worst: str | None = None) -> Outcome:
+def _outcome(
+    ok: bool, error: float, budget: float, unit: str, detail: str, worst: str | None = None
+) -> Outcome:
     return Outcome("passed" if ok else "failed", detail, error, budget, unit, worst)
 
 
@@ -33,8 +34,9 @@ def bt_antisymmetric(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backen
 # ----------------------------------------------------------------- PPO
 
 
-def ppo_clipped_below_unclipped(f: Callable[..., Any], args: Mapping[str, Any],
-                                ctx: Backend) -> float:
+def ppo_clipped_below_unclipped(
+    f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend
+) -> float:
     """min(rA, clip(r)A) ≤ rA (pessimistic bound): excess over r·A, relative, in eps."""
     r, a = ctx.to_numpy(args["r"]), ctx.to_numpy(args["A"])
     y = ctx.to_numpy(f(**args))
@@ -60,7 +62,7 @@ def ppo_gradient_vanishes(ctx: CheckContext) -> Outcome:
     (grad,) = torch.autograd.grad(ppo_clip(r, a, eps=eps).sum(), r)
     clipped = ((a > 0) & (r > 1 + eps)) | ((a < 0) & (r < 1 - eps))
     expected = torch.where(clipped, torch.zeros_like(a), a)
-    wrong = (grad != expected.detach())
+    wrong = grad != expected.detach()
     # The other side of the clip range must keep its gradient (pessimism, not symmetry):
     other_side = ((a > 0) & (r < 1 - eps)) | ((a < 0) & (r > 1 + eps))
     kept = bool((grad[other_side] != 0).all())
@@ -69,10 +71,15 @@ def ppo_gradient_vanishes(ctx: CheckContext) -> Outcome:
     if wrong.any():
         i = int(torch.nonzero(wrong)[0])
         worst = f"r={float(r[i])!r}, A={float(a[i])!r}, grad={float(grad[i])!r}"
-    return _outcome(ok, float(wrong.sum()), 0.0, "samples",
-                    f"{int(r.numel())} samples, {int(clipped.sum())} clipped (gradient 0), "
-                    f"{int(other_side.sum())} on the unclipped side of the range (gradient A)",
-                    worst)
+    return _outcome(
+        ok,
+        float(wrong.sum()),
+        0.0,
+        "samples",
+        f"{int(r.numel())} samples, {int(clipped.sum())} clipped (gradient 0), "
+        f"{int(other_side.sum())} on the unclipped side of the range (gradient A)",
+        worst,
+    )
 
 
 # ----------------------------------------------------------------- KL penalty
@@ -104,16 +111,27 @@ def kl_optimal_policy(ctx: CheckContext) -> Outcome:
         logits = torch.log(q) + r / beta
         optimum = beta * torch.logsumexp(logits, dim=-1)
         star = torch.softmax(logits, dim=-1)
-        gap = float((kl_penalty(star, q, r, beta=beta) - optimum).abs() / optimum.abs().clamp_min(1))
+        gap = float(
+            (kl_penalty(star, q, r, beta=beta) - optimum).abs() / optimum.abs().clamp_min(1)
+        )
         others = torch.from_numpy(rng.dirichlet(np.full(n, 0.5), size=trials))
-        excess = float((kl_penalty(others, q.expand(trials, n), r.expand(trials, n), beta=beta)
-                        - optimum).max())
+        excess = float(
+            (
+                kl_penalty(others, q.expand(trials, n), r.expand(trials, n), beta=beta) - optimum
+            ).max()
+        )
         worst_gap, worst_excess = max(worst_gap, gap), max(worst_excess, excess)
     eps = float(np.finfo(np.float64).eps)
     ok = worst_gap <= 64 * eps and worst_excess <= 64 * eps
-    return _outcome(ok, worst_gap / eps, 64, "eps",
-                    f"value at π* within {worst_gap / eps:.1f} eps of β·logsumexp(log π_ref + r/β); "
-                    f"best of {20 * trials} random policies exceed it by at most {worst_excess:.3g} (must be ≤ 0)")
+    return _outcome(
+        ok,
+        worst_gap / eps,
+        64,
+        "eps",
+        f"value at π* within {worst_gap / eps:.1f} eps of β·logsumexp(log π_ref + r/β); "
+        f"best of {20 * trials} random policies exceed it by at most {worst_excess:.3g} "
+        "(must be ≤ 0)",
+    )
 
 
 # ----------------------------------------------------------------- DPO
@@ -133,13 +151,14 @@ def dpo_at_optimal_policy(ctx: CheckContext) -> Outcome:
     reward = torch.randn(n, dtype=torch.float64, generator=gen) * 2
     log_ref = torch.log_softmax(ref_logits, -1)
     log_star = torch.log_softmax(log_ref + reward / beta, -1)
-    w, l = torch.meshgrid(torch.arange(n), torch.arange(n), indexing="ij")
-    w, l = w.flatten(), l.flatten()
-    loss = dpo(log_star[w], log_star[l], log_ref[w], log_ref[l], beta=beta)
-    nll = -torch.log(bradley_terry(reward[w], reward[l]))
+    win, lose = torch.meshgrid(torch.arange(n), torch.arange(n), indexing="ij")
+    win, lose = win.flatten(), lose.flatten()
+    loss = dpo(log_star[win], log_star[lose], log_ref[win], log_ref[lose], beta=beta)
+    nll = -torch.log(bradley_terry(reward[win], reward[lose]))
     err = float(((loss - nll).abs() / nll.abs().clamp_min(1)).max()) / float(np.finfo(float).eps)
-    return _outcome(err <= 64, err, 64, "eps",
-                    f"{n * n} preference pairs: DPO(π*) vs −log σ(r_w − r_l)")
+    return _outcome(
+        err <= 64, err, 64, "eps", f"{n * n} preference pairs: DPO(π*) vs −log σ(r_w − r_l)"
+    )
 
 
 # ----------------------------------------------------------------- SFT
@@ -182,5 +201,12 @@ def sft_matches_cross_entropy(ctx: CheckContext) -> Outcome:
     err = float((ours.cpu().double() - ref_sum.double()).abs()) / scale / eps
     mean_err = float((ref_sum / mask.sum() - ref_mean).double().abs()) / scale / eps
     budget = 4.0 * (T + V)  # two length-(T+V) reductions, each ≤ (T+V)·u relative
-    return _outcome(err <= budget and mean_err <= budget, err, budget, "eps",
-                    f"sum over {int(mask.sum())} response tokens; mean = sum / {int(mask.sum())}")
+    return _outcome(
+        err <= budget and mean_err <= budget,
+        err,
+        budget,
+        "eps",
+        f"sum over {int(mask.sum())} response tokens = {float(ref_sum):.6g} (form: "
+        f"{float(ours):.6g}); F.cross_entropy's default mean = {float(ref_mean):.6g} = sum / "
+        f"{int(mask.sum())}",
+    )

@@ -20,8 +20,9 @@ def _scale(d: int, dtype: np.dtype) -> np.ndarray:
     return np.asarray(1.0 / np.sqrt(d), dtype=dtype)
 
 
-def scaled_dot_product(Q: np.ndarray, K: np.ndarray, V: np.ndarray,
-                       mask: np.ndarray | None = None) -> np.ndarray:
+def scaled_dot_product(
+    Q: np.ndarray, K: np.ndarray, V: np.ndarray, mask: np.ndarray | None = None
+) -> np.ndarray:
     """softmax(Q Kᵀ/√d_k + mask) V; Q (..., n, d), K (..., m, d), V (..., m, e)."""
     scores = (Q @ np.swapaxes(K, -1, -2)) * _scale(Q.shape[-1], Q.dtype)
     if mask is not None:
@@ -29,7 +30,7 @@ def scaled_dot_product(Q: np.ndarray, K: np.ndarray, V: np.ndarray,
     return (_softmax(scores) @ V).astype(Q.dtype, copy=False)
 
 
-def causal_mask(n: int, dtype: np.dtype = np.dtype(np.float64)) -> np.ndarray:
+def causal_mask(n: int, dtype: np.dtype | type = np.float64) -> np.ndarray:
     """0 on and below the diagonal (j ≤ i), −∞ above (j > i)."""
     upper = np.triu(np.ones((n, n), dtype=bool), k=1)
     return np.where(upper, -np.inf, 0.0).astype(dtype)
@@ -56,8 +57,15 @@ def _merge_heads(x: np.ndarray) -> np.ndarray:
     return x.reshape(*x.shape[:-2], x.shape[-2] * x.shape[-1])
 
 
-def multi_head(X: np.ndarray, WQ: np.ndarray, WK: np.ndarray, WV: np.ndarray,
-               WO: np.ndarray, heads: float = 2, causal: bool = False) -> np.ndarray:
+def multi_head(
+    X: np.ndarray,
+    WQ: np.ndarray,
+    WK: np.ndarray,
+    WV: np.ndarray,
+    WO: np.ndarray,
+    heads: float = 2,
+    causal: bool = False,
+) -> np.ndarray:
     """Concat(head_1..head_h) W_O with head_i = Attention of the i-th d_model/h column block."""
     h = int(heads)
     q, k, v = (_split_heads(X @ W, h) for W in (WQ, WK, WV))
@@ -81,8 +89,9 @@ def _linear(x: np.ndarray, W: np.ndarray) -> np.ndarray:
     return (W @ x[..., None])[..., 0]
 
 
-def ffn_gelu(x: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray,
-             b2: np.ndarray) -> np.ndarray:
+def ffn_gelu(
+    x: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray
+) -> np.ndarray:
     return (_linear(gelu(_linear(x, W1) + b1), W2) + b2).astype(x.dtype, copy=False)
 
 
@@ -95,10 +104,22 @@ def ffn_swiglu(x: np.ndarray, W1: np.ndarray, W3: np.ndarray, W2: np.ndarray) ->
     return _linear(silu(_linear(x, W1)) * _linear(x, W3), W2).astype(x.dtype, copy=False)
 
 
-def transformer_block(X: np.ndarray, WQ: np.ndarray, WK: np.ndarray, WV: np.ndarray,
-                      WO: np.ndarray, g1: np.ndarray, g2: np.ndarray, W1: np.ndarray,
-                      b1: np.ndarray, W2: np.ndarray, b2: np.ndarray, heads: float = 2,
-                      eps: float = 1e-6, causal: bool = False) -> np.ndarray:
+def transformer_block(
+    X: np.ndarray,
+    WQ: np.ndarray,
+    WK: np.ndarray,
+    WV: np.ndarray,
+    WO: np.ndarray,
+    g1: np.ndarray,
+    g2: np.ndarray,
+    W1: np.ndarray,
+    b1: np.ndarray,
+    W2: np.ndarray,
+    b2: np.ndarray,
+    heads: float = 2,
+    eps: float = 1e-6,
+    causal: bool = False,
+) -> np.ndarray:
     """Pre-norm: h = x + MHA(RMSNorm(x)); y = h + FFN(RMSNorm(h)). Token-wise FFN on rows."""
     g1, g2, b1, b2 = (a[..., None, :] for a in (g1, g2, b1, b2))  # broadcast over tokens
     h = X + multi_head(rmsnorm(X, g1, eps), WQ, WK, WV, WO, heads, causal)

@@ -47,8 +47,13 @@ def tanh(x: np.ndarray) -> np.ndarray:
 
 
 def chain_rule(x: np.ndarray) -> np.ndarray:
-    """log(1 + x²) with log1p, so small x keeps its relative accuracy."""
-    return np.log1p(x * x)
+    """log(1 + x²): log1p(x²) for |x| ≤ 1 (small x keeps its relative accuracy), and
+    2·log|x| + log1p(1/x²) above, so x² never overflows (fp16 would at |x| > 256)."""
+    a = np.abs(x)
+    small = np.minimum(a, 1)
+    big = np.maximum(a, 1)
+    r = 1 / big
+    return np.where(a <= 1, np.log1p(small * small), 2 * np.log(big) + np.log1p(r * r))
 
 
 def product_rule(x: np.ndarray) -> np.ndarray:

@@ -10,16 +10,16 @@ from __future__ import annotations
 import numpy as np
 
 
-def embed(ids: np.ndarray, E: np.ndarray) -> np.ndarray:  # noqa: N803 - E is the matrix
+def embed(ids: np.ndarray, E: np.ndarray) -> np.ndarray:
     """E[ids, :]: a gather, exact in every dtype. E is (..., V, d), ids (...)."""
     lead = max(ids.ndim + 2 - E.ndim, 0)
     table = E.reshape((1,) * lead + E.shape)
-    index = ids.reshape(ids.shape + (1, 1))
+    index = ids.reshape((*ids.shape, 1, 1))
     index = index.reshape((1,) * max(table.ndim - index.ndim, 0) + index.shape)
     return np.take_along_axis(table, index, axis=-2)[..., 0, :]
 
 
-def lookup(x: np.ndarray, E: np.ndarray) -> np.ndarray:  # noqa: N803
+def lookup(x: np.ndarray, E: np.ndarray) -> np.ndarray:
     """embed(argmax x) for one-hot x: the row lookup that one-hot × E computes."""
     return embed(x.argmax(axis=-1), E)
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 
-def elbo(x: np.ndarray, W: np.ndarray, b: np.ndarray, m: np.ndarray, logv: np.ndarray,  # noqa: N803
+def elbo(x: np.ndarray, W: np.ndarray, b: np.ndarray, m: np.ndarray, logv: np.ndarray,
          s: float) -> np.ndarray:
     """Closed-form ELBO of the linear-Gaussian VAE (see the SymPy form): no sampling needed."""
     n = x.shape[-1]

@@ -40,11 +40,11 @@ def perplexity(logp: np.ndarray) -> np.ndarray:
     return np.exp(-logp.mean(axis=-1))
 
 
-def mutual_information(P: np.ndarray) -> np.ndarray:  # noqa: N803 - a joint table
+def mutual_information(P: np.ndarray) -> np.ndarray:
     """Σ P log(P / (P_x P_y)) over the last two axes, with P normalised by its total first."""
     joint = P / P.sum(axis=(-2, -1), keepdims=True)
     px = joint.sum(axis=-1, keepdims=True)
     py = joint.sum(axis=-2, keepdims=True)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # zero cells: replaced by 0 below
         log_ratio = np.log(joint) - np.log(px) - np.log(py)
-    return np.where(joint == 0, 0, joint * log_ratio).sum(axis=(-2, -1))
+        return np.where(joint == 0, 0, joint * log_ratio).sum(axis=(-2, -1))

@@ -19,8 +19,9 @@ def output_size(n: np.ndarray, k: np.ndarray, p: np.ndarray, s: np.ndarray) -> n
     return np.floor_divide(n + 2 * p - k, s) + 1
 
 
-def rnn_step(h: np.ndarray, x: np.ndarray, W_h: np.ndarray, W_x: np.ndarray,
-             b: np.ndarray) -> np.ndarray:
+def rnn_step(
+    h: np.ndarray, x: np.ndarray, W_h: np.ndarray, W_x: np.ndarray, b: np.ndarray
+) -> np.ndarray:
     pre = np.einsum("...ij,...j->...i", W_h, h) + np.einsum("...ij,...j->...i", W_x, x) + b
     return np.tanh(pre)
 
@@ -30,8 +31,9 @@ def _sigmoid(t: np.ndarray) -> np.ndarray:
     return np.where(t >= 0, 1 / (1 + e), e / (1 + e)).astype(t.dtype, copy=False)
 
 
-def lstm_cell(x: np.ndarray, h: np.ndarray, c: np.ndarray, W: np.ndarray,
-              b: np.ndarray) -> np.ndarray:
+def lstm_cell(
+    x: np.ndarray, h: np.ndarray, c: np.ndarray, W: np.ndarray, b: np.ndarray
+) -> np.ndarray:
     """Gates in the cheatsheet's order [f; i; c̃; o]; returns [h_t, c_t] concatenated."""
     pre = np.einsum("...ij,...j->...i", W, np.concatenate([h, x], axis=-1)) + b
     f, i, g, o = np.split(pre, 4, axis=-1)

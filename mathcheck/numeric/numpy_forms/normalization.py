@@ -20,12 +20,16 @@ def _standardize(x: np.ndarray, axis: int, eps: float) -> np.ndarray:
     return d / np.sqrt((d * d).mean(axis=axis, keepdims=True) + eps)
 
 
-def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, *, eps: float = 1e-5) -> np.ndarray:
+def layer_norm(
+    x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, *, eps: float = 1e-5
+) -> np.ndarray:
     y = _work(gamma) * _standardize(_work(x), -1, eps) + _work(beta)
     return y.astype(x.dtype)
 
 
-def batch_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, *, eps: float = 1e-5) -> np.ndarray:
+def batch_norm(
+    x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, *, eps: float = 1e-5
+) -> np.ndarray:
     """Training-mode BatchNorm of x (..., m samples, n features): statistics over axis −2."""
     g, b = _work(gamma)[..., None, :], _work(beta)[..., None, :]
     return (g * _standardize(_work(x), -2, eps) + b).astype(x.dtype)

@@ -81,7 +81,10 @@ def clip_grad_norm(g: np.ndarray, *, max_norm: float) -> np.ndarray:
 
 
 def _cosine_weights(remaining: np.ndarray, span: float) -> tuple[np.ndarray, np.ndarray]:
-    """(cos², sin²) of π·remaining/(2·span): ½(1 + cos πs) = sin²(π(1 − s)/2) without cancellation."""
+    """(cos², sin²) of π·remaining/(2·span).
+
+    ½(1 + cos πs) = sin²(π(1 − s)/2): the sine form has no cancellation as s → 1.
+    """
     angle = (np.pi / 2) * (np.clip(remaining, 0, span) / span)
     return np.cos(angle) ** 2, np.sin(angle) ** 2
 
@@ -98,7 +101,8 @@ def warmup_cosine(t: np.ndarray, *, eta_max: float, eta_min: float, warmup: floa
     w = _work(t)
     tt = t.astype(w)
     low, high = _cosine_weights(T - tt, T - warmup)
-    return np.where(tt < warmup, eta_max * (tt / warmup), eta_min * low + eta_max * high).astype(t.dtype)
+    eta = np.where(tt < warmup, eta_max * (tt / warmup), eta_min * low + eta_max * high)
+    return eta.astype(t.dtype)
 
 
 def l2(theta: np.ndarray, *, lam: float) -> np.ndarray:

@@ -131,14 +131,26 @@ def covariance(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.mean(dx * dy, axis=-1) - np.mean(dx, axis=-1) * np.mean(dy, axis=-1)
 
 
+def _unit_deviations(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Deviations from the mean, scaled to max |d| = 1, and their sum Σd (≈ 0; kept for the
+    two-pass correction). x is first scaled by max |x| so subnormal data keeps its digits."""
+    x = x / np.max(np.abs(x), axis=-1, keepdims=True)
+    d = x - np.mean(x, axis=-1, keepdims=True)
+    d = d / np.max(np.abs(d), axis=-1, keepdims=True)
+    return d, np.sum(d, axis=-1)
+
+
 def correlation(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """ρ = Cov/(σ_X σ_Y), computed from deviations scaled by their max (no overflow in fp16)
-    and clamped to [−1, 1], which rounding could otherwise leave by an ulp. NaN if σ = 0."""
-    dx = x - np.mean(x, axis=-1, keepdims=True)
-    dy = y - np.mean(y, axis=-1, keepdims=True)
+    """ρ = Cov/(σ_X σ_Y), scale-free, so each sample is first scaled to unit range (no
+    overflow or underflow in fp16), with the corrected two-pass sums S_xy − S_x S_y / n (the
+    first-pass mean's error cancels) and clamped to [−1, 1], which rounding could otherwise
+    leave by an ulp. NaN when a sample is constant (σ = 0)."""
+    n = x.shape[-1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        dx = dx / np.max(np.abs(dx), axis=-1, keepdims=True)
-        dy = dy / np.max(np.abs(dy), axis=-1, keepdims=True)
-        norms = np.sqrt(np.sum(dx * dx, axis=-1) * np.sum(dy * dy, axis=-1))
-        rho = np.sum(dx * dy, axis=-1) / norms
+        dx, sx = _unit_deviations(x)
+        dy, sy = _unit_deviations(y)
+        sxy = np.sum(dx * dy, axis=-1) - sx * sy / n
+        sxx = np.sum(dx * dx, axis=-1) - sx * sx / n
+        syy = np.sum(dy * dy, axis=-1) - sy * sy / n
+        rho = sxy / np.sqrt(sxx * syy)
     return np.clip(rho, -1, 1)

@@ -31,8 +31,9 @@ def kl_penalty(p: np.ndarray, q: np.ndarray, r: np.ndarray, beta: float = 0.1) -
     return ((p * r).sum(axis=-1) - beta * kl).astype(p.dtype, copy=False)
 
 
-def dpo(logp_w: np.ndarray, logp_l: np.ndarray, ref_w: np.ndarray, ref_l: np.ndarray,
-        beta: float = 0.1) -> np.ndarray:
+def dpo(
+    logp_w: np.ndarray, logp_l: np.ndarray, ref_w: np.ndarray, ref_l: np.ndarray, beta: float = 0.1
+) -> np.ndarray:
     margin = (logp_w - ref_w) - (logp_l - ref_l)
     return _softplus(-beta * margin).astype(logp_w.dtype, copy=False)
 

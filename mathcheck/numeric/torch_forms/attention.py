@@ -15,8 +15,9 @@ def _softmax(s: torch.Tensor) -> torch.Tensor:
     return e / e.sum(dim=-1, keepdim=True)
 
 
-def scaled_dot_product(Q: torch.Tensor, K: torch.Tensor, V: torch.Tensor,
-                       mask: torch.Tensor | None = None) -> torch.Tensor:
+def scaled_dot_product(
+    Q: torch.Tensor, K: torch.Tensor, V: torch.Tensor, mask: torch.Tensor | None = None
+) -> torch.Tensor:
     """softmax(Q Kᵀ/√d_k + mask) V; Q (..., n, d), K (..., m, d), V (..., m, e)."""
     scores = (Q @ K.transpose(-1, -2)) * (1.0 / math.sqrt(Q.shape[-1]))
     if mask is not None:
@@ -24,8 +25,9 @@ def scaled_dot_product(Q: torch.Tensor, K: torch.Tensor, V: torch.Tensor,
     return _softmax(scores) @ V
 
 
-def causal_mask(n: int, dtype: torch.dtype = torch.float64,
-                device: torch.device | str | None = None) -> torch.Tensor:
+def causal_mask(
+    n: int, dtype: torch.dtype = torch.float64, device: torch.device | str | None = None
+) -> torch.Tensor:
     """0 on and below the diagonal (j ≤ i), −∞ above (j > i)."""
     upper = torch.ones(n, n, dtype=torch.bool, device=device).triu(diagonal=1)
     zero = torch.zeros((), dtype=dtype, device=device)
@@ -51,8 +53,15 @@ def _merge_heads(x: torch.Tensor) -> torch.Tensor:
     return x.transpose(-2, -3).flatten(-2)
 
 
-def multi_head(X: torch.Tensor, WQ: torch.Tensor, WK: torch.Tensor, WV: torch.Tensor,
-               WO: torch.Tensor, heads: float = 2, causal: bool = False) -> torch.Tensor:
+def multi_head(
+    X: torch.Tensor,
+    WQ: torch.Tensor,
+    WK: torch.Tensor,
+    WV: torch.Tensor,
+    WO: torch.Tensor,
+    heads: float = 2,
+    causal: bool = False,
+) -> torch.Tensor:
     """Concat(head_1..head_h) W_O with head_i = Attention of the i-th d_model/h column block."""
     h = int(heads)
     q, k, v = (_split_heads(X @ W, h) for W in (WQ, WK, WV))
@@ -74,8 +83,9 @@ def _linear(x: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
     return (W @ x.unsqueeze(-1)).squeeze(-1)
 
 
-def ffn_gelu(x: torch.Tensor, W1: torch.Tensor, b1: torch.Tensor, W2: torch.Tensor,
-             b2: torch.Tensor) -> torch.Tensor:
+def ffn_gelu(
+    x: torch.Tensor, W1: torch.Tensor, b1: torch.Tensor, W2: torch.Tensor, b2: torch.Tensor
+) -> torch.Tensor:
     return _linear(gelu(_linear(x, W1) + b1), W2) + b2
 
 
@@ -83,15 +93,28 @@ def silu(t: torch.Tensor) -> torch.Tensor:
     return t * torch.sigmoid(t)
 
 
-def ffn_swiglu(x: torch.Tensor, W1: torch.Tensor, W3: torch.Tensor,
-               W2: torch.Tensor) -> torch.Tensor:
+def ffn_swiglu(
+    x: torch.Tensor, W1: torch.Tensor, W3: torch.Tensor, W2: torch.Tensor
+) -> torch.Tensor:
     return _linear(silu(_linear(x, W1)) * _linear(x, W3), W2)
 
 
-def transformer_block(X: torch.Tensor, WQ: torch.Tensor, WK: torch.Tensor, WV: torch.Tensor,
-                      WO: torch.Tensor, g1: torch.Tensor, g2: torch.Tensor, W1: torch.Tensor,
-                      b1: torch.Tensor, W2: torch.Tensor, b2: torch.Tensor, heads: float = 2,
-                      eps: float = 1e-6, causal: bool = False) -> torch.Tensor:
+def transformer_block(
+    X: torch.Tensor,
+    WQ: torch.Tensor,
+    WK: torch.Tensor,
+    WV: torch.Tensor,
+    WO: torch.Tensor,
+    g1: torch.Tensor,
+    g2: torch.Tensor,
+    W1: torch.Tensor,
+    b1: torch.Tensor,
+    W2: torch.Tensor,
+    b2: torch.Tensor,
+    heads: float = 2,
+    eps: float = 1e-6,
+    causal: bool = False,
+) -> torch.Tensor:
     """Pre-norm: h = x + MHA(RMSNorm(x)); y = h + FFN(RMSNorm(h)). Token-wise FFN on rows."""
     g1, g2, b1, b2 = (a.unsqueeze(-2) for a in (g1, g2, b1, b2))  # broadcast over tokens
     h = X + multi_head(rmsnorm(X, g1, eps), WQ, WK, WV, WO, heads, causal)

@@ -51,8 +51,12 @@ def tanh(x: torch.Tensor) -> torch.Tensor:
 
 
 def chain_rule(x: torch.Tensor) -> torch.Tensor:
-    """log(1 + x²) with log1p, so small x keeps its relative accuracy."""
-    return torch.log1p(x * x)
+    """log(1 + x²): log1p(x²) for |x| ≤ 1, 2·log|x| + log1p(1/x²) above (no x² overflow)."""
+    a = x.abs()
+    small = a.clamp(max=1)
+    big = a.clamp(min=1)
+    r = 1 / big
+    return torch.where(a <= 1, torch.log1p(small * small), 2 * torch.log(big) + torch.log1p(r * r))
 
 
 def product_rule(x: torch.Tensor) -> torch.Tensor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 
-def embed(ids: torch.Tensor, E: torch.Tensor) -> torch.Tensor:  # noqa: N803 - the matrix
+def embed(ids: torch.Tensor, E: torch.Tensor) -> torch.Tensor:
     """E[ids, :] by gather, exact in every dtype. E is (..., V, d), ids (...)."""
     batch = torch.broadcast_shapes(ids.shape, E.shape[:-2])
     table = E.expand(*batch, *E.shape[-2:])
@@ -13,7 +13,7 @@ def embed(ids: torch.Tensor, E: torch.Tensor) -> torch.Tensor:  # noqa: N803 - t
     return torch.gather(table, -2, index)[..., 0, :]
 
 
-def lookup(x: torch.Tensor, E: torch.Tensor) -> torch.Tensor:  # noqa: N803
+def lookup(x: torch.Tensor, E: torch.Tensor) -> torch.Tensor:
     return embed(x.argmax(dim=-1), E)
 
 

@@ -7,7 +7,7 @@ import math
 import torch
 
 
-def elbo(x: torch.Tensor, W: torch.Tensor, b: torch.Tensor, m: torch.Tensor,  # noqa: N803
+def elbo(x: torch.Tensor, W: torch.Tensor, b: torch.Tensor, m: torch.Tensor,
          logv: torch.Tensor, s: float) -> torch.Tensor:
     n = x.shape[-1]
     var = torch.exp(logv)

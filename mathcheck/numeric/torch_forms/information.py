@@ -26,7 +26,7 @@ def perplexity(logp: torch.Tensor) -> torch.Tensor:
     return torch.exp(-logp.mean(dim=-1))
 
 
-def mutual_information(P: torch.Tensor) -> torch.Tensor:  # noqa: N803 - a joint table
+def mutual_information(P: torch.Tensor) -> torch.Tensor:
     joint = P / P.sum(dim=(-2, -1), keepdim=True)
     px = joint.sum(dim=-1, keepdim=True)
     py = joint.sum(dim=-2, keepdim=True)

@@ -17,14 +17,16 @@ def output_size(n: torch.Tensor, k: torch.Tensor, p: torch.Tensor, s: torch.Tens
     return torch.div(n + 2 * p - k, s, rounding_mode="floor") + 1
 
 
-def rnn_step(h: torch.Tensor, x: torch.Tensor, W_h: torch.Tensor, W_x: torch.Tensor,
-             b: torch.Tensor) -> torch.Tensor:
+def rnn_step(
+    h: torch.Tensor, x: torch.Tensor, W_h: torch.Tensor, W_x: torch.Tensor, b: torch.Tensor
+) -> torch.Tensor:
     pre = (W_h @ h[..., None]).squeeze(-1) + (W_x @ x[..., None]).squeeze(-1) + b
     return torch.tanh(pre)
 
 
-def lstm_cell(x: torch.Tensor, h: torch.Tensor, c: torch.Tensor, W: torch.Tensor,
-              b: torch.Tensor) -> torch.Tensor:
+def lstm_cell(
+    x: torch.Tensor, h: torch.Tensor, c: torch.Tensor, W: torch.Tensor, b: torch.Tensor
+) -> torch.Tensor:
     """Gates in the cheatsheet's order [f; i; c̃; o] (torch.nn.LSTMCell uses [i; f; g; o])."""
     pre = (W @ torch.cat([h, x], dim=-1)[..., None]).squeeze(-1) + b
     f, i, g, o = pre.chunk(4, dim=-1)

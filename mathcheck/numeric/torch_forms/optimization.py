@@ -70,7 +70,10 @@ def clip_grad_norm(g: torch.Tensor, *, max_norm: float) -> torch.Tensor:
 
 
 def _cosine_weights(remaining: torch.Tensor, span: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """(cos², sin²) of π·remaining/(2·span): ½(1 + cos πs) = sin²(π(1 − s)/2) without cancellation."""
+    """(cos², sin²) of π·remaining/(2·span).
+
+    ½(1 + cos πs) = sin²(π(1 − s)/2): the sine form has no cancellation as s → 1.
+    """
     angle = (math.pi / 2) * (remaining.clamp(0, span) / span)
     return torch.cos(angle) ** 2, torch.sin(angle) ** 2
 
@@ -85,7 +88,8 @@ def warmup_cosine(t: torch.Tensor, *, eta_max: float, eta_min: float, warmup: fl
                   T: float) -> torch.Tensor:
     tt = _up(t)
     low, high = _cosine_weights(T - tt, T - warmup)
-    return torch.where(tt < warmup, eta_max * (tt / warmup), eta_min * low + eta_max * high).to(t.dtype)
+    eta = torch.where(tt < warmup, eta_max * (tt / warmup), eta_min * low + eta_max * high)
+    return eta.to(t.dtype)
 
 
 def l2(theta: torch.Tensor, *, lam: float) -> torch.Tensor:

@@ -103,11 +103,21 @@ def covariance(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return (dx * dy).mean(-1) - dx.mean(-1) * dy.mean(-1)
 
 
+def _unit_deviations(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Deviations scaled to max |d| = 1 (x first scaled by max |x|) and Σd (see NumPy)."""
+    x = x / x.abs().amax(-1, keepdim=True)
+    d = x - x.mean(-1, keepdim=True)
+    d = d / d.abs().amax(-1, keepdim=True)
+    return d, d.sum(-1)
+
+
 def correlation(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """ρ from max-scaled deviations, clamped to [−1, 1]; NaN when a variance is 0."""
-    dx = x - x.mean(-1, keepdim=True)
-    dy = y - y.mean(-1, keepdim=True)
-    dx = dx / dx.abs().amax(-1, keepdim=True)
-    dy = dy / dy.abs().amax(-1, keepdim=True)
-    rho = (dx * dy).sum(-1) / torch.sqrt((dx * dx).sum(-1) * (dy * dy).sum(-1))
-    return rho.clamp(-1, 1)
+    """ρ from unit-range deviations with corrected two-pass sums, clamped to [−1, 1]; NaN
+    when a sample is constant."""
+    n = x.shape[-1]
+    dx, sx = _unit_deviations(x)
+    dy, sy = _unit_deviations(y)
+    sxy = (dx * dy).sum(-1) - sx * sy / n
+    sxx = (dx * dx).sum(-1) - sx * sx / n
+    syy = (dy * dy).sum(-1) - sy * sy / n
+    return (sxy / torch.sqrt(sxx * syy)).clamp(-1, 1)

@@ -20,7 +20,8 @@ def _softplus(t: torch.Tensor) -> torch.Tensor:
     t = 20, ~1e6 fp64 ulps off there."""
     positive = t > 0
     return torch.where(positive, t, torch.zeros_like(t)) + torch.log1p(
-        torch.exp(torch.where(positive, -t, t)))
+        torch.exp(torch.where(positive, -t, t))
+    )
 
 
 def bradley_terry(r_w: torch.Tensor, r_l: torch.Tensor) -> torch.Tensor:
@@ -31,7 +32,9 @@ def ppo_clip(r: torch.Tensor, A: torch.Tensor, eps: float = 0.2) -> torch.Tensor
     return torch.minimum(r * A, torch.clamp(r, 1 - eps, 1 + eps) * A)
 
 
-def kl_penalty(p: torch.Tensor, q: torch.Tensor, r: torch.Tensor, beta: float = 0.1) -> torch.Tensor:
+def kl_penalty(
+    p: torch.Tensor, q: torch.Tensor, r: torch.Tensor, beta: float = 0.1
+) -> torch.Tensor:
     """E_π[r] − β KL(π‖π_ref); the log of 0 is never taken, so backward has no 0·∞ either."""
     positive = p > 0
     one = torch.ones_like(p)
@@ -40,8 +43,13 @@ def kl_penalty(p: torch.Tensor, q: torch.Tensor, r: torch.Tensor, beta: float = 
     return (p * r).sum(dim=-1) - beta * kl
 
 
-def dpo(logp_w: torch.Tensor, logp_l: torch.Tensor, ref_w: torch.Tensor, ref_l: torch.Tensor,
-        beta: float = 0.1) -> torch.Tensor:
+def dpo(
+    logp_w: torch.Tensor,
+    logp_l: torch.Tensor,
+    ref_w: torch.Tensor,
+    ref_l: torch.Tensor,
+    beta: float = 0.1,
+) -> torch.Tensor:
     margin = (logp_w - ref_w) - (logp_l - ref_l)
     return _softplus(-beta * margin)
 

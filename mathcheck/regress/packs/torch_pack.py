@@ -1,0 +1,419 @@
+"""The `torch` pack: PyTorch built-ins that implement catalog entries (the cheatsheet's §16
+quick reference and the other functions and modules ML code calls), each checked against its
+entry. A known convention difference is reported as the variant it is.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from mathcheck.regress._adapters import positional, with_kwargs
+from mathcheck.regress._runner import Job
+from mathcheck.regress.packs._common import custom_job, fn_job, verdict
+
+EPS64 = 2.0**-52
+
+
+def unavailable() -> str | None:
+    return None  # torch is a dependency of mathcheck
+
+
+def _vmap_rows(fn: Any, unbatched_ndim: dict[str, int]) -> Any:
+    """Call fn(**kwargs), vmapping over a leading batch dim where an input has one extra."""
+    import torch
+
+    def call(**kwargs: Any) -> Any:
+        name, nd = next(iter(unbatched_ndim.items()))
+        if kwargs[name].ndim > nd:
+            names = list(kwargs)
+            return torch.vmap(lambda *xs: fn(**dict(zip(names, xs, strict=True))))(*kwargs.values())
+        return fn(**kwargs)
+
+    return call
+
+
+def jobs() -> list[Job]:
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+    from torch.func import functional_call
+
+    def linear_as_matmul(A: Any, B: Any) -> Any:
+        layer = nn.Linear(B.shape[-2], B.shape[-1], bias=False, device=A.device, dtype=A.dtype)
+        return _vmap_rows(lambda A, B: functional_call(layer, {"weight": B.T}, (A,)),
+                          {"B": 2})(A=A, B=B)
+
+    def embedding(x: Any, E: Any) -> Any:
+        return _vmap_rows(lambda x, E: F.embedding(x.argmax(-1), E), {"E": 2})(x=x, E=E)
+
+    def mha(X: Any, WQ: Any, WK: Any, WV: Any, WO: Any, heads: int) -> Any:
+        d = X.shape[-1]
+        layer = nn.MultiheadAttention(d, heads, bias=False, batch_first=True,
+                                      device=X.device, dtype=X.dtype)
+        params = {"in_proj_weight": torch.cat([WQ.T, WK.T, WV.T]), "out_proj.weight": WO.T}
+
+        def one(X: Any, WQ: Any, WK: Any, WV: Any, WO: Any) -> Any:
+            p = {"in_proj_weight": torch.cat([WQ.T, WK.T, WV.T]), "out_proj.weight": WO.T}
+            return functional_call(layer, p, (X, X, X), {"need_weights": False})[0]
+
+        del params
+        return _vmap_rows(one, {"WQ": 2})(X=X, WQ=WQ, WK=WK, WV=WV, WO=WO)
+
+    def rnn_cell(h: Any, x: Any, W_h: Any, W_x: Any, b: Any) -> Any:
+        cell = nn.RNNCell(x.shape[-1], h.shape[-1], device=x.device, dtype=x.dtype)
+
+        def one(h: Any, x: Any, W_h: Any, W_x: Any, b: Any) -> Any:
+            p = {"weight_ih": W_x, "weight_hh": W_h, "bias_ih": b, "bias_hh": torch.zeros_like(b)}
+            return functional_call(cell, p, (x[None], h[None]))[0]
+
+        return _vmap_rows(one, {"W_h": 2})(h=h, x=x, W_h=W_h, W_x=W_x, b=b)
+
+    def lstm_cell(x: Any, h: Any, c: Any, W: Any, b: Any) -> Any:
+        """Catalog: W (4H, H+D) on [h; x], gates [f; i; c̃; o]. LSTMCell: [i; f; g; o]."""
+        H, D = h.shape[-1], x.shape[-1]
+        cell = nn.LSTMCell(D, H, device=x.device, dtype=x.dtype)
+
+        def one(x: Any, h: Any, c: Any, W: Any, b: Any) -> Any:
+            f, i, g, o = W.chunk(4, dim=0)
+            bf, bi, bg, bo = b.chunk(4, dim=0)
+            Wt = torch.cat([i, f, g, o])
+            p = {"weight_hh": Wt[:, :H], "weight_ih": Wt[:, H:],
+                 "bias_ih": torch.cat([bi, bf, bg, bo]), "bias_hh": torch.zeros_like(b)}
+            h1, c1 = functional_call(cell, p, (x[None], (h[None], c[None])))
+            return torch.cat([h1[0], c1[0]])
+
+        if W.ndim == 2:
+            return one(x, h, c, W, b)
+        # aten::lstm_cell has no vmap rule: one cell per row of weights (a test harness loop)
+        return torch.stack([one(*row) for row in zip(x, h, c, W, b, strict=True)])
+
+    def conv1d_flipped(f: Any, g: Any) -> Any:
+        k = g.shape[-1]
+        return _vmap_rows(lambda f, g: F.conv1d(f[None, None], g.flip(-1)[None, None],
+                                               padding=k - 1)[0, 0], {"g": 1})(f=f, g=g)
+
+    def layer_norm(x: Any, gamma: Any, beta: Any, eps: float) -> Any:
+        return _vmap_rows(lambda x, gamma, beta: F.layer_norm(x, x.shape[-1:], gamma, beta, eps),
+                          {"gamma": 1})(x=x, gamma=gamma, beta=beta)
+
+    def rms_norm(x: Any, gamma: Any, eps: float) -> Any:
+        def one(x: Any, gamma: Any) -> Any:
+            layer = nn.RMSNorm(x.shape[-1], eps=eps, device=x.device, dtype=x.dtype)
+            return functional_call(layer, {"weight": gamma}, (x,))
+
+        return _vmap_rows(one, {"gamma": 1})(x=x, gamma=gamma)
+
+    def batch_norm(x: Any, gamma: Any, beta: Any, eps: float) -> Any:
+        return _vmap_rows(lambda x, gamma, beta: F.batch_norm(
+            x, None, None, gamma, beta, training=True, eps=eps), {"gamma": 1})(
+            x=x, gamma=gamma, beta=beta)
+
+    def kl_div(p: Any, q: Any) -> Any:
+        return F.kl_div(torch.log(q), p, reduction="none").sum(-1)
+
+    def svdvals(A: Any, vectors: bool = False) -> Any:
+        return torch.linalg.svd(A).S
+
+    def eigvals_sorted(A: Any, vectors: bool = False) -> Any:
+        return torch.sort(torch.linalg.eig(A).eigenvalues.real, dim=-1).values.to(A.dtype)
+
+    exact = ("float64", "float32")
+    return [
+        # §16 quick reference ---------------------------------------------------------
+        fn_job("A @ B", "linalg.matmul", torch.matmul),
+        fn_job("torch.linalg.svd", "linalg.svd", svdvals, dtypes=exact,
+               note="singular values; torch.linalg has no fp16/bf16 kernels"),
+        fn_job("torch.linalg.eig", "linalg.eigendecomposition", eigvals_sorted, dtypes=exact,
+               note="complex eigenvalues of a symmetric A: real part, sorted"),
+        fn_job("torch.linalg.norm", "linalg.l2_norm", torch.linalg.norm,
+               adapter=with_kwargs(dim=-1)),
+        custom_job("autograd: y = x² + 3x", "calc.gradient", _autograd_polynomial),
+        fn_job("nn.Linear", "linalg.matmul", linear_as_matmul, adapter=positional("A", "B"),
+               note="weight = Bᵀ, no bias"),
+        fn_job("nn.Embedding", "emb.lookup", embedding, adapter=positional("x", "E"),
+               note="ids = argmax of the one-hot rows"),
+        fn_job("nn.MultiheadAttention", "attn.multi_head", mha,
+               adapter=positional("X", "WQ", "WK", "WV", "WO"),
+               note="in_proj = [WQᵀ; WKᵀ; WVᵀ], out_proj = WOᵀ, no bias"),
+        fn_job("nn.LayerNorm", "norm.layer_norm", layer_norm,
+               adapter=positional("x", "gamma", "beta")),
+        custom_job("nn.Dropout", "reg.dropout", _dropout_statistics),
+        fn_job("nn.CrossEntropyLoss", "loss.cross_entropy", F.cross_entropy,
+               adapter=with_kwargs(reduction="none"), note="probability targets"),
+        fn_job("nn.MSELoss", "loss.mse", lambda y, y_hat: F.mse_loss(y_hat, y, reduction="none").mean(-1),
+               adapter=positional("y", "y_hat")),
+        fn_job("nn.BCEWithLogitsLoss", "loss.bce_with_logits", F.binary_cross_entropy_with_logits,
+               adapter=with_kwargs(reduction="none")),
+        fn_job("F.cosine_similarity", "sim.cosine", F.cosine_similarity, adapter=with_kwargs(dim=-1)),
+        custom_job("optim.Adam", "opt.adam", lambda: _optimizer_steps("adam")),
+        custom_job("optim.AdamW", "opt.adamw", lambda: _optimizer_steps("adamw")),
+        custom_job("lr_scheduler.CosineAnnealingLR", "sched.cosine", _cosine_annealing),
+        custom_job("lr_scheduler.OneCycleLR", "sched.warmup_cosine", _one_cycle,
+                   expect="one-cycle"),
+        # other built-ins implementing catalog entries ------------------------------------
+        fn_job("F.softmax", "act.softmax", F.softmax, adapter=with_kwargs(dim=-1)),
+        fn_job("F.log_softmax", "act.log_softmax", F.log_softmax, adapter=with_kwargs(dim=-1)),
+        fn_job("F.gelu", "act.gelu", F.gelu),
+        fn_job("F.gelu(approximate='tanh')", "act.gelu", F.gelu,
+               adapter=with_kwargs(approximate="tanh"), expect="tanh"),
+        fn_job("F.gelu(approximate='tanh') vs act.gelu_tanh", "act.gelu_tanh", F.gelu,
+               adapter=with_kwargs(approximate="tanh")),
+        fn_job("F.silu", "act.silu", F.silu),
+        fn_job("torch.sigmoid", "act.sigmoid", torch.sigmoid),
+        fn_job("torch.tanh", "act.tanh", torch.tanh),
+        fn_job("F.relu", "act.relu", F.relu),
+        fn_job("F.leaky_relu", "act.leaky_relu", lambda x, alpha: F.leaky_relu(x, alpha),
+               adapter=positional("x", "alpha")),
+        fn_job("nn.RMSNorm", "norm.rms_norm", rms_norm, adapter=positional("x", "gamma")),
+        fn_job("F.batch_norm (training)", "norm.batch_norm", batch_norm,
+               adapter=positional("x", "gamma", "beta"), sizes={"m": (2, 4)},
+               note="batches of ≥ 2 rows: torch refuses batch statistics of one sample"),
+        custom_job("nn.BatchNorm1d running_var", "norm.batch_norm", _batchnorm_running_var,
+                   expect="unbiased running variance"),
+        fn_job("F.scaled_dot_product_attention", "attn.scaled_dot_product",
+               F.scaled_dot_product_attention),
+        fn_job("F.scaled_dot_product_attention(is_causal=True)", "attn.causal_mask",
+               F.scaled_dot_product_attention, adapter=with_kwargs(is_causal=True)),
+        fn_job("F.l1_loss", "loss.mae", lambda y, y_hat: F.l1_loss(y_hat, y, reduction="none").mean(-1),
+               adapter=positional("y", "y_hat")),
+        fn_job("F.huber_loss", "loss.huber", lambda y, y_hat, delta: F.huber_loss(
+            y_hat, y, reduction="none", delta=delta), adapter=positional("y", "y_hat", "delta")),
+        fn_job("F.kl_div(log q, p)", "info.kl", kl_div, adapter=positional("p", "q"),
+               note="F.kl_div(input=log q, target=p) is KL(p‖q); reduction 'none' summed"),
+        fn_job("nn.RNNCell", "rnn.step", rnn_cell, adapter=positional("h", "x", "W_h", "W_x", "b"),
+               note="bias_ih = b, bias_hh = 0"),
+        fn_job("nn.LSTMCell", "lstm.cell", lstm_cell, adapter=positional("x", "h", "c", "W", "b"),
+               note="gate rows reordered [f; i; c̃; o] → [i; f; g; o]"),
+        fn_job("F.conv1d with a flipped kernel", "cnn.convolution", conv1d_flipped,
+               adapter=positional("f", "g"),
+               note="conv layers compute cross-correlation; flipping the kernel makes it a convolution"),
+        custom_job("nn.init.xavier_normal_", "init.xavier", lambda: _init_variance("xavier")),
+        custom_job("nn.init.kaiming_normal_", "init.he", lambda: _init_variance("he")),
+        custom_job("optim.SGD(momentum) under a schedule", "opt.sgd_momentum", _sgd_momentum,
+                   expect="lr outside the buffer"),
+    ]
+
+
+# ------------------------------------------------------------------ custom comparisons
+
+
+def _autograd_polynomial() -> Any:
+    """The §16 example: y = x² + 3x, y.backward() → x.grad = 2x + 3 (7 at x = 2)."""
+    import sympy as sp
+    import torch
+
+    xs = sp.Symbol("x")
+    derivative = sp.lambdify(xs, sp.diff(xs**2 + 3 * xs, xs))
+    points = torch.tensor([2.0, -1.5, 0.0, 1e3, -7.25], dtype=torch.float64, requires_grad=True)
+    (points**2 + 3 * points).sum().backward()
+    exact = torch.tensor([derivative(float(v)) for v in points.detach()], dtype=torch.float64)
+    err = float((points.grad - exact).abs().max())
+    ok = err == 0.0 and float(points.grad[0]) == 7.0
+    return verdict("calc.gradient", ok, err / EPS64, "" if ok else f"grad differs by {err}")
+
+
+def _optimizer_steps(kind: str, steps: int = 200) -> Any:
+    """torch.optim vs the catalog's step function, 200 steps on a quadratic, in fp64."""
+    import torch
+
+    from mathcheck.numeric.torch_forms import optimization as forms
+
+    g = torch.Generator().manual_seed(0)
+    A = torch.randn(6, 6, generator=g, dtype=torch.float64)
+    target = torch.randn(6, generator=g, dtype=torch.float64)
+    theta0 = torch.randn(6, generator=g, dtype=torch.float64)
+    lr, wd = 1e-2, 0.1
+
+    def grad(th: Any) -> Any:
+        return A.T @ (A @ th - target)
+
+    param = theta0.clone().requires_grad_(True)
+    if kind == "adam":
+        opt = torch.optim.Adam([param], lr=lr)
+    else:
+        opt = torch.optim.AdamW([param], lr=lr, weight_decay=wd)
+    theta, m, v = theta0.clone(), torch.zeros(6, dtype=torch.float64), torch.zeros(6, dtype=torch.float64)
+    worst = 0.0
+    for t in range(1, steps + 1):
+        opt.zero_grad()
+        param.grad = grad(param.detach())
+        opt.step()
+        kwargs: dict[str, Any] = {"lr": lr, "t": float(t)}
+        if kind == "adamw":
+            kwargs["weight_decay"] = wd
+        out = getattr(forms, kind)(theta, m, v, grad(theta), **kwargs)
+        theta, m, v = out[0], out[1], out[2]
+        rel = float((param.detach() - theta).abs().max() / theta.abs().max())
+        worst = max(worst, rel)
+    ulps = worst / EPS64
+    ok = ulps <= 64 * steps
+    return verdict(f"opt.{kind}", ok, ulps, f"{steps} steps; worst relative gap {worst:.2g}",
+                   budget=64.0 * steps)
+
+
+def _cosine_annealing() -> Any:
+    import torch
+
+    from mathcheck.numeric.torch_forms.optimization import cosine
+
+    T, eta_max, eta_min = 100, 3e-4, 3e-5
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=eta_max)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=T, eta_min=eta_min)
+    worst = 0.0
+    for t in range(T + 1):
+        lr = opt.param_groups[0]["lr"]
+        exact = float(cosine(torch.tensor(float(t), dtype=torch.float64), eta_max=eta_max,
+                             eta_min=eta_min, T=float(T)))
+        worst = max(worst, abs(lr - exact) / exact)
+        opt.step()
+        sched.step()
+    ulps = worst / EPS64
+    return verdict("sched.cosine", ulps <= 1e4, ulps,
+                   f"t = 0…{T}; torch's recursive (chainable) form drifts {worst:.2g} relative",
+                   budget=1e4)
+
+
+def _one_cycle() -> Any:
+    """OneCycleLR warms up along a cosine from η_max/div_factor and anneals to
+    η_max/(div_factor·final_div_factor): a different schedule from linear warm-up + cosine."""
+    import torch
+
+    from mathcheck.numeric.torch_forms.optimization import warmup_cosine
+
+    total, eta_max, pct = 100, 1e-3, 0.3
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=eta_max)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=eta_max, total_steps=total,
+                                                pct_start=pct, anneal_strategy="cos")
+    warmup = pct * total - 1
+    eta_min = eta_max / 25 / 1e4
+    lrs, canonical, one_cycle = [], [], []
+    for t in range(total):
+        lrs.append(opt.param_groups[0]["lr"])
+        canonical.append(float(warmup_cosine(torch.tensor(float(t), dtype=torch.float64),
+                                             eta_max=eta_max, eta_min=eta_min, warmup=warmup,
+                                             T=float(total - 1))))
+        start = eta_max / 25
+        if t <= warmup:
+            w = t / warmup
+            one_cycle.append(eta_max + (start - eta_max) * (1 + math.cos(math.pi * w)) / 2)
+        else:
+            w = (t - warmup) / (total - 1 - warmup)
+            one_cycle.append(eta_min + (eta_max - eta_min) * (1 + math.cos(math.pi * w)) / 2)
+        opt.step()
+        sched.step()
+    miss = max(abs(a - b) / b for a, b in zip(lrs, canonical, strict=True) if b)
+    match = max(abs(a - b) / b for a, b in zip(lrs, one_cycle, strict=True))
+    if match < 1e-9:
+        return verdict("sched.warmup_cosine", False, miss / EPS64,
+                       f"misses linear warm-up + cosine by {miss:.2g} relative; matches the "
+                       f"one-cycle form (cosine warm-up from η_max/25) within {match:.2g}",
+                       variant="one-cycle")
+    return verdict("sched.warmup_cosine", False, miss / EPS64, "matches neither form")
+
+
+def _dropout_statistics() -> Any:
+    """E[dropout(h)] = h (inverted scaling) and P(kept) = 1 − p, at 6σ for n = 10⁶."""
+    import torch
+
+    p, n = 0.1, 1_000_000
+    torch.manual_seed(0)
+    h = torch.full((n,), 2.0, dtype=torch.float64)
+    out = torch.nn.Dropout(p=p).train()(h)
+    kept = out != 0
+    scale_ok = bool(torch.all(out[kept] == 2.0 / (1 - p)))
+    frac = float(kept.double().mean())
+    sigma = math.sqrt(p * (1 - p) / n)
+    mean = float(out.mean())
+    mean_sigma = 2.0 * math.sqrt(p / (1 - p) / n)
+    ok = scale_ok and abs(frac - (1 - p)) < 6 * sigma and abs(mean - 2.0) < 6 * mean_sigma
+    reason = (f"kept {frac:.5f} (expected {1 - p}, σ {sigma:.1g}); mean {mean:.5f} vs 2 "
+              f"(σ {mean_sigma:.1g}); survivors scaled by 1/(1−p): {scale_ok}")
+    return verdict("reg.dropout", ok, 0.0, reason)
+
+
+def _batchnorm_running_var() -> Any:
+    """nn.BatchNorm1d normalises with the biased batch variance but tracks the unbiased one."""
+    import torch
+
+    torch.manual_seed(0)
+    m = 8
+    x = torch.randn(m, 3, dtype=torch.float64)
+    bn = torch.nn.BatchNorm1d(3, momentum=1.0, dtype=torch.float64).train()
+    bn(x)
+    biased = x.var(dim=0, unbiased=False)
+    unbiased = x.var(dim=0, unbiased=True)
+    miss = float((bn.running_var - biased).abs().max() / biased.abs().max())
+    match = float((bn.running_var - unbiased).abs().max() / unbiased.abs().max())
+    if match < 1e-12:
+        return verdict("norm.batch_norm", False, miss / EPS64,
+                       f"running_var = biased·m/(m−1) (m = {m}): misses σ²_B by {miss:.2g}",
+                       variant="unbiased running variance")
+    return verdict("norm.batch_norm", miss < 1e-12, miss / EPS64, "")
+
+
+def _init_variance(kind: str) -> Any:
+    """Sample variance of a 512×1024 init against the formula, 99.9% chi-square interval."""
+    import torch
+
+    from mathcheck.numeric.torch_forms import backprop as forms
+
+    n_out, n_in = 512, 1024
+    torch.manual_seed(0)
+    w = torch.empty(n_out, n_in, dtype=torch.float64)
+    if kind == "xavier":
+        torch.nn.init.xavier_normal_(w)
+        expected = float(forms.xavier(torch.tensor(float(n_in), dtype=torch.float64),
+                                      torch.tensor(float(n_out), dtype=torch.float64)))
+    else:
+        torch.nn.init.kaiming_normal_(w, nonlinearity="relu")
+        expected = float(forms.he(torch.tensor(float(n_in), dtype=torch.float64)))
+    n = w.numel()
+    var = float(w.var())
+    z = 3.29  # two-sided 99.9 %
+    half_width = z * math.sqrt(2 / (n - 1))
+    ratio = var / expected
+    ok = abs(ratio - 1) < half_width
+    return verdict(f"init.{kind}", ok, 0.0,
+                   f"var {var:.4g} vs {expected:.4g} (ratio {ratio:.4f}, 99.9% band ±{half_width:.4f})")
+
+
+def _sgd_momentum() -> Any:
+    """torch's SGD keeps v ← μv + g and steps θ −= η·v; the cheatsheet keeps v ← γv + ηg and
+    steps θ −= v. Equal for a constant η; under a schedule they differ."""
+    import torch
+
+    from mathcheck.numeric.torch_forms.optimization import sgd_momentum
+
+    g = torch.Generator().manual_seed(1)
+    A = torch.randn(5, 5, generator=g, dtype=torch.float64)
+    theta0 = torch.randn(5, generator=g, dtype=torch.float64)
+    mu = 0.9
+
+    def grad(th: Any) -> Any:
+        return A.T @ (A @ th)
+
+    param = theta0.clone().requires_grad_(True)
+    opt = torch.optim.SGD([param], lr=0.05, momentum=mu)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
+    theta, v = theta0.clone(), torch.zeros(5, dtype=torch.float64)
+    theta_var, buf = theta0.clone(), torch.zeros(5, dtype=torch.float64)
+    miss = match = 0.0
+    for _ in range(60):
+        lr = opt.param_groups[0]["lr"]
+        opt.zero_grad()
+        param.grad = grad(param.detach())
+        opt.step()
+        sched.step()
+        out = sgd_momentum(theta, v, grad(theta), lr=lr, momentum=mu)
+        theta, v = out[0], out[1]
+        buf = mu * buf + grad(theta_var)
+        theta_var = theta_var - lr * buf
+        scale = float(param.detach().abs().max())
+        miss = max(miss, float((param.detach() - theta).abs().max()) / scale)
+        match = max(match, float((param.detach() - theta_var).abs().max()) / scale)
+    if miss > 1e-9 and match < 1e-12:
+        return verdict("opt.sgd_momentum", False, miss / EPS64,
+                       f"under a step schedule misses v ← γv + ηg by {miss:.2g}; matches "
+                       f"v ← μv + g, θ −= ηv within {match:.2g}", variant="lr outside the buffer")
+    return verdict("opt.sgd_momentum", miss <= 1e-9, miss / EPS64, "")

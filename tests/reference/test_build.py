@@ -1,0 +1,136 @@
+"""Building the reference: the .tex from any entries, the CLI, and the PDF when TeX is here."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mathcheck.cli.latex import latex
+from mathcheck.formulas import all_entries, select
+from mathcheck.reference import build, build_reference, missing_tex
+from mathcheck.reference.escape import code, tex
+from mathcheck.reference.status import summarize
+
+from .test_printer import SYNTHETIC
+
+REPORT = {
+    "environment": {
+        "python": "3.11",
+        "sympy": "1.14",
+        "numpy": "2",
+        "torch": "2",
+        "cuda": None,
+        "gpu": None,
+        "date": "2026-01-01T00:00:00+00:00",
+        "seed": 0,
+    },
+    "results": [
+        {
+            "entry_id": "syn.dot",
+            "claim": "agreement",
+            "kind": "agreement",
+            "backend": "numpy",
+            "dtype": "float32",
+            "device": "cpu",
+            "status": "passed",
+            "error": 1.5,
+            "budget": 4,
+            "unit": "ulp",
+            "budget_note": "n ulp",
+            "worst_input": None,
+            "detail": "",
+            "seconds": 0.1,
+        },
+        {
+            "entry_id": "syn.dot",
+            "claim": "agreement",
+            "kind": "agreement",
+            "backend": "torch",
+            "dtype": "float32",
+            "device": "cpu",
+            "status": "failed",
+            "error": "inf",
+            "budget": 4,
+            "unit": "ulp",
+            "budget_note": "n ulp",
+            "worst_input": "x",
+            "detail": "overflow",
+            "seconds": 0.1,
+        },
+    ],
+}
+
+
+def test_escape_handles_specials_unicode_and_unknown_characters() -> None:
+    assert tex("50% of a_b & c") == r"50\% of a\_b \& c"
+    assert tex("σᵢ² ≤ ‖a‖") == r"$\sigma$\textsubscript{i}\textsuperscript{2} $\le$ $\|$a$\|$"
+    assert "U+" in tex("\u2603")  # a snowman: printed as its code point, never an error
+    assert code("x = σ(z)  # ≤") == r"x = (*@\ensuremath{\sigma}@*)(z)  # (*@\ensuremath{\le}@*)"
+
+
+def test_status_takes_the_weakest_record_and_the_worst_error() -> None:
+    status = summarize(REPORT)["syn.dot"]
+    assert status.overall == "failed"
+    cell = status.errors["float32"]["torch/cpu"]
+    assert cell.error == float("inf") and cell.status == "failed"
+
+
+def test_tex_has_every_entry_its_status_and_errors(tmp_path: Path) -> None:
+    entries = tuple(SYNTHETIC.values())
+    built = build_reference(entries, tmp_path, REPORT)
+    text = built.tex.read_text()
+    for entry in entries:
+        assert entry.id in text
+    assert "FAILED" in text and "not run in this build" in text
+    assert r"\sum_{k=1}^{n} A_{ik} B_{kj}" in text
+    assert built.counts["sympy"] == len(entries) and built.counts["hand"] == 0
+
+
+def test_cli_writes_the_tex(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        latex, ["-o", str(tmp_path), "--section", "activations", "--no-verify"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "reference.tex").exists()
+    assert "displays printed from SymPy" in result.output
+
+
+def test_cli_without_tex_names_the_packages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    result = CliRunner().invoke(latex, ["-o", str(tmp_path), "--pdf", "--no-verify"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert (
+        "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended latexmk" in lines[0]
+    )
+
+
+@pytest.mark.tex
+def test_pdf_of_the_whole_catalog_names_every_entry(tmp_path: Path) -> None:
+    missing = missing_tex() + [p for p in ("pdftotext",) if shutil.which(p) is None]
+    if missing:
+        pytest.skip(
+            f"TeX not installed ({', '.join(missing)} missing): apt-get install "
+            "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended "
+            "latexmk poppler-utils"
+        )
+    entries = all_entries()
+    pdf = build(entries, tmp_path, results=None, pdf=True)
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = "".join(text.split())  # ids may be split across lines in narrow columns
+    absent = [e.id for e in entries if e.id not in flat]
+    assert not absent, f"ids missing from the PDF text: {absent}"
+
+
+def test_select_by_section_keeps_the_cheatsheet_order() -> None:
+    chosen = select(("activations",))
+    assert all(e.section.slug == "activations" for e in chosen)
