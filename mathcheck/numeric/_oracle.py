@@ -30,7 +30,9 @@ def _flat(x: sp.Basic) -> list[sp.Basic]:
 
 
 def output_shape(form: SymForm) -> tuple[int, ...]:
-    """() for a scalar, (r,) for an r×1 column, (r, c) otherwise."""
+    """`form.shape` if stated; else () for a scalar, (r,) for an r×1 column, (r, c) otherwise."""
+    if form.shape is not None:
+        return tuple(form.shape)
     if not isinstance(form.expr, sp.MatrixBase):
         return ()
     rows, cols = form.expr.shape

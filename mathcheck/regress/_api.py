@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mathcheck.errors import InvalidInputError, NotSupportedError
-from mathcheck.formulas import DTYPES, Agreement, Entry, Gradient, Property, get
+from mathcheck.formulas import DTYPES, Agreement, Entry, Gradient, Property, get, resolve
 from mathcheck.numeric import canonical
 
 Verdict = Literal["pass", "variant", "fail"]
@@ -145,13 +145,9 @@ def check(
     reason = f"{first.claim} [{first.dtype} {first.device}]: {first.detail}"
     misses: dict[str, str] = {}
     for variant in entry.variants:
-        if variant.symbolic is None:
+        v_results = _against_variant(entry, variant, claims, fn, backend, options)
+        if v_results is None:
             continue
-        as_reference = dataclasses.replace(
-            entry, symbolic=variant.symbolic,
-            claims=tuple(c for c in claims if isinstance(c, Agreement)))
-        v_results = [r for r in verify_entry(as_reference, options, **{backend: fn})
-                     if r.status != "skipped"]
         v_failed = [r for r in v_results if r.status == "failed"]
         if v_results and not v_failed:
             v_worst = max((r.error or 0.0) for r in v_results)
@@ -161,6 +157,52 @@ def check(
         misses[variant.name] = _miss(v_failed)
     return CheckResult(formula_id, "fail", worst, budgets, first.worst_input, reason, None,
                        misses, tuple(results))
+
+
+def _against_variant(entry: Entry, variant: Any, claims: tuple[Any, ...], fn: Any,
+                     backend: str, options: Any) -> list[Any] | None:
+    """Results of `fn` checked against a variant: its SymPy form as the oracle when it has one,
+    else its numeric form in the same dtype (casting-order variants differ only in rounding:
+    within 1 ulp of that form counts as a match)."""
+    from mathcheck.crosscheck import verify_entry
+
+    agreement = tuple(c for c in claims if isinstance(c, Agreement))
+    if variant.symbolic is not None:
+        as_reference = dataclasses.replace(entry, symbolic=variant.symbolic, claims=agreement)
+        return [r for r in verify_entry(as_reference, options, **{backend: fn})
+                if r.status != "skipped"]
+    reference = variant.torch if backend == "torch" else variant.numpy
+    if reference is None:
+        return None
+    same_form = Property(f"matches variant {variant.name}", _SameAs(resolve(reference)), 1.0,
+                         "within 1 ulp of the variant's own form in the same dtype",
+                         backends=(backend,))
+    return [r for r in verify_entry(dataclasses.replace(entry, claims=(same_form,)), options,
+                                    **{backend: fn}) if r.status != "skipped"]
+
+
+class _SameAs:
+    """A property check: max |fn − reference| in ulps of the reference output (row scale)."""
+
+    def __init__(self, reference: Any) -> None:
+        self.reference = reference
+
+    def __call__(self, f: Any, args: Any, backend: Any) -> float:
+        import numpy as np
+
+        from mathcheck.numeric import ulp
+
+        got = backend.to_numpy(f(**args))
+        keywords = getattr(f, "keywords", {}) or {}
+        want = backend.to_numpy(self.reference(**args, **keywords))
+        if got.shape != want.shape:
+            return float("inf")
+        scale = np.max(np.abs(want), axis=-1, keepdims=True) if want.ndim else np.abs(want)
+        with np.errstate(invalid="ignore"):
+            diff = np.abs(got - want) / ulp(scale, backend.dtype)
+        diff = np.where(np.isnan(diff), np.inf, diff)
+        # Property violations are in eps; one ulp of the row scale is what this allows.
+        return float(np.max(diff)) if diff.size else 0.0
 
 
 def _miss(failed: list[Any]) -> str:

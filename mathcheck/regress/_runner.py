@@ -31,7 +31,10 @@ class Job:
 def job_from_target(target: Target) -> Job:
     from mathcheck.regress._api import check
 
-    impl = target.load()  # import errors surface here, before any check runs
+    from mathcheck.formulas import get
+
+    get(target.formula)  # an unknown id is bad usage (exit 2), not a failed check
+    impl = target.load()  # import errors surface here too, before any check runs
     adapter = target.make_adapter()
 
     def run(options: dict[str, Any]) -> Any:

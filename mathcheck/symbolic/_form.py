@@ -19,6 +19,9 @@ class SymForm:
     expr: sp.Expr | sp.MatrixBase
     args: dict[str, sp.Symbol | sp.MatrixBase]
     params: dict[str, sp.Symbol] = field(default_factory=dict)
+    # The numeric output shape, when the Matrix shape alone is ambiguous (an r×1 matrix that
+    # is a matrix, not a vector). None: () for a scalar, (r,) for r×1, (r, c) otherwise.
+    shape: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,25 @@
+"""The pytest plugin: a user's regression test is one line."""
+
+from __future__ import annotations
+
+pytest_plugins = ["pytester"]
+
+
+def test_plugin_fixture_passes_and_fails_with_counterexample(pytester):
+    pytester.makepyfile(
+        """
+        import torch
+
+        def test_good(mathcheck):
+            mathcheck.assert_matches("act.softmax", lambda z: torch.softmax(z, -1),
+                                     examples=5, dtypes=["float32"], gradients=False)
+
+        def test_bad(mathcheck):
+            mathcheck.assert_matches("act.softmax", lambda z: torch.exp(z) / torch.exp(z).sum(-1, keepdim=True),
+                                     examples=5, dtypes=["float64"], gradients=False)
+        """
+    )
+    # A subprocess: an in-process run would unload and re-import SymPy under our feet.
+    result = pytester.runpytest_subprocess("-q")  # the plugin loads through its entry point
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*act.softmax: fail*", "*reproduce(*"])
