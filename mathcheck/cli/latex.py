@@ -22,12 +22,13 @@ TEX_HINT = (
 
 def _verify(entries: tuple[Any, ...], seed: int, examples: int) -> dict[str, Any]:
     """Run the verification here (no --results): the statuses printed are this run's."""
-    from mathcheck.crosscheck import RunOptions, verify_entries
+    from mathcheck.cli._render import run_with_progress
+    from mathcheck.crosscheck import RunOptions, count_tasks, verify_entries
     from mathcheck.crosscheck.report import to_json_dict
 
     options = RunOptions(seed=seed, examples=examples)
-    with console.status(f"verifying {len(entries)} entries (seed {seed}, {examples} examples)"):
-        results = verify_entries(entries, options)
+    total = count_tasks(entries, options)
+    results = run_with_progress(total, lambda update: verify_entries(entries, options, update))
     return to_json_dict(results, options)
 
 

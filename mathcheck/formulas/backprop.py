@@ -154,10 +154,11 @@ ENTRIES: tuple[Entry, ...] = (
                 check(S, "vanishing_exploding"),
             ),
         ),
-        notes="The cheatsheet's ∂L/∂W¹ ∝ ∏_{l=1}^{n} W^l·σ′(z^l) is schematic: the exact "
-        "factor is a_0ᵀ-outer ∏_{l=2}^{n} diag(σ′(z_l))W_lᵀ… — W¹ itself is not in the "
-        "product, the σ′ of every layer is, and the factors are matrices in a fixed order "
-        "(see errata). The forms compute ∂a_L/∂a_0 for square tanh layers.",
+        notes="The cheatsheet's ∂L/∂W¹ ∝ ∏_{l=1}^{n} W^l·σ′(z^l) is schematic: exactly, "
+        "∂L/∂W¹ = δ¹a⁰ᵀ with δ¹ = diag(σ′(z¹)) W²ᵀ diag(σ′(z²)) ⋯ Wⁿᵀ diag(σ′(zⁿ)) ∂L/∂aⁿ — "
+        "W¹ itself is not in the product, every layer's σ′ is, and the factors are "
+        "transposed matrices in a fixed order (errata.backprop_product). The forms compute "
+        "∂a_L/∂a_0 = ∏_{l=L…1} diag(σ′(z_l)) W_l for square tanh layers.",
         no_numeric_reason="A product over a variable number of layers has no fixed-size SymPy "
         "form: it is checked against autograd's Jacobian instead.",
         signature="f(W[L,n,n], z[L,n]) -> J[n,n] = ∂a_L/∂a_0  (σ = tanh)",

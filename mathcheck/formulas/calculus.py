@@ -217,8 +217,8 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(ROSENBROCK_BUDGET),
             Gradient(("x",), Budget(16, "∂f/∂x_i has ≤ 3 terms of size ≤ 4800 with |x| ≤ 2; "
                                     "norm-wise over the gradient", scale="row")),
-            Check("critical points: ∇f = 0 and classification",
-                  check(S, "critical_points_numeric")),
+            Check("steepest ascent: max_u D_u f = ‖∇f‖ at u = ∇f/‖∇f‖",
+                  check(S, "steepest_ascent")),
         ),
         notes="f is the Rosenbrock function Σ 100(x_{i+1} − x_i²)² + (1 − x_i)² on [−2, 2]ⁿ; "
               "its value near the valley x_{i+1} = x_i² is only accurate in absolute terms.",

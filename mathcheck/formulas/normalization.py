@@ -11,9 +11,11 @@ from mathcheck.formulas._model import (
     Gradient,
     Property,
     Section,
+    Variant,
     check,
     forms,
     symbolic,
+    torch_form,
 )
 
 SECTION = Section(7, "normalization", "Normalization")
@@ -160,6 +162,12 @@ ENTRIES: tuple[Entry, ...] = (
         notes=LOW_NOTE + "RMS(x) = √(mean(x²) + ε): no mean subtraction, no β (so not shift "
         "invariant). x² overflows beyond |x| ≈ 1e154 in fp64 and 1e19 in fp32 (fp16/bf16 are "
         "computed in fp32).",
+        variants=(
+            Variant("cast before weight (LLaMA)",
+                    "normalise in fp32, cast to the input dtype, then multiply by γ (Hugging "
+                    "Face LlamaRMSNorm); Gemma instead multiplies by (1 + γ) in fp32 and casts "
+                    "after", torch=torch_form(S, "rms_norm_cast_before_weight")),
+        ),
         signature="f(x[..., n], gamma[n], *, eps) -> y[..., n]",
     ),
 )

@@ -55,6 +55,9 @@ class Oracle:
         self.out_shape = output_shape(form)
         # cse: gradient and matrix forms repeat subexpressions (softmax denominators...)
         self._f = sp.lambdify(symbols, exprs, modules=["mpmath", "sympy"], cse=True)
+        # cse hoists subexpressions out of Piecewise branches, so a guarded 0/0 can raise:
+        # such points are re-evaluated without it.
+        self._f_plain = sp.lambdify(symbols, exprs, modules=["mpmath", "sympy"])
 
     def __call__(self, arrays: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         first = self.names[0]
@@ -82,7 +85,11 @@ class Oracle:
 
     def _at(self, point: list[float], digits: int) -> list[Any]:
         with mpmath.workdps(digits):
-            values = self._f(*[mpmath.mpf(v) for v in point])
+            args = [mpmath.mpf(v) for v in point]
+            try:
+                values = self._f(*args)
+            except (ZeroDivisionError, ValueError):
+                values = self._f_plain(*args)
             return [v if isinstance(v, mpmath.mpf) else mpmath.mpf(v) for v in values]
 
     def evaluate(self, point: list[float]) -> list[Any]:

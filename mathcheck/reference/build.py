@@ -220,6 +220,7 @@ def render(section_views: list[SectionView], report: dict[str, Any] | None) -> s
         sections=section_views,
         environment=environment,
         claim_totals=totals(statuses),
+        verified_entries=len(statuses),
         verified=bool(report),
         counts=counts(section_views),
         errata=_errata(report),

@@ -223,14 +223,12 @@ def _print_form(entry: Entry, form: SymForm, prepared: Prepared) -> Display:
             return Layout(dims, output_dims(value, sizes))
 
         try:
-            generic = generalize(
-                build, layout_of, names, _check_sizes(prepared.small), budget=30.0
-            )
+            generic = generalize(build, layout_of, names, _check_sizes(prepared.small), budget=30.0)
             prepared.generic = generic
-            at = ", ".join(
-                " = ".join((k, str(v))) for s in generic.verified_at[1:] for k, v in s.items()
+            at = " and at ".join(
+                ", ".join(f"{k} = {v}" for k, v in sizes.items()) for sizes in generic.verified_at
             )
-            note = f"index form verified against the SymPy form at {at}" if at else ""
+            note = f"index notation reproduces the SymPy form at {at}"
             return Display(
                 f"{lhs(entry, form, generic.index)} = {latex(fold(generic.expr))}", "sympy", note
             )
@@ -242,8 +240,12 @@ def _print_form(entry: Entry, form: SymForm, prepared: Prepared) -> Display:
     opaque = [f for f in _atoms(value, AppliedUndef) if len(f.args) > 3]
     if opaque:
         name = type(opaque[0]).__name__
-        return Display(None, "none", f"the SymPy form evaluates {name} numerically (mpmath); "
-                       "it has no closed form to print: see the code")
+        return Display(
+            None,
+            "none",
+            f"the SymPy form evaluates {name} numerically (mpmath); "
+            "it has no closed form to print: see the code",
+        )
     elementary = (
         isinstance(value, sp.Function)
         and not isinstance(value, (sp.Piecewise, sp.Min, sp.Max))
@@ -424,7 +426,7 @@ def _derivative_texts(
         form = builder(**{k: 3 for k in prepared.names})
         value = _self_fold(generic.expr, entry, form, prepared.generic, index)
         texts.append(latex(fold(value)))
-    return texts, index, "index form verified against SymPy at two sets of sizes"
+    return texts, index, "index notation reproduces SymPy's result at two sets of sizes"
 
 
 def _identity_symbols(prepared: Prepared, sizes: dict[str, int]) -> dict[sp.Symbol, sp.Indexed]:

@@ -26,8 +26,10 @@ def cosine(n: int) -> SymForm:
     """a·b/(‖a‖‖b‖), defined as 0 when either vector is zero (the stated convention)."""
     a, b = vector("a", n), vector("b", n)
     norms = _dot(a, a) * _dot(b, b)
-    return SymForm(sp.Piecewise((0, sp.Eq(norms, 0)), (_dot(a, b) / sp.sqrt(norms), True)),
-                   {"a": a, "b": b})
+    # The Piecewise sits in the denominator (1 for a zero vector, where a·b = 0 anyway), so no
+    # 0/0 is ever formed, whatever order the oracle evaluates sub-expressions in.
+    denominator = sp.Piecewise((1, sp.Eq(norms, 0)), (sp.sqrt(norms), True))
+    return SymForm(_dot(a, b) / denominator, {"a": a, "b": b})
 
 
 def euclidean(n: int) -> SymForm:

@@ -133,7 +133,9 @@ def optimal_discriminator_derived(ctx: CheckContext) -> Outcome:
 def gan_equilibrium(n: int) -> SymForm:
     """C(G) = V(D*, G) = Σ p log(p/(p+q)) + Σ q log(q/(p+q)) over n outcomes."""
     p, q = vector("p", n), vector("q", n)
-    value = sum(xlogy(pi, pi / (pi + qi)) + xlogy(qi, qi / (pi + qi))
+    # u·log(u/(u+v)) as xlogy(u, u) − xlogy(u, u + v): no quotient that is 0/0 where u = v = 0
+    # (the oracle's common-subexpression pass evaluates quotients ahead of the Piecewise).
+    value = sum(xlogy(pi, pi) - xlogy(pi, pi + qi) + xlogy(qi, qi) - xlogy(qi, pi + qi)
                 for pi, qi in zip(p, q, strict=True))
     return SymForm(value, {"p": p, "q": q})
 

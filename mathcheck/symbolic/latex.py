@@ -361,6 +361,23 @@ class ParseBack:
     parsed: str | None = None  # the parsed expression, as SymPy prints it
 
 
+def _reason(exc: Exception, text: str) -> str:
+    """Why the parser gave up, naming the LaTeX it could not read (not just a column)."""
+    column = getattr(exc, "column", None)
+    if isinstance(column, int) and column > 0:
+        token = re.match(r"\\[A-Za-z]+|\\.|.", text[column - 1 :])
+        if token:
+            return f"the Lark LaTeX grammar has no rule for `{token.group(0)}` in `{text.strip()}`"
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message[:160]}"
+
+
+def _equations(display: str) -> list[str]:
+    """Equations set side by side with \quad / \qquad (and an optional comma)."""
+    pieces = re.split(r",?\s*\\q?quad\b\s*", display)
+    return [p.strip() for p in pieces if p.strip()] or [display]
+
+
 def _split_equals(display: str) -> list[str]:
     """Top-level '=' splits (outside braces, \\left/\\right groups are braces-free anyway)."""
     parts, depth, start = [], 0, 0
@@ -449,7 +466,8 @@ def parse_back(display: str, form: SymForm, sizes: dict[str, int] | None = None)
     expression; for a vector form the display's free index i is set to every component.
     """
     sizes = sizes or {}
-    parts = _split_equals(display)
+    # Several equations side by side (A v = λ v, \qquad A = P D P^{-1}): the first is the form.
+    parts = _split_equals(_equations(display)[0])
     candidates = parts[1:] if len(parts) > 1 else parts
     parsed_texts: list[str] = []
     verdict = ParseBack("unparseable", "empty display")
@@ -457,8 +475,7 @@ def parse_back(display: str, form: SymForm, sizes: dict[str, int] | None = None)
         try:
             parsed = _normalise(_parse(text), form)
         except Exception as exc:  # the parser raises many exception types
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            return ParseBack("unparseable", f"{type(exc).__name__}: {reason[:160]}")
+            return ParseBack("unparseable", _reason(exc, text))
         parsed_texts.append(sp.sstr(parsed))
         try:
             verdict = _compare(parsed, form, sizes)
@@ -472,14 +489,14 @@ def parse_back(display: str, form: SymForm, sizes: dict[str, int] | None = None)
 def parse_only(display: str) -> ParseBack:
     """For a display without a SymPy form: can the parser read it at all? (never "proven")"""
     parsed = []
-    for text in _split_equals(display):
+    for text in (part for eq in _equations(display) for part in _split_equals(eq)):
         try:
             parsed.append(sp.sstr(_parse(text)))
-        except Exception as exc:  # noqa: BLE001 - the parser raises many exception types
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            return ParseBack("unparseable", f"{type(exc).__name__}: {reason[:160]}")
-    return ParseBack("no_form", "parsed, but the entry has no SymPy form to prove it against",
-                     "; ".join(parsed))
+        except Exception as exc:  # the parser raises many exception types
+            return ParseBack("unparseable", _reason(exc, text))
+    return ParseBack(
+        "no_form", "parsed, but the entry has no SymPy form to prove it against", "; ".join(parsed)
+    )
 
 
 def _compare(parsed: sp.Basic, form: SymForm, sizes: dict[str, int]) -> ParseBack:
@@ -503,7 +520,12 @@ def _compare(parsed: sp.Basic, form: SymForm, sizes: dict[str, int]) -> ParseBac
         elif target.shape == (1, 1):
             got, want = sp.Matrix([_instantiate(parsed, form, sizes)]), sp.Matrix([target[0]])
         else:
-            return ParseBack("mismatched", "a vector form, but the display has no free index i")
+            rows, cols = target.shape
+            return ParseBack(
+                "mismatched",
+                f"parsed as the scalar {sp.sstr(parsed)}, but the form is a {rows}×{cols} "
+                "matrix: the parser reads matrix notation as a product of scalars",
+            )
     else:
         got, want = sp.Matrix([_instantiate(parsed, form, sizes)]), sp.Matrix([target])
     leftover = {s for s in got.free_symbols if s not in known}

@@ -53,8 +53,11 @@ def dot_geometric() -> Equation:
 def cosine_similarity(n: int) -> SymForm:
     """a·b/(‖a‖‖b‖); stated convention: 0 when either vector is zero (cos θ is undefined)."""
     a, b = vector("a", n), vector("b", n)
-    aa, bb = _dot(a, a), _dot(b, b)
-    expr = sp.Piecewise((0, sp.Eq(aa, 0) | sp.Eq(bb, 0)), (_dot(a, b) / sp.sqrt(aa * bb), True))
+    norms = sp.sqrt(_dot(a, a) * _dot(b, b))
+    # a·b = 0 whenever a norm is 0, so dividing by 1 there gives the stated 0; the guard sits in
+    # the denominator because the oracle's common-subexpression pass evaluates shared
+    # quotients eagerly, outside any Piecewise branch
+    expr = _dot(a, b) / sp.Piecewise((1, sp.Eq(norms, 0)), (norms, True))
     return SymForm(expr, {"a": a, "b": b})
 
 
@@ -87,8 +90,8 @@ def projection(n: int) -> SymForm:
     """proj_b a = (a·b/‖b‖²) b; stated convention: the zero vector when b = 0."""
     a, b = vector("a", n), vector("b", n)
     bb = _dot(b, b)
-    p = _proj(a, b)
-    expr = sp.Matrix([sp.Piecewise((0, sp.Eq(bb, 0)), (pi, True)) for pi in p])
+    # b = 0 gives (a·b/1)·b = 0; the guard is in the denominator (see cosine_similarity)
+    expr = (_dot(a, b) / sp.Piecewise((1, sp.Eq(bb, 0)), (bb, True))) * b
     return SymForm(expr, {"a": a, "b": b})
 
 
@@ -135,7 +138,10 @@ def inverse(n: int) -> SymForm:
     a = matrix("A", n, n)
     det = a.det(method="berkowitz")
     adj = a.adjugate(method="berkowitz")
-    expr = adj.applyfunc(lambda c: sp.Piecewise((sp.nan, sp.Eq(det, 0)), (c / det, True)))
+    # NaN, not a division by zero, when det A = 0 (the guard survives common-subexpression
+    # elimination, which hoists shared quotients out of Piecewise branches)
+    safe_det = sp.Piecewise((sp.nan, sp.Eq(det, 0)), (det, True))
+    expr = adj.applyfunc(lambda c: c / safe_det)
     return SymForm(expr, {"A": a})
 
 

@@ -7,6 +7,7 @@ elementwise losses (BCE, Huber) take scalars, as `reduction='none'` does in PyTo
 from __future__ import annotations
 
 import sympy as sp
+from sympy.codegen.cfunctions import log1p
 
 from mathcheck.symbolic._form import Equation, SymForm, matrix, real, vector
 
@@ -76,8 +77,9 @@ def d_bce_stated(form: SymForm) -> sp.Expr:
 
 
 def bce_with_logits() -> SymForm:
-    """BCE of σ(z): log(1 + eᶻ) − y·z (softplus(z) − yz)."""
-    return SymForm(sp.log(1 + sp.exp(z)) - y * z, {"z": z, "y": y})
+    """BCE of σ(z): log(1 + eᶻ) − y·z (softplus(z) − yz), written with log1p: at 50 digits
+    log(1 + eᶻ) rounds to 0 for z < −116 and the oracle would lose the whole loss."""
+    return SymForm(log1p(sp.exp(z)) - y * z, {"z": z, "y": y})
 
 
 def d_bce_with_logits_stated(form: SymForm) -> sp.Expr:

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import sympy as sp
+import torch
 
 from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Identity, get
@@ -99,3 +100,18 @@ def test_gradient_rejects_delta_with_a_detached_upstream_error():
     entry = only("bp.delta", "gradient")
     results = run(entry, TORCH, torch=delta_detached_torch, numpy=np_forms.delta)
     assert statuses(results) == {"failed"}
+
+
+# ---------------------------------------------------------------- check (autograd comparison)
+
+
+def test_check_rejects_delta_recursion_without_the_activation_derivative(monkeypatch):
+    """The random-MLP check runs the catalog's torch δ for tanh layers: plant one without σ′."""
+    import mathcheck.numeric.torch_forms.backprop as forms
+
+    entry = only("bp.delta", "check")
+    assert statuses(run(entry)) == {"passed"}
+    monkeypatch.setattr(
+        forms, "delta", lambda W, delta_next, z: torch.einsum("...mn,...m->...n", W, delta_next)
+    )
+    assert statuses(run(entry)) == {"failed"}

@@ -20,7 +20,7 @@ from mathcheck.numeric.torch_forms import llm as torch_forms
 from mathcheck.symbolic import llm as sym
 from mathcheck.symbolic._form import Equation, vector
 
-FAST = RunOptions(examples=8, devices=("cpu",), dtypes=("float64", "float32"))
+FAST = RunOptions(examples=5, devices=("cpu",), dtypes=("float64", "float32"))
 TORCH64 = dataclasses.replace(FAST, backends=("torch",), dtypes=("float64",))
 
 

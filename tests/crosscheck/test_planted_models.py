@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import sympy as sp
+import torch
 import torch.nn.functional as F
 
 from mathcheck.crosscheck import RunOptions, verify_entry
@@ -101,3 +102,21 @@ def test_gradient_rejects_rnn_with_a_detached_state():
     entry = only("rnn.step", "gradient")
     results = run(entry, TORCH, torch=rnn_detached_state_torch, numpy=np_forms.rnn_step)
     assert statuses(results) == {"failed"}
+
+
+# ---------------------------------------------------------------- check (torch layers)
+
+
+def test_check_rejects_lstm_with_torch_gate_order(monkeypatch):
+    """The LSTMCell comparison must notice gate blocks read in torch's order."""
+    import mathcheck.numeric.torch_forms.models as forms
+
+    def swapped(x, h, c, W, b):
+        i, f, g, o = ((W @ torch.cat([h, x], -1)[..., None]).squeeze(-1) + b).chunk(4, -1)
+        c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        return torch.cat([torch.sigmoid(o) * torch.tanh(c_new), c_new], -1)
+
+    entry = only("lstm.cell", "check")
+    assert statuses(run(entry)) == {"passed"}
+    monkeypatch.setattr(forms, "lstm_cell", swapped)
+    assert statuses(run(entry)) == {"failed"}

@@ -134,3 +134,19 @@ def test_property_rejects_sft_that_ignores_the_mask():
     entry = only("rlhf.sft", "property")
     results = run(entry, NUMPY, numpy=lambda z, y, mask: np_forms.sft(z, y, np.ones_like(mask)))
     assert statuses(results) == {"failed"}
+
+
+# ---------------------------------------------------------------- check (autograd)
+
+
+def test_check_rejects_ppo_clipped_symmetrically(monkeypatch):
+    """Clipping the ratio without the min (clip(r)·A alone) also kills the gradient on the
+    unclipped side of the range: the direction check must fail."""
+    import mathcheck.numeric.torch_forms.rlhf as forms
+
+    entry = only("rlhf.ppo_clip", "check")
+    assert statuses(run(entry)) == {"passed"}
+    monkeypatch.setattr(
+        forms, "ppo_clip", lambda r, A, eps=0.2: torch.clamp(r, 1 - eps, 1 + eps) * A
+    )
+    assert statuses(run(entry)) == {"failed"}

@@ -98,7 +98,8 @@ def test_layer_form_matches_torch_tanh_linear():
 
 
 @pytest.mark.parametrize("name", ["autograd_chain", "autograd_product", "autograd_sum",
-                                  "full_jacobian", "full_hessian", "critical_points_numeric"])
+                                  "full_jacobian", "full_hessian", "critical_points_numeric",
+                                  "steepest_ascent"])
 def test_numeric_checks_pass(name):
     assert getattr(checks, name)(CTX).status == "passed"
 

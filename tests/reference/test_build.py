@@ -13,6 +13,7 @@ from mathcheck.cli.latex import latex
 from mathcheck.formulas import all_entries, select
 from mathcheck.reference import build, build_reference, missing_tex
 from mathcheck.reference.escape import code, tex
+from mathcheck.reference.plots import figures_for
 from mathcheck.reference.status import summarize
 
 from .test_printer import SYNTHETIC
@@ -91,9 +92,7 @@ def test_tex_has_every_entry_its_status_and_errors(tmp_path: Path) -> None:
 
 
 def test_cli_writes_the_tex(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        latex, ["-o", str(tmp_path), "--section", "activations", "--no-verify"]
-    )
+    result = CliRunner().invoke(latex, ["-o", str(tmp_path), "--section", "rlhf", "--no-verify"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "reference.tex").exists()
     assert "displays printed from SymPy" in result.output
@@ -129,6 +128,15 @@ def test_pdf_of_the_whole_catalog_names_every_entry(tmp_path: Path) -> None:
     flat = "".join(text.split())  # ids may be split across lines in narrow columns
     absent = [e.id for e in entries if e.id not in flat]
     assert not absent, f"ids missing from the PDF text: {absent}"
+
+
+def test_figures_are_vector_pdfs(tmp_path: Path) -> None:
+    entry = next((e for e in all_entries() if e.id == "act.sigmoid"), None)
+    if entry is None:
+        pytest.skip("act.sigmoid is not in the catalog")
+    figures = figures_for(entry, tmp_path)
+    assert [p.name for p, _ in figures] == ["act-sigmoid-curve.pdf", "act-sigmoid-ulps.pdf"]
+    assert all(p.read_bytes().startswith(b"%PDF") for p, _ in figures)
 
 
 def test_select_by_section_keeps_the_cheatsheet_order() -> None:

@@ -173,6 +173,36 @@ def full_hessian(ctx: CheckContext) -> Outcome:
                    error=worst, budget=budget, unit="eps (norm-wise)")
 
 
+def steepest_ascent(ctx: CheckContext) -> Outcome:
+    """∇f is the direction of steepest ascent: over unit directions u the directional
+    derivative D_u f (fp64 central differences, independent of autograd) never exceeds ‖∇f‖
+    (autograd), and along u = ∇f/‖∇f‖ it attains it. Rosenbrock at random points, 256
+    directions each; differences are within FD_RTOL of max(‖∇f‖, 1)."""
+    torch = _torch()
+    from mathcheck.numeric.torch_forms.calculus import gradient as rosenbrock
+
+    gen = torch.Generator().manual_seed(ctx.seed)
+    h = float(np.finfo(np.float64).eps) ** (1 / 3)
+    worst = 0.0
+    for trial in range(max(ctx.examples // 4, 4)):
+        n = 2 + trial % 3
+        x = torch.rand(n, generator=gen, dtype=torch.float64) * 4 - 2
+        xg = x.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(rosenbrock(xg), xg)
+        u = torch.randn(257, n, generator=gen, dtype=torch.float64)
+        u[-1] = g
+        u = u / u.norm(dim=-1, keepdim=True)
+        slopes = (rosenbrock(x + h * u) - rosenbrock(x - h * u)) / (2 * h)
+        scale = max(g.norm().item(), 1.0)
+        excess = (slopes.max() - g.norm()).item() / scale  # > 0: a direction beats ∇f
+        attained = abs((g.norm() - slopes[-1]).item()) / scale
+        worst = max(worst, excess, attained)
+    return Outcome("passed" if worst <= FD_RTOL else "failed",
+                   "max over 256 unit directions of D_u f ≤ ‖∇f‖, attained along ∇f/‖∇f‖ "
+                   "(Rosenbrock, random x ∈ [−2, 2]ⁿ, fp64 differences)", error=worst,
+                   budget=FD_RTOL, unit="relative to max(‖∇f‖, 1)")
+
+
 def symmetric(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
     """max |H − Hᵀ| in eps of max |H| (0 for a Hessian that is symmetric by construction)."""
     H = ctx.to_numpy(f(**args))

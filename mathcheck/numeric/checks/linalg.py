@@ -638,7 +638,8 @@ def pd_criteria_agree(ctx: CheckContext) -> Outcome:
     for n in (2, 3, 4):
         count = 100
         q = np.linalg.qr(rng.standard_normal((count, n, n)))[0]
-        lam = rng.uniform(1e-6, 3.0, size=(count, n)) * rng.choice([1.0, 1.0, -1.0], size=(count, n))
+        signs = rng.choice([1.0, 1.0, -1.0], size=(count, n))
+        lam = rng.uniform(1e-6, 3.0, size=(count, n)) * signs
         a = torch.as_tensor(q @ (lam[..., None] * np.swapaxes(q, -1, -2)))
         a = (a + a.mT) / 2
         by_eig = (torch.linalg.eigvalsh(a) > 0).all(dim=-1)

@@ -75,8 +75,9 @@ def multivariate_gaussian(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray) -> n
     z = np.linalg.solve(L, d[..., None])[..., 0]
     maha = np.sum(z * z, axis=-1)
     logdet = 2 * np.sum(np.log(np.diagonal(L, axis1=-2, axis2=-1)), axis=-1)
-    out = -0.5 * (maha + logdet + n * LOG_2PI)
-    return np.where(bad, np.nan, out).astype(x.dtype)
+    out = np.where(bad, np.nan, -0.5 * (maha + logdet + n * LOG_2PI))
+    with np.errstate(over="ignore"):  # beyond fp16's range the right answer is −inf
+        return out.astype(x.dtype)
 
 
 def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

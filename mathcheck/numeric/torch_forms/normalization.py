@@ -38,3 +38,11 @@ def rms_norm(x: torch.Tensor, gamma: torch.Tensor, *, eps: float = 1e-6) -> torc
     """γ·x/√(mean(x²) + ε)."""
     w = _up(x)
     return (_up(gamma) * w / torch.sqrt((w * w).mean(dim=-1, keepdim=True) + eps)).to(x.dtype)
+
+
+def rms_norm_cast_before_weight(x: torch.Tensor, gamma: torch.Tensor, *,
+                                eps: float = 1e-6) -> torch.Tensor:
+    """The LLaMA casting order: normalise in fp32, round to the input dtype, then multiply by
+    γ in that dtype (two roundings in fp16/bf16 instead of one)."""
+    w = _up(x)
+    return gamma * (w * torch.rsqrt((w * w).mean(dim=-1, keepdim=True) + eps)).to(x.dtype)
