@@ -53,6 +53,7 @@ class Oracle:
         }
         exprs = [sp.sympify(e).subs(substitutions) for e in _flat(form.expr)]
         self.out_shape = output_shape(form)
+        self._size = len(exprs)
         # cse: gradient and matrix forms repeat subexpressions (softmax denominators...)
         self._f = sp.lambdify(symbols, exprs, modules=["mpmath", "sympy"], cse=True)
         # cse hoists subexpressions out of Piecewise branches, so a guarded 0/0 can raise:
@@ -89,7 +90,10 @@ class Oracle:
             try:
                 values = self._f(*args)
             except (ZeroDivisionError, ValueError):
-                values = self._f_plain(*args)
+                try:
+                    values = self._f_plain(*args)
+                except (ZeroDivisionError, ValueError):  # undefined here: an invalid point
+                    return [mpmath.mpf("nan")] * self._size
             return [v if isinstance(v, mpmath.mpf) else mpmath.mpf(v) for v in values]
 
     def evaluate(self, point: list[float]) -> list[Any]:
