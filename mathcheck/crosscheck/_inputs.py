@@ -102,6 +102,33 @@ def cases(draw: st.DrawFn, domain: Domain, dtype: str) -> Case:
     return Case(sizes, arrays)
 
 
+def _midpoint(arg: Arg, low: float, high: float) -> float:
+    """A valid value of the argument's kind for args that have no extremes of their own."""
+    if arg.kind == "positive":
+        return float(np.sqrt(low * high))
+    if arg.kind == "integer":
+        return float(np.round((low + high) / 2))
+    if arg.kind == "binary":
+        return 1.0
+    return (low + high) / 2
+
+
+def _onehot(shape: tuple[int, ...]) -> np.ndarray:
+    values = np.zeros(shape)
+    values[..., 0] = 1.0
+    return values
+
+
+#: Deterministic, valid values for structured kinds (a mean of extremes would not be valid).
+_NEUTRAL = {
+    "probability": lambda shape: np.full(shape, 1.0 / shape[-1]),
+    "onehot": _onehot,
+    "spd": lambda shape: np.broadcast_to(np.eye(shape[-1]), shape),
+    "symmetric": lambda shape: np.broadcast_to(np.eye(shape[-1]), shape),
+    "square": lambda shape: np.broadcast_to(np.eye(shape[-1]), shape),
+}
+
+
 def extreme_cases(domain: Domain, dtype: str) -> list[Case]:
     """Deterministic cases built from every `Arg.extremes`, at the largest sizes."""
     if not any(a.extremes for a in domain.args):
@@ -111,7 +138,13 @@ def extreme_cases(domain: Domain, dtype: str) -> list[Case]:
     arrays: dict[str, np.ndarray] = {}
     for arg in domain.args:
         low, high = _bounds(arg, dtype)
-        pool = [float(np.clip(v, low, high)) for v in arg.extremes] or [(low + high) / 2]
+        if not arg.extremes and arg.shape and arg.kind in _NEUTRAL:
+            shape = concrete_shape(arg, sizes)
+            rows = (length,) if domain.batch else ()
+            values = np.broadcast_to(_NEUTRAL[arg.kind](shape), rows + shape)
+            arrays[arg.name] = round_to(np.array(values), dtype)
+            continue
+        pool = [float(np.clip(v, low, high)) for v in arg.extremes] or [_midpoint(arg, low, high)]
         if arg.shape:
             shape = concrete_shape(arg, sizes)
             size = int(np.prod(shape))
