@@ -16,7 +16,6 @@ _EXPORTS = {
     "check": "mathcheck.regress",
     "assert_matches": "mathcheck.regress",
     "CheckResult": "mathcheck.regress",
-    "adapters": "mathcheck.regress._adapters",
     "get": "mathcheck.formulas",
     "all_entries": "mathcheck.formulas",
     "sections": "mathcheck.formulas",
@@ -28,8 +27,6 @@ __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
-    if name == "adapters":
-        return import_module(_EXPORTS[name])
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'mathcheck' has no attribute {name!r}")

@@ -12,6 +12,7 @@ from mathcheck.formulas._model import (
     Property,
     Ref,
     Section,
+    Variant,
     check,
     forms,
     numpy_form,
@@ -99,6 +100,14 @@ ENTRIES: tuple[Entry, ...] = (
         notes="Computed on a/max|aᵢ| and b/max|bᵢ| (no overflow or underflow of the norms) and "
         "clipped to [−1, 1]. A zero vector gives 0, as torch.nn.functional.cosine_similarity's "
         "eps clamp does; mathematically it is undefined there.",
+        variants=(
+            Variant("eps-clamped norms (torch)",
+                    "a·b/(max(‖a‖, ε)·max(‖b‖, ε)), ε = 1e-8, each norm clamped separately "
+                    "(torch F.cosine_similarity); differs only when a norm is below ε",
+                    numpy=numpy_form(S, "cosine_eps_clamped"),
+                    torch=torch_form(S, "cosine_eps_clamped"),
+                    symbolic=symbolic(S, "cosine_eps_clamped")),
+        ),
         signature="f(a, b) -> cos, over the last axis",
     ),
     Entry(

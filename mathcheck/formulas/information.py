@@ -11,9 +11,12 @@ from mathcheck.formulas._model import (
     Identity,
     Property,
     Section,
+    Variant,
     check,
     forms,
+    numpy_form,
     symbolic,
+    torch_form,
 )
 
 SECTION = Section(10, "information", "Information theory")
@@ -123,6 +126,18 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         notes="Computed as Σ p(log p − log q), never log(p/q): p/q overflows fp16 for small q. "
         "Near p = q it cancels, so accuracy is absolute (in units of max(KL, 1)).",
+        variants=(
+            Variant("reversed order KL(q‖p)",
+                    "the arguments swapped: F.kl_div(input, target) takes the log of the "
+                    "*second* distribution first, so F.kl_div(log p, q) is KL(q‖p)",
+                    numpy=numpy_form(S, "kl_reversed"), torch=torch_form(S, "kl_reversed"),
+                    symbolic=symbolic(S, "kl_reversed")),
+            Variant("mean over elements (reduction='mean')",
+                    "KL(p‖q)/n: F.kl_div's reduction='mean' divides by the number of "
+                    "elements; 'batchmean' (sum over classes, mean over rows) is the KL",
+                    numpy=numpy_form(S, "kl_mean"), torch=torch_form(S, "kl_mean"),
+                    symbolic=symbolic(S, "kl_mean")),
+        ),
         signature="f(p, q) -> KL(p‖q), over the last axis",
     ),
     Entry(

@@ -21,9 +21,12 @@ from mathcheck.formulas._model import (
     Identity,
     Property,
     Section,
+    Variant,
     check,
     forms,
+    numpy_form,
     symbolic,
+    torch_form,
 )
 
 SECTION = Section(1, "linalg", "Linear algebra")
@@ -188,6 +191,14 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         notes="cos θ is undefined when a or b is zero; mathcheck's forms return 0 there, as "
               "torch.nn.functional.cosine_similarity does (its denominator is clamped by eps).",
+        variants=(
+            Variant("eps-clamped norms (torch)",
+                    "a·b/(max(‖a‖, ε)·max(‖b‖, ε)), ε = 1e-8, each norm clamped separately "
+                    "(torch F.cosine_similarity); differs only when a norm is below ε",
+                    numpy=numpy_form(S, "cosine_similarity_eps_clamped"),
+                    torch=torch_form(S, "cosine_similarity_eps_clamped"),
+                    symbolic=symbolic(S, "cosine_similarity_eps_clamped")),
+        ),
         signature="f(a, b) -> cos θ over the last axis",
     ),
     Entry(
@@ -307,7 +318,10 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         notes="Accuracy degrades with the condition number: the budget is multiplied by κ₂(A) "
               "(computed from the rounded input). Exactly singular inputs have no inverse and "
-              "are skipped.",
+              "are skipped. A matrix singular to working precision (κ₂(A)·u ≥ 1) has no "
+              "computable inverse in that dtype: LU meets an exact zero pivot, the Torch form "
+              "returns ±inf (inv_ex) and NumPy raises LinAlgError; such inputs carry no "
+              "meaningful budget and are outside the claim.",
         signature="f(A) -> A⁻¹ (last two axes)",
     ),
     Entry(

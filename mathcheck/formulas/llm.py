@@ -194,6 +194,7 @@ ENTRIES: tuple[Entry, ...] = (
                 "permutation of the coordinates",
                 numpy=numpy_form(S, "rope_half"),
                 torch=torch_form(S, "rope_half"),
+                symbolic=symbolic(S, "rope_half"),
             ),
         ),
         signature="f(x, m) -> R_m x; x (..., d) with d even, m (..., 1) positions",
@@ -514,6 +515,14 @@ ENTRIES: tuple[Entry, ...] = (
         notes="Rounding mode: round half to even (np.rint, torch.round), stated in the SymPy form. "
         "Unsigned 8-bit codes [0, 255] with zero point 128; outside s·[q_min − z, q_max − z] "
         "values clip and the error is unbounded.",
+        variants=(
+            Variant("round half away from zero",
+                    "sign(y)·⌊|y| + ½⌋ (C round(), many INT8 kernels) instead of half to "
+                    "even (torch.round, np.rint); differs only at exact ties",
+                    numpy=numpy_form(S, "fake_quant_half_away"),
+                    torch=torch_form(S, "fake_quant_half_away"),
+                    symbolic=symbolic(S, "fake_quant_half_away")),
+        ),
         signature="f(x, s, z, qmin, qmax) -> s·(clamp(round(x/s) + z, qmin, qmax) − z)",
     ),
     Entry(

@@ -339,6 +339,13 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         notes="Elementwise (reduction 'none'), δ = 1 (PyTorch's default). Not C²: the second "
         "derivative jumps from 1 to 0 at |r| = δ.",
+        variants=(
+            Variant("SmoothL1 (Huber/δ)",
+                    "½r²/δ for |r| < δ, |r| − ½δ otherwise: torch F.smooth_l1_loss(beta=δ), "
+                    "Fast R-CNN; equal to Huber only at δ = 1",
+                    numpy=numpy_form(S, "smooth_l1"), torch=torch_form(S, "smooth_l1"),
+                    symbolic=symbolic(S, "smooth_l1")),
+        ),
         signature="f(y, y_hat, delta=1.0) -> L, elementwise",
     ),
     Entry(
@@ -388,6 +395,13 @@ ENTRIES: tuple[Entry, ...] = (
         "TripletMarginLoss uses unsquared p-norm distances, a different loss. The difference of "
         "squared distances cancels, so accuracy is absolute (ulps of max(|L|, 1)) and scales "
         "with the embeddings' magnitude: checked for entries in [−1, 1].",
+        variants=(
+            Variant("plain distances (torch TripletMarginLoss)",
+                    "max(0, ‖a − p + ε‖ − ‖a − n + ε‖ + margin): unsquared Euclidean "
+                    "distances, torch adding ε = 1e-6 to each component of the difference",
+                    numpy=numpy_form(S, "triplet_plain"), torch=torch_form(S, "triplet_plain"),
+                    symbolic=symbolic(S, "triplet_plain")),
+        ),
         signature="f(anchor, positive, negative, margin=1.0) -> L, over the last axis",
     ),
 )

@@ -10,9 +10,12 @@ from mathcheck.formulas._model import (
     Gradient,
     Identity,
     Section,
+    Variant,
     check,
     forms,
+    numpy_form,
     symbolic,
+    torch_form,
 )
 
 SECTION = Section(15, "models", "Model-specific")
@@ -117,6 +120,14 @@ ENTRIES: tuple[Entry, ...] = (
         "nn.Conv1d/Conv2d compute cross-correlation Σ_j x(t+j)w(j); for learned kernels the "
         "difference is a relabelling of the weights, but formulas and hand-set kernels "
         "(Sobel, Gaussian derivative) change sign/direction. Full mode: length n + k − 1.",
+        variants=(
+            Variant("cross-correlation (conv layers)",
+                    "Σ_j f(t + j − (k − 1)) g(j), the kernel not flipped: nn.Conv1d / "
+                    "F.conv1d(f, g, padding=k − 1), and every deep-learning 'conv' layer",
+                    numpy=numpy_form(S, "cross_correlation"),
+                    torch=torch_form(S, "cross_correlation"),
+                    symbolic=symbolic(S, "cross_correlation")),
+        ),
         signature="f(f[n], g[k]) -> (f ∗ g)[n + k − 1]",
     ),
     Entry(

@@ -112,6 +112,12 @@ ENTRIES: tuple[Entry, ...] = (
         "features), biased variance inside the normalisation. Running statistics (inference) "
         "are not part of the form; torch updates running_var with the unbiased variance "
         "(checked against F.batch_norm).",
+        variants=(
+            Variant("unbiased running variance",
+                    "torch/Keras track running_var with the unbiased batch variance "
+                    "(·m/(m − 1)) while normalising with the biased one: a separate statistic, "
+                    "not the forward output (no form; see the torch pack's BatchNorm1d job)"),
+        ),
         signature="f(x[..., m, n], gamma[n], beta[n], *, eps) -> y[..., m, n]",
     ),
     Entry(

@@ -18,9 +18,12 @@ from mathcheck.formulas._model import (
     Identity,
     Property,
     Section,
+    Variant,
     check,
     forms,
+    numpy_form,
     symbolic,
+    torch_form,
 )
 
 SECTION = Section(6, "optimization", "Optimization")
@@ -121,6 +124,15 @@ ENTRIES: tuple[Entry, ...] = (
         notes="v_t = γv_{t−1} + η∇L(θ_t), θ_{t+1} = θ_t − v_t; returns rows (θ', v'). "
         "torch.optim.SGD keeps b = γb + g and steps θ −= ηb: the same iterates while η is "
         "constant (v = ηb), different ones under a schedule.",
+        variants=(
+            Variant("lr outside the buffer",
+                    "torch.optim.SGD: b' = γb + g, θ' = θ − ηb'. With a constant η the "
+                    "iterates coincide with the canonical ones (v = ηb); the step function "
+                    "differs, and so do the iterates under a schedule",
+                    numpy=numpy_form(S, "sgd_momentum_lr_outside"),
+                    torch=torch_form(S, "sgd_momentum_lr_outside"),
+                    symbolic=symbolic(S, "sgd_momentum_lr_outside")),
+        ),
         signature="f(theta, v, g, *, lr, momentum) -> [theta', v'] stacked on axis −2",
     ),
     Entry(
@@ -140,6 +152,19 @@ ENTRIES: tuple[Entry, ...] = (
         "θ' = θ − ηm̂/(√v̂ + ε) with t ≥ 1 the number of this step; returns rows (θ', m', v'). "
         "ε is added after the square root of the bias-corrected v̂, as in torch.optim.Adam. "
         "fp16/bf16 states are updated in fp32 and rounded once (ε = 1e-8 underflows in fp16).",
+        variants=(
+            Variant("eps inside the square root",
+                    "θ' = θ − η m̂/√(v̂ + ε): ε added to v̂ under the root",
+                    numpy=numpy_form(S, "adam_eps_in_sqrt"),
+                    torch=torch_form(S, "adam_eps_in_sqrt"),
+                    symbolic=symbolic(S, "adam_eps_in_sqrt")),
+            Variant("eps outside the bias correction (TF/Keras ε̂)",
+                    "θ' = θ − η·√(1 − β₂ᵗ)/(1 − β₁ᵗ)·m/(√v + ε̂): Kingma & Ba's efficient "
+                    "ordering; ε is not bias-corrected",
+                    numpy=numpy_form(S, "adam_eps_outside_correction"),
+                    torch=torch_form(S, "adam_eps_outside_correction"),
+                    symbolic=symbolic(S, "adam_eps_outside_correction")),
+        ),
         signature="f(theta, m, v, g, *, lr, beta1, beta2, eps, t) -> [theta', m', v'] on axis −2",
     ),
     Entry(
@@ -161,6 +186,14 @@ ENTRIES: tuple[Entry, ...] = (
         "the gradient, so the moments never see it. torch.optim.AdamW computes θ(1 − ηλ) first, "
         "then the Adam step: the same update. (Loshchilov & Hutter's original multiplies λ by "
         "the schedule factor, not by η.)",
+        variants=(
+            Variant("decay not multiplied by the learning rate",
+                    "θ' = θ − η m̂/(√v̂ + ε) − λθ (Loshchilov & Hutter with schedule "
+                    "multiplier 1; torch multiplies λ by η)",
+                    numpy=numpy_form(S, "adamw_decay_not_scaled"),
+                    torch=torch_form(S, "adamw_decay_not_scaled"),
+                    symbolic=symbolic(S, "adamw_decay_not_scaled")),
+        ),
         signature="f(theta, m, v, g, *, lr, beta1, beta2, eps, t, weight_decay) -> "
         "[theta', m', v'] on axis −2",
     ),

@@ -60,3 +60,17 @@ def pq_distance_decomposition(M: int = 2, s: int = 2) -> Equation:
     parts = [q[m * s:(m + 1) * s, 0] - codewords[m] for m in range(M)]
     blocks = sum(_dot(part, part) for part in parts)
     return Equation(_dot(q - x_hat, q - x_hat), blocks)
+
+
+#: torch.nn.functional.cosine_similarity's default eps.
+TORCH_COSINE_EPS = sp.Rational(1, 10**8)
+
+
+def cosine_eps_clamped(n: int) -> SymForm:
+    """a·b/(max(‖a‖, ε)·max(‖b‖, ε)), ε = 1e-8: torch's F.cosine_similarity, which clamps each
+    norm separately (checked: a = 1e-5e₁, b = 1e-4e₁ gives 1, not the 0.1 a clamped product
+    max(‖a‖‖b‖, ε) would). Differs from the canonical form only for a norm below ε."""
+    a, b = vector("a", n), vector("b", n)
+    na, nb = sp.sqrt(_dot(a, a)), sp.sqrt(_dot(b, b))
+    return SymForm(_dot(a, b) / (sp.Max(na, TORCH_COSINE_EPS) * sp.Max(nb, TORCH_COSINE_EPS)),
+                   {"a": a, "b": b})

@@ -133,3 +133,21 @@ def gibbs_inequality(ctx: CheckContext) -> Outcome:
         return Outcome("failed", f"Hessian {hessian}, KL(p‖p) = {at_p}")
     return Outcome("proven", "unique stationary point q = p (λ = 1), Hessian diag(p_i/q_i²) ≻ 0, "
                    "KL(p‖p) = 0 ⇒ KL ≥ 0 with equality iff q = p")
+
+
+# ------------------------------------------------------------------ convention variants
+
+
+def kl_reversed(n: int) -> SymForm:
+    """KL(q‖p) = Σ q(log q − log p): the arguments swapped — what F.kl_div(log p, q) computes
+    when its (input = log-prediction, target) order is read as (p, q)."""
+    p, q = vector("p", n), vector("q", n)
+    terms = (xlogy(qi, qi) - xlogy(qi, pi) for pi, qi in zip(p, q, strict=True))
+    return SymForm(sum(terms), {"p": p, "q": q})
+
+
+def kl_mean(n: int) -> SymForm:
+    """KL(p‖q)/n: F.kl_div's reduction='mean' (the mean over elements, not over rows;
+    'batchmean' is the true KL per row)."""
+    form = kl(n)
+    return SymForm(form.expr / n, form.args)

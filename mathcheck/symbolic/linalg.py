@@ -441,3 +441,12 @@ def rank_bound(d: int = 3, r: int = 2, k: int = 3) -> Equation:
               for rows in combinations(range(d), r + 1)
               for cols in combinations(range(k), r + 1)]
     return Equation(sp.Matrix(minors), sp.zeros(len(minors), 1))
+
+
+def cosine_similarity_eps_clamped(n: int) -> SymForm:
+    """a·b/(max(‖a‖, ε)·max(‖b‖, ε)), ε = 1e-8: torch's F.cosine_similarity (each norm clamped
+    separately, not the product); equals the canonical form unless a norm is below ε."""
+    a, b = vector("a", n), vector("b", n)
+    eps = sp.Rational(1, 10**8)
+    na, nb = sp.sqrt(_dot(a, a)), sp.sqrt(_dot(b, b))
+    return SymForm(_dot(a, b) / (sp.Max(na, eps) * sp.Max(nb, eps)), {"a": a, "b": b})

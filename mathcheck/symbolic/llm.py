@@ -276,3 +276,35 @@ def kv_cache_flops() -> SymForm:
     """
     n, d = real("n", positive=True), real("d", positive=True)
     return SymForm(sp.Matrix([8 * n * d**2 + 4 * n**2 * d, 8 * d**2 + 4 * n * d]), {"n": n, "d": d})
+
+
+# ------------------------------------------------------------------ convention variants
+
+
+def rope_half() -> SymForm:
+    """GPT-NeoX / HF LLaMA RoPE: the pair (x_i, x_{i+d/2}) rotated by m·θ_i ('rotate_half'),
+    d = 6 as in `rope`."""
+    x, m = vector("x", ROPE_DIM), vector("m", 1)
+    half = ROPE_DIM // 2
+    first, second = [], []
+    for i in range(half):
+        a, b = x[i], x[i + half]
+        c, s = sp.cos(m[0] * _frequency(i, ROPE_DIM)), sp.sin(m[0] * _frequency(i, ROPE_DIM))
+        first.append(a * c - b * s)
+        second.append(a * s + b * c)
+    return SymForm(sp.Matrix(first + second), {"x": x, "m": m})
+
+
+def _round_half_away(y: sp.Expr) -> sp.Expr:
+    """sign(y)·⌊|y| + ½⌋: C's round(), Python's decimal ROUND_HALF_UP on magnitudes."""
+    return sp.sign(y) * sp.floor(sp.Abs(y) + sp.Rational(1, 2))
+
+
+def fake_quant_half_away() -> SymForm:
+    """`fake_quant` with round half away from zero (C round(), many INT8 kernels) instead of
+    half to even; they differ only at exact ties x/s = k + ½."""
+    x = real("x")
+    s, z = sp.Symbol("s", positive=True), sp.Symbol("z")
+    qmin, qmax = sp.Symbol("qmin"), sp.Symbol("qmax")
+    q = sp.Min(sp.Max(_round_half_away(x / s) + z, qmin), qmax)
+    return SymForm(s * (q - z), {"x": x}, {"s": s, "z": z, "qmin": qmin, "qmax": qmax})

@@ -220,3 +220,32 @@ def d_triplet_stated(form: SymForm) -> sp.Matrix:
     a, pos, neg = form.args["anchor"], form.args["positive"], form.args["negative"]
     t = (a - pos).dot(a - pos) - (a - neg).dot(a - neg) + margin
     return (2 * (neg - pos)).applyfunc(lambda e: sp.Piecewise((e, t > 0), (0, True)))
+
+
+# ------------------------------------------------------------------ convention variants
+
+
+def smooth_l1() -> SymForm:
+    """SmoothL1 with β = δ: ½r²/δ for |r| < δ, |r| − ½δ otherwise — Huber divided by δ
+    (torch F.smooth_l1_loss(beta=δ)); the same loss only at δ = 1."""
+    quadratic, linear = _huber_pieces(y - y_hat)
+    expr = sp.Piecewise((quadratic / delta, sp.Abs(y - y_hat) < delta), (linear / delta, True))
+    return SymForm(expr, {"y": y, "y_hat": y_hat}, {"delta": delta})
+
+
+#: torch's pairwise_distance adds eps = 1e-6 to the difference before the norm.
+TRIPLET_TORCH_EPS = sp.Rational(1, 10**6)
+
+
+def triplet_plain(d: int) -> SymForm:
+    """max(0, ‖a − p + ε‖ − ‖a − n + ε‖ + margin), unsquared distances with ε = 1e-6 added to
+    every component of the difference: torch's TripletMarginLoss / F.triplet_margin_loss."""
+    a, pos, neg = vector("a", d), vector("p", d), vector("n", d)
+
+    def dist(u: sp.Matrix, w: sp.Matrix) -> sp.Expr:
+        diff = (u - w).applyfunc(lambda e: e + TRIPLET_TORCH_EPS)
+        return sp.sqrt(diff.dot(diff))
+
+    t = dist(a, pos) - dist(a, neg) + margin
+    return SymForm(sp.Piecewise((t, t > 0), (0, True)),
+                   {"anchor": a, "positive": pos, "negative": neg}, {"margin": margin})

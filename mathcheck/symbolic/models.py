@@ -78,3 +78,12 @@ def gcn_layer(N: int, F: int, G: int) -> SymForm:
     d = [sum(A_hat[i, j] for j in range(N)) for i in range(N)]
     norm = sp.Matrix(N, N, lambda i, j: A_hat[i, j] / sp.sqrt(d[i] * d[j]))
     return SymForm((norm * H * W).applyfunc(lambda t: sp.Max(0, t)), {"A": A, "H": H, "W": W})
+
+
+def cross_correlation(n: int, k: int) -> SymForm:
+    """(f ⋆ g)(t) = Σ_j f(t + j − (k − 1)) g(j), t = 0 … n + k − 2: what conv layers compute
+    (F.conv1d(f, g, padding=k − 1)), the convolution with the kernel not flipped."""
+    f, g = vector("f", n), vector("g", k)
+    padded = [0] * (k - 1) + list(f) + [0] * (k - 1)
+    return SymForm(sp.Matrix([sum(padded[t + j] * g[j] for j in range(k))
+                              for t in range(n + k - 1)]), {"f": f, "g": g})

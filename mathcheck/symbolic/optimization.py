@@ -156,3 +156,56 @@ def dropout_expectation() -> Equation:
     q = sp.Symbol("p", positive=True)
     expectation = (1 - q) * (1 * h / (1 - q)) + q * (0 * h / (1 - q))
     return Equation(expectation, h, {q: (0.01, 0.99)})
+
+
+# ------------------------------------------------------------------ convention variants
+
+
+def _adam_variant(n: int, direction_of: str, decay: str | None = None) -> SymForm:
+    """Adam/AdamW steps whose ε or decay sits elsewhere (the conventions frameworks differ on)."""
+    theta, m, v, g = vector("theta", n), vector("m", n), vector("v", n), vector("g", n)
+    m_new = beta1 * m + (1 - beta1) * g
+    v_new = beta2 * v + (1 - beta2) * g.applyfunc(lambda x: x**2)
+    c1, c2 = 1 - beta1**step, 1 - beta2**step
+    if direction_of == "eps_in_sqrt":  # m̂/√(v̂ + ε)
+        direction = sp.Matrix([m_new[i] / c1 / sp.sqrt(v_new[i] / c2 + eps) for i in range(n)])
+    else:  # ε̂ outside the bias correction: (√(1−β₂ᵗ)/(1−β₁ᵗ))·m/(√v + ε)
+        direction = sp.Matrix([sp.sqrt(c2) / c1 * m_new[i] / (sp.sqrt(v_new[i]) + eps)
+                               for i in range(n)])
+    params = dict(ADAM_PARAMS)
+    step_ = lr * direction
+    if decay == "unscaled":  # θ' = θ − ηd − λθ
+        step_ = step_ + weight_decay * theta
+        params["weight_decay"] = weight_decay
+    return SymForm(_rows(theta - step_, m_new, v_new), {"theta": theta, "m": m, "v": v, "g": g},
+                   params)
+
+
+def adam_eps_in_sqrt(n: int) -> SymForm:
+    """θ' = θ − η m̂/√(v̂ + ε): ε added to v̂ under the root (some RMSProp/Adam ports)."""
+    return _adam_variant(n, "eps_in_sqrt")
+
+
+def adam_eps_outside_correction(n: int) -> SymForm:
+    """θ' = θ − η·(√(1 − β₂ᵗ)/(1 − β₁ᵗ))·m/(√v + ε̂): Kingma & Ba's 'efficient' ordering, the
+    TensorFlow/Keras ε̂ (ε is not bias-corrected, so it acts √(1 − β₂ᵗ) times larger)."""
+    return _adam_variant(n, "eps_outside")
+
+
+def adamw_decay_not_scaled(n: int) -> SymForm:
+    """θ' = θ − η m̂/(√v̂ + ε) − λθ: decay not multiplied by the learning rate (Loshchilov &
+    Hutter's schedule multiplier 1; some JAX/Keras configurations)."""
+    theta, m, v, g = vector("theta", n), vector("m", n), vector("v", n), vector("g", n)
+    m_new, v_new, direction = _adam_moments(m, v, g)
+    return SymForm(_rows(theta - lr * direction - weight_decay * theta, m_new, v_new),
+                   {"theta": theta, "m": m, "v": v, "g": g},
+                   {**ADAM_PARAMS, "weight_decay": weight_decay})
+
+
+def sgd_momentum_lr_outside(n: int) -> SymForm:
+    """torch.optim.SGD: b' = γb + g, θ' = θ − ηb'; state rows (θ, b). With a constant η the
+    iterates equal the canonical ones (v = ηb); the step function (and a schedule) differ."""
+    theta, v, g = vector("theta", n), vector("v", n), vector("g", n)
+    v_new = momentum * v + g
+    return SymForm(_rows(theta - lr * v_new, v_new), {"theta": theta, "v": v, "g": g},
+                   {"lr": lr, "momentum": momentum})

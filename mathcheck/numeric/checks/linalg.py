@@ -425,7 +425,7 @@ def pca_matches_covariance(f: Form, args: Args, ctx: Backend) -> float:
         sin = np.linalg.norm(off, axis=-1) / np.maximum(np.linalg.norm(vj, axis=-1), 1e-300)
         others = np.delete(sigma, j, axis=-1)
         gap = np.min(np.abs(others - sigma[..., j : j + 1]), axis=-1)
-        scale = sigma[..., 0] + np.max(np.abs(x), axis=(-2, -1))
+        scale = np.maximum(sigma[..., 0] + np.max(np.abs(x), axis=(-2, -1)), fmt(ctx.dtype).tiny)
         worst = max(worst, _ratio(sin * gap, scale, ctx.eps))
     return worst
 
@@ -441,7 +441,7 @@ def pca_scores_projection(f: Form, args: Args, ctx: Backend) -> float:
     xc = _centred(x)
     r = np.max(np.abs(z - xc @ v), axis=(-2, -1))
     scale = _spectral_norm(xc)[..., 0, 0] + np.max(np.abs(x), axis=(-2, -1))
-    return _ratio(r, scale, ctx.eps)
+    return _ratio(r, np.maximum(scale, fmt(ctx.dtype).tiny), ctx.eps)  # subnormals: absolute
 
 
 def pca_orthonormal(f: Form, args: Args, ctx: Backend) -> float:

@@ -70,7 +70,7 @@ def ppo_gradient_vanishes(ctx: CheckContext) -> Outcome:
     worst = None
     if wrong.any():
         i = int(torch.nonzero(wrong)[0])
-        worst = f"r={float(r[i])!r}, A={float(a[i])!r}, grad={float(grad[i])!r}"
+        worst = f"r={float(r[i].detach())!r}, A={float(a[i])!r}, grad={float(grad[i])!r}"
     return _outcome(
         ok,
         float(wrong.sum()),

@@ -150,3 +150,10 @@ def hnsw_search(
     index.hnsw.efSearch = ef_search
     _, found = index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
     return found
+
+
+def cosine_eps_clamped(a: np.ndarray, b: np.ndarray, eps: float = 1e-8) -> np.ndarray:
+    """Variant: a·b/(max(‖a‖, ε)·max(‖b‖, ε)), each norm clamped (torch F.cosine_similarity)."""
+    na = np.maximum(np.linalg.norm(a, axis=-1, keepdims=True), eps).astype(a.dtype)
+    nb = np.maximum(np.linalg.norm(b, axis=-1, keepdims=True), eps).astype(b.dtype)
+    return dot(a / na, b / nb).astype(a.dtype, copy=False)

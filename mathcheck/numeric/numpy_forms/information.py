@@ -48,3 +48,13 @@ def mutual_information(P: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):  # zero cells: replaced by 0 below
         log_ratio = np.log(joint) - np.log(px) - np.log(py)
         return np.where(joint == 0, 0, joint * log_ratio).sum(axis=(-2, -1))
+
+
+def kl_reversed(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Variant: KL(q‖p), the arguments swapped."""
+    return kl(q, p)
+
+
+def kl_mean(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Variant: KL(p‖q)/n, F.kl_div's reduction='mean' over one row."""
+    return (kl(p, q) / np.asarray(p.shape[-1], p.dtype)).astype(p.dtype, copy=False)

@@ -144,3 +144,10 @@ def symmetric_part(A: np.ndarray) -> np.ndarray:
 def lora_product(B: np.ndarray, A: np.ndarray) -> np.ndarray:
     """ΔW = BA (d×r times r×k): rank at most r."""
     return B @ A
+
+
+def cosine_similarity_eps_clamped(a: np.ndarray, b: np.ndarray, eps: float = 1e-8) -> np.ndarray:
+    """Variant: a·b/(max(‖a‖, ε)·max(‖b‖, ε)), each norm clamped (torch F.cosine_similarity)."""
+    na = np.maximum(np.linalg.norm(a, axis=-1, keepdims=True), eps).astype(a.dtype)
+    nb = np.maximum(np.linalg.norm(b, axis=-1, keepdims=True), eps).astype(b.dtype)
+    return dot(a / na, b / nb).astype(a.dtype, copy=False)

@@ -177,3 +177,12 @@ def kv_cache_flops(n: np.ndarray, d: np.ndarray) -> np.ndarray:
     without = 8 * n * d * d + 4 * n * n * d
     with_cache = 8 * d * d + 4 * n * d
     return np.stack([without, with_cache], axis=-1).astype(n.dtype, copy=False)
+
+
+def fake_quant_half_away(
+    x: np.ndarray, s: float = 0.0625, z: float = 128, qmin: float = 0, qmax: float = 255
+) -> np.ndarray:
+    """Variant: round half away from zero, sign(y)·⌊|y| + ½⌋ (C round())."""
+    y = x / np.asarray(s, x.dtype)
+    q = np.clip(np.sign(y) * np.floor(np.abs(y) + 0.5) + z, qmin, qmax).astype(np.int32)
+    return dequantize(q, s, z, x.dtype)

@@ -94,3 +94,18 @@ def triplet(anchor: np.ndarray, positive: np.ndarray, negative: np.ndarray,
     d_pos = np.square(anchor - positive).sum(axis=-1)
     d_neg = np.square(anchor - negative).sum(axis=-1)
     return _cast(np.maximum(d_pos - d_neg + margin, 0), anchor)
+
+
+def smooth_l1(y: np.ndarray, y_hat: np.ndarray, delta: float = 1.0) -> np.ndarray:
+    """Variant: SmoothL1 with β = δ, i.e. Huber/δ (torch F.smooth_l1_loss(beta=δ))."""
+    a = np.abs(y - y_hat)
+    return _cast(np.where(a < delta, 0.5 * (a * a) / delta, a - 0.5 * delta), y)
+
+
+def triplet_plain(anchor: np.ndarray, positive: np.ndarray, negative: np.ndarray,
+                  margin: float = 1.0, eps: float = 1e-6) -> np.ndarray:
+    """Variant: unsquared distances ‖a − p + ε‖ (torch TripletMarginLoss, ε = 1e-6)."""
+    e = np.asarray(eps, anchor.dtype)
+    d_pos = np.linalg.norm(anchor - positive + e, axis=-1)
+    d_neg = np.linalg.norm(anchor - negative + e, axis=-1)
+    return _cast(np.maximum(d_pos - d_neg + margin, 0), anchor)

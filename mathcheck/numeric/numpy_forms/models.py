@@ -48,3 +48,11 @@ def gcn_layer(A: np.ndarray, H: np.ndarray, W: np.ndarray) -> np.ndarray:
     r = 1 / np.sqrt(A_hat.sum(axis=-1))
     norm = r[..., :, None] * A_hat * r[..., None, :]
     return np.maximum(norm @ (H @ W), 0)
+
+
+def cross_correlation(f: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Variant: full cross-correlation Σ_j f_pad(t + j) g(j), what conv layers compute."""
+    k = g.shape[-1]
+    pad = [(0, 0)] * (f.ndim - 1) + [(k - 1, k - 1)]
+    windows = sliding_window_view(np.pad(f, pad), k, axis=-1)
+    return (windows * g[..., None, :]).sum(axis=-1)

@@ -120,3 +120,50 @@ def dropout(h: np.ndarray, mask: np.ndarray, *, p: float) -> np.ndarray:
     """Inverted dropout: survivors are scaled by 1/(1 − p) so E[output] = h."""
     w = _work(h)
     return (mask.astype(w) * h.astype(w) / (1 - p)).astype(h.dtype)
+
+
+# ------------------------------------------------------------------ convention variants
+
+
+def adam_eps_in_sqrt(theta: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, *,
+                     lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+                     t: float = 1) -> np.ndarray:
+    """Variant: θ' = θ − η m̂/√(v̂ + ε)."""
+    w = _work(theta)
+    gw = g.astype(w)
+    m_new = beta1 * m.astype(w) + (1 - beta1) * gw
+    v_new = beta2 * v.astype(w) + (1 - beta2) * (gw * gw)
+    d = (m_new / _bias_correction(beta1, t)) / np.sqrt(v_new / _bias_correction(beta2, t) + eps)
+    return _round(np.stack((theta.astype(w) - lr * d, m_new, v_new), axis=-2), theta.dtype)
+
+
+def adam_eps_outside_correction(theta: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray,
+                                *, lr: float, beta1: float = 0.9, beta2: float = 0.999,
+                                eps: float = 1e-8, t: float = 1) -> np.ndarray:
+    """Variant: θ' = θ − η_t m/(√v + ε̂), η_t = η√(1 − β₂ᵗ)/(1 − β₁ᵗ) (TF/Keras ε̂)."""
+    w = _work(theta)
+    gw = g.astype(w)
+    m_new = beta1 * m.astype(w) + (1 - beta1) * gw
+    v_new = beta2 * v.astype(w) + (1 - beta2) * (gw * gw)
+    lr_t = lr * math.sqrt(_bias_correction(beta2, t)) / _bias_correction(beta1, t)
+    return _round(np.stack((theta.astype(w) - lr_t * m_new / (np.sqrt(v_new) + eps), m_new,
+                            v_new), axis=-2), theta.dtype)
+
+
+def adamw_decay_not_scaled(theta: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, *,
+                           lr: float, beta1: float = 0.9, beta2: float = 0.999,
+                           eps: float = 1e-8, t: float = 1,
+                           weight_decay: float = 0.01) -> np.ndarray:
+    """Variant: θ' = θ − η m̂/(√v̂ + ε) − λθ (decay not multiplied by η)."""
+    w = _work(theta)
+    th = theta.astype(w)
+    m_new, v_new, d = _adam_direction(m.astype(w), v.astype(w), g.astype(w), beta1, beta2, eps, t)
+    return _round(np.stack((th - lr * d - weight_decay * th, m_new, v_new), axis=-2), theta.dtype)
+
+
+def sgd_momentum_lr_outside(theta: np.ndarray, v: np.ndarray, g: np.ndarray, *, lr: float,
+                            momentum: float) -> np.ndarray:
+    """Variant (torch.optim.SGD): b' = γb + g, θ' = θ − ηb'."""
+    w = _work(theta)
+    v_new = momentum * v.astype(w) + g.astype(w)
+    return np.stack((theta.astype(w) - lr * v_new, v_new), axis=-2).astype(theta.dtype)

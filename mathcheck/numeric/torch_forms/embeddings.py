@@ -75,3 +75,10 @@ def pq_adc(queries: torch.Tensor, codebooks: torch.Tensor, codes: torch.Tensor) 
 def pq_search(queries: torch.Tensor, codebooks: torch.Tensor, codes: torch.Tensor,
               k: int) -> torch.Tensor:
     return torch.argsort(pq_adc(queries, codebooks, codes), dim=-1, stable=True)[:, :k]
+
+
+def cosine_eps_clamped(a: torch.Tensor, b: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+    """Variant: a·b/(max(‖a‖, ε)·max(‖b‖, ε)), each norm clamped (torch F.cosine_similarity)."""
+    na = torch.linalg.vector_norm(a, dim=-1, keepdim=True).clamp_min(eps)
+    nb = torch.linalg.vector_norm(b, dim=-1, keepdim=True).clamp_min(eps)
+    return dot(a / na, b / nb)

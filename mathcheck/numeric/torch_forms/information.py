@@ -32,3 +32,13 @@ def mutual_information(P: torch.Tensor) -> torch.Tensor:
     py = joint.sum(dim=-2, keepdim=True)
     log_ratio = torch.log(joint) - torch.log(px) - torch.log(py)
     return torch.where(joint == 0, 0, joint * log_ratio).sum(dim=(-2, -1))
+
+
+def kl_reversed(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """Variant: KL(q‖p), the arguments swapped."""
+    return kl(q, p)
+
+
+def kl_mean(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """Variant: KL(p‖q)/n, F.kl_div's reduction='mean' over one row."""
+    return kl(p, q) / p.shape[-1]

@@ -71,7 +71,9 @@ def transpose(A: torch.Tensor) -> torch.Tensor:
 
 
 def inverse(A: torch.Tensor) -> torch.Tensor:
-    return torch.linalg.inv(_work(A)).to(A.dtype)
+    """LU inverse; `inv_ex` skips the singularity check that would sync with the device
+    (a matrix singular to working precision comes back with inf/NaN instead of raising)."""
+    return torch.linalg.inv_ex(_work(A)).inverse.to(A.dtype)
 
 
 def trace(A: torch.Tensor) -> torch.Tensor:
@@ -131,3 +133,11 @@ def symmetric_part(A: torch.Tensor) -> torch.Tensor:
 
 def lora_product(B: torch.Tensor, A: torch.Tensor) -> torch.Tensor:
     return B @ A
+
+
+def cosine_similarity_eps_clamped(a: torch.Tensor, b: torch.Tensor,
+                                  eps: float = 1e-8) -> torch.Tensor:
+    """Variant: a·b/(max(‖a‖, ε)·max(‖b‖, ε)), each norm clamped (torch F.cosine_similarity)."""
+    na = torch.linalg.vector_norm(a, dim=-1, keepdim=True).clamp_min(eps)
+    nb = torch.linalg.vector_norm(b, dim=-1, keepdim=True).clamp_min(eps)
+    return dot(a / na, b / nb)

@@ -167,3 +167,12 @@ def kv_cache_bytes(
 def kv_cache_flops(n: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
     """(without cache, with cache) matmul FLOPs of one decoding step: (8nd² + 4n²d, 8d² + 4nd)."""
     return torch.stack([8 * n * d * d + 4 * n * n * d, 8 * d * d + 4 * n * d], dim=-1)
+
+
+def fake_quant_half_away(
+    x: torch.Tensor, s: float = 0.0625, z: float = 128, qmin: float = 0, qmax: float = 255
+) -> torch.Tensor:
+    """Variant: round half away from zero, sign(y)·⌊|y| + ½⌋ (C round())."""
+    y = x / s
+    q = (torch.sign(y) * torch.floor(y.abs() + 0.5) + z).clamp(qmin, qmax).to(torch.int32)
+    return dequantize(q, s, z, x.dtype)

@@ -78,3 +78,17 @@ def triplet(anchor: torch.Tensor, positive: torch.Tensor, negative: torch.Tensor
     d_pos = (anchor - positive).square().sum(dim=-1)
     d_neg = (anchor - negative).square().sum(dim=-1)
     return (d_pos - d_neg + margin).clamp_min(0)
+
+
+def smooth_l1(y: torch.Tensor, y_hat: torch.Tensor, delta: float = 1.0) -> torch.Tensor:
+    """Variant: SmoothL1 with β = δ, i.e. Huber/δ (torch F.smooth_l1_loss(beta=δ))."""
+    a = (y - y_hat).abs()
+    return torch.where(a < delta, 0.5 * (a * a) / delta, a - 0.5 * delta)
+
+
+def triplet_plain(anchor: torch.Tensor, positive: torch.Tensor, negative: torch.Tensor,
+                  margin: float = 1.0, eps: float = 1e-6) -> torch.Tensor:
+    """Variant: unsquared distances ‖a − p + ε‖ (torch TripletMarginLoss, ε = 1e-6)."""
+    d_pos = torch.linalg.vector_norm(anchor - positive + eps, dim=-1)
+    d_neg = torch.linalg.vector_norm(anchor - negative + eps, dim=-1)
+    return (d_pos - d_neg + margin).clamp_min(0)

@@ -40,3 +40,10 @@ def gcn_layer(A: torch.Tensor, H: torch.Tensor, W: torch.Tensor) -> torch.Tensor
     r = torch.rsqrt(A_hat.sum(dim=-1))
     norm = r[..., :, None] * A_hat * r[..., None, :]
     return torch.relu(norm @ (H @ W))
+
+
+def cross_correlation(f: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    """Variant: full cross-correlation Σ_j f_pad(t + j) g(j), what conv layers compute."""
+    k = g.shape[-1]
+    windows = F.pad(f, (k - 1, k - 1)).unfold(-1, k, 1)
+    return (windows * g[..., None, :]).sum(dim=-1)

@@ -104,3 +104,45 @@ def l1(theta: torch.Tensor, *, lam: float) -> torch.Tensor:
 def dropout(h: torch.Tensor, mask: torch.Tensor, *, p: float) -> torch.Tensor:
     """Inverted dropout: survivors are scaled by 1/(1 − p) so E[output] = h."""
     return (_up(mask) * _up(h) / (1 - p)).to(h.dtype)
+
+
+# ------------------------------------------------------------------ convention variants
+
+
+def adam_eps_in_sqrt(theta: torch.Tensor, m: torch.Tensor, v: torch.Tensor, g: torch.Tensor, *,
+                     lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+                     t: float = 1) -> torch.Tensor:
+    """Variant: θ' = θ − η m̂/√(v̂ + ε)."""
+    m_new = beta1 * _up(m) + (1 - beta1) * _up(g)
+    v_new = beta2 * _up(v) + (1 - beta2) * (_up(g) * _up(g))
+    d = (m_new / _bias_correction(beta1, t)) / torch.sqrt(v_new / _bias_correction(beta2, t) + eps)
+    return torch.stack((_up(theta) - lr * d, m_new, v_new), dim=-2).to(theta.dtype)
+
+
+def adam_eps_outside_correction(theta: torch.Tensor, m: torch.Tensor, v: torch.Tensor,
+                                g: torch.Tensor, *, lr: float, beta1: float = 0.9,
+                                beta2: float = 0.999, eps: float = 1e-8,
+                                t: float = 1) -> torch.Tensor:
+    """Variant: θ' = θ − η_t m/(√v + ε̂), η_t = η√(1 − β₂ᵗ)/(1 − β₁ᵗ) (TF/Keras ε̂)."""
+    m_new = beta1 * _up(m) + (1 - beta1) * _up(g)
+    v_new = beta2 * _up(v) + (1 - beta2) * (_up(g) * _up(g))
+    lr_t = lr * math.sqrt(_bias_correction(beta2, t)) / _bias_correction(beta1, t)
+    return torch.stack((_up(theta) - lr_t * m_new / (torch.sqrt(v_new) + eps), m_new, v_new),
+                       dim=-2).to(theta.dtype)
+
+
+def adamw_decay_not_scaled(theta: torch.Tensor, m: torch.Tensor, v: torch.Tensor,
+                           g: torch.Tensor, *, lr: float, beta1: float = 0.9,
+                           beta2: float = 0.999, eps: float = 1e-8, t: float = 1,
+                           weight_decay: float = 0.01) -> torch.Tensor:
+    """Variant: θ' = θ − η m̂/(√v̂ + ε) − λθ (decay not multiplied by η)."""
+    th = _up(theta)
+    m_new, v_new, d = _adam_direction(_up(m), _up(v), _up(g), beta1, beta2, eps, t)
+    return torch.stack((th - lr * d - weight_decay * th, m_new, v_new), dim=-2).to(theta.dtype)
+
+
+def sgd_momentum_lr_outside(theta: torch.Tensor, v: torch.Tensor, g: torch.Tensor, *,
+                            lr: float, momentum: float) -> torch.Tensor:
+    """Variant (torch.optim.SGD): b' = γb + g, θ' = θ − ηb'."""
+    v_new = momentum * _up(v) + _up(g)
+    return torch.stack((_up(theta) - lr * v_new, v_new), dim=-2).to(theta.dtype)

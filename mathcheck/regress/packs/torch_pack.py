@@ -5,7 +5,9 @@ entry. A known convention difference is reported as the variant it is.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Callable
 from typing import Any
 
 from mathcheck.regress._adapters import positional, with_kwargs
@@ -17,6 +19,45 @@ EPS64 = 2.0**-52
 
 def unavailable() -> str | None:
     return None  # torch is a dependency of mathcheck
+
+
+def check_on(formula: str, impl: Callable[..., Any], args: dict[str, dict[str, Any]],
+             **options: Any) -> Any:
+    """`check` with some of the entry's argument ranges replaced (by name, in the entry's domain
+    and in every claim's own domain): e.g. vectors with norms below torch's ε, or strictly
+    positive probabilities where a built-in's convention at 0 would hide the one under test.
+
+    `check` itself only narrows sizes and parameters, so this swaps the registry lookup that
+    `check` makes for the narrowed entry while it runs.
+    """
+    from mathcheck.formulas import get
+    from mathcheck.regress import _api
+
+    entry = get(formula)
+
+    def narrow(domain: Any) -> Any:
+        if domain is None:
+            return None
+        new = tuple(dataclasses.replace(a, **args[a.name]) if a.name in args else a
+                    for a in domain.args)
+        return dataclasses.replace(domain, args=new)
+
+    claims = tuple(dataclasses.replace(c, domain=narrow(c.domain))
+                   if getattr(c, "domain", None) is not None else c for c in entry.claims)
+    narrowed = dataclasses.replace(entry, domain=narrow(entry.domain), claims=claims)
+    original = _api.get
+    _api.get = lambda fid: narrowed if fid == formula else original(fid)  # type: ignore[assignment]
+    try:
+        return _api.check(formula, impl, **options)
+    finally:
+        _api.get = original  # type: ignore[assignment]
+
+
+def domain_job(name: str, formula: str, impl: Callable[..., Any], args: dict[str, dict[str, Any]],
+               *, note: str = "", expect: str = "pass", **options: Any) -> Job:
+    """A job like `fn_job`, on the entry with some argument ranges replaced (`check_on`)."""
+    return Job(name, formula, lambda defaults: check_on(formula, impl, args,
+                                                         **{**defaults, **options}), note, expect)
 
 
 def _vmap_rows(fn: Any, unbatched_ndim: dict[str, int]) -> Any:
