@@ -20,12 +20,12 @@ def errata(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(items, indent=2, default=str))
         return
+    from rich.markup import escape
+
     for item in items:
-        fields = {k: v for k, v in item.items() if k not in ("entry_id",)}
-        console.print(
-            f"[bold]{item.get('entry_id', '?')}[/bold]: "
-            + "; ".join(f"{k}: {v}" for k, v in fields.items()),
-            soft_wrap=True,
-            markup=False,
-        )
-    console.print(f"{len(items)} errata")
+        head = escape(f"{item.get('entry_id', '?')} ({item.get('kind', '')}, {item.get('id', '')})")
+        console.print(f"[bold]{head}[/bold]", soft_wrap=True)
+        for key in ("stated", "computed", "convention", "evidence"):
+            if item.get(key) not in (None, ""):
+                console.print(f"  {key}: {escape(str(item[key]))}", soft_wrap=True)
+    console.print(f"{len(items)} errata (mathcheck errata --json for the computed values)")

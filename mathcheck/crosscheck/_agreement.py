@@ -12,7 +12,7 @@ import numpy as np
 from mathcheck.crosscheck._inputs import Case, cases, extreme_cases
 from mathcheck.crosscheck._search import Violation, search
 from mathcheck.formulas import Agreement, Domain, Entry, resolve
-from mathcheck.numeric import Backend, condition_numbers, error_scale, ulp_errors
+from mathcheck.numeric import Backend, condition_numbers, error_scale, fmt, ulp_errors
 from mathcheck.numeric._oracle import Oracle, output_shape
 from mathcheck.outcome import Outcome
 
@@ -109,6 +109,11 @@ def measure(
         allowed = np.array(claim.budget.allowed(backend.dtype, case.sizes))
     row_axes = tuple(range(errors.ndim - out_axes, errors.ndim)) if out_axes else ()
     row_error = errors.max(axis=row_axes) if row_axes else errors
+    if row_axes:
+        # A row whose exact result overflows the dtype somewhere (the inverse of a nearly
+        # singular matrix) has no meaningful rounded answer: it is outside the domain.
+        overflow = np.abs(hi) >= fmt(backend.dtype).overflow_threshold
+        row_error = np.where(overflow.any(axis=row_axes), 0.0, row_error)
     budget = np.broadcast_to(allowed, row_error.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(row_error == 0, 0.0, row_error / budget)

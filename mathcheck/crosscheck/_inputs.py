@@ -57,7 +57,7 @@ def _array(draw: st.DrawFn, arg: Arg, shape: tuple[int, ...], dtype: str) -> np.
     if arg.kind in ("real", "positive", "integer", "binary"):
         values = draw(hnp.arrays(np.float64, shape, elements=_elements(arg, dtype)))
     elif arg.kind == "probability":
-        weight = st.one_of(st.just(0.0), st.floats(1e-4, 1.0))
+        weight = st.one_of(st.just(0.0), st.floats(1e-4, 1.0, allow_subnormal=False))
         w = draw(hnp.arrays(np.float64, shape, elements=weight))
         w[..., 0] = np.maximum(w[..., 0], 1e-3)  # at least one positive weight per row
         values = w / w.sum(axis=-1, keepdims=True)
@@ -67,7 +67,8 @@ def _array(draw: st.DrawFn, arg: Arg, shape: tuple[int, ...], dtype: str) -> np.
         values = np.eye(n)[idx]
     elif arg.kind in ("spd", "square", "symmetric"):
         low, high = _bounds(arg, dtype)
-        b = draw(hnp.arrays(np.float64, shape, elements=st.floats(low, high)))
+        b = draw(hnp.arrays(np.float64, shape,
+                            elements=st.floats(low, high, allow_subnormal=False)))
         singular = draw(st.sampled_from([0.0, 0.0, 1e-3, 1e-6]))
         if arg.kind == "spd":
             n = shape[-1]

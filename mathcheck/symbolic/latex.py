@@ -373,7 +373,7 @@ def _reason(exc: Exception, text: str) -> str:
 
 
 def _equations(display: str) -> list[str]:
-    """Equations set side by side with \quad / \qquad (and an optional comma)."""
+    """Equations set side by side with \\quad or \\qquad (and an optional comma)."""
     pieces = re.split(r",?\s*\\q?quad\b\s*", display)
     return [p.strip() for p in pieces if p.strip()] or [display]
 

@@ -58,3 +58,22 @@ def test_help_does_not_import_torch_or_sympy():
             "try:\n    main(['list'])\nexcept SystemExit:\n    pass\n"
             "assert 'torch' not in sys.modules and 'sympy' not in sys.modules, 'heavy import'")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_verify_on_a_broken_copy_fails_with_a_shrunk_counterexample(monkeypatch):
+    """A deliberately broken NumPy softmax (no max shift) in the catalog: exit 1 and a
+    reproduction snippet with a minimal overflowing input."""
+    import numpy as np
+
+    from mathcheck.numeric.numpy_forms import activations
+
+    def broken(z):
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    monkeypatch.setattr(activations, "softmax", broken)
+    result = run("verify", "--formula", "act.softmax", "--backend", "numpy", "--dtype", "fp64",
+                 "--profile", "quick")
+    assert result.exit_code == 1
+    assert "FAILED act.softmax" in result.output
+    assert "reproduce('act.softmax', backend='numpy', dtype='float64'" in result.output

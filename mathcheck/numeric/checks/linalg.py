@@ -39,6 +39,12 @@ def _spectral_norm(a: np.ndarray) -> np.ndarray:
     return np.linalg.norm(a, ord=2, axis=(-2, -1))[..., None, None]
 
 
+def _scale(x: np.ndarray, ctx: Backend) -> np.ndarray:
+    """A norm used as error scale, floored at the dtype's smallest normal number: below it the
+    dtype's spacing is absolute (eps·tiny), so relative errors stop meaning anything."""
+    return np.maximum(x, fmt(ctx.dtype).tiny)
+
+
 def _ratio(num: np.ndarray, den: np.ndarray, eps: float) -> float:
     """max num/(eps·den), with 0/0 = 0 (a zero matrix is reconstructed exactly or not at all)."""
     num, den = np.broadcast_arrays(num, den)
@@ -283,7 +289,7 @@ def eig_residual(f: Form, args: Args, ctx: Backend) -> float:
     if _bad(w, p):
         return float("inf")
     r = np.max(np.abs(a @ p - p * w[..., None, :]), axis=(-2, -1))
-    return _ratio(r, _spectral_norm(a)[..., 0, 0], ctx.eps)
+    return _ratio(r, _scale(_spectral_norm(a)[..., 0, 0], ctx), ctx.eps)
 
 
 def eig_reconstruction(f: Form, args: Args, ctx: Backend) -> float:
@@ -294,7 +300,7 @@ def eig_reconstruction(f: Form, args: Args, ctx: Backend) -> float:
         return float("inf")
     rec = (p * w[..., None, :]) @ np.linalg.inv(p)
     r = np.max(np.abs(rec - a), axis=(-2, -1))
-    return _ratio(r, _spectral_norm(a)[..., 0, 0], ctx.eps)
+    return _ratio(r, _scale(_spectral_norm(a)[..., 0, 0], ctx), ctx.eps)
 
 
 def _orthogonality(q: np.ndarray) -> np.ndarray:
@@ -318,7 +324,8 @@ def eig_det_product(f: Form, args: Args, ctx: Backend) -> float:
     n = a.shape[-1]
     flat = a.reshape(-1, n, n)
     det = np.array([_mp_det(x) for x in flat]).reshape(w.shape[:-1])
-    return _ratio(np.abs(np.prod(w, axis=-1) - det), _spectral_norm(a)[..., 0, 0] ** n, ctx.eps)
+    scale = _scale(_scale(_spectral_norm(a)[..., 0, 0], ctx) ** n, ctx)
+    return _ratio(np.abs(np.prod(w, axis=-1) - det), scale, ctx.eps)
 
 
 def svd_reconstruction(f: Form, args: Args, ctx: Backend) -> float:
@@ -328,7 +335,7 @@ def svd_reconstruction(f: Form, args: Args, ctx: Backend) -> float:
     if _bad(u, s, vh):
         return float("inf")
     r = np.max(np.abs((u * s[..., None, :]) @ vh - a), axis=(-2, -1))
-    return _ratio(r, _spectral_norm(a)[..., 0, 0], ctx.eps)
+    return _ratio(r, _scale(_spectral_norm(a)[..., 0, 0], ctx), ctx.eps)
 
 
 def svd_orthogonal(f: Form, args: Args, ctx: Backend) -> float:
@@ -356,7 +363,7 @@ def sigma_squared_eig(f: Form, args: Args, ctx: Backend) -> float:
             lam.append(sorted((float(e[i]) for i in range(n)), reverse=True)[: min(m, n)])
     lam_np = np.array(lam).reshape(s.shape)
     return _ratio(np.max(np.abs(s**2 - lam_np), axis=-1),
-                  _spectral_norm(a)[..., 0, 0] ** 2, ctx.eps)
+                  _scale(_scale(_spectral_norm(a)[..., 0, 0], ctx) ** 2, ctx), ctx.eps)
 
 
 def eckart_young(f: Form, args: Args, ctx: Backend, k: int = 1) -> float:
@@ -368,7 +375,7 @@ def eckart_young(f: Form, args: Args, ctx: Backend, k: int = 1) -> float:
     s = np.linalg.svd(a, compute_uv=False)
     target = s[..., k] if s.shape[-1] > k else np.zeros(s.shape[:-1])
     err = np.abs(np.linalg.norm(a - ak, ord=2, axis=(-2, -1)) - target)
-    return _ratio(err, s[..., 0], ctx.eps)
+    return _ratio(err, _scale(s[..., 0], ctx), ctx.eps)
 
 
 def rank_at_most_k(f: Form, args: Args, ctx: Backend, k: int = 1) -> float:
@@ -380,7 +387,7 @@ def rank_at_most_k(f: Form, args: Args, ctx: Backend, k: int = 1) -> float:
     s = np.linalg.svd(ak, compute_uv=False)
     if s.shape[-1] <= k:
         return 0.0
-    return _ratio(s[..., k], np.linalg.svd(a, compute_uv=False)[..., 0], ctx.eps)
+    return _ratio(s[..., k], _scale(np.linalg.svd(a, compute_uv=False)[..., 0], ctx), ctx.eps)
 
 
 def _centred(x: np.ndarray) -> np.ndarray:
@@ -458,8 +465,9 @@ def positive_on_spd(f: Form, args: Args, ctx: Backend) -> float:
     its rounding error (and by the rounding of A to the dtype)."""
     x, a = _np(ctx, args["x"]), _np(ctx, args["A"])
     q = _np(ctx, f(x=args["x"], A=args["A"]))
-    if _bad(q):
+    if np.isnan(q).any():
         return float("inf")
+    q = np.where(q == np.inf, 0.0, q)  # +inf: the exact value overflows the dtype, and is > 0
     scale = np.sum(np.abs(x) * (np.abs(a) @ np.abs(x)[..., None])[..., 0], axis=-1)
     return _ratio(np.maximum(0.0, -q), np.maximum(scale, fmt(ctx.dtype).tiny), ctx.eps)
 

@@ -43,13 +43,15 @@ def l2_norm(a: np.ndarray) -> np.ndarray:
 
 
 def cosine_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """â·b̂ with â = a/‖a‖, clipped to [−1, 1]; 0 when either vector is zero (stated convention,
-    the limit torch's eps-clamped denominator gives)."""
-    na, nb = l2_norm(a)[..., None], l2_norm(b)[..., None]
-    zero = (na == 0) | (nb == 0)
+    """a·b/(‖a‖‖b‖) on a·2^{−e_a} and b·2^{−e_b} (exact scalings that put each max entry in
+    [½, 1)): nothing overflows, subnormal inputs become normal, and scaling a or b by a power
+    of two changes nothing. Clipped to [−1, 1]; 0 when either vector is zero (stated
+    convention, the limit torch's eps-clamped denominator gives)."""
+    a_s, b_s = np.ldexp(a, -_pow2_scale(a)), np.ldexp(b, -_pow2_scale(b))
+    norms = np.sqrt(np.sum(a_s * a_s, axis=-1)) * np.sqrt(np.sum(b_s * b_s, axis=-1))
     one = np.ones((), dtype=a.dtype)
-    cos = dot(a / np.where(na == 0, one, na), b / np.where(nb == 0, one, nb))
-    return np.where(zero[..., 0], np.zeros((), a.dtype), np.clip(cos, -one, one))
+    cos = dot(a_s, b_s) / np.where(norms == 0, one, norms)
+    return np.where(norms == 0, np.zeros((), a.dtype), np.clip(cos, -one, one))
 
 
 def l1_norm(a: np.ndarray) -> np.ndarray:
@@ -73,8 +75,13 @@ def transpose(A: np.ndarray) -> np.ndarray:
 
 
 def inverse(A: np.ndarray) -> np.ndarray:
-    """LU with partial pivoting (LAPACK gesv), the backward-stable way to invert."""
-    return _back(np.linalg.inv(_work(A)), A.dtype)
+    """LU with partial pivoting (LAPACK gesv) on A·2^{−e} (max entry in [½, 1), exact), then
+    A⁻¹ = (A·2^{−e})⁻¹·2^{−e}: tiny or huge A neither overflows inside LU nor turns an
+    overflowing entry of A⁻¹ into inf − inf = NaN."""
+    _, e = np.frexp(np.max(np.abs(A), axis=(-2, -1), keepdims=True))
+    work = _work(A)
+    with np.errstate(over="ignore"):
+        return _back(np.ldexp(np.linalg.inv(np.ldexp(work, -e)), -e), A.dtype)
 
 
 def trace(A: np.ndarray) -> np.ndarray:

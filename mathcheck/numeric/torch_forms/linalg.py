@@ -42,12 +42,12 @@ def l2_norm(a: torch.Tensor) -> torch.Tensor:
 
 
 def cosine_similarity(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """â·b̂ clipped to [−1, 1]; 0 when either vector is zero (stated convention)."""
-    na, nb = l2_norm(a).unsqueeze(-1), l2_norm(b).unsqueeze(-1)
-    zero = ((na == 0) | (nb == 0)).squeeze(-1)
-    cos = dot(a / torch.where(na == 0, torch.ones_like(na), na),
-              b / torch.where(nb == 0, torch.ones_like(nb), nb))
-    return torch.where(zero, torch.zeros_like(cos), cos.clamp(-1, 1))
+    """a·b/(‖a‖‖b‖) on power-of-two-scaled copies (exact; see the NumPy form); clipped to
+    [−1, 1]; 0 when either vector is zero (stated convention)."""
+    a_s, b_s = _times_pow2(a, -_pow2_exponent(a)), _times_pow2(b, -_pow2_exponent(b))
+    norms = (a_s * a_s).sum(dim=-1).sqrt() * (b_s * b_s).sum(dim=-1).sqrt()
+    cos = dot(a_s, b_s) / torch.where(norms == 0, torch.ones_like(norms), norms)
+    return torch.where(norms == 0, torch.zeros_like(cos), cos.clamp(-1, 1))
 
 
 def l1_norm(a: torch.Tensor) -> torch.Tensor:
@@ -71,9 +71,13 @@ def transpose(A: torch.Tensor) -> torch.Tensor:
 
 
 def inverse(A: torch.Tensor) -> torch.Tensor:
-    """LU inverse; `inv_ex` skips the singularity check that would sync with the device
-    (a matrix singular to working precision comes back with inf/NaN instead of raising)."""
-    return torch.linalg.inv_ex(_work(A)).inverse.to(A.dtype)
+    """LU inverse of A·2^{−e} (exact), scaled back by 2^{−e}: tiny or huge A cannot overflow
+    inside LU. `inv_ex` skips the singularity check that would sync with the device (a matrix
+    singular to working precision comes back with inf/NaN instead of raising)."""
+    work = _work(A)
+    _, e = torch.frexp(work.detach().abs().amax(dim=(-2, -1), keepdim=True))
+    scaled = _times_pow2(work, -e)  # max entry in [½, 1): exact
+    return _times_pow2(torch.linalg.inv_ex(scaled).inverse, -e).to(A.dtype)
 
 
 def trace(A: torch.Tensor) -> torch.Tensor:

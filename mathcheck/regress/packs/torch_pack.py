@@ -22,15 +22,17 @@ def unavailable() -> str | None:
 
 
 def check_on(formula: str, impl: Callable[..., Any], args: dict[str, dict[str, Any]],
-             **options: Any) -> Any:
+             *, properties: bool = True, **options: Any) -> Any:
     """`check` with some of the entry's argument ranges replaced (by name, in the entry's domain
     and in every claim's own domain): e.g. vectors with norms below torch's ε, or strictly
     positive probabilities where a built-in's convention at 0 would hide the one under test.
 
     `check` itself only narrows sizes and parameters, so this swaps the registry lookup that
-    `check` makes for the narrowed entry while it runs.
+    `check` makes for the narrowed entry while it runs. `properties=False` drops the entry's
+    Property claims (for ranges where a stated property does not apply, e.g. KL ≥ 0 for
+    unnormalised vectors).
     """
-    from mathcheck.formulas import get
+    from mathcheck.formulas import Property, get
     from mathcheck.regress import _api
 
     entry = get(formula)
@@ -43,7 +45,8 @@ def check_on(formula: str, impl: Callable[..., Any], args: dict[str, dict[str, A
         return dataclasses.replace(domain, args=new)
 
     claims = tuple(dataclasses.replace(c, domain=narrow(c.domain))
-                   if getattr(c, "domain", None) is not None else c for c in entry.claims)
+                   if getattr(c, "domain", None) is not None else c for c in entry.claims
+                   if properties or not isinstance(c, Property))
     narrowed = dataclasses.replace(entry, domain=narrow(entry.domain), claims=claims)
     original = _api.get
     _api.get = lambda fid: narrowed if fid == formula else original(fid)  # type: ignore[assignment]
@@ -54,10 +57,11 @@ def check_on(formula: str, impl: Callable[..., Any], args: dict[str, dict[str, A
 
 
 def domain_job(name: str, formula: str, impl: Callable[..., Any], args: dict[str, dict[str, Any]],
-               *, note: str = "", expect: str = "pass", **options: Any) -> Job:
+               *, note: str = "", expect: str = "pass", properties: bool = True,
+               **options: Any) -> Job:
     """A job like `fn_job`, on the entry with some argument ranges replaced (`check_on`)."""
-    return Job(name, formula, lambda defaults: check_on(formula, impl, args,
-                                                         **{**defaults, **options}), note, expect)
+    return Job(name, formula, lambda defaults: check_on(
+        formula, impl, args, properties=properties, **{**defaults, **options}), note, expect)
 
 
 def _vmap_rows(fn: Any, unbatched_ndim: dict[str, int]) -> Any:
@@ -129,11 +133,6 @@ def jobs() -> list[Job]:
         # aten::lstm_cell has no vmap rule: one cell per row of weights (a test harness loop)
         return torch.stack([one(*row) for row in zip(x, h, c, W, b, strict=True)])
 
-    def conv1d_flipped(f: Any, g: Any) -> Any:
-        k = g.shape[-1]
-        return _vmap_rows(lambda f, g: F.conv1d(f[None, None], g.flip(-1)[None, None],
-                                               padding=k - 1)[0, 0], {"g": 1})(f=f, g=g)
-
     def layer_norm(x: Any, gamma: Any, beta: Any, eps: float) -> Any:
         return _vmap_rows(lambda x, gamma, beta: F.layer_norm(x, x.shape[-1:], gamma, beta, eps),
                           {"gamma": 1})(x=x, gamma=gamma, beta=beta)
@@ -150,25 +149,118 @@ def jobs() -> list[Job]:
             x, None, None, gamma, beta, training=True, eps=eps), {"gamma": 1})(
             x=x, gamma=gamma, beta=beta)
 
+    def mse(y: Any, y_hat: Any) -> Any:
+        return F.mse_loss(y_hat, y, reduction="none").mean(-1)
+
+    def mae(y: Any, y_hat: Any) -> Any:
+        return F.l1_loss(y_hat, y, reduction="none").mean(-1)
+
+    def huber(y: Any, y_hat: Any, delta: float) -> Any:
+        return F.huber_loss(y_hat, y, reduction="none", delta=delta)
+
+    def smooth_l1(y: Any, y_hat: Any, delta: float) -> Any:
+        return F.smooth_l1_loss(y_hat, y, reduction="none", beta=delta)
+
+    def triplet(a: Any, p: Any, n: Any, margin: float) -> Any:
+        return F.triplet_margin_loss(a, p, n, margin=margin, reduction="none")
+
+    y_pair = positional("y", "y_hat", "delta")
+
     def kl_div(p: Any, q: Any) -> Any:
         return F.kl_div(torch.log(q), p, reduction="none").sum(-1)
 
-    def svdvals(A: Any, vectors: bool = False) -> Any:
-        return torch.linalg.svd(A).S
+    def kl_div_swapped(p: Any, q: Any) -> Any:
+        """The common misreading of F.kl_div(input, target) as (p, q): KL(q‖p)."""
+        return F.kl_div(torch.log(p), q, reduction="none").sum(-1)
 
-    def eigvals_sorted(A: Any, vectors: bool = False) -> Any:
-        return torch.sort(torch.linalg.eig(A).eigenvalues.real, dim=-1).values.to(A.dtype)
+    def kl_div_mean(p: Any, q: Any) -> Any:
+        """reduction='mean' on each row (the mean over its n elements)."""
+        return _vmap_rows(lambda p, q: F.kl_div(torch.log(q), p, reduction="mean"), {"p": 1})(
+            p=p, q=q)
+
+    def svd(A: Any, vectors: bool = False) -> Any:
+        if vectors:
+            U, S, Vh = torch.linalg.svd(A, full_matrices=False)
+            return U, S, Vh
+        return torch.linalg.svdvals(A)
+
+    def eig_general(A: Any, vectors: bool = False) -> Any:
+        """torch.linalg.eig (the general solver): real parts, sorted ascending."""
+        values, P = torch.linalg.eig(A)
+        order = torch.argsort(values.real, dim=-1)
+        lam = torch.gather(values.real, -1, order).to(A.dtype)
+        if not vectors:
+            return lam
+        P = torch.gather(P.real, -1, order[..., None, :].expand_as(P.real)).to(A.dtype)
+        return lam, P / torch.linalg.vector_norm(P, dim=-2, keepdim=True)
+
+    def eigh(A: Any, vectors: bool = False) -> Any:
+        return torch.linalg.eigh(A) if vectors else torch.linalg.eigvalsh(A)
+
+    def conv1d_flipped(f: Any, g: Any) -> Any:
+        k = g.shape[-1]
+        return _vmap_rows(lambda f, g: F.conv1d(f[None, None], g.flip(-1)[None, None],
+                                               padding=k - 1)[0, 0], {"g": 1})(f=f, g=g)
+
+    def conv1d(f: Any, g: Any) -> Any:
+        k = g.shape[-1]
+        return _vmap_rows(lambda f, g: F.conv1d(f[None, None], g[None, None],
+                                               padding=k - 1)[0, 0], {"g": 1})(f=f, g=g)
+
+    def cross_entropy_indices(z: Any, y: Any) -> Any:
+        """Class-index targets: the one-hot rows' argmax (what nn.CrossEntropyLoss usually gets)."""
+        return F.cross_entropy(z.reshape(-1, z.shape[-1]), y.argmax(-1).reshape(-1),
+                               reduction="none").reshape(z.shape[:-1])
+
+    def sgd_step(theta: Any, v: Any, g: Any, lr: float, momentum: float) -> Any:
+        """One torch.optim.SGD(momentum) step from the state (θ, buffer)."""
+        param = theta.detach().clone().requires_grad_(True)
+        opt = torch.optim.SGD([param], lr=lr, momentum=momentum, foreach=False)
+        opt.state[param]["momentum_buffer"] = v.detach().clone()
+        param.grad = g.detach().clone()
+        opt.step()
+        return torch.stack((param.detach(), opt.state[param]["momentum_buffer"]), dim=-2)
+
+    def adam_step(kind: str) -> Any:
+        def step(theta: Any, m: Any, v: Any, g: Any, lr: float, beta1: float, beta2: float,
+                 eps: float, t: float, weight_decay: float = 0.0) -> Any:
+            """One torch.optim.Adam/AdamW step from the state (θ, m, v) at step number t."""
+            param = theta.detach().clone().requires_grad_(True)
+            cls = torch.optim.Adam if kind == "adam" else torch.optim.AdamW
+            extra = {"weight_decay": weight_decay} if kind == "adamw" else {}
+            opt = cls([param], lr=lr, betas=(beta1, beta2), eps=eps, foreach=False, **extra)
+            opt.state[param].update(step=torch.tensor(t - 1.0), exp_avg=m.detach().clone(),
+                                    exp_avg_sq=v.detach().clone())
+            param.grad = g.detach().clone()
+            opt.step()
+            state = opt.state[param]
+            return torch.stack((param.detach(), state["exp_avg"], state["exp_avg_sq"]), dim=-2)
+
+        return step
+
+    def fake_quantize(x: Any, s: float, z: float, qmin: float, qmax: float) -> Any:
+        return torch.fake_quantize_per_tensor_affine(x, s, int(z), int(qmin), int(qmax))
 
     exact = ("float64", "float32")
+    no_fp16 = ("float64", "float32", "bfloat16")
+    tiny = {"low": -1e-9, "high": 1e-9, "extremes": (1e-9, -1e-9, 3e-10, 0.0)}
+    positive = {"kind": "positive", "low": 1e-3, "high": 1.0, "extremes": (1.0, 0.5, 1e-3)}
     return [
         # §16 quick reference ---------------------------------------------------------
         fn_job("A @ B", "linalg.matmul", torch.matmul),
-        fn_job("torch.linalg.svd", "linalg.svd", svdvals, dtypes=exact,
-               note="singular values; torch.linalg has no fp16/bf16 kernels"),
-        fn_job("torch.linalg.eig", "linalg.eigendecomposition", eigvals_sorted, dtypes=exact,
-               note="complex eigenvalues of a symmetric A: real part, sorted"),
+        fn_job("torch.linalg.svd", "linalg.svd", svd, dtypes=exact,
+               note="svdvals / thin svd; torch.linalg has no fp16/bf16 kernels"),
+        fn_job("torch.linalg.eigh", "linalg.eigendecomposition", eigh, dtypes=exact,
+               note="the symmetric solver; no fp16/bf16 kernels"),
+        fn_job("torch.linalg.eig", "linalg.eigendecomposition", eig_general, dtypes=exact,
+               examples=6, expect="fail",
+               note="real parts, sorted; finding: the general solver (geev) on a symmetric A "
+                    "reaches 7.8 ulp of ‖A‖ in fp32, over the symmetric budget of 7 "
+                    "(draw-dependent, 7.0–7.8: pinned at 6 examples); eigh passes"),
         fn_job("torch.linalg.norm", "linalg.l2_norm", torch.linalg.norm,
-               adapter=with_kwargs(dim=-1)),
+               adapter=with_kwargs(dim=-1), expect="fail",
+               note="finding: Σaᵢ² is not rescaled, so it overflows to inf for entries near "
+                    "1e153 in fp64 (1e19 in fp32), where ‖a‖ is finite"),
         custom_job("autograd: y = x² + 3x", "calc.gradient", _autograd_polynomial),
         fn_job("nn.Linear", "linalg.matmul", linear_as_matmul, adapter=positional("A", "B"),
                note="weight = Bᵀ, no bias"),
@@ -182,55 +274,128 @@ def jobs() -> list[Job]:
         custom_job("nn.Dropout", "reg.dropout", _dropout_statistics),
         fn_job("nn.CrossEntropyLoss", "loss.cross_entropy", F.cross_entropy,
                adapter=with_kwargs(reduction="none"), note="probability targets"),
-        fn_job("nn.MSELoss", "loss.mse", lambda y, y_hat: F.mse_loss(y_hat, y, reduction="none").mean(-1),
-               adapter=positional("y", "y_hat")),
+        domain_job("nn.CrossEntropyLoss (class indices)", "loss.cross_entropy",
+                   cross_entropy_indices, {"y": {"kind": "onehot"}},
+                   adapter=positional("z", "y"), note="one-hot targets passed as their indices"),
+        fn_job("nn.MSELoss", "loss.mse", mse, adapter=positional("y", "y_hat")),
         fn_job("nn.BCEWithLogitsLoss", "loss.bce_with_logits", F.binary_cross_entropy_with_logits,
-               adapter=with_kwargs(reduction="none")),
-        fn_job("F.cosine_similarity", "sim.cosine", F.cosine_similarity, adapter=with_kwargs(dim=-1)),
+               adapter=with_kwargs(reduction="none"), expect="fail",
+               note="finding: max(z, 0) − zy + log1p(e^−|z|) cancels for soft targets, losing "
+                    "≈ log2(|z|/L) bits (8 ulp at z ≈ −1e3, y = 1/16)"),
+        fn_job("F.binary_cross_entropy", "loss.bce", F.binary_cross_entropy,
+               adapter=with_kwargs(reduction="none"), note="probabilities"),
+        fn_job("F.cosine_similarity", "sim.cosine", F.cosine_similarity,
+               adapter=with_kwargs(dim=-1), examples=10, dtypes=no_fp16,
+               expect="eps-clamped norms (torch)",
+               note="the draws include a vector of norm ≈ 1e-44 < ε (pinned: 10 examples); "
+                    "fp16 below"),
+        domain_job("F.cosine_similarity, norms below ε", "linalg.cosine_similarity",
+                   F.cosine_similarity, {"a": tiny, "b": tiny}, adapter=with_kwargs(dim=-1),
+                   dtypes=exact, expect="eps-clamped norms (torch)",
+                   note="entries in ±1e-9, so ‖a‖ < ε = 1e-8 (fp16/bf16 cannot hold them)"),
+        fn_job("F.cosine_similarity vs linalg.cosine_similarity", "linalg.cosine_similarity",
+               F.cosine_similarity, adapter=with_kwargs(dim=-1), dtypes=no_fp16,
+               note="norms ≥ 1e-3 ≫ ε: the clamp never acts"),
+        fn_job("F.cosine_similarity in fp16", "linalg.cosine_similarity", F.cosine_similarity,
+               adapter=with_kwargs(dim=-1), dtypes=("float16",), expect="fail",
+               note="finding: ε = 1e-8 underflows to 0 in fp16, so a zero vector gives "
+                    "0/0 = NaN instead of 0"),
         custom_job("optim.Adam", "opt.adam", lambda: _optimizer_steps("adam")),
         custom_job("optim.AdamW", "opt.adamw", lambda: _optimizer_steps("adamw")),
+        fn_job("optim.Adam, one step", "opt.adam", adam_step("adam"), dtypes=exact,
+               gradients=False, adapter=positional("theta", "m", "v", "g"), expect="fail",
+               note="state (step, exp_avg, exp_avg_sq) = (t − 1, m, v); finding: torch forms "
+                    "1 − β₂ᵗ directly, which cancels (15 ulp relative at β₂ = 0.999, t = 10), "
+                    "so √v̂ is 8.7 ulp off in fp64 (budget 8); ε placement is canonical"),
+        fn_job("optim.AdamW, one step", "opt.adamw", adam_step("adamw"), dtypes=exact,
+               gradients=False, adapter=positional("theta", "m", "v", "g"), expect="fail",
+               note="θ(1 − ηλ) then the Adam step (decay × η, canonical); the same 1 − β₂ᵗ "
+                    "cancellation finding as Adam"),
         custom_job("lr_scheduler.CosineAnnealingLR", "sched.cosine", _cosine_annealing),
         custom_job("lr_scheduler.OneCycleLR", "sched.warmup_cosine", _one_cycle,
                    expect="one-cycle"),
         # other built-ins implementing catalog entries ------------------------------------
         fn_job("F.softmax", "act.softmax", F.softmax, adapter=with_kwargs(dim=-1)),
-        fn_job("F.log_softmax", "act.log_softmax", F.log_softmax, adapter=with_kwargs(dim=-1)),
+        fn_job("F.log_softmax", "act.log_softmax", F.log_softmax, adapter=with_kwargs(dim=-1),
+               gradients=False,
+               note="values on the entry's |z| ≤ 1e4; its gradient claim trips the engine's "
+                    "fp64 finite-difference cross-check at z ≈ (0, 1e3) for the catalog's own "
+                    "form too, so the gradient is checked on |z| ≤ 30 below"),
+        domain_job("F.log_softmax, gradient on |z| ≤ 30", "act.log_softmax", F.log_softmax,
+                   {"z": {"low": -30.0, "high": 30.0, "extremes": (30.0, -30.0, 0.0)}},
+                   adapter=with_kwargs(dim=-1)),
         fn_job("F.gelu", "act.gelu", F.gelu),
         fn_job("F.gelu(approximate='tanh')", "act.gelu", F.gelu,
                adapter=with_kwargs(approximate="tanh"), expect="tanh"),
         fn_job("F.gelu(approximate='tanh') vs act.gelu_tanh", "act.gelu_tanh", F.gelu,
                adapter=with_kwargs(approximate="tanh")),
         fn_job("F.silu", "act.silu", F.silu),
-        fn_job("torch.sigmoid", "act.sigmoid", torch.sigmoid),
+        fn_job("torch.sigmoid", "act.sigmoid", torch.sigmoid, expect="fail",
+               note="finding: the backward computes σ(1 − σ) from the rounded output, so "
+                    "1 − σ cancels for x ≳ 3 (26 ulp at x = 3 in fp64); the values pass"),
         fn_job("torch.tanh", "act.tanh", torch.tanh),
         fn_job("F.relu", "act.relu", F.relu),
         fn_job("F.leaky_relu", "act.leaky_relu", lambda x, alpha: F.leaky_relu(x, alpha),
                adapter=positional("x", "alpha")),
         fn_job("nn.RMSNorm", "norm.rms_norm", rms_norm, adapter=positional("x", "gamma")),
         fn_job("F.batch_norm (training)", "norm.batch_norm", batch_norm,
-               adapter=positional("x", "gamma", "beta"), sizes={"m": (2, 4)},
-               note="batches of ≥ 2 rows: torch refuses batch statistics of one sample"),
+               adapter=positional("x", "gamma", "beta"), sizes={"m": (2, 4)}, expect="fail",
+               note="batches of ≥ 2 rows (torch refuses one sample); finding: the CPU kernel's "
+                    "batch mean of a constant column is 1 ulp off, so x − μ ≠ 0 and 1/√ε ≈ 316 "
+                    "amplifies it (512 ulp at x ≡ 3.25 in fp64)"),
         custom_job("nn.BatchNorm1d running_var", "norm.batch_norm", _batchnorm_running_var,
                    expect="unbiased running variance"),
         fn_job("F.scaled_dot_product_attention", "attn.scaled_dot_product",
                F.scaled_dot_product_attention),
         fn_job("F.scaled_dot_product_attention(is_causal=True)", "attn.causal_mask",
                F.scaled_dot_product_attention, adapter=with_kwargs(is_causal=True)),
-        fn_job("F.l1_loss", "loss.mae", lambda y, y_hat: F.l1_loss(y_hat, y, reduction="none").mean(-1),
-               adapter=positional("y", "y_hat")),
-        fn_job("F.huber_loss", "loss.huber", lambda y, y_hat, delta: F.huber_loss(
-            y_hat, y, reduction="none", delta=delta), adapter=positional("y", "y_hat", "delta")),
+        fn_job("F.l1_loss", "loss.mae", mae, adapter=positional("y", "y_hat")),
+        fn_job("F.huber_loss(delta=2)", "loss.huber", huber, adapter=y_pair,
+               params={"delta": 2.0}),
+        fn_job("F.smooth_l1_loss(beta=2)", "loss.huber", smooth_l1, adapter=y_pair,
+               params={"delta": 2.0}, expect="SmoothL1 (Huber/δ)",
+               note="β = δ = 2: SmoothL1 = Huber/δ"),
+        fn_job("F.smooth_l1_loss(beta=1)", "loss.huber", smooth_l1, adapter=y_pair,
+               note="at δ = 1 SmoothL1 and Huber are the same loss"),
+        fn_job("F.triplet_margin_loss", "loss.triplet", triplet,
+               adapter=positional("anchor", "positive", "negative", "margin"),
+               expect="plain distances (torch TripletMarginLoss)",
+               note="unsquared distances ‖a − p + 1e-6‖ (FaceNet squares them)"),
         fn_job("F.kl_div(log q, p)", "info.kl", kl_div, adapter=positional("p", "q"),
-               note="F.kl_div(input=log q, target=p) is KL(p‖q); reduction 'none' summed"),
+               expect="fail",
+               note="F.kl_div(input=log q, target=p) is KL(p‖q); finding: where p = q = 0 it "
+                    "computes 0·(log 0 − log 0) = NaN, not the 0 of 0·log 0"),
+        domain_job("F.kl_div(log q, p), p, q > 0", "info.kl", kl_div,
+                   {"p": positive, "q": positive}, adapter=positional("p", "q"), properties=False,
+                   note="reduction 'none' summed; unnormalised positive vectors, so the "
+                        "properties (KL ≥ 0) are not checked"),
+        domain_job("F.kl_div(log p, q), p, q > 0", "info.kl", kl_div_swapped,
+                   {"p": positive, "q": positive}, adapter=positional("p", "q"),
+                   expect="reversed order KL(q‖p)",
+                   note="input/target read as (p, q): the other direction"),
+        domain_job("F.kl_div(log q, p, reduction='mean'), p, q > 0", "info.kl", kl_div_mean,
+                   {"p": positive, "q": positive}, adapter=positional("p", "q"),
+                   gradients=False, expect="mean over elements (reduction='mean')",
+                   note="per row; 'batchmean' is the KL"),
         fn_job("nn.RNNCell", "rnn.step", rnn_cell, adapter=positional("h", "x", "W_h", "W_x", "b"),
                note="bias_ih = b, bias_hh = 0"),
         fn_job("nn.LSTMCell", "lstm.cell", lstm_cell, adapter=positional("x", "h", "c", "W", "b"),
                note="gate rows reordered [f; i; c̃; o] → [i; f; g; o]"),
+        fn_job("F.conv1d", "cnn.convolution", conv1d, adapter=positional("f", "g"),
+               expect="cross-correlation (conv layers)", note="padding = k − 1 (full mode)"),
         fn_job("F.conv1d with a flipped kernel", "cnn.convolution", conv1d_flipped,
                adapter=positional("f", "g"),
-               note="conv layers compute cross-correlation; flipping the kernel makes it a convolution"),
+               note="flipping the kernel makes the cross-correlation a convolution"),
+        fn_job("torch.fake_quantize_per_tensor_affine", "quant.uniform", fake_quantize,
+               dtypes=("float32",), gradients=False,
+               note="rounds half to even (nearbyint); fp32 only"),
         custom_job("nn.init.xavier_normal_", "init.xavier", lambda: _init_variance("xavier")),
         custom_job("nn.init.kaiming_normal_", "init.he", lambda: _init_variance("he")),
+        fn_job("optim.SGD(momentum), one step", "opt.sgd_momentum", sgd_step,
+               adapter=positional("theta", "v", "g"), gradients=False,
+               expect="lr outside the buffer",
+               note="b' = γb + g, θ' = θ − ηb': with a constant η the iterates equal the "
+                    "canonical ones (v = ηb), but the step function differs"),
         custom_job("optim.SGD(momentum) under a schedule", "opt.sgd_momentum", _sgd_momentum,
                    expect="lr outside the buffer"),
     ]
@@ -274,7 +439,8 @@ def _optimizer_steps(kind: str, steps: int = 200) -> Any:
         opt = torch.optim.Adam([param], lr=lr)
     else:
         opt = torch.optim.AdamW([param], lr=lr, weight_decay=wd)
-    theta, m, v = theta0.clone(), torch.zeros(6, dtype=torch.float64), torch.zeros(6, dtype=torch.float64)
+    theta = theta0.clone()
+    m, v = torch.zeros(6, dtype=torch.float64), torch.zeros(6, dtype=torch.float64)
     worst = 0.0
     for t in range(1, steps + 1):
         opt.zero_grad()
@@ -415,8 +581,8 @@ def _init_variance(kind: str) -> Any:
     half_width = z * math.sqrt(2 / (n - 1))
     ratio = var / expected
     ok = abs(ratio - 1) < half_width
-    return verdict(f"init.{kind}", ok, 0.0,
-                   f"var {var:.4g} vs {expected:.4g} (ratio {ratio:.4f}, 99.9% band ±{half_width:.4f})")
+    return verdict(f"init.{kind}", ok, 0.0, f"var {var:.4g} vs {expected:.4g} (ratio "
+                   f"{ratio:.4f}, 99.9% band ±{half_width:.4f})")
 
 
 def _sgd_momentum() -> Any:

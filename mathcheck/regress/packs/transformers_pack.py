@@ -107,8 +107,9 @@ def jobs() -> list[Job]:
         fn_job("LlamaRotaryEmbedding + apply_rotary_pos_emb", "pos.rope", rotary,
                adapter=positional("x", "m"), dtypes=LOW, gradients=False,
                expect="half-split (GPT-NeoX, HF LLaMA)",
-               note="HF computes the angles in fp32 whatever the model dtype, so fp64 is not "
-                    "checked"),
+               note="judged against the half-split variant's SymPy oracle (not bit-for-bit "
+                    "against a numeric form); HF computes the angles in fp32 whatever the "
+                    "model dtype, so fp64 is not checked"),
         fn_job("LlamaMLP", "ffn.swiglu", mlp, adapter=positional("x", "W1", "W3", "W2"),
                note="gate_proj = W1, up_proj = W3, down_proj = W2"),
         fn_job("LlamaAttention (eager, no mask, identity rotary)", "attn.multi_head", attention,
