@@ -105,8 +105,11 @@ def measure(
             [claim.budget.allowed(backend.dtype, case.sizes, c) for c in np.ravel(conds)]
         )
         allowed = allowed.reshape(np.shape(conds))
+        # κ·eps ≥ 1: singular at this precision, where no budget means anything: out of domain
+        singular = conds * fmt(backend.dtype).eps >= 1
     else:
         allowed = np.array(claim.budget.allowed(backend.dtype, case.sizes))
+        singular = np.zeros((), dtype=bool)
     row_axes = tuple(range(errors.ndim - out_axes, errors.ndim)) if out_axes else ()
     row_error = errors.max(axis=row_axes) if row_axes else errors
     if row_axes:
@@ -114,6 +117,7 @@ def measure(
         # singular matrix) has no meaningful rounded answer: it is outside the domain.
         overflow = np.abs(hi) >= fmt(backend.dtype).overflow_threshold
         row_error = np.where(overflow.any(axis=row_axes), 0.0, row_error)
+    row_error = np.where(np.broadcast_to(singular, row_error.shape), 0.0, row_error)
     budget = np.broadcast_to(allowed, row_error.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(row_error == 0, 0.0, row_error / budget)

@@ -14,6 +14,7 @@ in units of the smallest normal number instead, so flush-to-zero results pass. b
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,8 @@ class FloatFormat:
     @property
     def overflow_threshold(self) -> float:
         """Exact values at or beyond this magnitude round to infinity (round to nearest)."""
-        return self.max + 2.0 ** (np.floor(np.log2(self.max)) - self.precision)
+        # Python floats: for float64 the threshold itself overflows to inf, without a warning
+        return self.max + 2.0 ** (math.floor(math.log2(self.max)) - self.precision)
 
 
 FORMATS: dict[str, FloatFormat] = {

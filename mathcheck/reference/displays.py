@@ -144,10 +144,10 @@ def _atoms(value: Any, kind: type) -> list[sp.Basic]:
 
 
 def legible(text: str, limit: int = MAX_VISIBLE) -> bool:
-    """Would the display still read once scaled to the line? (Counts visible characters of
-    its widest line; matrices and cases break into lines of their own.)"""
-    rows = re.split(r"\\\\|&", text)
-    visible = max(len(re.sub(r"\\[a-zA-Z]+|[{}^_\s]|\\[,:;!]", "", row)) for row in rows)
+    """Would the display still read once scaled to the line? (Counts the visible characters
+    of its widest row: matrix and cases rows break into lines of their own.)"""
+    rows = re.split(r"\\\\", text)  # a matrix row is as wide as all its cells together
+    visible = max(len(re.sub(r"\\[a-zA-Z]+|[{}^_&\s]|\\[,:;!]", "", row)) for row in rows)
     return visible <= limit
 
 

@@ -145,6 +145,12 @@ MODIFIERS: dict[str, str] = {
 WORDS: dict[str, str] = {"eps": r"\epsilon", "lam": r"\lambda", "lr": r"\eta", "inf": r"\infty"}
 
 
+def _is_greek(name: str) -> bool:
+    from sympy.printing.latex import greek_letters_set
+
+    return name.split("_")[0].lower() in greek_letters_set
+
+
 def _word(part: str) -> str:
     """One piece of a symbol name: Greek and modifiers via SymPy, ASCII words upright."""
     from sympy.printing.latex import translate
@@ -216,6 +222,10 @@ class ReferencePrinter(LatexPrinter):
                     sign, coefficient = "- ", -coefficient
                 text = "" if coefficient == 1 else self._print(coefficient) + " "
                 return sign + text + self._print(sums[0])
+        if len(expr.args) >= 2 and all(type(f) is sp.Symbol for f in expr.args):
+            # A parameter in front, as written: α x, λ θ (SymPy's order would give x α).
+            ordered = sorted(expr.args, key=lambda f: not _is_greek(f.name))
+            return " ".join(self._print(f) for f in ordered)
         return super()._print_Mul(expr)
 
     def _print_Bold(self, expr: sp.Symbol) -> str:

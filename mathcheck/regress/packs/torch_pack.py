@@ -243,6 +243,8 @@ def jobs() -> list[Job]:
 
     exact = ("float64", "float32")
     no_fp16 = ("float64", "float32", "bfloat16")
+    adam_case = {"theta": {"extremes": (0.0,)}, "m": {"extremes": (1.0,)},
+                 "v": {"extremes": (0.0,)}, "g": {"extremes": (2.0**-8,)}}
     tiny = {"low": -1e-9, "high": 1e-9, "extremes": (1e-9, -1e-9, 3e-10, 0.0)}
     positive = {"kind": "positive", "low": 1e-3, "high": 1.0, "extremes": (1.0, 0.5, 1e-3)}
     return [
@@ -252,11 +254,13 @@ def jobs() -> list[Job]:
                note="svdvals / thin svd; torch.linalg has no fp16/bf16 kernels"),
         fn_job("torch.linalg.eigh", "linalg.eigendecomposition", eigh, dtypes=exact,
                note="the symmetric solver; no fp16/bf16 kernels"),
-        fn_job("torch.linalg.eig", "linalg.eigendecomposition", eig_general, dtypes=exact,
-               examples=6, expect="fail",
-               note="real parts, sorted; finding: the general solver (geev) on a symmetric A "
-                    "reaches 7.8 ulp of ‖A‖ in fp32, over the symmetric budget of 7 "
-                    "(draw-dependent, 7.0–7.8: pinned at 6 examples); eigh passes"),
+        domain_job("torch.linalg.eig", "linalg.eigendecomposition", eig_general,
+                   {"A": {"extremes": (1.0, 1.5, 1.0, 1.5, 1.0, 1.0, 1.0, 1.0, 1.0)}},
+                   sizes={"n": (3, 3)}, dtypes=exact, expect="fail",
+                   note="real parts, sorted; finding: the general solver (geev) on a symmetric "
+                        "A misses the symmetric budget: λ = −0.5 off by 8.1 ulp of ‖A‖ > 7 in "
+                        "fp64 at A = [[1, 1.5, 1], [1.5, 1, 1], [1, 1, 1]] (an extreme case; "
+                        "random draws land at 7–8); eigh passes"),
         fn_job("torch.linalg.norm", "linalg.l2_norm", torch.linalg.norm,
                adapter=with_kwargs(dim=-1), expect="fail",
                note="finding: Σaᵢ² is not rescaled, so it overflows to inf for entries near "
@@ -278,37 +282,54 @@ def jobs() -> list[Job]:
                    cross_entropy_indices, {"y": {"kind": "onehot"}},
                    adapter=positional("z", "y"), note="one-hot targets passed as their indices"),
         fn_job("nn.MSELoss", "loss.mse", mse, adapter=positional("y", "y_hat")),
-        fn_job("nn.BCEWithLogitsLoss", "loss.bce_with_logits", F.binary_cross_entropy_with_logits,
-               adapter=with_kwargs(reduction="none"), expect="fail",
-               note="finding: max(z, 0) − zy + log1p(e^−|z|) cancels for soft targets, losing "
-                    "≈ log2(|z|/L) bits (8 ulp at z ≈ −1e3, y = 1/16)"),
+        domain_job("nn.BCEWithLogitsLoss, hard targets", "loss.bce_with_logits",
+                   F.binary_cross_entropy_with_logits, {"y": {"kind": "binary", "low": 0.0,
+                                                              "high": 1.0, "extremes": (0.0, 1.0)}},
+                   adapter=with_kwargs(reduction="none"), expect="fail",
+                   note="finding: at z = −30, y = 0 it returns 9.237e-14 for log1p(e^−30) = "
+                        "9.358e-14 (1.3% off: z + log(e^−z + 1) cancels; the mirrored z = 30, "
+                        "y = 1 is exact)"),
+        domain_job("nn.BCEWithLogitsLoss, soft target at z ≈ −1092", "loss.bce_with_logits",
+                   F.binary_cross_entropy_with_logits,
+                   {"z": {"extremes": (-1092.4496916273001,)}, "y": {"extremes": (0.0625,)}},
+                   adapter=with_kwargs(reduction="none"), expect="fail",
+                   note="finding: (1 − y)z + max(−z, 0) cancels for soft targets, losing "
+                        "≈ log2(|z|/L) bits: 8 ulp at z = −1092.45, y = 1/16, L = 68.3 (fp64)"),
         fn_job("F.binary_cross_entropy", "loss.bce", F.binary_cross_entropy,
                adapter=with_kwargs(reduction="none"), note="probabilities"),
-        fn_job("F.cosine_similarity", "sim.cosine", F.cosine_similarity,
-               adapter=with_kwargs(dim=-1), examples=10, dtypes=no_fp16,
-               expect="eps-clamped norms (torch)",
-               note="the draws include a vector of norm ≈ 1e-44 < ε (pinned: 10 examples); "
-                    "fp16 below"),
+        domain_job("F.cosine_similarity, ‖b‖ < ε", "sim.cosine", F.cosine_similarity,
+                   {"a": {"extremes": (1.0,)}, "b": {"extremes": (1e-20,)}},
+                   adapter=with_kwargs(dim=-1), dtypes=no_fp16,
+                   expect="eps-clamped norms (torch)",
+                   note="a = 1, b = 1e-20 (an extreme case): torch gives √n·1e-12, not 1; "
+                        "fp16 below"),
         domain_job("F.cosine_similarity, norms below ε", "linalg.cosine_similarity",
                    F.cosine_similarity, {"a": tiny, "b": tiny}, adapter=with_kwargs(dim=-1),
                    dtypes=exact, expect="eps-clamped norms (torch)",
                    note="entries in ±1e-9, so ‖a‖ < ε = 1e-8 (fp16/bf16 cannot hold them)"),
-        fn_job("F.cosine_similarity vs linalg.cosine_similarity", "linalg.cosine_similarity",
-               F.cosine_similarity, adapter=with_kwargs(dim=-1), dtypes=no_fp16,
-               note="norms ≥ 1e-3 ≫ ε: the clamp never acts"),
+        domain_job("F.cosine_similarity, ‖a‖ ≥ 1e-3", "linalg.cosine_similarity",
+                   F.cosine_similarity,
+                   {"a": {"kind": "positive", "low": 1e-3, "high": 10.0,
+                          "extremes": (10.0, 1e-3, 2.0)}},
+                   adapter=with_kwargs(dim=-1), dtypes=no_fp16,
+                   note="entries of a in [1e-3, 10]: norms ≫ ε, the clamp never acts (the "
+                        "entry's own draws include norms below ε, the variant above)"),
         fn_job("F.cosine_similarity in fp16", "linalg.cosine_similarity", F.cosine_similarity,
                adapter=with_kwargs(dim=-1), dtypes=("float16",), expect="fail",
                note="finding: ε = 1e-8 underflows to 0 in fp16, so a zero vector gives "
                     "0/0 = NaN instead of 0"),
         custom_job("optim.Adam", "opt.adam", lambda: _optimizer_steps("adam")),
         custom_job("optim.AdamW", "opt.adamw", lambda: _optimizer_steps("adamw")),
-        fn_job("optim.Adam, one step", "opt.adam", adam_step("adam"), dtypes=exact,
-               gradients=False, adapter=positional("theta", "m", "v", "g"), expect="fail",
+        domain_job("optim.Adam, one step", "opt.adam", adam_step("adam"), adam_case,
+                   dtypes=exact, gradients=False, adapter=positional("theta", "m", "v", "g"),
+                   expect="fail",
                note="state (step, exp_avg, exp_avg_sq) = (t − 1, m, v); finding: torch forms "
                     "1 − β₂ᵗ directly, which cancels (15 ulp relative at β₂ = 0.999, t = 10), "
-                    "so √v̂ is 8.7 ulp off in fp64 (budget 8); ε placement is canonical"),
-        fn_job("optim.AdamW, one step", "opt.adamw", adam_step("adamw"), dtypes=exact,
-               gradients=False, adapter=positional("theta", "m", "v", "g"), expect="fail",
+                    "so √v̂ is 8.7 ulp off in fp64 (budget 8) at the extreme case θ = 0, "
+                    "m = 1, v = 0, g = 2⁻⁸; ε placement is canonical"),
+        domain_job("optim.AdamW, one step", "opt.adamw", adam_step("adamw"), adam_case,
+                   dtypes=exact, gradients=False, adapter=positional("theta", "m", "v", "g"),
+                   expect="fail",
                note="θ(1 − ηλ) then the Adam step (decay × η, canonical); the same 1 − β₂ᵗ "
                     "cancellation finding as Adam"),
         custom_job("lr_scheduler.CosineAnnealingLR", "sched.cosine", _cosine_annealing),
@@ -338,11 +359,14 @@ def jobs() -> list[Job]:
         fn_job("F.leaky_relu", "act.leaky_relu", lambda x, alpha: F.leaky_relu(x, alpha),
                adapter=positional("x", "alpha")),
         fn_job("nn.RMSNorm", "norm.rms_norm", rms_norm, adapter=positional("x", "gamma")),
-        fn_job("F.batch_norm (training)", "norm.batch_norm", batch_norm,
-               adapter=positional("x", "gamma", "beta"), sizes={"m": (2, 4)}, expect="fail",
-               note="batches of ≥ 2 rows (torch refuses one sample); finding: the CPU kernel's "
-                    "batch mean of a constant column is 1 ulp off, so x − μ ≠ 0 and 1/√ε ≈ 316 "
-                    "amplifies it (512 ulp at x ≡ 3.25 in fp64)"),
+        domain_job("F.batch_norm (training), a constant column", "norm.batch_norm", batch_norm,
+                   {"x": {"extremes": (3.25,)}}, adapter=positional("x", "gamma", "beta"),
+                   sizes={"m": (2, 4)}, expect="fail",
+                   note="batches of ≥ 2 rows (torch refuses one sample; the entry's own draws "
+                        "include constant columns too); finding: the CPU kernel's batch mean "
+                        "of a constant column is 1 ulp "
+                        "off, so x − μ ≠ 0 and 1/√ε ≈ 316 amplifies it (512 ulp at x ≡ 3.25 "
+                        "in fp64)"),
         custom_job("nn.BatchNorm1d running_var", "norm.batch_norm", _batchnorm_running_var,
                    expect="unbiased running variance"),
         fn_job("F.scaled_dot_product_attention", "attn.scaled_dot_product",
@@ -361,10 +385,12 @@ def jobs() -> list[Job]:
                adapter=positional("anchor", "positive", "negative", "margin"),
                expect="plain distances (torch TripletMarginLoss)",
                note="unsquared distances ‖a − p + 1e-6‖ (FaceNet squares them)"),
-        fn_job("F.kl_div(log q, p)", "info.kl", kl_div, adapter=positional("p", "q"),
-               expect="fail",
+        domain_job("F.kl_div(log q, p)", "info.kl", kl_div,
+                   {"p": {"extremes": (1.0, 0.0)}, "q": {"extremes": (1.0, 0.0)}},
+                   adapter=positional("p", "q"), sizes={"n": (2, 2)}, expect="fail",
                note="F.kl_div(input=log q, target=p) is KL(p‖q); finding: where p = q = 0 it "
-                    "computes 0·(log 0 − log 0) = NaN, not the 0 of 0·log 0"),
+                    "computes 0·(log 0 − log 0) = NaN, not the 0 of 0·log 0 (p = q = (1, 0) "
+                    "is an extreme case)"),
         domain_job("F.kl_div(log q, p), p, q > 0", "info.kl", kl_div,
                    {"p": positive, "q": positive}, adapter=positional("p", "q"), properties=False,
                    note="reduction 'none' summed; unnormalised positive vectors, so the "
