@@ -33,6 +33,13 @@ def norm_preserving(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend
 SHIFT = 5.0
 
 
+def _scaled_norm(x: np.ndarray) -> np.ndarray:
+    """‖x‖ over the last axis without underflow (np.linalg.norm squares 1e-212 to 0)."""
+    big = np.max(np.abs(x), axis=-1, keepdims=True)
+    safe = np.where(big > 0, big, 1.0)
+    return (big * np.sqrt(np.sum((x / safe) ** 2, axis=-1, keepdims=True)))[..., 0]
+
+
 def relative_position(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
     """|⟨f(q, m), f(k, n)⟩ − ⟨f(q, m + s), f(k, n + s)⟩| / (‖q‖‖k‖) in eps, s = 5.
 
@@ -46,7 +53,7 @@ def relative_position(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backe
         b = ctx.to_numpy(f(x=k, m=ctx.asarray(n + shift)))
         return np.sum(a * b, axis=-1)
 
-    scale = np.linalg.norm(ctx.to_numpy(q), axis=-1) * np.linalg.norm(ctx.to_numpy(k), axis=-1)
+    scale = _scaled_norm(ctx.to_numpy(q)) * _scaled_norm(ctx.to_numpy(k))
     diff = np.abs(score(0.0) - score(SHIFT)) / np.maximum(scale, 1e-300)
     return float(np.max(diff)) / ctx.eps
 
