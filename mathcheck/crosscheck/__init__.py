@@ -22,7 +22,18 @@ _EXPORTS = {
     "reproduce": "mathcheck.crosscheck._reproduce",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "PROFILES",
+    "Result",
+    "RunOptions",
+    "Task",
+    "count_tasks",
+    "plan",
+    "reproduce",
+    "run_task",
+    "verify_entries",
+    "verify_entry",
+]
 
 if TYPE_CHECKING:
     from mathcheck.crosscheck._engine import (

@@ -31,7 +31,9 @@ def _flat(x: Any) -> list[Any]:
     return list(x) if isinstance(x, sp.MatrixBase) else [x]
 
 
-def gradient_form(form: SymForm, wrt: str, ndim: int | None = None) -> tuple[SymForm, int, tuple[int, ...]]:
+def gradient_form(
+    form: SymForm, wrt: str, ndim: int | None = None
+) -> tuple[SymForm, int, tuple[int, ...]]:
     """A SymForm stacking G_j = Σ_k v_k ∂f_k/∂x_j and its error scale A_j.
 
     A_j = Σ_k |v_k| Σ_t |t| over the additive terms t of ∂f_k/∂x_j: the magnitude in a running
@@ -47,8 +49,14 @@ def gradient_form(form: SymForm, wrt: str, ndim: int | None = None) -> tuple[Sym
     for x in variables:
         partials = [sp.diff(fk, x) for fk in outputs]
         grads.append(sp.Add(*(vk * d for vk, d in zip(v, partials, strict=True))))
-        scales.append(sp.Add(*(sp.Abs(vk) * sp.Add(*(sp.Abs(t) for t in sp.Add.make_args(d)))
-                               for vk, d in zip(v, partials, strict=True))))
+        scales.append(
+            sp.Add(
+                *(
+                    sp.Abs(vk) * sp.Add(*(sp.Abs(t) for t in sp.Add.make_args(d)))
+                    for vk, d in zip(v, partials, strict=True)
+                )
+            )
+        )
     args = dict(form.args)
     args[COTANGENT] = v
     if isinstance(var, sp.MatrixBase):
@@ -186,9 +194,9 @@ def _finite_differences(
 ) -> tuple[np.ndarray, np.ndarray]:
     """∂<v, f>/∂x by central differences in fp64, step eps^(1/3)·clip(|x|, 0.01, 1).
 
-Relative for small |x| (1/x near 0), absolute beyond 1 (a shift-invariant softmax at 1e3
-would otherwise be differenced over a step of 1e-2); h is taken as x₊ − x₋, exactly.
-"""
+    Relative for small |x| (1/x near 0), absolute beyond 1 (a shift-invariant softmax at 1e3
+    would otherwise be differenced over a step of 1e-2); h is taken as x₊ − x₋, exactly.
+    """
     base = {k: np.array(a, dtype=np.float64) for k, a in case.arrays.items()}
     x = base[name]
     grad = np.zeros_like(x)

@@ -7,9 +7,10 @@ One documented rule for the ulp (used by every agreement check):
 for a format d with p significand bits (implicit bit included) and minimum normal exponent
 e_min; below the normal range the ulp is the subnormal spacing. The error of a computed ŷ
 against the exact y is |ŷ − y| / ulp_d(s), where s is the entry's error scale (|y| for a
-relative error; see `Budget.scale`). Where the exact value is subnormal the error is measured
-in units of the smallest normal number instead, so flush-to-zero results pass. bfloat16 rounding is done with NumPy bit operations
-(round to nearest even), so NumPy never needs a bfloat16 type.
+relative error; see `Budget.scale`). Where the exact value is subnormal the error is
+measured in units of the smallest normal number instead, so flush-to-zero results pass.
+bfloat16 rounding is done with NumPy bit operations (round to nearest even), so NumPy never
+needs a bfloat16 type.
 """
 
 from __future__ import annotations

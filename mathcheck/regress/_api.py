@@ -39,14 +39,18 @@ class CheckResult:
         return self.verdict == "pass"
 
     def __str__(self) -> str:
-        lines = [f"{self.formula_id}: {self.verdict}"
-                 + (f" (matches variant {self.variant!r})" if self.variant else "")]
+        lines = [
+            f"{self.formula_id}: {self.verdict}"
+            + (f" (matches variant {self.variant!r})" if self.variant else "")
+        ]
         if self.reason:
             lines.append(f"  reason: {self.reason}")
         for key, err in self.worst_ulp.items():
             budget = self.budgets.get(key)
             shown = "—" if err is None else f"{err:.3g}"
-            lines.append(f"  {key}: worst {shown} ulp (budget {budget if budget is not None else '—'})")
+            lines.append(
+                f"  {key}: worst {shown} ulp (budget {budget if budget is not None else '—'})"
+            )
         for name, miss in self.variant_misses.items():
             lines.append(f"  variant {name}: {miss}")
         if self.counterexample:
@@ -55,8 +59,9 @@ class CheckResult:
         return "\n".join(lines)
 
 
-def _with_domain(entry: Entry, sizes: dict[str, tuple[int, int]],
-                 params: dict[str, float]) -> Entry:
+def _with_domain(
+    entry: Entry, sizes: dict[str, tuple[int, int]], params: dict[str, float]
+) -> Entry:
     if not (sizes or params) or entry.domain is None:
         return entry
     unknown = (set(sizes) - set(entry.domain.sizes)) | (set(params) - set(entry.domain.params))
@@ -66,11 +71,18 @@ def _with_domain(entry: Entry, sizes: dict[str, tuple[int, int]],
     def adjust(domain: Any) -> Any:
         if domain is None:
             return None
-        return dataclasses.replace(domain, sizes={**domain.sizes, **{k: v for k, v in sizes.items() if k in domain.sizes}},
-                                   params={**domain.params, **params})
+        return dataclasses.replace(
+            domain,
+            sizes={**domain.sizes, **{k: v for k, v in sizes.items() if k in domain.sizes}},
+            params={**domain.params, **params},
+        )
 
-    claims = tuple(dataclasses.replace(c, domain=adjust(c.domain)) if getattr(c, "domain", None)
-                   is not None else c for c in entry.claims)
+    claims = tuple(
+        dataclasses.replace(c, domain=adjust(c.domain))
+        if getattr(c, "domain", None) is not None
+        else c
+        for c in entry.claims
+    )
     return dataclasses.replace(entry, domain=adjust(entry.domain), claims=claims)
 
 
@@ -95,7 +107,8 @@ def _claims_for(entry: Entry, backend: str, gradients: bool) -> tuple[Any, ...]:
         claims += [c for c in entry.claims if isinstance(c, Gradient)]
     if not any(isinstance(c, Agreement) for c in claims):
         raise NotSupportedError(
-            f"{entry.id} has no numeric agreement claim to check an implementation against")
+            f"{entry.id} has no numeric agreement claim to check an implementation against"
+        )
     return tuple(c for c in claims if backend in getattr(c, "backends", ("torch",)))
 
 
@@ -130,8 +143,14 @@ def check(
     dtypes = tuple(canonical(d) for d in dtypes)
     if backend not in ("numpy", "torch"):
         raise InvalidInputError(f"unknown backend {backend!r}; use numpy or torch")
-    options = RunOptions(seed=seed, examples=examples, backends=(backend,), dtypes=dtypes,
-                         devices=tuple(devices), time_budget=time_budget)
+    options = RunOptions(
+        seed=seed,
+        examples=examples,
+        backends=(backend,),
+        dtypes=dtypes,
+        devices=tuple(devices),
+        time_budget=time_budget,
+    )
     claims = _claims_for(entry, backend, gradients)
     results = verify_entry(dataclasses.replace(entry, claims=claims), options, **{backend: fn})
     checked = [r for r in results if r.status != "skipped"]
@@ -151,16 +170,26 @@ def check(
         v_failed = [r for r in v_results if r.status == "failed"]
         if v_results and not v_failed:
             v_worst = max((r.error or 0.0) for r in v_results)
-            return CheckResult(formula_id, "variant", worst, budgets, first.worst_input, reason,
-                               variant.name, misses | {variant.name: f"matches, worst {v_worst:.3g} ulp"},
-                               tuple(results))
+            return CheckResult(
+                formula_id,
+                "variant",
+                worst,
+                budgets,
+                first.worst_input,
+                reason,
+                variant.name,
+                misses | {variant.name: f"matches, worst {v_worst:.3g} ulp"},
+                tuple(results),
+            )
         misses[variant.name] = _miss(v_failed)
-    return CheckResult(formula_id, "fail", worst, budgets, first.worst_input, reason, None,
-                       misses, tuple(results))
+    return CheckResult(
+        formula_id, "fail", worst, budgets, first.worst_input, reason, None, misses, tuple(results)
+    )
 
 
-def _against_variant(entry: Entry, variant: Any, claims: tuple[Any, ...], fn: Any,
-                     backend: str, options: Any) -> list[Any] | None:
+def _against_variant(
+    entry: Entry, variant: Any, claims: tuple[Any, ...], fn: Any, backend: str, options: Any
+) -> list[Any] | None:
     """Results of `fn` checked against a variant: its SymPy form as the oracle when it has one,
     else its numeric form in the same dtype (casting-order variants differ only in rounding:
     within 1 ulp of that form counts as a match)."""
@@ -169,16 +198,26 @@ def _against_variant(entry: Entry, variant: Any, claims: tuple[Any, ...], fn: An
     agreement = tuple(c for c in claims if isinstance(c, Agreement))
     if variant.symbolic is not None:
         as_reference = dataclasses.replace(entry, symbolic=variant.symbolic, claims=agreement)
-        return [r for r in verify_entry(as_reference, options, **{backend: fn})
-                if r.status != "skipped"]
+        return [
+            r for r in verify_entry(as_reference, options, **{backend: fn}) if r.status != "skipped"
+        ]
     reference = variant.torch if backend == "torch" else variant.numpy
     if reference is None:
         return None
-    same_form = Property(f"matches variant {variant.name}", _SameAs(resolve(reference)), 1.0,
-                         "within 1 ulp of the variant's own form in the same dtype",
-                         backends=(backend,))
-    return [r for r in verify_entry(dataclasses.replace(entry, claims=(same_form,)), options,
-                                    **{backend: fn}) if r.status != "skipped"]
+    same_form = Property(
+        f"matches variant {variant.name}",
+        _SameAs(resolve(reference)),
+        1.0,
+        "within 1 ulp of the variant's own form in the same dtype",
+        backends=(backend,),
+    )
+    return [
+        r
+        for r in verify_entry(
+            dataclasses.replace(entry, claims=(same_form,)), options, **{backend: fn}
+        )
+        if r.status != "skipped"
+    ]
 
 
 class _SameAs:
@@ -221,6 +260,8 @@ def assert_matches(
 ) -> CheckResult:
     """`check`, raising an AssertionError with the verdict, errors, variant and counterexample."""
     result = check(formula_id, impl, **options)
-    if result.verdict == "pass" or (result.verdict == "variant" and result.variant in set(allow_variants)):
+    if result.verdict == "pass" or (
+        result.verdict == "variant" and result.variant in set(allow_variants)
+    ):
         return result
     raise AssertionError(str(result))

@@ -12,8 +12,10 @@ from typing import Any
 from mathcheck.errors import MathcheckError
 from mathcheck.regress._targets import Target
 
-PACKS = {"torch": "mathcheck.regress.packs.torch_pack",
-         "transformers": "mathcheck.regress.packs.transformers_pack"}
+PACKS = {
+    "torch": "mathcheck.regress.packs.torch_pack",
+    "transformers": "mathcheck.regress.packs.transformers_pack",
+}
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,8 @@ class Job:
 
 
 def job_from_target(target: Target) -> Job:
-    from mathcheck.regress._api import check
-
     from mathcheck.formulas import get
+    from mathcheck.regress._api import check
 
     get(target.formula)  # an unknown id is bad usage (exit 2), not a failed check
     impl = target.load()  # import errors surface here too, before any check runs
@@ -85,27 +86,44 @@ def _variant_note(result: Any) -> str:
     return f"misses canonical ({result.reason[:80]}); {misses}"
 
 
-def _row(job: Job, verdict: str, worst: dict[str, Any], variant: str | None, note: str,
-         result: Any) -> dict[str, Any]:
-    return {"name": job.name, "formula": job.formula, "verdict": verdict, "variant": variant,
-            "worst_ulp": worst, "note": note, "expected": job.expect,
-            "counterexample": getattr(result, "counterexample", None)}
+def _row(
+    job: Job, verdict: str, worst: dict[str, Any], variant: str | None, note: str, result: Any
+) -> dict[str, Any]:
+    return {
+        "name": job.name,
+        "formula": job.formula,
+        "verdict": verdict,
+        "variant": variant,
+        "worst_ulp": worst,
+        "note": note,
+        "expected": job.expect,
+        "counterexample": getattr(result, "counterexample", None),
+    }
 
 
-def write_reports(rows: list[dict[str, Any]], json_path: str | None, junit_path: str | None) -> None:
+def write_reports(
+    rows: list[dict[str, Any]], json_path: str | None, junit_path: str | None
+) -> None:
     if json_path:
-        Path(json_path).write_text(json.dumps({"schema": "mathcheck-regress/1", "targets": rows},
-                                              indent=2, default=str) + "\n")
+        Path(json_path).write_text(
+            json.dumps({"schema": "mathcheck-regress/1", "targets": rows}, indent=2, default=str)
+            + "\n"
+        )
     if junit_path:
         import xml.etree.ElementTree as ET
 
-        suite = ET.Element("testsuite", name="mathcheck-regress", tests=str(len(rows)),
-                           failures=str(sum(r["verdict"] == "fail" for r in rows)))
+        suite = ET.Element(
+            "testsuite",
+            name="mathcheck-regress",
+            tests=str(len(rows)),
+            failures=str(sum(r["verdict"] == "fail" for r in rows)),
+        )
         for r in rows:
             case = ET.SubElement(suite, "testcase", classname=r["formula"], name=r["name"])
             if r["verdict"] == "fail":
-                ET.SubElement(case, "failure", message=r["note"][:500]).text = (
-                    f"{r['note']}\n{r.get('counterexample') or ''}")
+                ET.SubElement(
+                    case, "failure", message=r["note"][:500]
+                ).text = f"{r['note']}\n{r.get('counterexample') or ''}"
             elif r["verdict"] == "variant":
                 ET.SubElement(case, "system-out").text = f"variant {r['variant']}: {r['note']}"
         ET.ElementTree(suite).write(junit_path, encoding="utf-8", xml_declaration=True)

@@ -52,7 +52,9 @@ class Target:
             return module(**self.init)
         if self.adapter == "positional":
             return positional(*self.args)
-        raise InvalidInputError(f"unknown adapter {self.adapter!r}; use one of {', '.join(ADAPTERS)}")
+        raise InvalidInputError(
+            f"unknown adapter {self.adapter!r}; use one of {', '.join(ADAPTERS)}"
+        )
 
 
 def load_callable(spec: str) -> Callable[..., Any]:
@@ -63,8 +65,9 @@ def load_callable(spec: str) -> Callable[..., Any]:
     try:
         obj: Any = importlib.import_module(module_name)
     except Exception as exc:  # ImportError, or anything the module raises on import
-        raise InvalidInputError(f"cannot import {module_name!r} for target {spec!r}: "
-                                f"{type(exc).__name__}: {exc}") from None
+        raise InvalidInputError(
+            f"cannot import {module_name!r} for target {spec!r}: {type(exc).__name__}: {exc}"
+        ) from None
     for part in attribute.split("."):
         try:
             obj = getattr(obj, part)
@@ -112,7 +115,9 @@ def from_pyproject(path: Path) -> list[Target]:
             raise InvalidInputError(f"{path}: tool.mathcheck.targets[{i}] needs target and formula")
         unknown = set(item) - {f.name for f in Target.__dataclass_fields__.values()}
         if unknown:
-            raise InvalidInputError(f"{path}: tool.mathcheck.targets[{i}] has unknown keys {sorted(unknown)}")
+            raise InvalidInputError(
+                f"{path}: tool.mathcheck.targets[{i}] has unknown keys {sorted(unknown)}"
+            )
         for key in ("dtypes", "devices", "allow_variants", "args"):
             if key in item:
                 item[key] = tuple(item[key])

@@ -39,24 +39,51 @@ def test_bad_dtype_and_section_exit_2():
 
 def test_verify_writes_reports_and_exits_0(tmp_path):
     json_path, junit_path = tmp_path / "r.json", tmp_path / "r.xml"
-    result = run("verify", "--formula", "act.sigmoid", "--profile", "quick", "--device", "cpu",
-                 "--json", str(json_path), "--junit", str(junit_path))
+    result = run(
+        "verify",
+        "--formula",
+        "act.sigmoid",
+        "--profile",
+        "quick",
+        "--device",
+        "cpu",
+        "--json",
+        str(json_path),
+        "--junit",
+        str(junit_path),
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(json_path.read_text())
     assert report["schema"] == "mathcheck-report/1"
-    assert {"python", "sympy", "numpy", "torch", "cuda", "gpu", "seed"} <= set(report["environment"])
+    assert {"python", "sympy", "numpy", "torch", "cuda", "gpu", "seed"} <= set(
+        report["environment"]
+    )
     record = report["results"][0]
-    for key in ("entry_id", "claim", "kind", "backend", "dtype", "device", "status", "error",
-                "budget", "budget_note", "worst_input", "seconds"):
+    for key in (
+        "entry_id",
+        "claim",
+        "kind",
+        "backend",
+        "dtype",
+        "device",
+        "status",
+        "error",
+        "budget",
+        "budget_note",
+        "worst_input",
+        "seconds",
+    ):
         assert key in record
     suites = ET.parse(junit_path).getroot()
     assert suites.find("testsuite").get("name") == "activations"
 
 
 def test_help_does_not_import_torch_or_sympy():
-    code = ("import sys; from mathcheck.cli import main\n"
-            "try:\n    main(['list'])\nexcept SystemExit:\n    pass\n"
-            "assert 'torch' not in sys.modules and 'sympy' not in sys.modules, 'heavy import'")
+    code = (
+        "import sys; from mathcheck.cli import main\n"
+        "try:\n    main(['list'])\nexcept SystemExit:\n    pass\n"
+        "assert 'torch' not in sys.modules and 'sympy' not in sys.modules, 'heavy import'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
 
 
@@ -72,8 +99,17 @@ def test_verify_on_a_broken_copy_fails_with_a_shrunk_counterexample(monkeypatch)
         return e / e.sum(axis=-1, keepdims=True)
 
     monkeypatch.setattr(activations, "softmax", broken)
-    result = run("verify", "--formula", "act.softmax", "--backend", "numpy", "--dtype", "fp64",
-                 "--profile", "quick")
+    result = run(
+        "verify",
+        "--formula",
+        "act.softmax",
+        "--backend",
+        "numpy",
+        "--dtype",
+        "fp64",
+        "--profile",
+        "quick",
+    )
     assert result.exit_code == 1
     assert "FAILED act.softmax" in result.output
     assert "reproduce('act.softmax', backend='numpy', dtype='float64'" in result.output

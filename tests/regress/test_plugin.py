@@ -15,8 +15,11 @@ def test_plugin_fixture_passes_and_fails_with_counterexample(pytester):
                                      examples=5, dtypes=["float32"], gradients=False)
 
         def test_bad(mathcheck):
-            mathcheck.assert_matches("act.softmax", lambda z: torch.exp(z) / torch.exp(z).sum(-1, keepdim=True),
-                                     examples=5, dtypes=["float64"], gradients=False)
+            def naive(z):
+                return torch.exp(z) / torch.exp(z).sum(-1, keepdim=True)
+
+            mathcheck.assert_matches("act.softmax", naive, examples=5, dtypes=["float64"],
+                                     gradients=False)
         """
     )
     # A subprocess: an in-process run would unload and re-import SymPy under our feet.

@@ -26,7 +26,7 @@ def test_unimportable_and_non_callable_targets():
 
 
 def test_unknown_formula_id():
-    with pytest.raises(UnknownFormulaError, match="did you mean act.softmax"):
+    with pytest.raises(UnknownFormulaError, match=r"did you mean act\.softmax"):
         mathcheck.check("act.sofmax", torch.softmax)
 
 
