@@ -32,21 +32,12 @@ def list_entries(sections: tuple[str, ...], ids_only: bool) -> None:
 
 
 def _latex(entry_id: str) -> str:
-    try:
-        from mathcheck.symbolic.latex import entry_latex
-    except ImportError:
-        entry_latex = None
-    entry = get(entry_id)
-    if entry_latex is not None:
-        return entry_latex(entry)
-    if entry.display:
-        return entry.display
-    import sympy as sp
+    """The display the LaTeX reference prints: from the SymPy form by the one configured
+    printer (or the entry's hand-written display, where SymPy cannot print the notation)."""
+    from mathcheck.reference.displays import entry_displays
 
-    from mathcheck.crosscheck._symbolic import proof_sizes
-
-    form = resolve(entry.symbolic)(**proof_sizes(entry, {}))
-    return sp.latex(form.expr)
+    main = entry_displays(get(entry_id)).main
+    return main.latex or f"(no display: {main.note})"
 
 
 @click.command()
