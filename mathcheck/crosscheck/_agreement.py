@@ -73,6 +73,13 @@ def call_form(
     return fn(**inputs, **params)
 
 
+def _singular_rows(case: Case, claim: Agreement, backend: Backend) -> np.ndarray:
+    """Rows whose matrix is singular at the dtype's precision (κ·eps ≥ 1)."""
+    assert claim.budget.cond_arg is not None
+    conds = condition_numbers(case.arrays[claim.budget.cond_arg], claim.budget.cond_kind)
+    return conds * fmt(backend.dtype).eps >= 1
+
+
 def reproduction(entry_id: str, backend: Backend, case: Case) -> str:
     return (
         "from mathcheck.crosscheck import reproduce\n"
@@ -89,7 +96,12 @@ def measure(
     hi, lo = cache.oracle(case.sizes)(case.arrays)
     if not np.all(np.isfinite(hi) | np.isinf(hi)):
         return {"invalid": True}  # outside the formula's real domain at these rounded inputs
-    out = call_form(fn, case, backend, domain.params)
+    try:
+        out = call_form(fn, case, backend, domain.params)
+    except Exception:
+        if claim.budget.cond_arg and _singular_rows(case, claim, backend).any():
+            return {"invalid": True}  # singular at this precision: refusing is right
+        raise
     got_dtype = backend.dtype_of(out)
     if got_dtype != backend.dtype:
         raise Violation(f"returned {got_dtype} for {backend.dtype} input (must preserve dtype)")

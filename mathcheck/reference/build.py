@@ -245,7 +245,8 @@ def compile_pdf(tex_path: Path, timeout: float = 600.0) -> Path:
         tex_path.name,
     ]
     run = subprocess.run(
-        command, cwd=tex_path.parent, capture_output=True, text=True, timeout=timeout, check=False
+        command, cwd=tex_path.parent, capture_output=True, text=True, errors="replace",
+        timeout=timeout, check=False,  # TeX writes its logs in 8-bit encodings
     )
     pdf = tex_path.with_suffix(".pdf")
     if run.returncode != 0 or not pdf.exists():
