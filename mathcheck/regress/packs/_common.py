@@ -32,17 +32,17 @@ def verdict(formula: str, ok: bool, error_ulp: float, reason: str = "", *,
     return CheckResult(formula, state, {key: error_ulp}, {key: budget}, None, reason, variant)
 
 
-def batched(fn: Callable[..., Any], weight_names: tuple[str, ...]) -> Callable[..., Any]:
-    """vmap `fn` over a leading batch dimension when the (per-row) weights carry one."""
+def vmap_rows(fn: Callable[..., Any], weight: str, ndim: int,
+              randomness: str = "error") -> Callable[..., Any]:
+    """Call fn(**kwargs), vmapped over the leading batch dimension the engine gives weights
+    (one set of weights per row) when `weight` has one more dimension than `ndim`."""
     import torch
 
     def call(**kwargs: Any) -> Any:
-        first = kwargs[weight_names[0]]
-        unbatched_ndim = getattr(call, "weight_ndim", {}).get(weight_names[0])
-        if unbatched_ndim is not None and first.ndim > unbatched_ndim:
+        if kwargs[weight].ndim > ndim:
             names = list(kwargs)
-            return torch.vmap(lambda *xs: call(**dict(zip(names, xs, strict=True))))(
-                *kwargs.values())
+            return torch.vmap(lambda *xs: fn(**dict(zip(names, xs, strict=True))),
+                              randomness=randomness)(*kwargs.values())
         return fn(**kwargs)
 
     return call

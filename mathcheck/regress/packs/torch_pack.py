@@ -12,7 +12,7 @@ from typing import Any
 
 from mathcheck.regress._adapters import positional, with_kwargs
 from mathcheck.regress._runner import Job
-from mathcheck.regress.packs._common import custom_job, fn_job, verdict
+from mathcheck.regress.packs._common import custom_job, fn_job, verdict, vmap_rows
 
 EPS64 = 2.0**-52
 
@@ -64,20 +64,6 @@ def domain_job(name: str, formula: str, impl: Callable[..., Any], args: dict[str
         formula, impl, args, properties=properties, **{**defaults, **options}), note, expect)
 
 
-def _vmap_rows(fn: Any, unbatched_ndim: dict[str, int]) -> Any:
-    """Call fn(**kwargs), vmapping over a leading batch dim where an input has one extra."""
-    import torch
-
-    def call(**kwargs: Any) -> Any:
-        name, nd = next(iter(unbatched_ndim.items()))
-        if kwargs[name].ndim > nd:
-            names = list(kwargs)
-            return torch.vmap(lambda *xs: fn(**dict(zip(names, xs, strict=True))))(*kwargs.values())
-        return fn(**kwargs)
-
-    return call
-
-
 def jobs() -> list[Job]:
     import torch
     import torch.nn.functional as F
@@ -86,11 +72,11 @@ def jobs() -> list[Job]:
 
     def linear_as_matmul(A: Any, B: Any) -> Any:
         layer = nn.Linear(B.shape[-2], B.shape[-1], bias=False, device=A.device, dtype=A.dtype)
-        return _vmap_rows(lambda A, B: functional_call(layer, {"weight": B.T}, (A,)),
-                          {"B": 2})(A=A, B=B)
+        return vmap_rows(lambda A, B: functional_call(layer, {"weight": B.T}, (A,)),
+                          "B", 2)(A=A, B=B)
 
     def embedding(x: Any, E: Any) -> Any:
-        return _vmap_rows(lambda x, E: F.embedding(x.argmax(-1), E), {"E": 2})(x=x, E=E)
+        return vmap_rows(lambda x, E: F.embedding(x.argmax(-1), E), "E", 2)(x=x, E=E)
 
     def mha(X: Any, WQ: Any, WK: Any, WV: Any, WO: Any, heads: int) -> Any:
         d = X.shape[-1]
@@ -103,7 +89,7 @@ def jobs() -> list[Job]:
             return functional_call(layer, p, (X, X, X), {"need_weights": False})[0]
 
         del params
-        return _vmap_rows(one, {"WQ": 2})(X=X, WQ=WQ, WK=WK, WV=WV, WO=WO)
+        return vmap_rows(one, "WQ", 2)(X=X, WQ=WQ, WK=WK, WV=WV, WO=WO)
 
     def rnn_cell(h: Any, x: Any, W_h: Any, W_x: Any, b: Any) -> Any:
         cell = nn.RNNCell(x.shape[-1], h.shape[-1], device=x.device, dtype=x.dtype)
@@ -112,7 +98,7 @@ def jobs() -> list[Job]:
             p = {"weight_ih": W_x, "weight_hh": W_h, "bias_ih": b, "bias_hh": torch.zeros_like(b)}
             return functional_call(cell, p, (x[None], h[None]))[0]
 
-        return _vmap_rows(one, {"W_h": 2})(h=h, x=x, W_h=W_h, W_x=W_x, b=b)
+        return vmap_rows(one, "W_h", 2)(h=h, x=x, W_h=W_h, W_x=W_x, b=b)
 
     def lstm_cell(x: Any, h: Any, c: Any, W: Any, b: Any) -> Any:
         """Catalog: W (4H, H+D) on [h; x], gates [f; i; c̃; o]. LSTMCell: [i; f; g; o]."""
@@ -134,19 +120,19 @@ def jobs() -> list[Job]:
         return torch.stack([one(*row) for row in zip(x, h, c, W, b, strict=True)])
 
     def layer_norm(x: Any, gamma: Any, beta: Any, eps: float) -> Any:
-        return _vmap_rows(lambda x, gamma, beta: F.layer_norm(x, x.shape[-1:], gamma, beta, eps),
-                          {"gamma": 1})(x=x, gamma=gamma, beta=beta)
+        return vmap_rows(lambda x, gamma, beta: F.layer_norm(x, x.shape[-1:], gamma, beta, eps),
+                          "gamma", 1)(x=x, gamma=gamma, beta=beta)
 
     def rms_norm(x: Any, gamma: Any, eps: float) -> Any:
         def one(x: Any, gamma: Any) -> Any:
             layer = nn.RMSNorm(x.shape[-1], eps=eps, device=x.device, dtype=x.dtype)
             return functional_call(layer, {"weight": gamma}, (x,))
 
-        return _vmap_rows(one, {"gamma": 1})(x=x, gamma=gamma)
+        return vmap_rows(one, "gamma", 1)(x=x, gamma=gamma)
 
     def batch_norm(x: Any, gamma: Any, beta: Any, eps: float) -> Any:
-        return _vmap_rows(lambda x, gamma, beta: F.batch_norm(
-            x, None, None, gamma, beta, training=True, eps=eps), {"gamma": 1})(
+        return vmap_rows(lambda x, gamma, beta: F.batch_norm(
+            x, None, None, gamma, beta, training=True, eps=eps), "gamma", 1)(
             x=x, gamma=gamma, beta=beta)
 
     def mse(y: Any, y_hat: Any) -> Any:
@@ -175,7 +161,7 @@ def jobs() -> list[Job]:
 
     def kl_div_mean(p: Any, q: Any) -> Any:
         """reduction='mean' on each row (the mean over its n elements)."""
-        return _vmap_rows(lambda p, q: F.kl_div(torch.log(q), p, reduction="mean"), {"p": 1})(
+        return vmap_rows(lambda p, q: F.kl_div(torch.log(q), p, reduction="mean"), "p", 1)(
             p=p, q=q)
 
     def svd(A: Any, vectors: bool = False) -> Any:
@@ -199,13 +185,13 @@ def jobs() -> list[Job]:
 
     def conv1d_flipped(f: Any, g: Any) -> Any:
         k = g.shape[-1]
-        return _vmap_rows(lambda f, g: F.conv1d(f[None, None], g.flip(-1)[None, None],
-                                               padding=k - 1)[0, 0], {"g": 1})(f=f, g=g)
+        return vmap_rows(lambda f, g: F.conv1d(f[None, None], g.flip(-1)[None, None],
+                                               padding=k - 1)[0, 0], "g", 1)(f=f, g=g)
 
     def conv1d(f: Any, g: Any) -> Any:
         k = g.shape[-1]
-        return _vmap_rows(lambda f, g: F.conv1d(f[None, None], g[None, None],
-                                               padding=k - 1)[0, 0], {"g": 1})(f=f, g=g)
+        return vmap_rows(lambda f, g: F.conv1d(f[None, None], g[None, None],
+                                               padding=k - 1)[0, 0], "g", 1)(f=f, g=g)
 
     def cross_entropy_indices(z: Any, y: Any) -> Any:
         """Class-index targets: the one-hot rows' argmax (what nn.CrossEntropyLoss usually gets)."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from mathcheck.regress._adapters import positional
 from mathcheck.regress._runner import Job
-from mathcheck.regress.packs._common import custom_job, fn_job, verdict
+from mathcheck.regress.packs._common import custom_job, fn_job, verdict, vmap_rows
 
 LOW = ("float32", "float16", "bfloat16")
 
@@ -35,28 +35,14 @@ def _config(hidden: int, heads: int, intermediate: int = 8, eps: float = 1e-6) -
     return config
 
 
-def _rows(fn: Any, weight: str, ndim: int) -> Any:
-    """vmap over the leading batch dim the engine gives weights (one set of weights per row)."""
-    import torch
-
-    def call(**kwargs: Any) -> Any:
-        if kwargs[weight].ndim > ndim:
-            names = list(kwargs)
-            return torch.vmap(lambda *xs: fn(**dict(zip(names, xs, strict=True))),
-                              randomness="same")(*kwargs.values())
-        return fn(**kwargs)
-
-    return call
-
-
 def jobs() -> list[Job]:
     from torch.func import functional_call
     from transformers.models.llama import modeling_llama as llama
 
     def rms_norm(x: Any, gamma: Any, eps: float) -> Any:
         layer = llama.LlamaRMSNorm(x.shape[-1], eps=eps).to(device=x.device, dtype=x.dtype)
-        return _rows(lambda x, gamma: functional_call(layer, {"weight": gamma}, (x,)),
-                     "gamma", 1)(x=x, gamma=gamma)
+        return vmap_rows(lambda x, gamma: functional_call(layer, {"weight": gamma}, (x,)),
+                         "gamma", 1, randomness="same")(x=x, gamma=gamma)
 
     def rotary(x: Any, m: Any) -> Any:
         import torch
@@ -77,7 +63,7 @@ def jobs() -> list[Job]:
             p = {"gate_proj.weight": W1, "up_proj.weight": W3, "down_proj.weight": W2}
             return functional_call(layer, p, (x,))
 
-        return _rows(one, "W1", 2)(x=x, W1=W1, W3=W3, W2=W2)
+        return vmap_rows(one, "W1", 2, randomness="same")(x=x, W1=W1, W3=W3, W2=W2)
 
     def attention(X: Any, WQ: Any, WK: Any, WV: Any, WO: Any, heads: float) -> Any:
         import torch
@@ -96,7 +82,7 @@ def jobs() -> list[Job]:
                                      {"position_embeddings": identity, "attention_mask": None})
             return out[0]
 
-        return _rows(one, "WQ", 2)(X=X, WQ=WQ, WK=WK, WV=WV, WO=WO)
+        return vmap_rows(one, "WQ", 2, randomness="same")(X=X, WQ=WQ, WK=WK, WV=WV, WO=WO)
 
     return [
         fn_job("LlamaRMSNorm", "norm.rms_norm", rms_norm, adapter=positional("x", "gamma", "eps"),
