@@ -8,20 +8,9 @@ import warnings
 from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Identity, get
 from mathcheck.symbolic import Equation, vector
+from tests.crosscheck.planted import only, statuses
 
 FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
-
-
-def only(entry_id: str, kind: str, label: str | None = None):
-    entry = get(entry_id)
-    claims = tuple(c for c in entry.claims
-                   if c.kind == kind and (label is None or c.label == label))
-    assert claims, f"{entry_id} has no {kind} claim {label or ''}"
-    return dataclasses.replace(entry, claims=claims)
-
-
-def statuses(results) -> set[str]:
-    return {r.status for r in results if r.status != "skipped"}
 
 
 def run(entry, options=FAST, **overrides):

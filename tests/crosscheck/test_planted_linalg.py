@@ -18,6 +18,7 @@ from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Check, Derivative, Identity, get
 from mathcheck.outcome import CheckContext, Outcome
 from mathcheck.symbolic import Equation, matrix
+from tests.crosscheck.planted import only, statuses
 
 FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
 FP64 = RunOptions(examples=10, devices=("cpu",), dtypes=("float64",))
@@ -25,18 +26,6 @@ FP64 = RunOptions(examples=10, devices=("cpu",), dtypes=("float64",))
 #: shrinking the counterexample, which is slow where the oracle is (adjugates at 50 digits).
 QUICK = RunOptions(examples=5, devices=("cpu",), dtypes=("float64", "float32"))
 NUMPY64 = RunOptions(examples=5, devices=("cpu",), dtypes=("float64",), backends=("numpy",))
-
-
-def only(entry_id: str, kind: str, label: str | None = None):
-    entry = get(entry_id)
-    claims = tuple(c for c in entry.claims
-                   if c.kind == kind and (label is None or c.label == label))
-    assert claims, f"{entry_id} has no {kind} claim {label or ''}"
-    return dataclasses.replace(entry, claims=claims)
-
-
-def statuses(results) -> set[str]:
-    return {r.status for r in results if r.status != "skipped"}
 
 
 def run(entry, options=FAST, **overrides):

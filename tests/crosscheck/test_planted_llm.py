@@ -14,27 +14,14 @@ import sympy as sp
 import torch
 
 from mathcheck.crosscheck import RunOptions, verify_entry
-from mathcheck.formulas import get
 from mathcheck.numeric.numpy_forms import llm as np_forms
 from mathcheck.numeric.torch_forms import llm as torch_forms
 from mathcheck.symbolic import llm as sym
 from mathcheck.symbolic._form import Equation, vector
+from tests.crosscheck.planted import only, statuses
 
 FAST = RunOptions(examples=5, devices=("cpu",), dtypes=("float64", "float32"))
 TORCH64 = dataclasses.replace(FAST, backends=("torch",), dtypes=("float64",))
-
-
-def only(entry_id: str, kind: str, label: str | None = None):
-    entry = get(entry_id)
-    claims = tuple(
-        c for c in entry.claims if c.kind == kind and (label is None or c.label == label)
-    )
-    assert claims, f"{entry_id} has no {kind} claim {label or ''}"
-    return dataclasses.replace(entry, claims=claims)
-
-
-def statuses(results) -> set[str]:
-    return {r.status for r in results if r.status != "skipped"}
 
 
 def run(entry, options=FAST, **overrides):

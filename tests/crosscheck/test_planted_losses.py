@@ -18,22 +18,11 @@ from mathcheck.formulas import Derivative, Identity, get
 from mathcheck.numeric.numpy_forms import losses as np_forms
 from mathcheck.numeric.torch_forms import losses as torch_forms
 from mathcheck.symbolic import Equation
+from tests.crosscheck.planted import only, statuses
 
 FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
 NUMPY = dataclasses.replace(FAST, backends=("numpy",))
 TORCH = dataclasses.replace(FAST, backends=("torch",))
-
-
-def only(entry_id: str, kind: str, label: str | None = None):
-    entry = get(entry_id)
-    claims = tuple(c for c in entry.claims
-                   if c.kind == kind and (label is None or c.label == label))
-    assert claims, f"{entry_id} has no {kind} claim {label or ''}"
-    return dataclasses.replace(entry, claims=claims)
-
-
-def statuses(results) -> set[str]:
-    return {r.status for r in results if r.status != "skipped"}
 
 
 def run(entry, options=FAST, **overrides):

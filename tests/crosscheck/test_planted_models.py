@@ -17,21 +17,11 @@ from mathcheck.numeric.numpy_forms import models as np_forms
 from mathcheck.numeric.torch_forms import models as torch_forms
 from mathcheck.symbolic import Equation, vector
 from mathcheck.symbolic import models as sym
+from tests.crosscheck.planted import only, statuses
 
 FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
 NUMPY = dataclasses.replace(FAST, backends=("numpy",))
 TORCH = dataclasses.replace(FAST, backends=("torch",))
-
-
-def only(entry_id: str, kind: str):
-    entry = get(entry_id)
-    claims = tuple(c for c in entry.claims if c.kind == kind)
-    assert claims, f"{entry_id} has no {kind} claim"
-    return dataclasses.replace(entry, claims=claims)
-
-
-def statuses(results) -> set[str]:
-    return {r.status for r in results if r.status != "skipped"}
 
 
 def run(entry, options=FAST, **overrides):

@@ -16,12 +16,9 @@ from mathcheck.formulas import Identity, get
 from mathcheck.numeric.checks import numbers
 from mathcheck.symbolic import Equation
 from mathcheck.symbolic import numbers as sym
+from tests.crosscheck.planted import statuses
 
 FAST = RunOptions(examples=5, devices=("cpu",), dtypes=("float64",))
-
-
-def statuses(results) -> set[str]:
-    return {r.status for r in results if r.status != "skipped"}
 
 
 def test_identity_rejects_ffn_flops_counted_in_multiply_adds():

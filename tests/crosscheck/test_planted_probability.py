@@ -12,26 +12,14 @@ import sympy as sp
 import torch
 
 from mathcheck.crosscheck import RunOptions, verify_entry
-from mathcheck.formulas import get
 from mathcheck.numeric.numpy_forms import probability as np_forms
 from mathcheck.symbolic import Equation
 from mathcheck.symbolic import probability as sym
+from tests.crosscheck.planted import only, statuses
 
 FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
 # Rejections shrink their counterexample (many oracle calls): one backend × dtype suffices.
 ONE = RunOptions(examples=10, devices=("cpu",), dtypes=("float32",), backends=("numpy",))
-
-
-def only(entry_id: str, kind: str, label: str | None = None):
-    entry = get(entry_id)
-    claims = tuple(c for c in entry.claims
-                   if c.kind == kind and (label is None or c.label == label))
-    assert claims, f"{entry_id} has no {kind} claim {label or ''}"
-    return dataclasses.replace(entry, claims=claims)
-
-
-def statuses(results) -> set[str]:
-    return {r.status for r in results if r.status != "skipped"}
 
 
 def run(entry, options=FAST, **overrides):
