@@ -113,7 +113,7 @@ def _claims_for(entry: Entry, backend: str, gradients: bool) -> tuple[Any, ...]:
 
 
 def check(
-    formula_id: str,
+    formula_id: str | Entry,
     impl: Callable[..., Any],
     *,
     adapter: Callable[[Any], Callable[..., Any]] | None = None,
@@ -129,12 +129,15 @@ def check(
 ) -> CheckResult:
     """Check `impl` (after `adapter`) against the catalog entry `formula_id`.
 
+    `formula_id` may also be an `Entry` (e.g. a catalog entry with narrowed argument ranges).
     `sizes` narrows the entry's size ranges (e.g. a batch norm that refuses a batch of one)
     and `params` sets its keyword parameters (eps, delta) to the implementation's values.
     """
     from mathcheck.crosscheck import RunOptions, verify_entry
 
-    entry = _with_domain(get(formula_id), sizes or {}, params or {})
+    catalog_entry = formula_id if isinstance(formula_id, Entry) else get(formula_id)
+    formula_id = catalog_entry.id
+    entry = _with_domain(catalog_entry, sizes or {}, params or {})
     if not callable(impl):
         raise InvalidInputError(f"{impl!r} is not callable")
     fn = adapter(impl) if adapter is not None else impl
