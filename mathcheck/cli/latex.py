@@ -13,11 +13,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 console = Console(highlight=False)
 errors = Console(highlight=False, stderr=True, soft_wrap=True)  # one line, never wrapped
 
-TEX_HINT = (
-    "mathcheck: TeX is not installed (latexmk/pdflatex missing); install the Debian "
-    "packages texlive-latex-base texlive-latex-recommended texlive-fonts-recommended "
-    "latexmk"
-)
 
 
 def _verify(entries: tuple[Any, ...], seed: int, examples: int) -> dict[str, Any]:
@@ -82,10 +77,11 @@ def latex(
     """Build the formula reference from the verified catalog: every display printed from
     SymPy, statuses from a verification run, derivatives re-derived, code and plots."""
     from mathcheck.formulas import select
-    from mathcheck.reference import build_reference, missing_tex
+    from mathcheck.reference import build_reference, missing_tex, tex_hint
 
-    if pdf and missing_tex():
-        errors.print(TEX_HINT, style="red")
+    missing = missing_tex() if pdf else []
+    if missing:  # before any verification: a missing package is found in a second, not later
+        errors.print(f"mathcheck: error: {tex_hint(missing)}", style="red", markup=False)
         raise SystemExit(2)
     entries = select(sections_)
     start = time.perf_counter()
@@ -128,8 +124,8 @@ def latex(
         try:
             with console.status("latexmk -pdf"):
                 path = compile_pdf(built.tex)
-        except TexMissing:
-            errors.print(TEX_HINT, style="red")
+        except TexMissing as exc:
+            errors.print(f"mathcheck: error: {exc}", style="red", markup=False)
             raise SystemExit(2) from None
         except TexFailed as exc:
             console.print(f"[red]LaTeX errors[/] (see {built.tex.with_suffix('.log')}):\n{exc}")

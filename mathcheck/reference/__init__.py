@@ -13,6 +13,7 @@ from mathcheck.reference.build import (
     build_reference,
     compile_pdf,
     missing_tex,
+    tex_hint,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "build_reference",
     "compile_pdf",
     "missing_tex",
+    "tex_hint",
 ]

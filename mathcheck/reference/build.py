@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import inspect
-import shutil
 import subprocess
 import textwrap
 from collections.abc import Callable, Iterable
@@ -15,13 +14,14 @@ from typing import Any
 import jinja2
 
 from mathcheck.formulas import Entry, Section, resolve, sections
-from mathcheck.reference import escape
+from mathcheck.reference import _tex, escape
 from mathcheck.reference.displays import Derived, Display, entry_displays
 from mathcheck.reference.plots import figures_for
 from mathcheck.reference.status import WORDS, EntryStatus, summarize, totals
 
-TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended latexmk"
-TEX_PROGRAMS = ("latexmk", "pdflatex")
+TEX_PACKAGES = (
+    "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended latexmk lmodern"
+)
 
 
 class TexMissing(RuntimeError):
@@ -67,7 +67,13 @@ class SectionView:
 
 
 def missing_tex() -> list[str]:
-    return [p for p in TEX_PROGRAMS if shutil.which(p) is None]
+    """The TeX programs and files the PDF needs that are not installed (see `_tex`)."""
+    return _tex.missing()
+
+
+def tex_hint(missing: list[str]) -> str:
+    """One line naming what is missing and the Debian packages that provide it."""
+    return _tex.install_hint(missing)
 
 
 def _source(target: Any) -> str | None:
@@ -233,9 +239,7 @@ def compile_pdf(tex_path: Path, timeout: float = 600.0) -> Path:
     """latexmk -pdf in the .tex's folder; raises TexMissing / TexFailed."""
     missing = missing_tex()
     if missing:
-        raise TexMissing(
-            f"{', '.join(missing)} not found; install the Debian packages {TEX_PACKAGES}"
-        )
+        raise TexMissing(tex_hint(missing))
     command = [
         "latexmk",
         "-pdf",
@@ -277,8 +281,9 @@ def build_reference(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if pdf and missing_tex():
-        raise TexMissing(f"install the Debian packages {TEX_PACKAGES}")
+    missing = missing_tex() if pdf else []
+    if missing:
+        raise TexMissing(tex_hint(missing))
     section_views = views(entries, out, results, progress=progress)
     tex_path = out / "reference.tex"
     tex_path.write_text(render(section_views, results), encoding="utf-8")

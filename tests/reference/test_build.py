@@ -106,9 +106,40 @@ def test_cli_without_tex_names_the_packages(
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1
-    assert (
-        "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended latexmk" in lines[0]
-    )
+    for name in ("latexmk (Debian package latexmk)", "pdflatex (Debian package texlive-latex"):
+        assert name in lines[0]
+    assert not (tmp_path / "reference.tex").exists(), "the preflight runs before any work"
+
+
+def test_preflight_names_lmodern_when_its_files_are_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fresh-machine failure: TeX Live present, Latin Modern not (--no-install-recommends)."""
+    from mathcheck.reference import _tex
+
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
+
+    def kpsewhich(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        found = [f"/tex/{name}\n" for name in command[1:] if "lm" not in name]
+        return subprocess.CompletedProcess(command, 0, "".join(found), "")
+
+    monkeypatch.setattr(subprocess, "run", kpsewhich)
+    missing = _tex.missing()
+    assert missing and all("(Debian package lmodern)" in item for item in missing)
+    assert "lmodern.sty (Debian package lmodern)" in missing
+    result = CliRunner().invoke(latex, ["-o", str(tmp_path), "--pdf"])  # would verify first
+    assert result.exit_code == 2
+    assert "apt-get install --no-install-recommends lmodern" in result.output
+    assert not (tmp_path / "reference.tex").exists()
+
+
+def test_preflight_reads_every_package_of_the_preamble() -> None:
+    from mathcheck.reference import _tex
+
+    files = _tex.required_files()
+    assert {"article.cls", "lmodern.sty", "hyperref.sty", "t1lmr.fd"} <= set(files)
+    unmapped = [f for f in files if f not in _tex.DEBIAN_PACKAGE]
+    assert not unmapped, f"add the Debian package of {unmapped} to _tex.DEBIAN_PACKAGE"
 
 
 @pytest.mark.tex
@@ -118,7 +149,7 @@ def test_pdf_of_the_whole_catalog_names_every_entry(tmp_path: Path) -> None:
         pytest.skip(
             f"TeX not installed ({', '.join(missing)} missing): apt-get install "
             "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended "
-            "latexmk poppler-utils"
+            "latexmk lmodern poppler-utils"
         )
     entries = all_entries()
     pdf = build(entries, tmp_path, results=None, pdf=True)
