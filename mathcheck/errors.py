@@ -10,10 +10,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-EXIT_OK = 0
-EXIT_FAILED = 1  # a check failed
-EXIT_USAGE = 2  # bad usage: unknown id, bad option, unimportable target
-EXIT_TARGET = 3  # the user's implementation could not be run (raised, hung, wrong shape)
+# The exit codes of every command (README, "Exit codes"; tests/cli/test_exit_codes.py).
+EXIT_OK = 0  # every check passed
+EXIT_FAILED = 1  # a check failed, or nothing could be checked
+EXIT_USAGE = 2  # bad usage or input, found before any work: id, dtype, device, path, value
+EXIT_TARGET = 3  # the code under test crashed, exited or ran past its time budget
+EXIT_INTERNAL = 4  # a bug in mathcheck itself (one line; --debug shows the traceback)
+EXIT_INTERRUPTED = 130  # Ctrl-C; the reports written so far are marked incomplete
 
 
 class MathcheckError(Exception):
@@ -56,5 +59,11 @@ class CheckTimeout(BaseException):
     """Raised inside a check that ran past its time budget.
 
     A BaseException, so that neither Hypothesis nor a check's own `except Exception` can
-    swallow it and keep running (or shrinking) a hung implementation.
+    swallow it and keep running (or shrinking) a hung implementation. Each `time_limit`
+    raises a subclass of its own whose `message` says which budget ran out.
     """
+
+    message = "ran past its time budget"
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else self.message

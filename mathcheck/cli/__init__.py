@@ -1,7 +1,10 @@
 """The `mathcheck` command line. Subcommands are imported lazily so that `mathcheck --help`
 and `mathcheck list` never import SymPy or Torch.
 
-Exit codes: 0 all checks pass, 1 a check failed, 2 bad usage, 3 a target could not be run.
+Exit codes (mathcheck.errors): 0 all checks pass, 1 a check failed or nothing was checked,
+2 bad usage or input (found before any work), 3 the code under test crashed, exited or timed
+out, 4 a bug in mathcheck, 130 interrupted. No traceback reaches the user: every error is one
+line, and `mathcheck --debug ...` shows the traceback.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 
 import click
 
-from mathcheck.errors import MathcheckError
+from mathcheck.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, MathcheckError
 
 SUBCOMMANDS: dict[str, str] = {
     "verify": "mathcheck.cli.verify:verify",
@@ -55,16 +58,37 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
         except MathcheckError as exc:
-            click.echo(f"mathcheck: error: {exc}", err=True)
+            if debug:
+                raise
+            _one_line(f"error: {exc}")
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            _one_line("interrupted")
+            ctx.exit(EXIT_INTERRUPTED)
+        except Exception as exc:  # a bug in mathcheck: still one line, unless --debug
+            if debug:
+                raise
+            _one_line(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(run `mathcheck --debug ...` for the traceback)"
+            )
+            ctx.exit(EXIT_INTERNAL)
+
+
+def _one_line(message: str) -> None:
+    click.echo("mathcheck: " + " ".join(message.split())[:2000], err=True)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mathcheck")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+def cli(debug: bool) -> None:
     """mathcheck: the mathematics of modern ML, verified."""
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from mathcheck.crosscheck._results import PROFILES, RunOptions
+from mathcheck.errors import InvalidInputError
 from mathcheck.formulas import BACKENDS, DTYPES
 from mathcheck.numeric._dtypes import canonical
 
@@ -28,7 +29,13 @@ def run_options(func: F) -> F:
                 "devices",
                 multiple=True,
                 type=click.Choice(["cpu", "cuda"]),
-                help="Default: cpu and cuda (cuda skips when absent).",
+                help="Default: cpu, and cuda where present. A device asked for that is "
+                "absent is a usage error (exit 2).",
+            ),
+            click.option(
+                "--skip-missing-devices",
+                is_flag=True,
+                help="Skip the devices asked for that are absent instead of failing.",
             ),
             click.option(
                 "--backend",
@@ -39,7 +46,7 @@ def run_options(func: F) -> F:
             ),
             click.option(
                 "--seed",
-                type=int,
+                type=click.IntRange(0, 2**32 - 1),
                 default=0,
                 show_default=True,
                 help="Hypothesis seed; runs are deterministic for a seed.",
@@ -59,9 +66,9 @@ def run_options(func: F) -> F:
             ),
             click.option(
                 "--time-budget",
-                type=click.FloatRange(0.1),
+                type=click.FloatRange(0.1, 86400),
                 default=None,
-                help="Seconds per check before it is failed as hung.",
+                help="Seconds per check before it is failed as hung (a failure, not a skip).",
             ),
             click.option(
                 "--json",
@@ -89,15 +96,23 @@ def build_options(
     profile: str,
     examples: int | None,
     time_budget: float | None,
+    skip_missing_devices: bool = False,
 ) -> RunOptions:
+    """RunOptions from the command line; every bad value is a usage error here (exit 2)."""
+    from mathcheck.numeric import device_available
+
     settings: dict[str, Any] = dict(PROFILES[profile])
     if examples is not None:
         settings["examples"] = examples
     if time_budget is not None:
         settings["time_budget"] = time_budget
+    missing = [d for d in devices if not device_available(d)[0]]
+    if missing and not skip_missing_devices:
+        reasons = "; ".join(f"--device {d}: {device_available(d)[1]}" for d in missing)
+        raise InvalidInputError(f"{reasons} (--skip-missing-devices checks the others)")
     return RunOptions(
         seed=seed,
-        dtypes=tuple(canonical(d) for d in dtypes) or DTYPES,
+        dtypes=tuple(dict.fromkeys(canonical(d) for d in dtypes)) or DTYPES,
         devices=devices or ("cpu", "cuda"),
         backends=backends or BACKENDS,
         **settings,

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mathcheck.crosscheck._results import Result, RunOptions
+from mathcheck.crosscheck._writer import check_report_paths as check_outputs
 
 # Wide enough for the verdict tables when output is piped (CI logs), terminal width otherwise.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
@@ -48,19 +49,21 @@ def run_with_progress(
 
 
 def print_failures(results: Sequence[Result]) -> None:
+    """Each failed check: one line, its budget and a reproduction snippet. Details, notes and
+    snippets are evidence, printed verbatim: "[nan, inf]" or "[/red]" in one is text, never
+    rich markup; only mathcheck's own labels are styled."""
+    from rich.text import Text  # Text, not a markup string: no markup, no :emoji: codes
+
     failed = [r for r in results if r.status in ("failed", "error")]
     for r in failed:
-        console.print(
-            f"[red]FAILED[/red] {r.entry_id} · {r.claim} · {r.backend} {r.dtype} "
-            f"{r.device}: {r.detail}",
-            soft_wrap=True,
-        )
+        head = f"{r.entry_id} · {r.claim} · {r.backend} {r.dtype} {r.device}: {r.detail}"
+        console.print(Text.assemble(("FAILED", "red"), " ", head), soft_wrap=True)
         if r.budget_note:
-            console.print(f"  budget: {r.budget_note}", soft_wrap=True)
+            console.print(Text(f"  budget: {r.budget_note}"), soft_wrap=True)
         if r.worst_input:
             console.print("  reproduce:", soft_wrap=True)
             for line in r.worst_input.splitlines():
-                console.print(f"    {line}", soft_wrap=True, markup=False)
+                console.print(Text(f"    {line}"), soft_wrap=True)
 
 
 def write_reports(
@@ -69,12 +72,28 @@ def write_reports(
     json_path: str | None,
     junit_path: str | None,
     errata: list[dict[str, Any]] | None = None,
+    *,
+    incomplete: str | None = None,
 ) -> None:
+    """Write the --json and --junit reports (through the writer `regress` shares);
+    `incomplete`, a reason such as "interrupted", marks them as partial. An unwritable path is
+    an `InvalidInputError` (one line, exit 2), never a traceback."""
     from mathcheck.crosscheck import report
 
     if json_path:
-        report.write_json(Path(json_path), report.to_json_dict(results, options, errata))
-        console.print(f"JSON report: {json_path}")
+        document = report.to_json_dict(results, options, errata)
+        report.write_json(Path(json_path), document, incomplete=incomplete)
+        console.print(f"JSON report: {json_path}", markup=False)
     if junit_path:
-        report.write_junit(Path(junit_path), results)
-        console.print(f"JUnit report: {junit_path}")
+        report.write_junit(Path(junit_path), results, incomplete=incomplete)
+        console.print(f"JUnit report: {junit_path}", markup=False)
+
+
+__all__ = [
+    "check_outputs",
+    "console",
+    "print_failures",
+    "progress_bar",
+    "run_with_progress",
+    "write_reports",
+]

@@ -55,8 +55,12 @@ def show(formula_id: str) -> None:
 
         from mathcheck.crosscheck._symbolic import proof_sizes
 
+        builder = resolve(entry.symbolic)
         sizes = proof_sizes(entry, {})
-        form = resolve(entry.symbolic)(**sizes)
+        for name, parameter in inspect.signature(builder).parameters.items():
+            if parameter.default is parameter.empty and name not in sizes:
+                sizes[name] = 2  # a size the entry has no domain for: the smallest telling one
+        form = builder(**sizes)
         console.print("\n[bold]LaTeX[/bold]")
         console.print(_latex(formula_id), markup=False)
         at = f" (at {', '.join(f'{k}={v}' for k, v in sizes.items())})" if sizes else ""

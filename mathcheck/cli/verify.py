@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import click
 
 from mathcheck.cli._options import build_options, run_options
-from mathcheck.cli._render import console, print_failures, run_with_progress, write_reports
-from mathcheck.errors import EXIT_FAILED, EXIT_OK
+from mathcheck.cli._render import (
+    check_outputs,
+    console,
+    print_failures,
+    run_with_progress,
+    write_reports,
+)
+from mathcheck.crosscheck._results import Result
+from mathcheck.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from mathcheck.formulas import select
 
 
@@ -27,6 +36,7 @@ def verify(
     with_errata: bool,
     dtypes: tuple[str, ...],
     devices: tuple[str, ...],
+    skip_missing_devices: bool,
     backends: tuple[str, ...],
     seed: int,
     profile: str,
@@ -36,14 +46,37 @@ def verify(
     junit_path: str | None,
 ) -> None:
     """Cross-check every selected entry: symbolic proofs, numeric agreement with the oracle on
-    every dtype and device, gradients and properties. Exit 1 if any check fails."""
+    every dtype and device, gradients and properties. Exit 0 when every check passes, 1 when
+    one fails or nothing was checked, 2 on bad usage, 130 when interrupted (the reports then
+    hold the checks finished so far and say so)."""
     from mathcheck.crosscheck import count_tasks, report, verify_entries
 
+    check_outputs(json_path, junit_path)
     entries = select(sections, formulas)
-    options = build_options(dtypes, devices, backends, seed, profile, examples, time_budget)
+    options = build_options(
+        dtypes, devices, backends, seed, profile, examples, time_budget, skip_missing_devices
+    )
     start = time.perf_counter()
     total = count_tasks(entries, options)
-    results = run_with_progress(total, lambda update: verify_entries(entries, options, update))
+    done: list[Result] = []
+
+    def run(update: Callable[[Any, Result | None], None]) -> list[Result]:
+        def record(task: Any, result: Result | None) -> None:
+            if result is not None:
+                done.append(result)
+            update(task, result)
+
+        return verify_entries(entries, options, record)
+
+    try:
+        results = run_with_progress(total, run)
+    except KeyboardInterrupt:
+        write_reports(done, options, json_path, junit_path, incomplete="interrupted")
+        console.print(
+            f"interrupted after {len(done)} of {total} checks; the reports hold those",
+            markup=False,
+        )
+        raise SystemExit(EXIT_INTERRUPTED) from None
     wall = time.perf_counter() - start
     console.print(report.render_table(results))
     print_failures(results)
@@ -55,10 +88,13 @@ def verify(
     write_reports(results, options, json_path, junit_path, errata)
     totals = report.summary(results)
     failed = totals["failed"] + totals["error"]
+    ran = len(results) - totals["skipped"]
     console.print(
         f"{len(entries)} entries, {len(results)} checks in {wall:.1f} s: "
         f"{totals['proven']} proven, {totals['confirmed']} confirmed, "
         f"{totals['passed']} passed, {failed} failed, {totals['skipped']} skipped "
         f"(seed {options.seed}, {options.examples} examples per check)"
     )
-    raise SystemExit(EXIT_FAILED if failed else EXIT_OK)
+    if not ran:
+        console.print("not checked: no check ran (every one was skipped)", style="yellow")
+    raise SystemExit(EXIT_FAILED if failed or not ran else EXIT_OK)

@@ -15,6 +15,7 @@ _EXPORTS = {
     "RunOptions": "mathcheck.crosscheck._results",
     "Task": "mathcheck.crosscheck._engine",
     "count_tasks": "mathcheck.crosscheck._engine",
+    "observing": "mathcheck.crosscheck._engine",
     "plan": "mathcheck.crosscheck._engine",
     "run_task": "mathcheck.crosscheck._engine",
     "verify_entries": "mathcheck.crosscheck._engine",
@@ -28,6 +29,7 @@ __all__ = [
     "RunOptions",
     "Task",
     "count_tasks",
+    "observing",
     "plan",
     "reproduce",
     "run_task",
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from mathcheck.crosscheck._engine import (
         Task,
         count_tasks,
+        observing,
         plan,
         run_task,
         verify_entries,

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from mathcheck.crosscheck._inputs import Case, cases, extreme_cases
-from mathcheck.crosscheck._search import Violation, search
+from mathcheck.crosscheck._search import Violation, no_inputs, search
 from mathcheck.formulas import Agreement, Domain, Entry, resolve
 from mathcheck.numeric import Backend, condition_numbers, error_scale, fmt, ulp_errors
 from mathcheck.numeric._oracle import Oracle, output_shape
@@ -168,8 +168,8 @@ def run_agreement(
         strategy, body, examples=examples, seed=seed, fixed=extreme_cases(domain, backend.dtype)
     )
     note = claim.budget.describe()
-    if found.failure is not None and found.failing_case is None:
-        return Outcome("skipped", f"no inputs in {backend.dtype}: {found.failure}")
+    if (empty := no_inputs(found, backend.dtype)) is not None:
+        return empty
     if found.failure is not None:
         case = found.failing_case
         detail = _failure_detail(found.failure, fn, case, backend, claim, cache)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,7 +120,31 @@ def _dispatch(task: Task, options: RunOptions) -> Outcome:
     raise TypeError(f"unknown claim kind {type(claim).__name__}")
 
 
+#: Callbacks told `(task, None)` before and `(task, result)` after every task, in this
+#: process (the regression worker reports progress to its parent through one).
+_observers: list[Callable[[Task, Result | None], None]] = []
+
+
+@contextmanager
+def observing(callback: Callable[[Task, Result | None], None]) -> Iterator[None]:
+    """Call `callback` around every task run inside the block."""
+    _observers.append(callback)
+    try:
+        yield
+    finally:
+        _observers.remove(callback)
+
+
 def run_task(task: Task, options: RunOptions) -> Result:
+    for observe in tuple(_observers):
+        observe(task, None)
+    result = _run_task(task, options)
+    for observe in tuple(_observers):
+        observe(task, result)
+    return result
+
+
+def _run_task(task: Task, options: RunOptions) -> Result:
     start = time.perf_counter()
     claim = task.claim
     base = {
@@ -137,8 +162,12 @@ def run_task(task: Task, options: RunOptions) -> Result:
     try:
         with time_limit(options.time_budget):
             outcome = _dispatch(task, options)
-    except CheckTimeout as exc:
-        outcome = Outcome("failed", f"timed out: {exc}")
+    except CheckTimeout:  # a budget that runs out is a failure, never a skip
+        outcome = Outcome(
+            "error",
+            f"timed out after {options.time_budget:g} s",
+            extra={"timed_out": options.time_budget},
+        )
     except Exception as exc:  # a check that raises is a failed check, never a crash
         outcome = Outcome("failed", f"raised {type(exc).__name__}: {exc}")
     extra = dict(outcome.extra)
@@ -193,4 +222,13 @@ def count_tasks(entries: Iterable[Entry], options: RunOptions) -> int:
     return sum(len(plan(e, options)) for e in entries)
 
 
-__all__ = ["Task", "count_tasks", "fmt", "plan", "run_task", "verify_entries", "verify_entry"]
+__all__ = [
+    "Task",
+    "count_tasks",
+    "fmt",
+    "observing",
+    "plan",
+    "run_task",
+    "verify_entries",
+    "verify_entry",
+]

@@ -16,7 +16,7 @@ import sympy as sp
 
 from mathcheck.crosscheck._agreement import domain_of
 from mathcheck.crosscheck._inputs import Case, cases, extreme_cases
-from mathcheck.crosscheck._search import Violation, search
+from mathcheck.crosscheck._search import Violation, no_inputs, search
 from mathcheck.formulas import Entry, Gradient, resolve
 from mathcheck.numeric import Backend, condition_numbers, error_scale, ulp_errors
 from mathcheck.numeric._oracle import Oracle
@@ -163,8 +163,8 @@ def run_gradient(
     note = (
         claim.budget.describe() + f"; finite differences (fp64) within {claim.fd_rtol:g} relative"
     )
-    if found.failure is not None and found.failing_case is None:
-        return Outcome("skipped", f"no inputs in {backend.dtype}: {found.failure}")
+    if (empty := no_inputs(found, backend.dtype)) is not None:
+        return empty
     if found.failure is not None:
         snippet = found.failing_case.snippet_args() if found.failing_case else None
         return Outcome(

@@ -7,7 +7,7 @@ from typing import Any
 
 from mathcheck.crosscheck._agreement import domain_of
 from mathcheck.crosscheck._inputs import Case, cases, extreme_cases
-from mathcheck.crosscheck._search import search
+from mathcheck.crosscheck._search import no_inputs, search
 from mathcheck.formulas import Entry, Property, resolve
 from mathcheck.numeric import Backend
 from mathcheck.outcome import Outcome
@@ -43,8 +43,8 @@ def run_property(
         fixed=extreme_cases(domain, backend.dtype),
     )
     note = f"≤ {claim.tolerance:g} eps: {claim.why}"
-    if found.failure is not None and found.failing_case is None:
-        return Outcome("skipped", f"no inputs in {backend.dtype}: {found.failure}")
+    if (empty := no_inputs(found, backend.dtype)) is not None:
+        return empty
     if found.failure is not None:
         case = found.failing_case
         args = case.snippet_args() if case is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from mathcheck.errors import InvalidInputError
 from mathcheck.formulas import BACKENDS, DTYPES
 from mathcheck.outcome import SUCCESS, Status
 
@@ -20,6 +21,38 @@ class RunOptions:
     devices: tuple[str, ...] = ("cpu", "cuda")
     time_budget: float = 60.0  # seconds per check, after which it is reported as failed
     symbolic_budget: float = 20.0  # seconds for simplification before numeric confirmation
+
+    def __post_init__(self) -> None:
+        """Reject what would silently check nothing or lift a budget, before any work."""
+        problems = []
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            problems.append(f"seed must be an integer, got {self.seed!r}")
+        elif not 0 <= self.seed < 2**32:
+            problems.append(f"seed must be in [0, 2**32), got {self.seed}")
+        if isinstance(self.examples, bool) or not isinstance(self.examples, int) or (
+            self.examples < 1
+        ):
+            problems.append(f"examples must be a positive integer, got {self.examples!r}")
+        for name in ("time_budget", "symbolic_budget"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not (
+                0 < value < float("inf")
+            ):
+                problems.append(f"{name} must be a positive number of seconds, got {value!r}")
+        for name, known in (
+            ("backends", BACKENDS),
+            ("dtypes", DTYPES),
+            ("devices", ("cpu", "cuda")),
+        ):
+            values = getattr(self, name)
+            if isinstance(values, str) or not isinstance(values, (tuple, list)):
+                problems.append(f"{name} must be a list of names, got {values!r}")
+            elif not values:
+                problems.append(f"{name} is empty: nothing would be checked")
+            elif unknown := [v for v in values if v not in known]:
+                problems.append(f"unknown {name} {unknown}; known: {', '.join(known)}")
+        if problems:
+            raise InvalidInputError("; ".join(problems))
 
 
 #: Named efforts: "ci" is the quick default, "deep" the one to run before a release.

@@ -77,9 +77,11 @@ def run_identity(entry: Entry, claim: Identity, budget: float, seed: int) -> Out
 def _display(expr: Any) -> str:
     """The derived expression for reports, simplified when that is quick."""
     if sp.count_ops(expr) < 200:
+        limit = time_limit(2.0)
         try:
-            with time_limit(2.0):
+            with limit:
                 return sp.sstr(sp.simplify(expr))
-        except CheckTimeout:
-            pass
+        except CheckTimeout as exc:
+            if not limit.owns(exc):
+                raise
     return sp.sstr(expr)

@@ -1,7 +1,12 @@
 """Reporters: the per-section table (rich), the JSON report and JUnit XML.
 
+Both files are written by the one writer shared with `mathcheck regress`
+(`mathcheck.crosscheck._writer`); this module builds what goes into them.
+
 JSON schema (version 1):
     {"schema": "mathcheck-report/1",
+     "complete": true, or false for a partial report (e.g. an interrupted run),
+     "incomplete_reason": null, or why the report is partial (e.g. "interrupted"),
      "environment": {"python", "platform", "sympy", "numpy", "torch", "mpmath", "hypothesis",
                      "cuda" (version or null), "gpu" (name or null), "date" (ISO 8601, UTC),
                      "seed", "examples"},
@@ -9,25 +14,32 @@ JSON schema (version 1):
                  "entries", "seconds"},
      "results": [ {entry_id, section, claim, kind, backend, dtype, device,
                    status: proven|confirmed|passed|failed|skipped|error,
-                   error: worst error (number, or "inf"/"nan") in `unit`,
+                   error: worst error (number, or "inf"/"-inf"/"nan") in `unit`,
                    budget: the allowed error in `unit`, unit: "ulp"|"eps"|"relative"|...,
                    budget_note: how the budget was derived, worst_input: a reproduction
                    snippet, detail, seconds, extra} ... ],
      "errata": [...]  (when requested)}
+
+The file is strict JSON (RFC 8259; written with `allow_nan=False`): it never contains NaN,
+Infinity or -Infinity. Everywhere in the document — `error`, `budget`, the values inside
+`extra` and `errata`, nested lists and dicts — a non-finite number (Python float, NumPy scalar
+or array element, Torch scalar) is written as the string "nan", "inf" or "-inf", which
+`float()` reads back. NumPy arrays and tensors become (nested) lists, tuples and sets lists,
+non-string dict keys strings, and any other value that JSON cannot hold `str(value)`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import platform
 import sys
-import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from mathcheck.crosscheck import _writer
 from mathcheck.crosscheck._results import Result, RunOptions
 
 SCHEMA = "mathcheck-report/1"
@@ -83,48 +95,44 @@ def to_json_dict(
     return report
 
 
-def write_json(path: Path, report: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2, default=str, allow_nan=False) + "\n")
+def write_json(path: Path, report: dict[str, Any], *, incomplete: str | None = None) -> None:
+    """Write `report` (from `to_json_dict`) as strict JSON; see the module docstring."""
+    _writer.write_json(path, report, incomplete=incomplete, option="--json")
 
 
-def write_junit(path: Path, results: Sequence[Result]) -> None:
-    """One <testsuite> per section, one <testcase> per result."""
-    by_section: dict[str, list[Result]] = defaultdict(list)
+def junit_suites(results: Sequence[Result]) -> dict[str, list[_writer.Case]]:
+    """One suite per section, one case per result."""
+    suites: dict[str, list[_writer.Case]] = defaultdict(list)
     for r in results:
-        by_section[r.section].append(r)
-    root = ET.Element("testsuites", name="mathcheck")
-    for section, rs in by_section.items():
-        counts = Counter(r.status for r in rs)
-        suite = ET.SubElement(
-            root,
-            "testsuite",
-            name=section,
-            tests=str(len(rs)),
-            failures=str(counts.get("failed", 0)),
-            errors=str(counts.get("error", 0)),
-            skipped=str(counts.get("skipped", 0)),
-            time=f"{sum(r.seconds for r in rs):.3f}",
+        case = _writer.Case(
+            classname=f"{r.section}.{r.entry_id}",
+            name=f"{r.claim}[{r.backend}-{r.dtype}-{r.device}]",
+            time=r.seconds,
         )
-        for r in rs:
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                classname=f"{section}.{r.entry_id}",
-                name=f"{r.claim}[{r.backend}-{r.dtype}-{r.device}]",
-                time=f"{r.seconds:.3f}",
+        if r.status == "failed":
+            budget = f"\n\nbudget: {r.budget_note}" if r.budget_note else ""
+            case = replace(
+                case,
+                outcome="failure",
+                message=r.detail,
+                type=r.kind,
+                text=f"{r.detail}{budget}\n\nreproduce:\n{r.worst_input or ''}",
             )
-            if r.status == "failed":
-                failure = ET.SubElement(case, "failure", message=r.detail[:500])
-                failure.text = f"{r.detail}\n\nreproduce:\n{r.worst_input or ''}"
-            elif r.status == "error":
-                ET.SubElement(case, "error", message=r.detail[:500]).text = r.detail
-            elif r.status == "skipped":
-                ET.SubElement(case, "skipped", message=r.detail)
-            else:
-                ET.SubElement(case, "system-out").text = f"{r.status}: {r.detail}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+        elif r.status == "error":
+            case = replace(case, outcome="error", message=r.detail, type=r.kind, text=r.detail)
+        elif r.status == "skipped":
+            case = replace(case, outcome="skipped", message=r.detail)
+        else:
+            case = replace(case, stdout=f"{r.status}: {r.detail}")
+        suites[r.section].append(case)
+    return dict(suites)
+
+
+def write_junit(path: Path, results: Sequence[Result], *, incomplete: str | None = None) -> None:
+    """One <testsuite> per section, one <testcase> per result (Jenkins/Surefire JUnit XML)."""
+    _writer.write_junit(
+        path, junit_suites(results), name="mathcheck", incomplete=incomplete, option="--junit"
+    )
 
 
 def section_rows(results: Iterable[Result]) -> list[dict[str, Any]]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mathcheck.errors import InvalidInputError
+
 #: Weakest first: a claim is as strong as its weakest record (a failure anywhere is a failure).
 ORDER = ("error", "failed", "skipped", "confirmed", "passed", "proven")
 WORDS = {
@@ -61,10 +63,24 @@ class EntryStatus:
 
 
 def load(path: Path | str) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        data = json.load(handle)
-    if not isinstance(data, dict) or "results" not in data:
-        raise ValueError(f"{path}: not a verification report (no 'results')")
+    """A `mathcheck verify --json` report; anything else is one clear line (exit code 2)."""
+    try:
+        data = json.loads(Path(path).read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"{path}: not UTF-8 at byte {exc.start}") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InvalidInputError(f"{path}: not JSON ({exc})") from None
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("results"), list)
+        or not all(isinstance(r, dict) for r in data["results"])
+    ):
+        raise InvalidInputError(
+            f"{path}: not a verification report (expected an object with a list 'results', "
+            "as `mathcheck verify --json` writes)"
+        )
     return data
 
 

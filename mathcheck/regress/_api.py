@@ -9,7 +9,9 @@ reference instead: a match is reported as that variant, not as a failure.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -17,7 +19,11 @@ from mathcheck.errors import InvalidInputError, NotSupportedError
 from mathcheck.formulas import DTYPES, Agreement, Entry, Gradient, Property, get, resolve
 from mathcheck.numeric import canonical
 
-Verdict = Literal["pass", "variant", "fail"]
+#: pass / variant (a known convention) / fail (a wrong result); not checked (no claim ran);
+#: timeout and crashed (the code under test hung, exited or was killed: exit code 3).
+Verdict = Literal["pass", "variant", "fail", "not checked", "timeout", "crashed"]
+#: Verdicts that mean the code under test could not be run to the end.
+BROKE = ("timeout", "crashed")
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,9 @@ class CheckResult:
     variant: str | None = None  # the variant it matches, if it misses the canonical form
     variant_misses: dict[str, str] = field(default_factory=dict)  # variant -> how far off
     results: tuple[Any, ...] = ()
+    warnings: int = 0  # warnings the code under test raised (captured, not printed)
+    first_warning: str = ""
+    isolation: str = "worker process"  # where the code under test ran
 
     @property
     def ok(self) -> bool:
@@ -45,6 +54,10 @@ class CheckResult:
         ]
         if self.reason:
             lines.append(f"  reason: {self.reason}")
+        if self.warnings:
+            lines.append(f"  warnings: {self.warnings} (first: {self.first_warning})")
+        if self.isolation != "worker process":
+            lines.append(f"  ran {self.isolation}")
         for key, err in self.worst_ulp.items():
             budget = self.budgets.get(key)
             shown = "—" if err is None else f"{err:.3g}"
@@ -112,6 +125,76 @@ def _claims_for(entry: Entry, backend: str, gradients: bool) -> tuple[Any, ...]:
     return tuple(c for c in claims if backend in getattr(c, "backends", ("torch",)))
 
 
+def _names(value: Any, what: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidInputError(f"{what} must be a list of names, got {value!r}")
+    names = tuple(value)
+    if not names:
+        raise InvalidInputError(f"{what} is empty: nothing would be checked")
+    if bad := [v for v in names if not isinstance(v, str)]:
+        raise InvalidInputError(f"{what} must be names (strings), got {bad[0]!r}")
+    return names
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A check request validated before any work: the entry, its claims and the options."""
+
+    entry: Entry
+    claims: tuple[Any, ...]
+    options: Any  # RunOptions
+    backend: str
+    gradients: bool
+
+
+def plan_check(
+    formula_id: str | Entry,
+    *,
+    backend: str = "torch",
+    dtypes: Iterable[str] = DTYPES,
+    devices: Iterable[str] = ("cpu",),
+    gradients: bool = True,
+    seed: int = 0,
+    examples: int = 20,
+    time_budget: float = 60.0,
+    sizes: dict[str, tuple[int, int]] | None = None,
+    params: dict[str, float] | None = None,
+    skip_missing_devices: bool = False,
+) -> Plan:
+    """Every usage error of a check, found before anything runs (exit code 2)."""
+    from mathcheck.crosscheck import RunOptions
+    from mathcheck.numeric import device_available
+
+    catalog_entry = formula_id if isinstance(formula_id, Entry) else get(formula_id)
+    entry = _with_domain(catalog_entry, sizes or {}, params or {})
+    if backend not in ("numpy", "torch"):
+        raise InvalidInputError(f"unknown backend {backend!r}; use numpy or torch")
+    dtypes = tuple(canonical(d) for d in _names(dtypes, "dtypes"))
+    devices = _names(devices, "devices")
+    if unknown := [d for d in devices if d not in ("cpu", "cuda")]:
+        raise InvalidInputError(f"unknown device {unknown[0]!r}; use cpu or cuda")
+    if backend == "numpy" and set(devices) != {"cpu"}:
+        raise InvalidInputError("the numpy backend runs on the cpu only")
+    if backend == "numpy" and set(dtypes) == {"bfloat16"}:
+        raise NotSupportedError("NumPy has no bfloat16 dtype: nothing would be checked")
+    missing = {d: device_available(d)[1] for d in devices if not device_available(d)[0]}
+    if missing and not skip_missing_devices:
+        raise InvalidInputError(
+            "; ".join(f"device {d} is not available ({why})" for d, why in missing.items())
+            + " (skip_missing_devices / --skip-missing-devices checks the others)"
+        )
+    present = tuple(d for d in devices if d not in missing) or devices
+    options = RunOptions(
+        seed=seed,
+        examples=examples,
+        backends=(backend,),
+        dtypes=dtypes,
+        devices=present,
+        time_budget=time_budget,
+    )
+    return Plan(entry, _claims_for(entry, backend, gradients), options, backend, gradients)
+
+
 def check(
     formula_id: str | Entry,
     impl: Callable[..., Any],
@@ -124,42 +207,134 @@ def check(
     seed: int = 0,
     examples: int = 20,
     time_budget: float = 60.0,
+    target_budget: float | None = None,
     sizes: dict[str, tuple[int, int]] | None = None,
     params: dict[str, float] | None = None,
+    skip_missing_devices: bool = False,
+    isolate: bool | None = None,
 ) -> CheckResult:
     """Check `impl` (after `adapter`) against the catalog entry `formula_id`.
 
     `formula_id` may also be an `Entry` (e.g. a catalog entry with narrowed argument ranges).
     `sizes` narrows the entry's size ranges (e.g. a batch norm that refuses a batch of one)
     and `params` sets its keyword parameters (eps, delta) to the implementation's values.
-    """
-    from mathcheck.crosscheck import RunOptions, verify_entry
 
-    catalog_entry = formula_id if isinstance(formula_id, Entry) else get(formula_id)
-    formula_id = catalog_entry.id
-    entry = _with_domain(catalog_entry, sizes or {}, params or {})
+    The implementation runs in a worker process (`isolate=None` or True): a hang, even in C,
+    an `os._exit` or a segfault becomes a verdict ("timeout", "crashed") instead of ending
+    this process. `time_budget` bounds each check, `target_budget` (default 20 checks' worth)
+    the whole call. `isolate=None` falls back to this process, and says so in the result,
+    when `impl` cannot be sent to a worker; `isolate=False` always runs here.
+    """
+    from mathcheck.regress import _worker
+
+    plan = plan_check(
+        formula_id, backend=backend, dtypes=dtypes, devices=devices, gradients=gradients,
+        seed=seed, examples=examples, time_budget=time_budget, sizes=sizes, params=params,
+        skip_missing_devices=skip_missing_devices,
+    )
     if not callable(impl):
         raise InvalidInputError(f"{impl!r} is not callable")
+    if target_budget is not None and not (
+        isinstance(target_budget, (int, float)) and 0 < target_budget < float("inf")
+    ):
+        raise InvalidInputError(f"target_budget must be a positive number, got {target_budget!r}")
+    if isolate is False or (isolate is None and _worker.IN_WORKER):
+        return run_plan(plan, impl, adapter)
+    try:
+        payload = _worker.pack(run_plan, plan, impl, adapter)
+    except _worker.Unpicklable as exc:
+        if isolate:
+            raise InvalidInputError(
+                f"cannot send {impl!r} to a worker process ({exc}); isolate=False runs it here"
+            ) from None
+        return dataclasses.replace(
+            run_plan(plan, impl, adapter), isolation=f"in this process ({exc})"
+        )
+    reply = _worker.shared().call(
+        payload, check_budget=time_budget, total_budget=target_budget or 20 * time_budget
+    )
+    return from_reply(plan.entry.id, reply)
+
+
+def from_reply(formula_id: str, reply: Any) -> CheckResult:
+    """The verdict for what a worker sent back (or how it ended)."""
+    from mathcheck.errors import MathcheckError
+
+    if reply.status == "ok":
+        return reply.value
+    if reply.status == "error":  # a usage error found in the worker (a bad adapter argument)
+        error = MathcheckError(reply.message)
+        error.exit_code = reply.exit_code or error.exit_code
+        raise error
+    verdict: Verdict = "timeout" if reply.status == "timeout" else "crashed"
+    where = f" in {reply.current}" if reply.current and reply.current not in reply.message else ""
+    return CheckResult(
+        formula_id, verdict, {}, {}, reason=f"{reply.message}{where}", results=tuple(reply.results)
+    )
+
+
+def run_plan(
+    plan: Plan, impl: Callable[..., Any], adapter: Callable[[Any], Callable[..., Any]] | None
+) -> CheckResult:
+    """The check itself, in this process; warnings of the code under test are counted."""
+    with _counting_warnings() as seen:
+        result = _verdict(plan, impl, adapter)
+    if seen["count"]:
+        return dataclasses.replace(
+            result, warnings=seen["count"], first_warning=seen["first"]
+        )
+    return result
+
+
+@contextmanager
+def _counting_warnings() -> Iterator[dict[str, Any]]:
+    """Count warnings instead of printing them; keep the first message."""
+    seen: dict[str, Any] = {"count": 0, "first": ""}
+
+    def show(message: Any, category: Any, filename: str, lineno: int, *_: Any) -> None:
+        if not seen["count"]:
+            seen["first"] = f"{category.__name__}: {message} ({filename}:{lineno})"
+        seen["count"] += 1
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show
+        yield seen
+
+
+def _verdict(
+    plan: Plan, impl: Callable[..., Any], adapter: Callable[[Any], Callable[..., Any]] | None
+) -> CheckResult:
+    from mathcheck.crosscheck import plan as plan_tasks
+    from mathcheck.crosscheck import run_task
+
+    entry, claims, options, backend = plan.entry, plan.claims, plan.options, plan.backend
+    formula_id = entry.id
     fn = adapter(impl) if adapter is not None else impl
     if adapter is None or getattr(adapter, "positional_inputs", False):
         fn = _positional(entry, fn)
-    dtypes = tuple(canonical(d) for d in dtypes)
-    if backend not in ("numpy", "torch"):
-        raise InvalidInputError(f"unknown backend {backend!r}; use numpy or torch")
-    options = RunOptions(
-        seed=seed,
-        examples=examples,
-        backends=(backend,),
-        dtypes=dtypes,
-        devices=tuple(devices),
-        time_budget=time_budget,
-    )
-    claims = _claims_for(entry, backend, gradients)
-    results = verify_entry(dataclasses.replace(entry, claims=claims), options, **{backend: fn})
+    results = []
+    for task in plan_tasks(dataclasses.replace(entry, claims=claims), options, {backend: fn}):
+        results.append(run_task(task, options))
+        if "timed_out" in results[-1].extra:  # the rest would only wait for it again
+            break
     checked = [r for r in results if r.status != "skipped"]
     agreement = [r for r in checked if r.kind == "agreement"]
     worst = {f"{r.dtype}/{r.device}": r.error for r in agreement}
     budgets = {f"{r.dtype}/{r.device}": r.budget for r in agreement}
+    if not checked:
+        reasons = sorted({r.detail for r in results}) or ["no claim applies"]
+        return CheckResult(
+            formula_id, "not checked", worst, budgets, reason="; ".join(reasons),
+            results=tuple(results),
+        )
+    timed_out = [r for r in checked if "timed_out" in r.extra]
+    if timed_out:
+        r = timed_out[0]
+        return CheckResult(
+            formula_id, "timeout", worst, budgets, r.worst_input,
+            f"{r.detail} in {r.claim} [{r.dtype} {r.device}]", results=tuple(results),
+        )
     failed = [r for r in checked if r.status not in ("proven", "confirmed", "passed")]
     if not failed:
         return CheckResult(formula_id, "pass", worst, budgets, results=tuple(results))

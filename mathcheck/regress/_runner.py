@@ -1,12 +1,17 @@
-"""Running regression jobs (command-line targets, pyproject targets, packs) and reporting."""
+"""Running regression jobs (command-line targets, pyproject targets, packs) and reporting.
+
+Every job runs in the worker process (`_worker`): a target's module is imported there, never
+here, so a module that exits, crashes or hangs at import is a verdict, not the end of the
+run. The run has two phases: first every target is imported and its adapter built (usage
+errors are collected and reported before any check starts), then the checks.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import import_module
-from pathlib import Path
 from typing import Any
 
 from mathcheck.errors import MathcheckError
@@ -24,29 +29,54 @@ class Job:
 
     name: str
     formula: str
-    run: Callable[[dict[str, Any]], Any]  # options -> CheckResult
+    run: Callable[[dict[str, Any]], Any]  # options -> CheckResult (called in the worker)
     note: str = ""
     expect: str = "pass"  # "pass" or the variant name a pack knows it to be
     options: dict[str, Any] = field(default_factory=dict)
+    target: Target | None = None  # for command-line and pyproject targets
+    pack: tuple[str, int] | None = None  # (pack name, index) for pack jobs
+
+
+def _target_options(target: Target, options: dict[str, Any]) -> dict[str, Any]:
+    merged = {k: v for k, v in options.items() if v is not None}
+    if target.dtypes:
+        merged["dtypes"] = target.dtypes
+    if target.devices:
+        merged["devices"] = target.devices
+    merged["backend"] = target.backend
+    return merged
+
+
+def run_target(target: Target, options: dict[str, Any]) -> Any:
+    """In the worker: import the target, build its adapter, check it (in-process there)."""
+    from mathcheck.regress._api import check
+
+    impl, adapter = load_target(target)
+    return check(target.formula, impl, adapter=adapter, isolate=False,
+                 **_target_options(target, options))
+
+
+def load_target(target: Target) -> tuple[Any, Any]:
+    """In the worker: the callable and its adapter (import errors are usage errors)."""
+    return target.load(), target.make_adapter()
+
+
+def _touch_target(target: Target) -> None:
+    load_target(target)
 
 
 def job_from_target(target: Target) -> Job:
-    from mathcheck.formulas import get
-    from mathcheck.regress._api import check
+    return Job(target.target, target.formula, lambda options: run_target(target, options),
+               target=target)
 
-    get(target.formula)  # an unknown id is bad usage (exit 2), not a failed check
-    impl = target.load()  # import errors surface here too, before any check runs
-    adapter = target.make_adapter()
 
-    def run(options: dict[str, Any]) -> Any:
-        merged = {k: v for k, v in options.items() if v is not None}
-        if target.dtypes:
-            merged["dtypes"] = target.dtypes
-        if target.devices:
-            merged["devices"] = target.devices
-        return check(target.formula, impl, adapter=adapter, backend=target.backend, **merged)
+def validate_target(target: Target, options: dict[str, Any]) -> None:
+    """Here, before anything runs: unknown ids, dtypes, devices, claims (exit code 2)."""
+    from mathcheck.regress._api import plan_check
 
-    return Job(target.target, target.formula, run)
+    keep = ("dtypes", "devices", "seed", "examples", "time_budget", "skip_missing_devices")
+    merged = _target_options(target, options)
+    plan_check(target.formula, **{k: v for k, v in merged.items() if k in keep or k == "backend"})
 
 
 def pack_unavailable(name: str) -> str:
@@ -58,27 +88,92 @@ def pack_jobs(name: str) -> list[Job] | None:
     module = import_module(PACKS[name])
     if module.unavailable():
         return None
-    return module.jobs()
+    return [
+        Job(j.name, j.formula, j.run, j.note, j.expect, j.options, pack=(name, i))
+        for i, j in enumerate(module.jobs())
+    ]
 
 
-def run_jobs(jobs: list[Job], defaults: dict[str, Any], console: Any) -> list[dict[str, Any]]:
-    rows = []
-    with console.status("") as status:
-        for job in jobs:
-            status.update(f"regress {job.name} → {job.formula}")
-            options = {**{k: v for k, v in defaults.items() if v is not None}, **job.options}
-            try:
-                result = job.run(options)
-            except MathcheckError as exc:
-                rows.append(_row(job, "fail", {}, None, f"error: {exc}", None))
-                continue
-            note = job.note
-            if result.verdict == "variant":
-                note = (note + "; " if note else "") + _variant_note(result)
-            elif result.verdict == "fail":
-                note = (note + "; " if note else "") + result.reason
-            rows.append(_row(job, result.verdict, result.worst_ulp, result.variant, note, result))
-    return rows
+@cache
+def _pack_jobs_here(name: str) -> list[Job]:
+    return import_module(PACKS[name]).jobs()
+
+
+def run_pack_job(name: str, index: int, options: dict[str, Any]) -> Any:
+    """In the worker: the pack's job `index`, built there (its closures never travel)."""
+    return _pack_jobs_here(name)[index].run(options)
+
+
+def run_jobs(
+    jobs: list[Job],
+    defaults: dict[str, Any],
+    console: Any,
+    *,
+    time_budget: float = 30.0,
+    target_budget: float | None = None,
+) -> tuple[list[dict[str, Any]], bool]:
+    """Rows for `jobs`, each run in the worker; (rows, interrupted). Ctrl-C stops the run
+    between or inside jobs (the worker is killed) and returns the rows so far."""
+    from mathcheck.regress import _worker
+    from mathcheck.regress._api import from_reply
+
+    worker = _worker.shared()
+    total = target_budget or 20 * time_budget
+    rows: list[dict[str, Any]] = []
+    try:
+        with console.status("") as status:
+            for job in jobs:
+                status.update(f"regress {job.name} → {job.formula}")
+                options = {**{k: v for k, v in defaults.items() if v is not None}, **job.options}
+                if job.target is not None:
+                    payload = _worker.pack(run_target, job.target, options)
+                elif job.pack is not None:
+                    payload = _worker.pack(run_pack_job, *job.pack, options)
+                else:
+                    payload = _worker.pack(job.run, options)
+                reply = worker.call(payload, check_budget=time_budget, total_budget=total)
+                try:
+                    result = from_reply(job.formula, reply)
+                except MathcheckError as exc:
+                    rows.append(_row(job, "not checked", {}, None, f"error: {exc}", None))
+                    continue
+                rows.append(_result_row(job, result))
+    except KeyboardInterrupt:
+        worker.close()
+        return rows, True
+    return rows, False
+
+
+def import_targets(jobs: list[Job], time_budget: float) -> tuple[list[str], list[dict[str, Any]]]:
+    """Import every target in the worker first: (usage errors, rows of targets that broke)."""
+    from mathcheck.regress import _worker
+
+    worker = _worker.shared()
+    errors, broken = [], []
+    for job in jobs:
+        if job.target is None:
+            continue
+        payload = _worker.pack(_touch_target, job.target)
+        reply = worker.call(payload, check_budget=time_budget, total_budget=time_budget)
+        if reply.status == "error":
+            errors.append(reply.message)
+        elif reply.status != "ok":
+            verdict = "timeout" if reply.status == "timeout" else "crashed"
+            broken.append(_row(job, verdict, {}, None, f"at import: {reply.message}", None))
+    return errors, broken
+
+
+def _result_row(job: Job, result: Any) -> dict[str, Any]:
+    note = job.note
+    if result.verdict == "variant":
+        note = (note + "; " if note else "") + _variant_note(result)
+    elif result.verdict != "pass":
+        note = (note + "; " if note else "") + result.reason
+    if result.warnings:
+        note += f"{'; ' if note else ''}{result.warnings} warnings ({result.first_warning})"
+    row = _row(job, result.verdict, result.worst_ulp, result.variant, note, result)
+    row["warnings"] = result.warnings
+    return row
 
 
 def _variant_note(result: Any) -> str:
@@ -102,28 +197,48 @@ def _row(
 
 
 def write_reports(
-    rows: list[dict[str, Any]], json_path: str | None, junit_path: str | None
+    rows: list[dict[str, Any]],
+    json_path: str | None,
+    junit_path: str | None,
+    *,
+    incomplete: str | None = None,
+    strict: bool = False,
 ) -> None:
+    """The --json and --junit reports, through the writer `verify` uses (strict JSON, Jenkins
+    JUnit XML). `incomplete` (a reason, e.g. "interrupted") marks them as partial; `strict`
+    makes a known variant a JUnit failure, as it is for the exit code. JUnit: pass is a passed
+    case, fail (and a --strict variant) a <failure>, any verdict that is not a verdict on the
+    code's mathematics (not checked, timeout, crashed) an <error> typed by that verdict."""
+    from dataclasses import replace
+
+    from mathcheck.crosscheck import _writer
+
     if json_path:
-        Path(json_path).write_text(
-            json.dumps({"schema": "mathcheck-regress/1", "targets": rows}, indent=2, default=str)
-            + "\n"
+        _writer.write_json(
+            json_path,
+            {"schema": "mathcheck-regress/1", "targets": rows},
+            incomplete=incomplete,
+            option="--json",
         )
     if junit_path:
-        import xml.etree.ElementTree as ET
-
-        suite = ET.Element(
-            "testsuite",
-            name="mathcheck-regress",
-            tests=str(len(rows)),
-            failures=str(sum(r["verdict"] == "fail" for r in rows)),
-        )
+        cases = []
         for r in rows:
-            case = ET.SubElement(suite, "testcase", classname=r["formula"], name=r["name"])
-            if r["verdict"] == "fail":
-                ET.SubElement(
-                    case, "failure", message=r["note"][:500]
-                ).text = f"{r['note']}\n{r.get('counterexample') or ''}"
-            elif r["verdict"] == "variant":
-                ET.SubElement(case, "system-out").text = f"variant {r['variant']}: {r['note']}"
-        ET.ElementTree(suite).write(junit_path, encoding="utf-8", xml_declaration=True)
+            verdict, note = str(r.get("verdict")), str(r.get("note") or "")
+            case = _writer.Case(classname=str(r.get("formula")), name=str(r.get("name")))
+            body = f"{note}\n{r.get('counterexample') or ''}".rstrip("\n")
+            if verdict == "fail" or (strict and verdict == "variant"):
+                kind = "variant" if verdict == "variant" else "mismatch"
+                case = replace(case, outcome="failure", message=note, type=kind, text=body)
+            elif verdict not in ("pass", "variant"):
+                kind = verdict.replace(" ", "-")
+                case = replace(case, outcome="error", message=note, type=kind, text=body)
+            if verdict == "variant":
+                case = replace(case, stdout=f"variant {r.get('variant')}: {note}")
+            cases.append(case)
+        _writer.write_junit(
+            junit_path,
+            {"mathcheck-regress": cases},
+            name="mathcheck-regress",
+            incomplete=incomplete,
+            option="--junit",
+        )

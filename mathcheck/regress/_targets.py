@@ -1,13 +1,17 @@
 """Targets: `module:callable` → formula id, from the command line or `[tool.mathcheck]`.
 
 Nothing a user writes is evaluated: callables are imported by name, keyword arguments on the
-command line are parsed as Python *literals* (`ast.literal_eval`), and pyproject values are TOML.
+command line are parsed as Python *literals* (`ast.literal_eval`), and pyproject values are TOML,
+checked key by key against `SCHEMA`. Every problem is an `InvalidInputError` of one line that
+names its key path (`pyproject.toml: tool.mathcheck.targets[2].dtypes: expected ...`).
 """
 
 from __future__ import annotations
 
 import ast
+import difflib
 import importlib
+import reprlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mathcheck.errors import InvalidInputError
+from mathcheck.numeric import FORMATS, canonical
 from mathcheck.regress._adapters import module, positional, with_kwargs
 
 if sys.version_info >= (3, 11):
@@ -23,6 +28,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 ADAPTERS = ("function", "kwargs", "module", "positional")
+BACKENDS = ("numpy", "torch")
+DEVICES = ("cpu", "cuda")
+MAX_KWARG_CHARS = 10_000  # a --kwargs value longer than this is refused, not parsed
+MAX_PYPROJECT_BYTES = 16 * 2**20
 
 
 @dataclass(frozen=True)
@@ -82,46 +91,233 @@ def parse_cli_target(text: str, kwargs: dict[str, Any]) -> Target:
     """'pkg.mod:fn=act.softmax' → Target."""
     target, sep, formula = text.rpartition("=")
     if not sep:
-        raise InvalidInputError(f"target {text!r} must be module:callable=FORMULA_ID")
+        raise _invalid(f"target {_show(text)} must be module:callable=FORMULA_ID")
     return Target(target=target, formula=formula, kwargs=kwargs)
 
 
 def parse_kwargs(items: tuple[str, ...]) -> dict[str, Any]:
-    """'dim=-1' 'eps=1e-6' → {'dim': -1, 'eps': 1e-06}; values are literals, or plain strings."""
+    """'dim=-1' 'eps=1e-6' → {'dim': -1, 'eps': 1e-06}; values are literals, or plain strings.
+
+    Nothing is evaluated: `ast.literal_eval` only builds literals. What it cannot parse stays
+    a string (`--kwargs mode=mean`); a value too long, too deeply nested or that cannot be
+    built (`{[1]: 2}`, an int too large for a float) is invalid input naming the key.
+    """
     parsed: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.isidentifier():
-            raise InvalidInputError(f"keyword argument {item!r} must be name=value")
+            raise _invalid(f"keyword argument {_show(item)} must be name=value")
+        where = f"--kwargs {key}"
+        if len(value) > MAX_KWARG_CHARS:
+            raise _invalid(f"{where}: value is {len(value)} characters; at most "
+                           f"{MAX_KWARG_CHARS} are parsed")
         try:
             parsed[key] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
+        except (ValueError, SyntaxError):  # not a literal (UnicodeEncodeError is a ValueError)
             parsed[key] = value
+        except (RecursionError, MemoryError):
+            raise _invalid(f"{where}: value is nested too deeply to parse") from None
+        except (TypeError, OverflowError) as exc:  # {[1]: 2}; 10**400 + 1j
+            raise _invalid(f"{where}: {_show(value)} is not a valid literal ({exc})") from None
     return parsed
 
 
-def from_pyproject(path: Path) -> list[Target]:
-    """The `[[tool.mathcheck.targets]]` of a pyproject.toml."""
+def from_pyproject(path: Path | str) -> list[Target]:
+    """The `[[tool.mathcheck.targets]]` of a pyproject.toml; every problem is one line."""
+    path = Path(path)
     try:
-        data = tomllib.loads(path.read_text())
+        with path.open("rb") as file:
+            raw = file.read(MAX_PYPROJECT_BYTES + 1)
     except FileNotFoundError:
-        raise InvalidInputError(f"no such file: {path}") from None
+        raise _invalid(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise _invalid(f"{path} is a directory, not a pyproject.toml") from None
+    except PermissionError:
+        raise _invalid(f"cannot read {path}: permission denied") from None
+    except (OSError, ValueError) as exc:  # other OS errors; ValueError: a NUL in the path
+        raise _invalid(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if len(raw) > MAX_PYPROJECT_BYTES:
+        raise _invalid(f"{path} is larger than {MAX_PYPROJECT_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # an editor's BOM is harmless
+    except UnicodeDecodeError as exc:
+        raise _invalid(f"{path} is not UTF-8 at byte {exc.start}") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInputError(f"{path} is not valid TOML: {exc}") from None
-    table = data.get("tool", {}).get("mathcheck", {})
-    targets = []
-    for i, item in enumerate(table.get("targets", [])):
-        if not isinstance(item, dict) or "target" not in item or "formula" not in item:
-            raise InvalidInputError(f"{path}: tool.mathcheck.targets[{i}] needs target and formula")
-        unknown = set(item) - {f.name for f in Target.__dataclass_fields__.values()}
-        if unknown:
-            raise InvalidInputError(
-                f"{path}: tool.mathcheck.targets[{i}] has unknown keys {sorted(unknown)}"
-            )
-        for key in ("dtypes", "devices", "allow_variants", "args"):
-            if key in item:
-                item[key] = tuple(item[key])
-        targets.append(Target(**item))
-    if not targets:
-        raise InvalidInputError(f"{path} has no [[tool.mathcheck.targets]]")
-    return targets
+        raise _invalid(f"{path} is not valid TOML: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise _invalid(f"{path} is not valid TOML: nested too deeply") from None
+    except ValueError as exc:  # an integer with more digits than Python converts
+        raise _invalid(f"{path} is not valid TOML: {exc}") from None
+    return targets_from_document(data, str(path))
+
+
+def targets_from_document(data: Any, source: str = "pyproject.toml") -> list[Target]:
+    """The targets of a parsed pyproject (a dict); `source` prefixes every message."""
+    where = f"{source}: "
+    tool = _table(data, "tool", where)
+    table = _table(tool, "mathcheck", where + "tool.")
+    items = table.get("targets", [])
+    if not isinstance(items, list):
+        raise _invalid(f"{where}tool.mathcheck.targets: expected an array of tables "
+                       f"([[tool.mathcheck.targets]]), got {_describe(items)}")
+    if not items:
+        found = f" (tool.mathcheck has {_keys(table)})" if table else ""
+        raise _invalid(f"{source} has no [[tool.mathcheck.targets]]{found}")
+    return [target_from_table(item, f"{where}tool.mathcheck.targets[{i}]")
+            for i, item in enumerate(items)]
+
+
+def _table(parent: Any, key: str, where: str) -> dict[str, Any]:
+    value = parent.get(key, {}) if isinstance(parent, dict) else parent
+    if not isinstance(value, dict):
+        raise _invalid(f"{where}{key}: expected a table, got {_describe(value)}")
+    return value
+
+
+# --- the schema of one [[tool.mathcheck.targets]] table -------------------------------------
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {_describe(value)}")
+        return value
+
+    return check
+
+
+def _dtype(value: str) -> str:
+    try:
+        return canonical(value)
+    except InvalidInputError:
+        raise ValueError(f"unknown dtype {_show(value)}; use one of {', '.join(FORMATS)}") from None
+
+
+def _spec(value: str) -> str:
+    module_name, sep, attribute = value.partition(":")
+    parts = [*module_name.split("."), *attribute.split(".")]
+    if not sep or not all(p.isidentifier() for p in parts):
+        raise ValueError(f"expected module:callable (pkg.mod:fn), got {_describe(value)}")
+    return value
+
+
+def _name(value: str) -> str:
+    if not value.isidentifier():
+        raise ValueError(f"{_show(value)} is not a Python identifier")
+    return value
+
+
+def _nonempty(value: str) -> str:
+    if not value:
+        raise ValueError("expected a non-empty string, got ''")
+    return value
+
+
+@dataclass(frozen=True)
+class _Key:
+    shape: str  # "str": one string; "list": an array of strings; "table": string keys -> any
+    expected: str  # what the value should be, for messages
+    item: str = ""  # what one string of a list (or one key of a table) should be
+    check: Callable[[str], str] = _nonempty  # one string -> its canonical form, or ValueError
+
+
+SCHEMA: dict[str, _Key] = {
+    "target": _Key("str", "a string module:callable", check=_spec),
+    "formula": _Key("str", "a formula id (a string)"),
+    "adapter": _Key("str", f"one of {', '.join(ADAPTERS)}", check=_choice(*ADAPTERS)),
+    "kwargs": _Key("table", "a table of keyword arguments (name = value)",
+                    "argument names (strings)", _name),
+    "init": _Key("table", "a table of constructor arguments (name = value)",
+                  "argument names (strings)", _name),
+    "args": _Key("list", "a list of argument names", "an argument name (a string)", _name),
+    "backend": _Key("str", f"one of {', '.join(BACKENDS)}", check=_choice(*BACKENDS)),
+    "dtypes": _Key("list", "a list of dtype names", "a dtype name (a string)", _dtype),
+    "devices": _Key("list", f"a list of devices ({', '.join(DEVICES)})",
+                    "a device name (a string)", _choice(*DEVICES)),
+    "allow_variants": _Key("list", "a list of variant names", "a variant name (a string)"),
+}
+REQUIRED = ("target", "formula")
+
+
+def target_from_table(item: Any, where: str) -> Target:
+    """Validate one target table key by key; the first problem is raised with its key path."""
+    if not isinstance(item, dict):
+        raise _invalid(f"{where}: expected a table, got {_describe(item)}")
+    unknown = [k for k in item if k not in SCHEMA]
+    if unknown:
+        raise _invalid(f"{where}: unknown keys {_keys(unknown, suggest=True)}; "
+                       f"known keys are {', '.join(SCHEMA)}")
+    missing = [k for k in REQUIRED if k not in item]
+    if missing:
+        raise _invalid(f"{where}: missing {' and '.join(missing)}")
+    values: dict[str, Any] = {}
+    for key, value in item.items():
+        spec, at = SCHEMA[key], f"{where}.{key}"
+        if spec.shape == "str":
+            values[key] = _string(spec, value, at, spec.expected)
+            continue
+        container = list if spec.shape == "list" else dict
+        if not isinstance(value, container):
+            as_list = isinstance(value, str) and spec.shape == "list"
+            hint = f" (write [{_show(value)}])" if as_list else ""
+            raise _invalid(f"{at}: expected {spec.expected}, got {_describe(value)}{hint}")
+        if spec.shape == "list":
+            values[key] = tuple(_string(spec, v, f"{at}[{j}]", spec.item)
+                                for j, v in enumerate(value))
+        else:
+            for name in value:
+                _string(spec, name, at, spec.item)
+            values[key] = dict(value)
+    return Target(**values)
+
+
+def _string(spec: _Key, value: Any, at: str, expected: str) -> str:
+    if not isinstance(value, str):
+        raise _invalid(f"{at}: expected {expected}, got {_describe(value)}")
+    try:
+        return spec.check(value)
+    except ValueError as exc:
+        raise _invalid(f"{at}: {exc}") from None
+
+
+# --- one-line messages -----------------------------------------------------------------------
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = _REPR.maxlong = 40
+_REPR.maxlist = _REPR.maxdict = _REPR.maxset = _REPR.maxtuple = 4
+_REPR.maxlevel = 3
+
+
+def _show(value: Any) -> str:
+    """A short, single-line repr of anything a user wrote."""
+    try:
+        return _REPR.repr(value)
+    except Exception:  # an int too large to print, say
+        return f"<{type(value).__name__}>"
+
+
+def _describe(value: Any) -> str:
+    """`int 5`, `str 'fp32'`, `table {...}`: the kind of a value and a short repr."""
+    kind = {dict: "table", list: "list"}.get(type(value), type(value).__name__)
+    return f"{kind} {_show(value)}"
+
+
+def _keys(keys: Any, suggest: bool = False) -> str:
+    """Up to five keys, shown safely, with a 'did you mean' for each typo."""
+    keys = sorted(keys, key=str)
+    shown = []
+    for key in keys[:5]:
+        close = (difflib.get_close_matches(key, SCHEMA, n=1)
+                 if suggest and isinstance(key, str) and len(key) <= 40 else [])
+        shown.append(_show(key) + (f" (did you mean {close[0]}?)" if close else ""))
+    more = f" and {len(keys) - 5} more" if len(keys) > 5 else ""
+    return ", ".join(shown) + more
+
+
+def _invalid(message: str) -> InvalidInputError:
+    """Every message is one line: control characters (in a path or a key) are escaped."""
+    return InvalidInputError(
+        "".join(c if c.isprintable() else ascii(c)[1:-1] for c in message)
+    )

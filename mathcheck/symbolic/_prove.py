@@ -89,11 +89,14 @@ def prove_equal(
     if len(left) != len(right):
         return Proof("failed", f"shapes differ: {len(left)} vs {len(right)} elements")
     reason = "simplification did not reach 0"
+    limit = time_limit(time_budget)
     try:
-        with time_limit(time_budget):
+        with limit:
             if all(_is_zero(a - b) for a, b in zip(left, right, strict=True)):
                 return Proof("proven", "lhs − rhs simplifies to 0")
-    except CheckTimeout:
+    except CheckTimeout as exc:
+        if not limit.owns(exc):  # an enclosing budget ran out: not ours to handle
+            raise
         reason = f"simplification ran past {time_budget:g} s"
     numeric = confirm_numerically(lhs, rhs, ranges, seed=seed)
     if numeric.status == "confirmed":
