@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,33 @@ from mathcheck.crosscheck._writer import check_report_paths as check_outputs
 
 # Wide enough for the verdict tables when output is piped (CI logs), terminal width otherwise.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+
+
+class Interrupt:
+    """Ctrl-C that cannot be lost: the handler raises KeyboardInterrupt at once and also
+    records it, and `check()` raises it again at the next task boundary. (Raised inside a
+    gc callback, as Hypothesis installs one, the first raise would be swallowed.)"""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+
+    def __enter__(self) -> Interrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.requested = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
 
 
 def progress_bar() -> Progress:
@@ -90,6 +119,7 @@ def write_reports(
 
 
 __all__ = [
+    "Interrupt",
     "check_outputs",
     "console",
     "print_failures",

@@ -81,7 +81,7 @@ def regress(
     --pack) against the catalog. Each runs in a worker process. Exit 0 when all pass, 1 when one
     misses its formula (and matches no known variant) or nothing could be checked, 2 on bad
     usage, 3 when the code under test crashed, exited or ran past its budget."""
-    from mathcheck.cli._render import check_outputs
+    from mathcheck.cli._render import Interrupt, check_outputs
     from mathcheck.regress import _runner
     from mathcheck.regress._targets import from_pyproject, parse_cli_target, parse_kwargs
 
@@ -121,9 +121,11 @@ def regress(
         raise InvalidInputError("; ".join(errors))
     broken_names = {row["name"] for row in broken}
     todo = [job for job in jobs if job.name not in broken_names]
-    rows, interrupted = _runner.run_jobs(
-        todo, defaults, console, time_budget=time_budget, target_budget=target_budget
-    )
+    with Interrupt() as interrupt:
+        rows, interrupted = _runner.run_jobs(
+            todo, defaults, console, time_budget=time_budget, target_budget=target_budget,
+            between=interrupt.check,
+        )
     rows = broken + rows
     console.print(
         verdict_table(rows, title=f"mathcheck regress{f' --pack {pack}' if pack else ''}")

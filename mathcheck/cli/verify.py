@@ -10,6 +10,7 @@ import click
 
 from mathcheck.cli._options import build_options, run_options
 from mathcheck.cli._render import (
+    Interrupt,
     check_outputs,
     console,
     print_failures,
@@ -60,16 +61,20 @@ def verify(
     total = count_tasks(entries, options)
     done: list[Result] = []
 
+    interrupt = Interrupt()
+
     def run(update: Callable[[Any, Result | None], None]) -> list[Result]:
         def record(task: Any, result: Result | None) -> None:
             if result is not None:
                 done.append(result)
+            interrupt.check()
             update(task, result)
 
         return verify_entries(entries, options, record)
 
     try:
-        results = run_with_progress(total, run)
+        with interrupt:
+            results = run_with_progress(total, run)
     except KeyboardInterrupt:
         write_reports(done, options, json_path, junit_path, incomplete="interrupted")
         console.print(

@@ -111,6 +111,7 @@ def run_jobs(
     *,
     time_budget: float = 30.0,
     target_budget: float | None = None,
+    between: Callable[[], None] = lambda: None,
 ) -> tuple[list[dict[str, Any]], bool]:
     """Rows for `jobs`, each run in the worker; (rows, interrupted). Ctrl-C stops the run
     between or inside jobs (the worker is killed) and returns the rows so far."""
@@ -123,6 +124,7 @@ def run_jobs(
     try:
         with console.status("") as status:
             for job in jobs:
+                between()  # raises KeyboardInterrupt when Ctrl-C was pressed
                 status.update(f"regress {job.name} → {job.formula}")
                 options = {**{k: v for k, v in defaults.items() if v is not None}, **job.options}
                 if job.target is not None:

@@ -26,3 +26,16 @@ def test_plugin_fixture_passes_and_fails_with_counterexample(pytester):
     result = pytester.runpytest_subprocess("-q")  # the plugin loads through its entry point
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*act.softmax: fail*", "*reproduce(*"])
+
+
+def test_plugin_refuses_an_unknown_device_before_any_test(pytester):
+    pytester.makepyfile(
+        """
+        def test_never_runs(mathcheck):
+            raise AssertionError("ran")
+        """
+    )
+    result = pytester.runpytest_subprocess("-q", "--mathcheck-device", "tpu")
+    assert result.ret == 4  # pytest's usage error
+    assert "invalid choice: 'tpu'" in result.stderr.str()
+    assert "ran" not in result.stdout.str()

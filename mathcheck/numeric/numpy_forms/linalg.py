@@ -133,7 +133,8 @@ def pca_svd(X: np.ndarray, k: float = 2, vectors: bool = False) -> Any:
 
 def quadratic_form(x: np.ndarray, A: np.ndarray) -> np.ndarray:
     """xᵀAx: one matrix-vector product, then a dot product."""
-    return np.sum(x * (A @ x[..., None])[..., 0], axis=-1)
+    with np.errstate(over="ignore"):  # inf only where xᵀAx is past the dtype's range
+        return np.sum(x * (A @ x[..., None])[..., 0], axis=-1)
 
 
 def gram(A: np.ndarray) -> np.ndarray:

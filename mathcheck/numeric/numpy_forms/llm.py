@@ -169,13 +169,16 @@ def kv_cache_bytes(
     seq_len: np.ndarray,
     bytes_per_elem: np.ndarray,
 ) -> np.ndarray:
-    return (2 * layers * heads * d_head * seq_len * bytes_per_elem).astype(layers.dtype, copy=False)
+    with np.errstate(over="ignore"):  # fp16 overflows to inf exactly when the exact value does
+        total = 2 * layers * heads * d_head * seq_len * bytes_per_elem
+    return total.astype(layers.dtype, copy=False)
 
 
 def kv_cache_flops(n: np.ndarray, d: np.ndarray) -> np.ndarray:
     """(without cache, with cache) matmul FLOPs of one decoding step: (8nd² + 4n²d, 8d² + 4nd)."""
-    without = 8 * n * d * d + 4 * n * n * d
-    with_cache = 8 * d * d + 4 * n * d
+    with np.errstate(over="ignore"):  # fp16 overflows to inf exactly when the exact value does
+        without = 8 * n * d * d + 4 * n * n * d
+        with_cache = 8 * d * d + 4 * n * d
     return np.stack([without, with_cache], axis=-1).astype(n.dtype, copy=False)
 
 

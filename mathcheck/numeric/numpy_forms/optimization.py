@@ -76,7 +76,9 @@ def clip_grad_norm(g: np.ndarray, *, max_norm: float) -> np.ndarray:
     top = np.max(np.abs(x), axis=-1, keepdims=True)
     safe = np.where(top > 0, top, 1)
     norm = top * np.sqrt(np.sum((x / safe) ** 2, axis=-1, keepdims=True))
-    factor = np.where(norm > max_norm, max_norm / np.where(norm > 0, norm, 1), 1)
+    with np.errstate(over="ignore"):  # c/‖g‖ for a tiny ‖g‖ ≤ c: overflows, discarded below
+        scale = max_norm / np.where(norm > 0, norm, 1)
+    factor = np.where(norm > max_norm, scale, 1)
     return (x * factor).astype(g.dtype)
 
 
