@@ -15,15 +15,32 @@ Code under test therefore runs in a worker process that the parent kills (`regre
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 import time
 from types import TracebackType
+from typing import Any
 
 from mathcheck.errors import CheckTimeout
 
 REFIRE = 0.05  # seconds between repeated raises, once the limit has passed
 
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc  # (thread id, type or NULL)
+
+
+def _quiet_unraisable() -> None:
+    """Drop the "Exception ignored in gc callback" report of a swallowed `CheckTimeout`: the
+    limit raises again, so nothing is lost, and the report would only clutter the output."""
+    hook = sys.unraisablehook
+    if getattr(hook, "_mathcheck", False):
+        return
+
+    def quiet(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, CheckTimeout):
+            hook(unraisable)
+
+    quiet._mathcheck = True  # type: ignore[attr-defined]
+    sys.unraisablehook = quiet
 
 
 class time_limit:
@@ -49,6 +66,12 @@ class time_limit:
     def owns(self, exc: BaseException) -> bool:
         return isinstance(exc, self.error)
 
+    @property
+    def expired(self) -> bool:
+        """Whether the limit fired: the block's outcome is a timeout, whatever it raised (a
+        raise landing inside Hypothesis's generation comes out as another error)."""
+        return self._fired
+
     def __enter__(self) -> time_limit:
         if self.seconds is None:
             return self
@@ -57,6 +80,7 @@ class time_limit:
             target=self._watch, name="mathcheck-time-limit", daemon=True
         )
         self._deadline = time.monotonic() + self.seconds
+        _quiet_unraisable()
         self._watchdog.start()
         return self
 

@@ -159,17 +159,21 @@ def _run_task(task: Task, options: RunOptions) -> Result:
     reason = _skip_reason(task)
     if reason:
         return Result(**base, status="skipped", detail=reason)
+    limit = time_limit(options.time_budget)
+    timed_out = Outcome(  # a budget that runs out is a failure, never a skip
+        "error",
+        f"timed out after {options.time_budget:g} s",
+        extra={"timed_out": options.time_budget},
+    )
     try:
-        with time_limit(options.time_budget):
+        with limit:
             outcome = _dispatch(task, options)
-    except CheckTimeout:  # a budget that runs out is a failure, never a skip
-        outcome = Outcome(
-            "error",
-            f"timed out after {options.time_budget:g} s",
-            extra={"timed_out": options.time_budget},
-        )
+    except CheckTimeout:
+        outcome = timed_out
     except Exception as exc:  # a check that raises is a failed check, never a crash
         outcome = Outcome("failed", f"raised {type(exc).__name__}: {exc}")
+    if limit.expired:  # whatever came out, e.g. Hypothesis's error for an interrupted draw
+        outcome = timed_out
     extra = dict(outcome.extra)
     note = extra.pop("budget_note", "")
     return Result(

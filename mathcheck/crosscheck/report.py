@@ -163,6 +163,7 @@ def render_table(results: Sequence[Result]) -> Any:
 
     table = Table(title="mathcheck verify", show_footer=True)
     totals = summary(results)
+    totals["failed"] += totals["error"]  # "failed" counts errors (timeouts) too, as per row
     table.add_column("section", footer="total")
     table.add_column("entries", justify="right", footer=str(totals["entries"]))
     for status, style in (
