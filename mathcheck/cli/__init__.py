@@ -10,6 +10,7 @@ line, and `mathcheck --debug ...` shows the traceback.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -92,7 +93,16 @@ def cli(debug: bool) -> None:
     """mathcheck: the mathematics of modern ML, verified."""
 
 
+def hypothesis_cache() -> str:
+    """Where Hypothesis may keep its files for mathcheck runs: a user cache folder, never the
+    user's working directory (Hypothesis's default is ./.hypothesis)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "mathcheck", "hypothesis")
+
+
 def main(argv: list[str] | None = None) -> None:
+    # An explicit HYPOTHESIS_STORAGE_DIRECTORY wins; the worker inherits the environment.
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", hypothesis_cache())
     cli.main(args=argv, prog_name="mathcheck")
 
 
