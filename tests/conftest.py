@@ -11,7 +11,11 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from mathcheck.cli import hypothesis_cache
 from mathcheck.crosscheck import PROFILES, RunOptions
+
+# In-process runs (these tests) keep Hypothesis's files out of the checkout, as the CLI does.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", hypothesis_cache())
 
 settings.register_profile(
     "ci",

@@ -98,7 +98,7 @@ def regress(
     if pack:
         if targets or config:
             raise InvalidInputError("give --pack, targets or --config, not several")
-        _validate_common(defaults)
+        _runner.validate("act.softmax", defaults)  # dtype and device names, devices present
         jobs = _runner.pack_jobs(pack)
         if jobs is None:
             console.print(f"pack {pack!r} not checked: {_runner.pack_unavailable(pack)}")
@@ -142,14 +142,6 @@ def regress(
     if interrupted:
         console.print("interrupted: the reports hold the targets finished so far")
     raise SystemExit(regress_exit_code(rows, strict, interrupted))
-
-
-def _validate_common(defaults: dict[str, Any]) -> None:
-    """Dtype and device names (and present devices) for a pack, before any work."""
-    from mathcheck.regress._api import plan_check
-
-    keep = ("dtypes", "devices", "seed", "examples", "time_budget", "skip_missing_devices")
-    plan_check("act.softmax", **{k: v for k, v in defaults.items() if k in keep and v})
 
 
 def regress_exit_code(rows: list[dict[str, Any]], strict: bool, interrupted: bool) -> int:

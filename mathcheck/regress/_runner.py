@@ -70,13 +70,20 @@ def job_from_target(target: Target) -> Job:
                target=target)
 
 
-def validate_target(target: Target, options: dict[str, Any]) -> None:
+#: The run options `plan_check` validates (the rest are the worker's business).
+PLANNED = ("backend", "dtypes", "devices", "seed", "examples", "time_budget",
+           "skip_missing_devices")
+
+
+def validate(formula: str, options: dict[str, Any]) -> None:
     """Here, before anything runs: unknown ids, dtypes, devices, claims (exit code 2)."""
     from mathcheck.regress._api import plan_check
 
-    keep = ("dtypes", "devices", "seed", "examples", "time_budget", "skip_missing_devices")
-    merged = _target_options(target, options)
-    plan_check(target.formula, **{k: v for k, v in merged.items() if k in keep or k == "backend"})
+    plan_check(formula, **{k: v for k, v in options.items() if k in PLANNED and v is not None})
+
+
+def validate_target(target: Target, options: dict[str, Any]) -> None:
+    validate(target.formula, _target_options(target, options))
 
 
 def pack_unavailable(name: str) -> str:
