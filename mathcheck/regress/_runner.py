@@ -8,6 +8,7 @@ errors are collected and reported before any check starts), then the checks.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -96,8 +97,8 @@ def pack_jobs(name: str) -> list[Job] | None:
     if module.unavailable():
         return None
     return [
-        Job(j.name, j.formula, j.run, j.note, j.expect, j.options, pack=(name, i))
-        for i, j in enumerate(module.jobs())
+        dataclasses.replace(job, pack=(name, i))
+        for i, job in enumerate(module.jobs())
     ]
 
 
