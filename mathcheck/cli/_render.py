@@ -27,15 +27,25 @@ class Interrupt:
     def __init__(self) -> None:
         self.requested = False
         self._previous: Any = None
+        self._previous_hook: Any = None
 
     def __enter__(self) -> Interrupt:
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._previous_hook = sys.unraisablehook
+            sys.unraisablehook = self._unraisable
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
+            sys.unraisablehook = self._previous_hook
+
+    def _unraisable(self, unraisable: Any) -> None:
+        """A swallowed Ctrl-C ("Exception ignored in gc_callback", with its traceback) is
+        not reported: it was recorded and `check()` raises it again."""
+        if not (self.requested and isinstance(unraisable.exc_value, KeyboardInterrupt)):
+            self._previous_hook(unraisable)
 
     def _handle(self, signum: int, frame: object) -> None:
         self.requested = True

@@ -137,3 +137,27 @@ def test_130_on_ctrl_c_with_the_partial_reports_marked_incomplete(tmp_path, args
     document = json.loads(report.read_text())
     assert document["complete"] is False and document["incomplete_reason"] == "interrupted"
     assert "incomplete_reason" in junit.read_text()
+
+
+def test_a_ctrl_c_swallowed_in_a_gc_callback_is_not_reported_but_raised_again(monkeypatch):
+    """The race the subprocess test above can lose: SIGINT landing in Hypothesis's gc hook.
+    The hook's "Exception ignored" report (a traceback) is dropped; `check()` re-raises."""
+    import types
+
+    from mathcheck.cli._render import Interrupt
+
+    def report(exc: BaseException) -> types.SimpleNamespace:
+        return types.SimpleNamespace(exc_type=type(exc), exc_value=exc, exc_traceback=None,
+                                     err_msg="Exception ignored in", object=None)
+
+    reported: list[type] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: reported.append(u.exc_type))
+    with Interrupt() as interrupt:
+        with pytest.raises(KeyboardInterrupt):
+            interrupt._handle(signal.SIGINT, None)
+        sys.unraisablehook(report(KeyboardInterrupt()))
+        assert reported == []
+        sys.unraisablehook(report(ValueError("kept")))  # anything else is still reported
+        assert reported == [ValueError]
+        with pytest.raises(KeyboardInterrupt):
+            interrupt.check()
