@@ -9,12 +9,19 @@ from typing import Any
 
 import numpy as np
 
-from mathcheck.crosscheck._inputs import Case, cases, extreme_cases
-from mathcheck.crosscheck._search import Violation, no_inputs, search
+from mathcheck.crosscheck._bulk import Plan, bulk_inputs, every_value, generator, rows_of, take
+from mathcheck.crosscheck._inputs import Case, cases
+from mathcheck.crosscheck._nonfinite import check_nonfinite
+from mathcheck.crosscheck._screening import conditions, row_scores, screen_plan
+from mathcheck.crosscheck._search import Violation, search
 from mathcheck.formulas import Agreement, Domain, Entry, resolve
-from mathcheck.numeric import Backend, condition_numbers, error_scale, fmt, ulp_errors
+from mathcheck.numeric import Backend, fmt
 from mathcheck.numeric._oracle import Oracle, output_shape
+from mathcheck.numeric._screen import Screen, ScreenUnavailable
 from mathcheck.outcome import Outcome
+
+DEFAULT_INPUTS = 10_000  # bulk inputs per agreement check (the "ci" profile)
+SAMPLED = 64  # oracle measurements when a form has no screen
 
 
 def domain_of(entry: Entry, claim_domain: Domain | None) -> Domain:
@@ -30,6 +37,7 @@ def domain_of(entry: Entry, claim_domain: Domain | None) -> Domain:
 
 _FORMS: dict[tuple[Any, ...], Any] = {}
 _ORACLES: dict[tuple[Any, ...], Oracle] = {}
+_SCREENS: dict[tuple[Any, ...], Screen | ScreenUnavailable] = {}
 _CACHE_LIMIT = 512
 
 
@@ -65,6 +73,24 @@ class FormCache:
             _ORACLES[key] = Oracle(self.form(sizes), self.domain.params, dict(self._ndims))
         return _ORACLES[key]
 
+    def screen(self, sizes: dict[str, int]) -> Screen:
+        """The extended-precision screen; raises ScreenUnavailable (remembered) if none."""
+        key = (*self._key(sizes), self._params, self._ndims)
+        if key not in _SCREENS:
+            if len(_SCREENS) > _CACHE_LIMIT:
+                _SCREENS.clear()
+            try:
+                _SCREENS[key] = Screen(self.form(sizes), self.domain.params, dict(self._ndims))
+            except ScreenUnavailable as exc:
+                _SCREENS[key] = exc
+        screen = _SCREENS[key]
+        if isinstance(screen, ScreenUnavailable):
+            raise screen
+        return screen
+
+    def out_axes(self, sizes: dict[str, int]) -> int:
+        return len(output_shape(self.form(sizes)))
+
 
 def call_form(
     fn: Callable[..., Any], case: Case, backend: Backend, params: dict[str, float]
@@ -75,9 +101,7 @@ def call_form(
 
 def _singular_rows(case: Case, claim: Agreement, backend: Backend) -> np.ndarray:
     """Rows whose matrix is singular at the dtype's precision (κ·eps ≥ 1)."""
-    assert claim.budget.cond_arg is not None
-    conds = condition_numbers(case.arrays[claim.budget.cond_arg], claim.budget.cond_kind)
-    return conds * fmt(backend.dtype).eps >= 1
+    return conditions(case, claim.budget) * fmt(backend.dtype).eps >= 1
 
 
 def reproduction(entry_id: str, backend: Backend, case: Case) -> str:
@@ -88,58 +112,45 @@ def reproduction(entry_id: str, backend: Backend, case: Case) -> str:
     )
 
 
+def checked_output(
+    fn: Callable[..., Any], case: Case, backend: Backend, params: dict[str, float]
+) -> np.ndarray:
+    """The form's output as fp64, after checking it kept the dtype (a Violation otherwise)."""
+    out = call_form(fn, case, backend, params)
+    got_dtype = backend.dtype_of(out)
+    if got_dtype != backend.dtype:
+        raise Violation(f"returned {got_dtype} for {backend.dtype} input (must preserve dtype)")
+    return np.asarray(backend.to_numpy(out), dtype=np.float64)
+
+
 def measure(
     fn: Callable[..., Any], case: Case, backend: Backend, claim: Agreement, cache: FormCache
 ) -> dict[str, Any]:
-    """Run one case; return the per-row error, the allowed budget and the raw values."""
+    """Run one case against the oracle; return the worst row's error, its budget, the values."""
     domain = cache.domain
     hi, lo = cache.oracle(case.sizes)(case.arrays)
     if not np.all(np.isfinite(hi) | np.isinf(hi)):
         return {"invalid": True}  # outside the formula's real domain at these rounded inputs
     try:
-        out = call_form(fn, case, backend, domain.params)
+        computed = checked_output(fn, case, backend, domain.params)
+    except Violation:
+        raise
     except Exception:
         if claim.budget.cond_arg and _singular_rows(case, claim, backend).any():
             return {"invalid": True}  # singular at this precision: refusing is right
         raise
-    got_dtype = backend.dtype_of(out)
-    if got_dtype != backend.dtype:
-        raise Violation(f"returned {got_dtype} for {backend.dtype} input (must preserve dtype)")
-    computed = backend.to_numpy(out)
     if computed.shape != hi.shape:
         raise Violation(f"returned shape {computed.shape}, expected {hi.shape}")
-    out_axes = len(output_shape(cache.form(case.sizes)))
-    scale = error_scale(hi, claim.budget.scale, out_axes)
-    errors = ulp_errors(computed, hi, lo, scale, backend.dtype)
-    if claim.budget.cond_arg:
-        conds = condition_numbers(case.arrays[claim.budget.cond_arg], claim.budget.cond_kind)
-        allowed = np.array(
-            [claim.budget.allowed(backend.dtype, case.sizes, c) for c in np.ravel(conds)]
-        )
-        allowed = allowed.reshape(np.shape(conds))
-        # κ·eps ≥ 1: singular at this precision, where no budget means anything: out of domain
-        singular = conds * fmt(backend.dtype).eps >= 1
-    else:
-        allowed = np.array(claim.budget.allowed(backend.dtype, case.sizes))
-        singular = np.zeros((), dtype=bool)
-    row_axes = tuple(range(errors.ndim - out_axes, errors.ndim)) if out_axes else ()
-    row_error = errors.max(axis=row_axes) if row_axes else errors
-    if row_axes:
-        # A row whose exact result overflows the dtype somewhere (the inverse of a nearly
-        # singular matrix) has no meaningful rounded answer: it is outside the domain.
-        overflow = np.abs(hi) >= fmt(backend.dtype).overflow_threshold
-        row_error = np.where(overflow.any(axis=row_axes), 0.0, row_error)
-    row_error = np.where(np.broadcast_to(singular, row_error.shape), 0.0, row_error)
-    budget = np.broadcast_to(allowed, row_error.shape)
+    row_error, allowed = row_scores(
+        computed, hi, lo, case, claim, backend, cache.out_axes(case.sizes)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(row_error == 0, 0.0, row_error / budget)
+        ratio = np.where(row_error == 0, 0.0, row_error / allowed)
     worst = int(np.argmax(ratio)) if ratio.size else 0
     return {
         "score": float(np.max(ratio)) if ratio.size else 0.0,
         "error": float(np.ravel(row_error)[worst]) if ratio.size else 0.0,
-        "budget": float(np.ravel(np.broadcast_to(allowed, row_error.shape))[worst])
-        if ratio.size
-        else 0.0,
+        "budget": float(np.ravel(allowed)[worst]) if ratio.size else 0.0,
         "computed": computed,
         "exact": hi,
     }
@@ -153,50 +164,157 @@ def run_agreement(
     *,
     examples: int,
     seed: int,
+    inputs: int = DEFAULT_INPUTS,
 ) -> Outcome:
+    """Screen `inputs` bulk inputs (or every value of a 16-bit dtype), confirm the worst with
+    the oracle; on a failure, let Hypothesis try for a smaller counterexample."""
     domain = domain_of(entry, claim.domain)
     cache = FormCache(entry, domain)
-
-    def body(case: Case) -> tuple[float, Any]:
-        info = measure(fn, case, backend, claim, cache)
-        if info.get("invalid"):
-            return 0.0, None
-        return info["score"], info
-
-    strategy = cases(domain, backend.dtype)
-    found = search(
-        strategy, body, examples=examples, seed=seed, fixed=extreme_cases(domain, backend.dtype)
-    )
+    rng = generator(seed, entry.id, claim.label, backend.dtype)
+    plan = bulk_inputs(domain, backend.dtype, inputs, rng)
     note = claim.budget.describe()
-    if (empty := no_inputs(found, backend.dtype)) is not None:
-        return empty
-    if found.failure is not None:
-        case = found.failing_case
-        detail = _failure_detail(found.failure, fn, case, backend, claim, cache)
-        error = budget = None
+    total = sum(rows_of(c) for c in plan.chunks)
+    if total == 0:
+        return Outcome("skipped", f"no inputs in {backend.dtype} inside the domain")
+
+    def call(case: Case) -> np.ndarray:
+        return checked_output(fn, case, backend, domain.params)
+
+    try:
+        call(take(plan.chunks[0], np.arange(1)))  # dtype and shape are global: fail fast
+        candidates = screen_plan(plan, cache.screen, call, claim, backend, cache.out_axes)
+    except Violation as exc:
+        return _failed(entry, claim, fn, backend, cache, take(plan.chunks[0], np.arange(1)),
+                       str(exc), note)
+    except ScreenUnavailable as exc:
+        return _sampled(entry, claim, fn, backend, cache, plan, rng, note, str(exc))
+    except Exception:
+        candidates = None  # the first input raised: measured below, reported as a failure
+    if candidates is None:
+        chosen: list[tuple[int, int]] = [(0, 0)]
+        left_out = 0
+    else:
+        chosen, left_out = candidates.chosen(rng)
+    worst: dict[str, Any] = {}
+    worst_case: Case | None = None
+    for number, row in chosen:
+        case = take(plan.chunks[number], np.array([row]))
         try:
             info = measure(fn, case, backend, claim, cache)
-            error, budget = info.get("error"), info.get("budget")
-        except Exception:
-            pass
-        return Outcome(
-            "failed",
-            detail,
-            error,
-            budget,
-            "ulp",
-            reproduction(entry.id, backend, case),
-            {"budget_note": note},
+        except Exception as exc:
+            return _shrunk_failure(entry, claim, fn, backend, cache, case, exc, note,
+                                   examples, seed)
+        if info.get("invalid"):
+            continue
+        if info["score"] > 1 or not info["score"] <= 1:
+            return _shrunk_failure(entry, claim, fn, backend, cache, case,
+                                   Violation(f"error {info['error']:.3g} ulp"), note,
+                                   examples, seed)
+        if worst_case is None or info["score"] > worst.get("score", -1.0):
+            worst, worst_case = info, case
+    measured = len(chosen)
+    how = plan.how if plan.how == "exhaustive" and not left_out else "screened"
+    count = f"{total:,} inputs"
+    if plan.how == "exhaustive":
+        arg = domain.args[0]
+        nonfinite, wrong, bad_case = check_nonfinite(
+            call, arg, cache.form({}), domain.params, backend,
+            float(claim.budget.allowed(backend.dtype, {})),
         )
-    info = found.worst_info or {}
-    worst = reproduction(entry.id, backend, found.worst_case) if found.worst_case else None
+        if wrong is not None and bad_case is not None:
+            return _failed(entry, claim, fn, backend, cache, bad_case, wrong, note)
+        nans = int(np.isnan(every_value(backend.dtype)).sum())
+        total += sum(nans if np.isnan(x) else 1 for x in nonfinite)
+        count = f"{total:,} inputs"
+        if total == 65536:
+            count += f" (every bit pattern; the {nans} NaNs as one)"
+        else:
+            count += " (every value in the domain)"
+    detail = f"{how} {count}, {measured} confirmed by the oracle"
+    if left_out:
+        detail += f"; {left_out} flagged by the screen not measured (over the cap)"
+    detail += f"; worst {worst.get('error', 0.0):.3g} ulp"
     return Outcome(
         "passed",
-        f"{found.examples} cases; worst {info.get('error', 0.0):.3g} ulp",
-        info.get("error", 0.0),
-        info.get("budget", claim.budget.allowed(backend.dtype, {})),
+        detail,
+        worst.get("error", 0.0),
+        worst.get("budget", claim.budget.allowed(backend.dtype, {})),
         "ulp",
-        worst,
+        reproduction(entry.id, backend, worst_case) if worst_case is not None else None,
+        {"budget_note": note, "inputs": total, "search": how, "confirmed": measured,
+         "flagged_unmeasured": left_out},
+    )
+
+
+def _sampled(
+    entry: Entry, claim: Agreement, fn: Callable[..., Any], backend: Backend, cache: FormCache,
+    plan: Plan, rng: np.random.Generator, note: str, why: str,
+) -> Outcome:
+    """No screen for this form: the oracle measures a seeded sample of the bulk inputs."""
+    index = [(n, r) for n, chunk in enumerate(plan.chunks) for r in range(rows_of(chunk))]
+    picks = rng.choice(len(index), min(SAMPLED, len(index)), replace=False)
+    worst: dict[str, Any] = {}
+    worst_case = None
+    for pick in sorted(picks):
+        number, row = index[pick]
+        case = take(plan.chunks[number], np.array([row]))
+        try:
+            info = measure(fn, case, backend, claim, cache)
+        except Exception as exc:
+            return _failed(entry, claim, fn, backend, cache, case, _describe(exc), note)
+        if info.get("invalid"):
+            continue
+        if not info["score"] <= 1:
+            return _failed(entry, claim, fn, backend, cache, case,
+                           _failure_detail(Violation(""), fn, case, backend, claim, cache), note)
+        if worst_case is None or info["score"] > worst["score"]:
+            worst, worst_case = info, case
+    return Outcome(
+        "passed",
+        f"sampled {len(picks)} inputs (no screen: {why}); worst {worst.get('error', 0.0):.3g} ulp",
+        worst.get("error", 0.0),
+        worst.get("budget", claim.budget.allowed(backend.dtype, {})),
+        "ulp",
+        reproduction(entry.id, backend, worst_case) if worst_case is not None else None,
+        {"budget_note": note, "inputs": len(picks), "search": "sampled",
+         "confirmed": len(picks)},
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, Violation) else f"raised {type(exc).__name__}: {exc}"
+
+
+def _shrunk_failure(
+    entry: Entry, claim: Agreement, fn: Callable[..., Any], backend: Backend, cache: FormCache,
+    case: Case, exc: BaseException, note: str, examples: int, seed: int,
+) -> Outcome:
+    """A confirmed failure; Hypothesis then looks for a smaller one, reported if it finds it."""
+    domain = cache.domain
+
+    def body(candidate: Case) -> tuple[float, Any]:
+        info = measure(fn, candidate, backend, claim, cache)
+        return (0.0, None) if info.get("invalid") else (info["score"], info)
+
+    found = search(cases(domain, backend.dtype), body, examples=examples, seed=seed)
+    if found.failure is not None and found.failing_case is not None:
+        case, exc = found.failing_case, found.failure
+    detail = _failure_detail(exc, fn, case, backend, claim, cache)
+    return _failed(entry, claim, fn, backend, cache, case, detail, note)
+
+
+def _failed(
+    entry: Entry, claim: Agreement, fn: Callable[..., Any], backend: Backend, cache: FormCache,
+    case: Case, detail: str, note: str,
+) -> Outcome:
+    error = budget = None
+    try:
+        info = measure(fn, case, backend, claim, cache)
+        error, budget = info.get("error"), info.get("budget")
+    except Exception:
+        pass
+    return Outcome(
+        "failed", detail, error, budget, "ulp", reproduction(entry.id, backend, case),
         {"budget_note": note},
     )
 

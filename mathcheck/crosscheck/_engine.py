@@ -110,7 +110,7 @@ def _dispatch(task: Task, options: RunOptions) -> Outcome:
     assert fn is not None
     kwargs = {"examples": options.examples, "seed": options.seed}
     if isinstance(claim, Agreement):
-        return _agreement.run_agreement(entry, claim, fn, backend, **kwargs)
+        return _agreement.run_agreement(entry, claim, fn, backend, inputs=options.inputs, **kwargs)
     if isinstance(claim, Property):
         params = _agreement.domain_of(entry, claim.domain).params
         return _property.run_property(entry, claim, _agreement.bound(fn, params), backend, **kwargs)

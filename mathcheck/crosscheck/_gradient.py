@@ -16,9 +16,10 @@ import sympy as sp
 
 from mathcheck.crosscheck._agreement import domain_of
 from mathcheck.crosscheck._inputs import Case, cases, extreme_cases
+from mathcheck.crosscheck._screening import conditions
 from mathcheck.crosscheck._search import Violation, no_inputs, search
 from mathcheck.formulas import Entry, Gradient, resolve
-from mathcheck.numeric import Backend, condition_numbers, error_scale, ulp_errors
+from mathcheck.numeric import Backend, error_scale, ulp_errors
 from mathcheck.numeric._oracle import Oracle
 from mathcheck.outcome import Outcome
 from mathcheck.symbolic import SymForm
@@ -129,9 +130,7 @@ def run_gradient(
             err = ulp_errors(auto.reshape(hi.shape), hi, lo, scale, backend.dtype)
             allowed = claim.budget.allowed(backend.dtype, case.sizes)
             if claim.budget.cond_arg:
-                conds = condition_numbers(
-                    case.arrays[claim.budget.cond_arg], claim.budget.cond_kind
-                )
+                conds = conditions(case, claim.budget)
                 allowed = claim.budget.allowed(backend.dtype, case.sizes, float(np.max(conds)))
             worst_err = float(np.max(err)) if err.size else 0.0
             ratio = 0.0 if worst_err == 0 else worst_err / allowed

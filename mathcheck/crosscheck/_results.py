@@ -16,6 +16,7 @@ class RunOptions:
 
     seed: int = 0
     examples: int = 20  # Hypothesis max_examples per check (the "ci" profile)
+    inputs: int = 10_000  # bulk inputs screened per agreement check (the "ci" profile)
     backends: tuple[str, ...] = BACKENDS
     dtypes: tuple[str, ...] = DTYPES
     devices: tuple[str, ...] = ("cpu", "cuda")
@@ -29,10 +30,10 @@ class RunOptions:
             problems.append(f"seed must be an integer, got {self.seed!r}")
         elif not 0 <= self.seed < 2**32:
             problems.append(f"seed must be in [0, 2**32), got {self.seed}")
-        if isinstance(self.examples, bool) or not isinstance(self.examples, int) or (
-            self.examples < 1
-        ):
-            problems.append(f"examples must be a positive integer, got {self.examples!r}")
+        for name in ("examples", "inputs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                problems.append(f"{name} must be a positive integer, got {value!r}")
         for name in ("time_budget", "symbolic_budget"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not (
@@ -57,9 +58,10 @@ class RunOptions:
 
 #: Named efforts: "ci" is the quick default, "deep" the one to run before a release.
 PROFILES: dict[str, dict[str, Any]] = {
-    "quick": {"examples": 5},
-    "ci": {"examples": 20},
-    "deep": {"examples": 200, "time_budget": 600.0, "symbolic_budget": 120.0},
+    "quick": {"examples": 5, "inputs": 1_000},
+    "ci": {"examples": 20, "inputs": 10_000},
+    "deep": {"examples": 200, "inputs": 1_000_000, "time_budget": 600.0,
+             "symbolic_budget": 120.0},
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, Union
 DTYPES: tuple[str, ...] = ("float64", "float32", "float16", "bfloat16")
 LOW_PRECISION: frozenset[str] = frozenset({"float16", "bfloat16"})
 BACKENDS: tuple[str, ...] = ("numpy", "torch")
+_PRECISION = {"float64": 53, "float32": 24, "float16": 11, "bfloat16": 8}  # significand bits
 
 
 @dataclass(frozen=True)
@@ -134,16 +135,23 @@ class Budget:
     length: str | None = None
     scale: Scale = "elementwise"
     low_precision_ulps: float | None = None  # replaces `ulps` for float16/bfloat16
-    cond_arg: str | None = None
+    cond_arg: str | tuple[str, ...] | None = None  # several: the largest of their conditions
     # "matrix": the 2-norm condition number of the (square) argument, per batch row;
-    # "spread": 1 + max − min over its last axis (exp's condition number |t| after a max-shift).
-    cond_kind: Literal["matrix", "spread"] = "matrix"
+    # "spread": 1 + max − min over its last axis (exp's condition number |t| after a max-shift);
+    # "offset": n·max|x|/σ over the last axis (σ weighted by `cond_weights` if named), the
+    # size of a common offset against the spread: a centred sum's first-pass mean errs by
+    # δ ≤ n·u·max|x|, which enters as (δ/σ)² — the budget then *adds* cond²·u ulps.
+    cond_kind: Literal["matrix", "spread", "offset"] = "matrix"
+    cond_weights: str | None = None
 
-    def allowed(self, dtype: str, sizes: dict[str, int], cond: float = 1.0) -> float:
+    def allowed(self, dtype: str, sizes: dict[str, int], cond: Any = 1.0) -> Any:
+        """The budget in ulps; `cond` (a number or an array of per-row conditions)."""
         base = self.ulps
         if dtype in LOW_PRECISION and self.low_precision_ulps is not None:
             base = self.low_precision_ulps
         n = sizes.get(self.length, 0) if self.length else 0
+        if self.cond_arg and self.cond_kind == "offset":
+            return base + self.per_length * n + cond * cond * 2.0 ** (1 - _PRECISION[dtype])
         factor = cond if self.cond_arg else 1.0
         return (base + self.per_length * n) * factor
 
@@ -154,9 +162,12 @@ class Budget:
         if self.per_length:
             parts.append(f"+ {self.per_length:g}·{self.length}")
         if self.cond_arg:
-            parts.append(
-                f"× {'cond' if self.cond_kind == 'matrix' else '(1 + spread)'}({self.cond_arg})"
-            )
+            names = self.cond_arg if isinstance(self.cond_arg, str) else ", ".join(self.cond_arg)
+            if self.cond_kind == "offset":
+                parts.append(f"+ (n·max|x|/σ)²·u over {names}")
+            else:
+                kind = "cond" if self.cond_kind == "matrix" else "(1 + spread)"
+                parts.append(f"× {kind}({names})")
         return f"{' '.join(parts)} of {self.scale} scale: {self.why}"
 
 

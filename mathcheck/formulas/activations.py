@@ -1,5 +1,7 @@
 """Section 4 · Activations (value and derivative, each)."""
 
+import math
+
 from mathcheck.formulas._model import (
     Agreement,
     Arg,
@@ -25,8 +27,11 @@ SECTION = Section(4, "activations", "Activations")
 S = SECTION.slug
 
 SCALAR_EXTREMES = (0.0, -1000.0, 1000.0, 1e-8, -1e-8)
-SCALAR = Domain(args=(Arg("x", low=-1000.0, high=1000.0, extremes=SCALAR_EXTREMES),))
+# The whole line: each dtype's range is the limit (16-bit formats: every value, ±∞ and NaN).
+SCALAR = Domain(args=(Arg("x", low=-math.inf, high=math.inf, extremes=SCALAR_EXTREMES),))
 LEAKY = Domain(args=SCALAR.args, params={"alpha": 0.01})
+# Gradients against fp64 central differences: those lose all meaning once x·h overflows.
+BOUNDED = Domain(args=(Arg("x", low=-1000.0, high=1000.0, extremes=SCALAR_EXTREMES),))
 # Gradients of the piecewise-linear maps are checked on each side of the kink at 0, where
 # central differences are meaningless (the one-sided derivatives differ).
 POSITIVE = Arg("x", low=1e-3, high=1000.0, extremes=(1e-3, 1.0, 1000.0))
@@ -155,7 +160,7 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Derivative(symbolic(S, "d_gelu_stated"), wrt="x"),
             Agreement(GELU_MIXED),
-            Gradient(("x",), GELU_GRADIENT),
+            Gradient(("x",), GELU_GRADIENT, domain=BOUNDED),
             Check("matches torch.nn.functional.gelu", check(S, "matches_torch_gelu")),
         ),
         notes="Φ is computed as ½erfc(−x/√2): 1 + erf(x/√2) cancels to 0 for x < −8 (fp64). "
@@ -184,7 +189,7 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Derivative(symbolic(S, "d_gelu_sigmoid_stated"), wrt="x"),
             Agreement(GELU_MIXED),
-            Gradient(("x",), GELU_GRADIENT),
+            Gradient(("x",), GELU_GRADIENT, domain=BOUNDED),
             Check("max deviation from exact GELU", check(S, "gelu_sigmoid_max_deviation")),
         ),
         notes="Largest deviation from exact GELU: |x·σ(1.702x) − x·Φ(x)| ≤ 0.02033, reached at "
@@ -201,7 +206,7 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Derivative(symbolic(S, "d_gelu_tanh_stated"), wrt="x"),
             Agreement(GELU_MIXED),
-            Gradient(("x",), GELU_GRADIENT),
+            Gradient(("x",), GELU_GRADIENT, domain=BOUNDED),
             Check("max deviation from exact GELU", check(S, "gelu_tanh_max_deviation")),
             Check("matches torch gelu(approximate='tanh')", check(S, "matches_torch_gelu_tanh")),
         ),
@@ -221,7 +226,7 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Derivative(symbolic(S, "d_silu_stated"), wrt="x"),
             Agreement(SILU),
-            Gradient(("x",), SILU_GRADIENT),
+            Gradient(("x",), SILU_GRADIENT, domain=BOUNDED),
             Check("matches torch.nn.functional.silu", check(S, "matches_torch_silu")),
         ),
         notes="For x < 0 the numerator x·eˣ is formed as (x·e^{x/2})·e^{x/2}: eˣ alone is "
@@ -238,7 +243,7 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Derivative(symbolic(S, "d_sigmoid_stated"), wrt="x"),
             Agreement(ELEMENTWISE),
-            Gradient(("x",), Budget(8, "σ(1−σ) from a σ within 4 ulp: 2·4 ulp")),
+            Gradient(("x",), Budget(8, "σ(1−σ) from a σ within 4 ulp: 2·4 ulp"), domain=BOUNDED),
             Property("range [0, 1]", check(S, "in_unit_interval"), 0, "σ maps into [0, 1]"),
         ),
         notes="The Torch form takes −|x| as a branch, not abs(): autograd of abs() is 0 at "
@@ -256,7 +261,7 @@ ENTRIES: tuple[Entry, ...] = (
             Derivative(symbolic(S, "d_tanh_stated"), wrt="x"),
             Identity("tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ)", symbolic(S, "tanh_exp_identity")),
             Agreement(TANH),
-            Gradient(("x",), TANH_GRADIENT),
+            Gradient(("x",), TANH_GRADIENT, domain=BOUNDED),
             Property("range [−1, 1]", check(S, "in_symmetric_unit_interval"), 0,
                      "tanh maps into [−1, 1]"),
             Check("matches torch.tanh", check(S, "matches_torch_tanh")),

@@ -288,8 +288,11 @@ ENTRIES: tuple[Entry, ...] = (
             Identity("Var X = E[X²] − (E X)²", symbolic(S, "variance_shortcut"), sizes={"n": 3}),
             Agreement(Budget(4, "corrected two-pass: deviations from the (clipped) mean err "
                              "≤ u relative, their weighted squares summed ≤ (n + 2)u, the "
-                             "correction (Σw d)² is second order: relative ≤ (n + 4)u",
-                             per_length=1, length="n")),
+                             "correction (Σw d)² is second order: relative ≤ (n + 4)u, plus "
+                             "the first-pass mean's error δ ≤ n·u·max|x| squared, δ²/Var = "
+                             "(n·max|x|/σ)²u² relative (rows with a large common offset)",
+                             per_length=1, length="n", cond_arg="x", cond_kind="offset",
+                             cond_weights="p")),
             Property("stable under a large offset (c = 1/eps)", check(S, "offset_stable"),
                      8, "x + c is exact; the corrected two-pass error is (n + 4)u relative "
                      "plus ≤ 3u·δ²/Var, δ the first-pass mean's error; NumPy and Torch "
@@ -331,9 +334,12 @@ ENTRIES: tuple[Entry, ...] = (
             Identity("Lagrange: ‖dx‖²‖dy‖² − (dx·dy)² = Σ_{i<j}(dx_i dy_j − dx_j dy_i)² ≥ 0",
                      symbolic(S, "correlation_bound"), sizes={"n": 3}),
             Agreement(Budget(3, "unit-range deviations (the mean's error cancels in the "
-                             "corrected sums), dot products of n terms ≤ nu·‖dx‖‖dy‖, a sqrt "
-                             "and a divide: ≤ (n + 3)u of |ρ| ≤ 1, absolute", per_length=0.5,
-                             length="n", scale="unit")),
+                             "corrected sums to first order), dot products of n terms ≤ "
+                             "nu·‖dx‖‖dy‖, a sqrt and a divide: ≤ (n + 3)u of |ρ| ≤ 1, "
+                             "absolute; plus the second-order term of the first-pass means' "
+                             "errors, (n·max|x|/σ)²u² for a sample with a large offset",
+                             per_length=0.5, length="n", scale="unit", cond_arg=("x", "y"),
+                             cond_kind="offset")),
             Property("ρ ∈ [−1, 1]", check(S, "in_unit_ball"), 0,
                      "clamped: rounding alone could leave [−1, 1] by an ulp"),
         ),

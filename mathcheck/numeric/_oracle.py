@@ -29,6 +29,17 @@ def _flat(x: sp.Basic) -> list[sp.Basic]:
     return list(x) if isinstance(x, sp.MatrixBase) else [x]
 
 
+def flat_form(form: SymForm, params: Mapping[str, float]) -> tuple[list[Any], list[Any]]:
+    """The form's input symbols in argument order and its outputs, parameters substituted."""
+    symbols = [s for name in form.args for s in _flat(form.args[name])]
+    substitutions = {
+        form.params[k]: sp.Float(v, DIGITS) if not float(v).is_integer() else sp.Integer(int(v))
+        for k, v in params.items()
+        if k in form.params
+    }
+    return symbols, [sp.sympify(e).subs(substitutions) for e in _flat(form.expr)]
+
+
 def output_shape(form: SymForm) -> tuple[int, ...]:
     """`form.shape` if stated; else () for a scalar, (r,) for an r×1 column, (r, c) otherwise."""
     if form.shape is not None:
@@ -45,13 +56,7 @@ class Oracle:
     def __init__(self, form: SymForm, params: Mapping[str, float], arg_ndims: Mapping[str, int]):
         self.names = list(form.args)
         self.arg_ndims = dict(arg_ndims)
-        symbols = [s for name in self.names for s in _flat(form.args[name])]
-        substitutions = {
-            form.params[k]: sp.Float(v, DIGITS) if not float(v).is_integer() else sp.Integer(int(v))
-            for k, v in params.items()
-            if k in form.params
-        }
-        exprs = [sp.sympify(e).subs(substitutions) for e in _flat(form.expr)]
+        symbols, exprs = flat_form(form, params)
         self.out_shape = output_shape(form)
         self._size = len(exprs)
         # cse: gradient and matrix forms repeat subexpressions (softmax denominators...)

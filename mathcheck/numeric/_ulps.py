@@ -54,7 +54,9 @@ def error_scale(exact_hi: np.ndarray, mode: str, vector_axes: int) -> np.ndarray
     raise ValueError(f"unknown error scale {mode!r}")
 
 
-def condition_numbers(values: np.ndarray, kind: str) -> np.ndarray:
+def condition_numbers(
+    values: np.ndarray, kind: str, weights: np.ndarray | None = None
+) -> np.ndarray:
     """Per-row condition numbers of an input (see `Budget.cond_kind`); inf where singular."""
     values = np.asarray(values, dtype=np.float64)
     if kind == "matrix":
@@ -62,6 +64,17 @@ def condition_numbers(values: np.ndarray, kind: str) -> np.ndarray:
             conds = np.linalg.cond(values)
     elif kind == "spread":
         conds = 1.0 + values.max(axis=-1) - values.min(axis=-1)
+    elif kind == "offset":
+        # σ in extended precision, two-pass: distinct fp64 values differ by ≥ 1 ulp, which
+        # 11 more bits resolve
+        x = values.astype(np.longdouble)
+        w = np.ones_like(x) if weights is None else np.asarray(weights, np.longdouble)
+        w = w / w.sum(axis=-1, keepdims=True)
+        mean = (w * x).sum(axis=-1, keepdims=True)
+        sigma = np.sqrt((w * (x - mean) ** 2).sum(axis=-1))
+        with np.errstate(all="ignore"):
+            conds = (values.shape[-1] * np.abs(x).max(axis=-1) / sigma).astype(np.float64)
+        conds = np.where(sigma == 0, 1.0, conds)  # constant rows: exact results are due
     else:
         raise ValueError(f"unknown condition kind {kind!r}")
     return np.where(np.isfinite(conds), conds, np.inf)

@@ -44,7 +44,7 @@ def gan_equilibrium(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     v ≪ u), else u·log(u/(u+v)) (ratio ≤ ½, log well conditioned); 0 where u = 0."""
 
     def term(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # unused branches
             small = -u * np.log1p(v / u)
             large = u * np.log(u / (u + v))
         return np.where(u == 0, 0, np.where(v <= u, small, large))

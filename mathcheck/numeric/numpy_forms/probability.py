@@ -134,8 +134,11 @@ def covariance(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def _unit_deviations(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Deviations from the mean, scaled to max |d| = 1, and their sum Σd (≈ 0; kept for the
-    two-pass correction). x is first scaled by max |x| so subnormal data keeps its digits."""
-    x = x / np.max(np.abs(x), axis=-1, keepdims=True)
+    two-pass correction). x is first scaled by the power of two nearest max |x|, so subnormal
+    data keeps its digits: exact, where dividing by max |x| itself would round every x_i by u
+    relative, an error of u·|x| that a large common offset turns into n·u·max|x|/σ of ρ."""
+    _, exponent = np.frexp(np.max(np.abs(x), axis=-1, keepdims=True))
+    x = np.ldexp(x, -exponent)
     d = x - np.mean(x, axis=-1, keepdims=True)
     d = d / np.max(np.abs(d), axis=-1, keepdims=True)
     return d, np.sum(d, axis=-1)

@@ -26,8 +26,14 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
 
 
 def relu(x: torch.Tensor) -> torch.Tensor:
-    """A branch rather than clamp: its gradient at 0 is 0, the convention of the table."""
-    return torch.where(x > 0, x, torch.zeros_like(x))
+    """A branch rather than clamp: its gradient at 0 is 0, the convention of the table. The
+    test is x ≤ 0 (not x > 0), so a NaN propagates instead of becoming 0."""
+    return torch.where(x <= 0, torch.zeros_like(x), x)
+
+
+def _times(x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    """x·g, where g = 0 gives 0 even at x = ±∞ (the limit; the product alone is NaN)."""
+    return torch.where(g == 0, torch.zeros_like(x), x * g)
 
 
 def leaky_relu(x: torch.Tensor, alpha: float = 0.01) -> torch.Tensor:
@@ -36,23 +42,23 @@ def leaky_relu(x: torch.Tensor, alpha: float = 0.01) -> torch.Tensor:
 
 def gelu(x: torch.Tensor) -> torch.Tensor:
     """x·½erfc(−x/√2): accurate in the left tail, where 1 + erf cancels."""
-    return x * (0.5 * torch.special.erfc(-x * _SQRT1_2))
+    return _times(x, 0.5 * torch.special.erfc(-x * _SQRT1_2))
 
 
 def gelu_sigmoid(x: torch.Tensor) -> torch.Tensor:
-    return x * sigmoid(_GELU_SIGMOID_K * x)
+    return _times(x, sigmoid(_GELU_SIGMOID_K * x))
 
 
 def gelu_tanh(x: torch.Tensor) -> torch.Tensor:
     """½x(1 + tanh u) = x·σ(2u), which does not cancel for u ≪ 0."""
     c = x.clamp(-_GELU_TANH_CLIP, _GELU_TANH_CLIP)
-    return x * sigmoid(_GELU_TANH_2K * (c * (1 + _GELU_TANH_C * (c * c))))
+    return _times(x, sigmoid(_GELU_TANH_2K * (c * (1 + _GELU_TANH_C * (c * c)))))
 
 
 def silu(x: torch.Tensor) -> torch.Tensor:
     """x·σ(x) with the numerator for x < 0 as (x·e^{x/2})·e^{x/2} (no subnormal intermediate)."""
     h = torch.exp(_neg_abs(x) / 2)
-    return torch.where(x >= 0, x, (x * h) * h) / (1 + h * h)
+    return torch.where(x >= 0, x, _times(_times(x, h), h)) / (1 + h * h)
 
 
 def tanh(x: torch.Tensor) -> torch.Tensor:

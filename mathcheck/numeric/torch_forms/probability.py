@@ -104,8 +104,12 @@ def covariance(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def _unit_deviations(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Deviations scaled to max |d| = 1 (x first scaled by max |x|) and Σd (see NumPy)."""
-    x = x / x.abs().amax(-1, keepdim=True)
+    """Deviations scaled to max |d| = 1 (x first scaled, exactly, by the power of two nearest
+    max |x|) and Σd (see NumPy)."""
+    _, exponent = torch.frexp(x.abs().amax(-1, keepdim=True))
+    # torch.ldexp multiplies by 2**e, which overflows for subnormal data: two exact halves
+    first = torch.div(-exponent, 2, rounding_mode="floor")
+    x = torch.ldexp(torch.ldexp(x, first.to(x.dtype)), (-exponent - first).to(x.dtype))
     d = x - x.mean(-1, keepdim=True)
     d = d / d.abs().amax(-1, keepdim=True)
     return d, d.sum(-1)

@@ -1,0 +1,154 @@
+"""Bulk screening, certified confirmation: the search behind every agreement check.
+
+1. The form under test runs on every bulk input (`_bulk`), chunk by chunk.
+2. The screen (`numeric._screen`, extended precision) scores every input in ulps against the
+   claim's budget.
+3. The oracle (mpmath, ≥ 50 digits) measures the inputs the screen flagged, the worst-scored
+   ones, and any that made the form raise, one input at a time. Only its figures are
+   reported: the screen chooses, it never judges.
+
+The confirmation set is fixed by the scores and the seed, never by the clock. If the screen
+flags more inputs than `CONFIRM_CAP`, the worst half and a seeded sample of the rest are
+confirmed and the result says how many flagged inputs went unmeasured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mathcheck.crosscheck._bulk import Plan, rows_of, take
+from mathcheck.crosscheck._inputs import Case
+from mathcheck.formulas import Agreement, Budget
+from mathcheck.numeric import Backend, condition_numbers, error_scale, fmt, ulp_errors
+
+TOP = 8  # the best-scored inputs, always measured by the oracle (the reported worst)
+FLAG = 0.5  # a screened score above this share of the budget is confirmed
+CONFIRM_CAP = 256  # oracle measurements per check at most
+UNSCREENABLE = 16  # inputs the screen could not score (NaN, a raise), measured at most
+
+
+def row_scores(
+    computed: np.ndarray,
+    hi: np.ndarray,
+    lo: np.ndarray,
+    case: Case,
+    claim: Agreement,
+    backend: Backend,
+    out_axes: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per input (leading axis): the error in ulps and the budget it is allowed.
+
+    Rows singular at this precision (κ·eps ≥ 1) or whose exact result overflows somewhere in a
+    vector output are outside the domain: error 0 (no budget means anything there).
+    """
+    scale = error_scale(hi, claim.budget.scale, out_axes)
+    errors = ulp_errors(computed, hi, lo, scale, backend.dtype)
+    row_axes = tuple(range(errors.ndim - out_axes, errors.ndim))
+    row_error = errors.max(axis=row_axes) if row_axes else errors
+    if row_axes:
+        overflow = np.abs(hi) >= fmt(backend.dtype).overflow_threshold
+        row_error = np.where(overflow.any(axis=row_axes), 0.0, row_error)
+    budget = claim.budget
+    if budget.cond_arg:
+        conds = conditions(case, budget)
+        allowed = budget.allowed(backend.dtype, case.sizes, conds)
+        row_error = np.where(conds * fmt(backend.dtype).eps >= 1, 0.0, row_error)
+    else:
+        allowed = np.full(row_error.shape, budget.allowed(backend.dtype, case.sizes))
+    return row_error, np.broadcast_to(allowed, row_error.shape)
+
+
+def conditions(case: Case, budget: Budget) -> np.ndarray:
+    """Per-row condition numbers of the budget's `cond_arg`(s); the largest if several.
+
+    κ·eps ≥ 1 means singular at that precision: no budget means anything there."""
+    names = (budget.cond_arg,) if isinstance(budget.cond_arg, str) else budget.cond_arg
+    weights = case.arrays[budget.cond_weights] if budget.cond_weights else None
+    return np.max(
+        [condition_numbers(case.arrays[n], budget.cond_kind, weights) for n in names or ()],
+        axis=0,
+    )
+
+
+@dataclass
+class Candidates:
+    """What the screen picked, per chunk: (chunk number, row, score)."""
+
+    scored: list[tuple[int, int, float]] = field(default_factory=list)
+    unscreenable: list[tuple[int, int]] = field(default_factory=list)
+    flagged: int = 0
+    screened: int = 0
+
+    def add(self, number: int, scores: np.ndarray, unscreenable: np.ndarray) -> None:
+        self.screened += scores.size
+        flagged = np.flatnonzero(scores > FLAG)
+        self.flagged += flagged.size
+        top = np.argsort(-scores, kind="stable")[:TOP]
+        keep = np.union1d(flagged, top)
+        self.scored.extend((number, int(r), float(scores[r])) for r in keep)
+        room = UNSCREENABLE - len(self.unscreenable)
+        self.unscreenable.extend((number, int(r)) for r in np.flatnonzero(unscreenable)[:room])
+
+    def chosen(self, rng: np.random.Generator) -> tuple[list[tuple[int, int]], int]:
+        """The inputs to measure, worst first, and how many flagged ones are left out."""
+        ranked = sorted(self.scored, key=lambda item: (-item[2], item[0], item[1]))
+        flagged = [item for item in ranked if item[2] > FLAG]
+        cap = CONFIRM_CAP - len(self.unscreenable)
+        if len(flagged) <= cap:
+            picked = flagged + [item for item in ranked if item[2] <= FLAG][:TOP]
+            picked = picked[: max(cap, TOP)]
+            left_out = 0
+        else:
+            head = flagged[: cap // 2]
+            rest = flagged[cap // 2 :]
+            sample = rng.choice(len(rest), cap - len(head), replace=False)
+            picked = head + [rest[i] for i in sorted(sample)]
+            left_out = len(flagged) - len(picked)
+        return [(n, r) for n, r, _ in picked] + self.unscreenable, left_out
+
+
+def call_rows(
+    call: Callable[[Case], np.ndarray], case: Case, shape: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The form's output on every row, and a mask of the rows where it raised.
+
+    A raise on the whole chunk is narrowed down by halving, so one bad input neither hides the
+    others nor fails the chunk unmeasured.
+    """
+    try:
+        return np.asarray(call(case), dtype=np.float64).reshape(shape), np.zeros(shape[0], bool)
+    except Exception:
+        rows = shape[0]
+        if rows == 1:
+            return np.full(shape, np.nan), np.ones(1, bool)
+        half = rows // 2
+        first = call_rows(call, take(case, np.arange(half)), (half, *shape[1:]))
+        second = call_rows(call, take(case, np.arange(half, rows)), (rows - half, *shape[1:]))
+        return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
+
+
+def screen_plan(
+    plan: Plan,
+    screen_of: Callable[[dict[str, int]], Any],
+    call: Callable[[Case], np.ndarray],
+    claim: Agreement,
+    backend: Backend,
+    out_axes_of: Callable[[dict[str, int]], int],
+) -> Candidates:
+    """Run the form and the screen over every chunk; keep what the oracle must measure."""
+    candidates = Candidates()
+    for number, chunk in enumerate(plan.chunks):
+        hi, lo = screen_of(chunk.sizes)(chunk.arrays)
+        computed, raised = call_rows(call, chunk, hi.shape)
+        out_axes = out_axes_of(chunk.sizes)
+        error, allowed = row_scores(computed, hi, lo, chunk, claim, backend, out_axes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scores = np.where(error == 0, 0.0, error / allowed)
+        nan_rows = np.isnan(hi).reshape(rows_of(chunk), -1).any(axis=1)
+        unscreenable = raised | nan_rows
+        candidates.add(number, np.where(unscreenable, 0.0, scores), unscreenable)
+    return candidates

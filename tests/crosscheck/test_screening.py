@@ -1,0 +1,70 @@
+"""Bulk screening finds what 20 random inputs miss; only the oracle's figures are reported."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mathcheck.crosscheck import RunOptions, verify_entry
+from mathcheck.formulas import get
+from mathcheck.numeric.numpy_forms.activations import sigmoid
+
+FP64 = RunOptions(backends=("numpy",), dtypes=("float64",), devices=("cpu",))
+
+
+def agreement(results):
+    (result,) = [r for r in results if r.kind == "agreement" and r.status != "skipped"]
+    return result
+
+
+def sigmoid_four_ulps_off_in_a_narrow_band(x: np.ndarray) -> np.ndarray:
+    """Right everywhere except x in [2, 2.5), where it is 4 ulps high: a planted bug."""
+    y = sigmoid(x)
+    band = (x >= 2.0) & (x < 2.5)
+    return np.where(band, y * (1 + 4 * np.finfo(np.float64).eps), y)
+
+
+def test_the_screen_finds_a_planted_four_ulp_error_in_float64():
+    result = agreement(verify_entry(get("act.sigmoid"), FP64,
+                                    numpy=sigmoid_four_ulps_off_in_a_narrow_band))
+    assert result.status == "failed", result.detail
+    assert result.error is not None and result.error >= 3.5
+    assert "x=[2." in (result.worst_input or "")
+
+
+def test_the_same_band_passes_twenty_hypothesis_style_samples():
+    """Why bulk screening: with 20 inputs the band is missed (a control for the test above)."""
+    twenty = RunOptions(backends=("numpy",), dtypes=("float64",), devices=("cpu",), inputs=20)
+    result = agreement(verify_entry(get("act.sigmoid"), twenty,
+                                    numpy=sigmoid_four_ulps_off_in_a_narrow_band))
+    assert result.status == "passed"
+
+
+def test_the_correct_form_passes_and_says_how_many_inputs_and_how():
+    result = agreement(verify_entry(get("act.sigmoid"), FP64))
+    assert result.status == "passed"
+    assert result.extra["inputs"] >= 10_000 and result.extra["search"] == "screened"
+    assert result.extra["confirmed"] >= 8
+
+
+def test_a_wrong_screen_cannot_fail_a_right_form_or_produce_a_figure(monkeypatch):
+    """The screen only chooses: told every value is off, the oracle clears them all."""
+    from mathcheck.numeric import _screen
+
+    real_call = _screen.Screen.__call__
+
+    def lying(self, arrays):
+        hi, lo = real_call(self, arrays)
+        return hi * 1.5 + 1.0, lo
+
+    monkeypatch.setattr(_screen.Screen, "__call__", lying)
+    result = agreement(verify_entry(get("act.sigmoid"), FP64))
+    assert result.status == "passed"
+    assert result.error is not None and result.error <= result.budget  # the oracle's figure
+    assert result.extra["confirmed"] == 256 and result.extra["flagged_unmeasured"] > 0
+
+
+def test_bf16_one_input_entries_are_checked_on_every_value():
+    options = RunOptions(backends=("torch",), dtypes=("bfloat16",), devices=("cpu",))
+    result = agreement(verify_entry(get("act.gelu"), options))
+    assert result.status == "passed"
+    assert result.extra["search"] == "exhaustive"
