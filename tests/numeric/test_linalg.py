@@ -230,3 +230,15 @@ def test_custom_checks_pass():
         assert run(ctx).status == "passed", run.__name__
     for run in (checks.sigma_squared_eig_exact, checks.pca_equals_covariance_eig):
         assert run(ctx).status == "confirmed", run.__name__
+
+
+def test_rank_property_at_tiny_entries_is_not_fooled_by_its_own_error_scale():
+    """The issue's case: B = ones(3,1), A = 1.6e-286·ones(1,3) in fp64; the scale ‖|B||A|‖_F
+    once squared entries to 0 and reported the exact product 8.28e20 eps off."""
+    from mathcheck.numeric import backend
+    from mathcheck.numeric.checks.linalg import rank_at_most_r
+    from mathcheck.numeric.numpy_forms.linalg import lora_product
+
+    ctx = backend("numpy", "float64", "cpu")
+    args = {"B": np.ones((3, 1)), "A": np.full((1, 3), 1.6e-286)}
+    assert rank_at_most_r(lora_product, args, ctx) <= 2

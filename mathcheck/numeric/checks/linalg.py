@@ -517,8 +517,16 @@ def rank_at_most_r(f: Form, args: Args, ctx: Backend) -> float:
     s = np.linalg.svd(w, compute_uv=False)
     if s.shape[-1] <= r:
         return 0.0
-    scale = np.linalg.norm(np.abs(b) @ np.abs(a), axis=(-2, -1))
+    scale = _frobenius(np.abs(b) @ np.abs(a))
     return _ratio(s[..., r], np.maximum(scale, fmt(ctx.dtype).tiny), ctx.eps)
+
+
+def _frobenius(m: np.ndarray) -> np.ndarray:
+    """‖M‖_F over the last two axes without underflow: entries of 1e-286 have squares of 0
+    in fp64, which made the error scale 0 (and a correct product 8e20 eps off)."""
+    top = np.max(np.abs(m), axis=(-2, -1), keepdims=True)
+    safe = np.where(top == 0, 1.0, top)
+    return np.linalg.norm(m / safe, axis=(-2, -1)) * safe[..., 0, 0]
 
 
 # --------------------------------------------------------------------------- custom checks
