@@ -114,6 +114,22 @@ class Domain:
     batch: bool = True
 
 
+def spanning(domain: Domain, *names: str) -> Domain:
+    """`domain` with the named real arguments (every real one if none is named) over the
+    whole line: each dtype's own range is then the limit (fp16 to ±65504, fp64 to ±4e307),
+    where the stable forms earn their keep. Used by agreement claims, whose oracle is exact
+    there; gradients against finite differences keep the entry's bounded domain."""
+    import dataclasses
+    import math
+
+    chosen = set(names) or {a.name for a in domain.args if a.kind == "real"}
+    args = tuple(
+        dataclasses.replace(a, low=-math.inf, high=math.inf) if a.name in chosen else a
+        for a in domain.args
+    )
+    return dataclasses.replace(domain, args=args)
+
+
 Scale = Literal["elementwise", "row", "unit"]
 
 

@@ -19,6 +19,7 @@ from mathcheck.formulas._model import (
     check,
     forms,
     numpy_form,
+    spanning,
     symbolic,
     torch_form,
 )
@@ -277,7 +278,7 @@ ENTRIES: tuple[Entry, ...] = (
         domain=LOGITS,
         claims=(
             Derivative(symbolic(S, "d_softmax_stated"), wrt="z", sizes={"n": 3}),
-            Agreement(SOFTMAX),
+            Agreement(SOFTMAX, domain=spanning(LOGITS)),
             Gradient(("z",), Budget(2, "s ⊙ (v − s·v): a dot product of n terms (n ulp) on top "
                                     "of s_i, whose relative error grows with the logit spread "
                                     "because exp has condition |t| at the rounded t = z_i − max z",
@@ -304,7 +305,7 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(Budget(4, "t − log Σe^t: the log of a sum in [1, n] has absolute error "
                              "≤ (n + 1)u, so measured against max(|y|, 1)", per_length=1,
-                             length="n", scale="unit")),
+                             length="n", scale="unit"), domain=spanning(LOGITS)),
             Gradient(("z",), Budget(16, "1 − softmax, norm-wise", per_length=2, length="n",
                                     scale="row")),
         ),

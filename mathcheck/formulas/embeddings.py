@@ -16,6 +16,7 @@ from mathcheck.formulas._model import (
     check,
     forms,
     numpy_form,
+    spanning,
     symbolic,
     torch_form,
 )
@@ -91,7 +92,7 @@ ENTRIES: tuple[Entry, ...] = (
                 "|fl(a·b) − a·b| ≤ γ_n‖a‖‖b‖ (Cauchy–Schwarz), so the numerator adds ≤ n·u "
                 "absolute after dividing; the norms add ≤ (n + 2)u relative to |cos| ≤ 1; "
                 "rescaling by max|aᵢ| rounds each component once: ≤ (n + 3) ulp of 1",
-                per_length=1, length="n", scale="unit")),
+                per_length=1, length="n", scale="unit"), domain=spanning(SIGNED)),
             Property("in [−1, 1]", check(S, "in_minus_one_one"), 0, "clipped"),
             Property("invariant to positive scaling, odd in a", check(S, "scale_invariant"), 0,
                      "scaling by 2 or 4 and negation are exact; max-rescaling undoes them"),
@@ -122,7 +123,7 @@ ENTRIES: tuple[Entry, ...] = (
                 4,
                 "aᵢ − bᵢ ½ ulp, rescaling ½, squares ½, a sum of n non-negative terms (n − 1), "
                 "sqrt halves the sum's relative error, one product ½: ≤ 3.5 + n/2 ulp",
-                per_length=0.5, length="n")),
+                per_length=0.5, length="n"), domain=spanning(SIGNED)),
             Identity("‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b", symbolic(S, "squared_distance_expansion"),
                      sizes={"n": 3}),
             Identity("unit vectors: ‖â − b̂‖² = 2 − 2 cos", symbolic(S, "unit_distance_is_cosine"),

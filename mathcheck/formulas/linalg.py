@@ -25,6 +25,7 @@ from mathcheck.formulas._model import (
     check,
     forms,
     numpy_form,
+    spanning,
     symbolic,
     torch_form,
 )
@@ -179,7 +180,7 @@ ENTRIES: tuple[Entry, ...] = (
         **forms(S, "cosine_similarity"),
         domain=VECTORS,
         claims=(
-            Agreement(COSINE),
+            Agreement(COSINE, domain=spanning(VECTORS)),
             Property("in [−1, 1]", check(S, "in_unit_ball"), 0,
                      "Cauchy–Schwarz; the forms clip the rounding that could step outside"),
             Property("invariant to positive scaling", check(S, "scale_invariant"), 0,
@@ -230,7 +231,8 @@ ENTRIES: tuple[Entry, ...] = (
         **forms(S, "l1_norm"),
         domain=Domain(args=(VECTORS.args[0],), sizes=VECTORS.sizes),
         claims=(
-            Agreement(L1),
+            Agreement(L1, domain=spanning(
+                Domain(args=(VECTORS.args[0],), sizes=VECTORS.sizes))),
             Derivative(symbolic(S, "d_l1_norm_stated"), wrt="a"),
             Gradient(("a",), Budget(0.5, "sign(aᵢ)·v is exact"), domain=INTEGER_VECTOR),
         ),
@@ -541,7 +543,8 @@ ENTRIES: tuple[Entry, ...] = (
         **forms(S, "symmetric_part"),
         domain=Domain(args=(_mat("A", "n", "n", -10.0, 10.0),), sizes={"n": COLS}),
         claims=(
-            Agreement(SYMMETRISE),
+            Agreement(SYMMETRISE, domain=spanning(
+                Domain(args=(_mat("A", "n", "n", -10.0, 10.0),), sizes={"n": COLS}))),
             Identity("real eigenvalues: the 2×2 discriminant is (p − r)² + (2q)² ≥ 0",
                      symbolic(S, "symmetric_real_eigenvalues")),
             Property("output is symmetric, bit for bit", check(S, "exactly_symmetric"), 0,

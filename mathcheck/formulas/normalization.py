@@ -14,6 +14,7 @@ from mathcheck.formulas._model import (
     Variant,
     check,
     forms,
+    spanning,
     symbolic,
     torch_form,
 )
@@ -129,7 +130,7 @@ ENTRIES: tuple[Entry, ...] = (
         domain=FEATURES,
         claims=(
             Derivative(symbolic(S, "d_layer_norm_stated"), wrt="x", sizes={"n": 3}),
-            Agreement(NORMALIZE),
+            Agreement(NORMALIZE, domain=spanning(FEATURES, "x")),
             Gradient(("x", "gamma"), GRADIENT, domain=GRAD_FEATURES),
             Property("pre-affine mean 0, variance σ²/(σ² + ε)", check(S, "standardized_features"),
                      20, XHAT_WHY),
@@ -155,7 +156,7 @@ ENTRIES: tuple[Entry, ...] = (
         domain=RMS,
         claims=(
             Derivative(symbolic(S, "d_rms_norm_stated"), wrt="x", sizes={"n": 3}),
-            Agreement(RMS_BUDGET),
+            Agreement(RMS_BUDGET, domain=spanning(RMS, "x")),
             Gradient(("x", "gamma"), GRADIENT, domain=GRAD_RMS),
             Property("pre-affine RMS √(m/(m + ε)) ≈ 1", check(S, "unit_rms"), 4,
                      "RMS(x̂) inherits x̂'s relative error (n/2 + 4)u ≤ 6.5u = 3.25 eps"),

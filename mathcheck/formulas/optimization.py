@@ -22,6 +22,7 @@ from mathcheck.formulas._model import (
     check,
     forms,
     numpy_form,
+    spanning,
     symbolic,
     torch_form,
 )
@@ -84,6 +85,9 @@ SCHEDULE_DOMAIN_ARGS = (Arg("t", (), 0, 250, kind="integer", extremes=(0, 1, 20,
 CONVEXITY_REASON = ("Convexity is a property of a function, not a computation: it is checked "
                     "on named losses (Jensen at 50 digits) and refuted exactly on a non-convex "
                     "one.")
+
+CLIP = Domain(args=(Arg("g", ("n",), -10.0, 10.0, extremes=(0.0, 10.0, -10.0, 1e-3)),),
+              sizes=SIZES, params={"max_norm": 5.0})
 
 ENTRIES: tuple[Entry, ...] = (
     Entry(
@@ -203,15 +207,14 @@ ENTRIES: tuple[Entry, ...] = (
         title="Gradient clipping by norm",
         used_in="LLM training (prevents exploding gradients)",
         **forms(S, "clip_grad_norm"),
-        domain=Domain(args=(Arg("g", ("n",), -10.0, 10.0, extremes=(0.0, 10.0, -10.0, 1e-3)),),
-                      sizes=SIZES, params={"max_norm": 5.0}),
+        domain=CLIP,
         claims=(
             Agreement(Budget(
                 8,
                 "‖g‖ as max|g|·‖g/max|g|‖ (no overflow): n ≤ 8 scaled squares summed, a square "
                 "root and a product: ≤ (n/2 + 2)u; c/‖g‖ and the product add u: ≤ 7u relative "
                 "at n = 8, rounded to 8. Near ‖g‖ = c either branch is within this. " + LOW,
-                low_precision_ulps=1)),
+                low_precision_ulps=1), domain=spanning(CLIP)),
             Property("‖ĝ‖ ≤ c", check(S, "clipped_norm_bounded"), 8,
                      "every ĝ_i within the 8 ulp (≤ 8 eps relative) agreement budget, so "
                      "‖ĝ‖ ≤ c(1 + 8 eps)"),

@@ -14,10 +14,26 @@ def _work(x: np.ndarray) -> np.ndarray:
     return x.astype(np.float32) if x.dtype == np.float16 else x
 
 
+def _shrink(x: np.ndarray, axis: int) -> np.ndarray:
+    """The exponent k ≥ 0 of the power of two nearest max|x|: x/2^k is exact, and its squares
+    cannot overflow (x² does beyond ~1e154 in fp64, ~1e19 in fp32, making the result 0)."""
+    top = np.max(np.abs(x), axis=axis, keepdims=True)
+    _, k = np.frexp(np.where(np.isfinite(top), top, 1.0))
+    return np.maximum(k, 0)
+
+
+def _scaled_eps(eps: float, k: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """ε/4^k, kept at least the smallest normal number so a constant row gives 0, not 0/0."""
+    return np.maximum(np.ldexp(np.asarray(eps, dtype), -2 * k), np.finfo(dtype).tiny)
+
+
 def _standardize(x: np.ndarray, axis: int, eps: float) -> np.ndarray:
+    """(x − μ)/√(σ² + ε) = (x' − μ')/√(σ'² + ε/4^k) with x' = x/2^k (exact)."""
+    k = _shrink(x, axis)
+    x = np.ldexp(x, -k)
     d = x - x.mean(axis=axis, keepdims=True)
     d = d - d.mean(axis=axis, keepdims=True)
-    return d / np.sqrt((d * d).mean(axis=axis, keepdims=True) + eps)
+    return d / np.sqrt((d * d).mean(axis=axis, keepdims=True) + _scaled_eps(eps, k, x.dtype))
 
 
 def layer_norm(
@@ -36,6 +52,9 @@ def batch_norm(
 
 
 def rms_norm(x: np.ndarray, gamma: np.ndarray, *, eps: float = 1e-6) -> np.ndarray:
-    """γ·x/√(mean(x²) + ε); x² overflows only beyond ~1e154 (fp64), ~1e19 (fp32, fp16)."""
+    """γ·x/√(mean(x²) + ε), on x/2^k (exact) so that x² cannot overflow."""
     w = _work(x)
-    return (_work(gamma) * w / np.sqrt((w * w).mean(axis=-1, keepdims=True) + eps)).astype(x.dtype)
+    k = _shrink(w, -1)
+    w = np.ldexp(w, -k)
+    rms = np.sqrt((w * w).mean(axis=-1, keepdims=True) + _scaled_eps(eps, k, w.dtype))
+    return (_work(gamma) * w / rms).astype(x.dtype)
