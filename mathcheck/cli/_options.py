@@ -65,6 +65,13 @@ def run_options(func: F) -> F:
                 help="Generated examples per check (overrides the profile).",
             ),
             click.option(
+                "--inputs",
+                type=click.IntRange(1),
+                default=None,
+                help="Bulk inputs screened per agreement check (overrides the profile; "
+                "16-bit one-input entries are exhaustive regardless).",
+            ),
+            click.option(
                 "--time-budget",
                 type=click.FloatRange(0.1, 86400),
                 default=None,
@@ -97,6 +104,7 @@ def build_options(
     examples: int | None,
     time_budget: float | None,
     skip_missing_devices: bool = False,
+    inputs: int | None = None,
 ) -> RunOptions:
     """RunOptions from the command line; every bad value is a usage error here (exit 2)."""
     from mathcheck.numeric import device_available
@@ -106,6 +114,8 @@ def build_options(
         settings["examples"] = examples
     if time_budget is not None:
         settings["time_budget"] = time_budget
+    if inputs is not None:
+        settings["inputs"] = inputs
     missing = [d for d in devices if not device_available(d)[0]]
     if missing and not skip_missing_devices:
         reasons = "; ".join(f"--device {d}: {device_available(d)[1]}" for d in missing)

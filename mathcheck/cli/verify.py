@@ -42,6 +42,7 @@ def verify(
     seed: int,
     profile: str,
     examples: int | None,
+    inputs: int | None,
     time_budget: float | None,
     json_path: str | None,
     junit_path: str | None,
@@ -55,7 +56,8 @@ def verify(
     check_outputs(json_path, junit_path)
     entries = select(sections, formulas)
     options = build_options(
-        dtypes, devices, backends, seed, profile, examples, time_budget, skip_missing_devices
+        dtypes, devices, backends, seed, profile, examples, time_budget, skip_missing_devices,
+        inputs,
     )
     start = time.perf_counter()
     total = count_tasks(entries, options)
@@ -98,7 +100,8 @@ def verify(
         f"{len(entries)} entries, {len(results)} checks in {wall:.1f} s: "
         f"{totals['proven']} proven, {totals['confirmed']} confirmed, "
         f"{totals['passed']} passed, {failed} failed, {totals['skipped']} skipped "
-        f"(seed {options.seed}, {options.examples} examples per check)"
+        f"(seed {options.seed}; {options.inputs:,} inputs per agreement check, "
+        f"{options.examples} examples per property and gradient)"
     )
     if not ran:
         console.print("not checked: no check ran (every one was skipped)", style="yellow")

@@ -145,10 +145,14 @@ def section_rows(results: Iterable[Result]) -> list[dict[str, Any]]:
                 "section": r.section,
                 **dict.fromkeys(STATUSES, 0),
                 "worst_ulp": 0.0,
+                "inputs": 0,
+                "exhaustive": 0,
                 "entries": set(),
             },
         )
         row[r.status] += 1
+        row["inputs"] += int(r.extra.get("inputs", 0))
+        row["exhaustive"] += r.extra.get("search") == "exhaustive"
         row["entries"].add(r.entry_id)
         if r.unit == "ulp" and isinstance(r.error, (int, float)) and r.status != "skipped":
             row["worst_ulp"] = max(row["worst_ulp"], float(r.error))
@@ -174,8 +178,12 @@ def render_table(results: Sequence[Result]) -> Any:
         ("skipped", "yellow"),
     ):
         table.add_column(status, justify="right", style=style, footer=str(totals[status]))
+    rows = section_rows(results)
+    table.add_column("inputs", justify="right", footer=f"{sum(r['inputs'] for r in rows):,}")
+    table.add_column("exhaustive", justify="right",
+                     footer=str(sum(r["exhaustive"] for r in rows)))
     table.add_column("worst ulp", justify="right")
-    for row in section_rows(results):
+    for row in rows:
         table.add_row(
             row["section"],
             str(row["entries"]),
@@ -184,6 +192,8 @@ def render_table(results: Sequence[Result]) -> Any:
             str(row["passed"]),
             str(row["failed"] + row["error"]),
             str(row["skipped"]),
+            f"{row['inputs']:,}",
+            str(row["exhaustive"]),
             f"{row['worst_ulp']:.3g}",
         )
     return table
