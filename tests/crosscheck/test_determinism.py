@@ -21,7 +21,7 @@ from mathcheck.formulas import select
 entries = select((), ("linalg.rank", "opt.adam", "linalg.l2_norm"))
 options = RunOptions(seed=3, examples=8, devices=("cpu",), dtypes=("float64", "float32"))
 print(json.dumps([
-    [r.entry_id, r.claim, r.backend, r.dtype, r.status, repr(r.error), r.worst_input]
+    {{k: repr(v) for k, v in r.to_dict().items() if k != "seconds"}}
     for r in verify_entries(entries, options)
 ]))
 """
