@@ -100,8 +100,9 @@ def selftest(
             done.append(result)
         interrupt.check()
 
+    mutated = len({m.entry_id for m in mutants})
     meta = {"limit": limit, "seed": seed, "profile": profile,
-            "selected": len(mutants), "entries": len(entries)}
+            "selected": len(mutants), "entries": mutated}
     try:
         with interrupt:
             results = _with_progress(len(mutants), lambda update: run_mutants(
@@ -117,7 +118,7 @@ def selftest(
         _write(json_path, results, options, {**meta, "wall_seconds": round(wall, 3)}, None)
     total = summary["total"]
     console.print(
-        f"{total['mutants']} mutants of {len(entries)} entries in {wall:.1f} s: "
+        f"{total['mutants']} mutants of {mutated} entries in {wall:.1f} s: "
         f"{total['killed']} killed ({total['timed_out']} by a timeout), "
         f"{total['survived']} survived ({total['equivalent']} judged equivalent), "
         f"{total['invalid']} invalid; kill rate {_pct(total['kill_rate'])}, "

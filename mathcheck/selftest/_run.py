@@ -2,9 +2,13 @@
 
 A mutant runs the entry's numeric claims (agreement, properties, gradients) for its backend,
 with the mutant as the override, through the engine's own `plan`/`run_task`, so each check
-keeps the engine's time budget. It is *killed* by the first check that fails for it and
-passes for the original form (that check is run for the original only then, and remembered),
-so a check the catalog form itself fails never counts as a kill. It *survives* when every
+keeps the engine's time budget. The entry's custom checks (`Check` claims: a statistical test,
+recall against exact k-NN) take no override: they look the form up in its module, so they
+run with the mutant put in the module's place for the duration of each such check.
+
+A mutant is *killed* by the first check that fails for it and passes for the original form
+(that check is run for the original only then, and remembered), so a check the catalog form
+itself fails never counts as a kill. It *survives* when every
 check passes, and is *invalid* (not counted) when it does not compile or when every check that
 rejects it rejects the original too. The rest of a killed mutant's checks are not run.
 """
@@ -13,14 +17,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import sys
 import time
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from mathcheck.crosscheck._results import Result, RunOptions
-from mathcheck.formulas import Agreement, Entry, Gradient, Property, get
+from mathcheck.formulas import Agreement, Check, Entry, Gradient, Property, Ref, get
 from mathcheck.selftest._mutate import Mutant
 
 STATUSES = ("killed", "survived", "invalid")
@@ -61,13 +67,35 @@ def select(mutants: Sequence[Mutant], limit: int | None, seed: int) -> list[Muta
 
 
 def _numeric_only(entry: Entry, backend: str) -> Entry:
-    """The entry with only the claims that run its `backend` form (no symbolic work)."""
+    """The entry with only the claims that can run its `backend` form (no symbolic work):
+    those that take the form as an override first, then its custom checks."""
     claims = tuple(
         c for c in entry.claims
         if (isinstance(c, (Agreement, Property)) and backend in c.backends)
         or (isinstance(c, Gradient) and backend == "torch")
     )  # fmt: skip
-    return dataclasses.replace(entry, claims=claims)
+    checks = tuple(c for c in entry.claims if isinstance(c, Check))
+    return dataclasses.replace(entry, claims=claims + checks)
+
+
+@contextmanager
+def _in_place(entry: Entry, backend: str, fn: Callable[..., Any]) -> Iterator[None]:
+    """The mutant in the place of the entry's form in its module, for a custom check."""
+    form = entry.form(backend)
+    if isinstance(form, Ref):
+        module_name, _, attribute = form.target.partition(":")
+        owner: Any = sys.modules[module_name]
+        *path, attribute = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+    else:
+        owner, attribute = sys.modules[form.__module__], form.__name__  # type: ignore[union-attr]
+    saved = getattr(owner, attribute)
+    setattr(owner, attribute, fn)
+    try:
+        yield
+    finally:
+        setattr(owner, attribute, saved)
 
 
 def _key(r: Result) -> tuple[str, str, str, str, str]:
@@ -98,12 +126,16 @@ class Runner:
             return finish("invalid", f"does not compile: {type(exc).__name__}: {exc}")
         entry = _numeric_only(get(mutant.entry_id), mutant.backend)
         tasks = [t for t in plan(entry, self.options, {mutant.backend: fn})
-                 if t.backend == mutant.backend]
+                 if t.backend == mutant.backend or isinstance(t.claim, Check)]
         ran = baseline_failed = 0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # mutants overflow, divide by zero: that is the point
             for task in tasks:
-                result = run_task(task, self.options)
+                if isinstance(task.claim, Check):
+                    with _in_place(task.entry, mutant.backend, fn):
+                        result = run_task(task, self.options)
+                else:
+                    result = run_task(task, self.options)
                 if result.status == "skipped":
                     continue
                 ran += 1

@@ -112,6 +112,16 @@ def test_relu_with_a_wrong_constant_is_killed():
     assert {Runner(FAST).run(m).status for m in mutants} == {"killed"}
 
 
+def test_a_custom_check_sees_the_mutant_in_place_and_the_module_is_restored():
+    from mathcheck.numeric.numpy_forms import embeddings
+
+    original = embeddings.pq_adc
+    mutants = [m for m in mutants_of(get("ann.pq"), "numpy") if m.operator == "arith"]
+    result = Runner(FAST).run(mutants[0])  # ann.pq has only a custom check (recall, ADC)
+    assert result.status == "killed" and "ADC" in result.reason, result.reason
+    assert embeddings.pq_adc is original
+
+
 def test_an_unchanged_mutant_survives_and_a_broken_one_is_invalid():
     mutant = mutants_of(get("act.softmax"), "numpy")[0]
     source = "def softmax(z):\n    e = np.exp(z - z.max(axis=-1, keepdims=True))\n" \
