@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, str] = {
     "errata": "mathcheck.cli.errata:errata",
     "latex": "mathcheck.cli.latex:latex",
     "regress": "mathcheck.cli.regress:regress",
+    "selftest": "mathcheck.cli.selftest:selftest",
 }
 HELP = {
     "verify": "Run the verification suite over the catalog.",
@@ -33,6 +34,7 @@ HELP = {
     "errata": "Print where the cheatsheet disagrees with what is computed.",
     "latex": "Build the LaTeX formula reference (.tex, and a PDF with --pdf).",
     "regress": "Regression-test other implementations against the catalog.",
+    "selftest": "Mutation-test the catalog's own numeric forms: the checks' kill rate.",
 }
 
 
