@@ -94,6 +94,18 @@ def _skip_reason(task: Task) -> str | None:
     return None
 
 
+def _not_proven(outcome: Outcome) -> Outcome:
+    """Only `prove_equal` (Derivative, Identity) proves: a Check saying "proven" is an error.
+
+    A custom check that solves, classifies or evaluates exactly reports "confirmed"; an
+    equation belongs in an Identity claim, where the prover decides.
+    """
+    if outcome.status != "proven":
+        return outcome
+    return Outcome("error", f"a Check claim returned 'proven'; only the prover proves "
+                   f"(make it an Identity, or report 'confirmed'): {outcome.detail}")
+
+
 def _dispatch(task: Task, options: RunOptions) -> Outcome:
     from mathcheck.crosscheck import _agreement, _gradient, _property, _symbolic
 
@@ -104,7 +116,7 @@ def _dispatch(task: Task, options: RunOptions) -> Outcome:
         return _symbolic.run_identity(entry, claim, options.symbolic_budget, options.seed)
     if isinstance(claim, Check):
         ctx = CheckContext(task.backend, task.dtype, task.device, options.seed, options.examples)
-        return resolve(claim.run)(ctx)
+        return _not_proven(resolve(claim.run)(ctx))
     backend = make_backend(task.backend, task.dtype, task.device)
     fn = _form(task)
     assert fn is not None
