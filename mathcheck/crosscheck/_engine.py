@@ -22,6 +22,7 @@ from mathcheck.formulas import (
     Entry,
     Gradient,
     Identity,
+    Kinks,
     Property,
     resolve,
 )
@@ -56,10 +57,13 @@ def _numeric_combinations(
 def plan(entry: Entry, options: RunOptions, overrides: dict[str, Any] | None = None) -> list[Task]:
     overrides = overrides or {}
     tasks: list[Task] = []
-    for claim in entry.claims:
+    for claim in entry.checked_claims():
         if isinstance(claim, (Derivative, Identity)):
             tasks.append(Task(entry, claim, "sympy", "exact", "-"))
         elif isinstance(claim, (Agreement, Property)):
+            for b, d, dev in _numeric_combinations(claim.backends, claim.dtypes, options):
+                tasks.append(Task(entry, claim, b, d, dev, overrides.get(b)))
+        elif isinstance(claim, Kinks):
             for b, d, dev in _numeric_combinations(claim.backends, claim.dtypes, options):
                 tasks.append(Task(entry, claim, b, d, dev, overrides.get(b)))
         elif isinstance(claim, Gradient):
@@ -88,7 +92,7 @@ def _skip_reason(task: Task) -> str | None:
         available, reason = device_available(task.device)
         if not available:
             return reason
-    if isinstance(task.claim, (Agreement, Property, Gradient)):
+    if isinstance(task.claim, (Agreement, Property, Gradient, Kinks)):
         if task.impl is None and task.entry.form(task.backend) is None:
             return f"no {task.backend} form"
     return None
@@ -107,7 +111,7 @@ def _not_proven(outcome: Outcome) -> Outcome:
 
 
 def _dispatch(task: Task, options: RunOptions) -> Outcome:
-    from mathcheck.crosscheck import _agreement, _gradient, _property, _symbolic
+    from mathcheck.crosscheck import _agreement, _gradient, _kink, _property, _symbolic
 
     claim, entry = task.claim, task.entry
     if isinstance(claim, Derivative):
@@ -129,6 +133,8 @@ def _dispatch(task: Task, options: RunOptions) -> Outcome:
     if isinstance(claim, Gradient):
         numpy_fn = resolve(entry.numpy) if entry.numpy is not None else None
         return _gradient.run_gradient(entry, claim, fn, numpy_fn, backend, **kwargs)
+    if isinstance(claim, Kinks):
+        return _kink.run_kinks(entry, claim, fn, backend)
     raise TypeError(f"unknown claim kind {type(claim).__name__}")
 
 
