@@ -22,6 +22,7 @@ from mathcheck.formulas import (
     Entry,
     Gradient,
     Identity,
+    Kinks,
     Property,
     resolve,
 )
@@ -56,10 +57,13 @@ def _numeric_combinations(
 def plan(entry: Entry, options: RunOptions, overrides: dict[str, Any] | None = None) -> list[Task]:
     overrides = overrides or {}
     tasks: list[Task] = []
-    for claim in entry.claims:
+    for claim in entry.checked_claims():
         if isinstance(claim, (Derivative, Identity)):
             tasks.append(Task(entry, claim, "sympy", "exact", "-"))
         elif isinstance(claim, (Agreement, Property)):
+            for b, d, dev in _numeric_combinations(claim.backends, claim.dtypes, options):
+                tasks.append(Task(entry, claim, b, d, dev, overrides.get(b)))
+        elif isinstance(claim, Kinks):
             for b, d, dev in _numeric_combinations(claim.backends, claim.dtypes, options):
                 tasks.append(Task(entry, claim, b, d, dev, overrides.get(b)))
         elif isinstance(claim, Gradient):
@@ -88,14 +92,26 @@ def _skip_reason(task: Task) -> str | None:
         available, reason = device_available(task.device)
         if not available:
             return reason
-    if isinstance(task.claim, (Agreement, Property, Gradient)):
+    if isinstance(task.claim, (Agreement, Property, Gradient, Kinks)):
         if task.impl is None and task.entry.form(task.backend) is None:
             return f"no {task.backend} form"
     return None
 
 
+def _not_proven(outcome: Outcome) -> Outcome:
+    """Only `prove_equal` (Derivative, Identity) proves: a Check saying "proven" is an error.
+
+    A custom check that solves, classifies or evaluates exactly reports "confirmed"; an
+    equation belongs in an Identity claim, where the prover decides.
+    """
+    if outcome.status != "proven":
+        return outcome
+    return Outcome("error", f"a Check claim returned 'proven'; only the prover proves "
+                   f"(make it an Identity, or report 'confirmed'): {outcome.detail}")
+
+
 def _dispatch(task: Task, options: RunOptions) -> Outcome:
-    from mathcheck.crosscheck import _agreement, _gradient, _property, _symbolic
+    from mathcheck.crosscheck import _agreement, _gradient, _kink, _property, _symbolic
 
     claim, entry = task.claim, task.entry
     if isinstance(claim, Derivative):
@@ -104,7 +120,7 @@ def _dispatch(task: Task, options: RunOptions) -> Outcome:
         return _symbolic.run_identity(entry, claim, options.symbolic_budget, options.seed)
     if isinstance(claim, Check):
         ctx = CheckContext(task.backend, task.dtype, task.device, options.seed, options.examples)
-        return resolve(claim.run)(ctx)
+        return _not_proven(resolve(claim.run)(ctx))
     backend = make_backend(task.backend, task.dtype, task.device)
     fn = _form(task)
     assert fn is not None
@@ -117,6 +133,8 @@ def _dispatch(task: Task, options: RunOptions) -> Outcome:
     if isinstance(claim, Gradient):
         numpy_fn = resolve(entry.numpy) if entry.numpy is not None else None
         return _gradient.run_gradient(entry, claim, fn, numpy_fn, backend, **kwargs)
+    if isinstance(claim, Kinks):
+        return _kink.run_kinks(entry, claim, fn, backend)
     raise TypeError(f"unknown claim kind {type(claim).__name__}")
 
 

@@ -289,7 +289,44 @@ class Check:
         return self.name
 
 
-Claim = Agreement | Derivative | Identity | Gradient | Property | Check
+#: What |x| gives at 0 under autograd, for entries built on abs.
+ABS_AT_ZERO = (
+    "torch.abs's backward is sign(x), 0 at 0 (run on CPU); JAX's lax.abs JVP is "
+    "select(x ≥ 0, g, −g), 1 at 0 (in the lax source versions seen)"
+)
+
+
+@dataclass(frozen=True)
+class Kink:
+    """What autograd returns where the formula is not differentiable: a convention, stated.
+
+    At the point where every input component equals `at`, the Torch form's gradient of the
+    summed output with respect to `wrt` (the entry's first argument when None) must be `grad`
+    in every component, exactly (in the dtype). `why` says which framework defines it so.
+    """
+
+    at: float
+    grad: float
+    why: str
+    wrt: str | None = None
+
+
+@dataclass(frozen=True)
+class Kinks:
+    """The engine's claim for an entry's `kinks` (planned from `Entry.kinks`, not listed).
+
+    Torch: autograd at each kink equals the stated subgradient, and the value there is the
+    SymPy form's; NumPy: the value only. Both exact in fp64 and fp32.
+    """
+
+    kinks: tuple[Kink, ...]
+    backends: tuple[str, ...] = BACKENDS
+    dtypes: tuple[str, ...] = ("float64", "float32")
+    label: str = "autograd at kinks"
+    kind: str = "kink"
+
+
+Claim = Agreement | Derivative | Identity | Gradient | Property | Check | Kinks
 
 
 @dataclass(frozen=True)
@@ -331,6 +368,12 @@ class Entry:
     variants: tuple[Variant, ...] = ()
     # The canonical signature users' implementations are adapted to (regression testing).
     signature: str = ""
+    # Points where it is not differentiable, with the subgradient autograd returns there.
+    kinks: tuple[Kink, ...] = ()
+
+    def checked_claims(self) -> tuple[Claim, ...]:
+        """The listed claims, plus the kink claim the engine derives from `kinks`."""
+        return (*self.claims, Kinks(self.kinks)) if self.kinks else self.claims
 
     def form(self, backend: str) -> Ref | None:
         return {"sympy": self.symbolic, "numpy": self.numpy, "torch": self.torch}[backend]

@@ -13,6 +13,7 @@ from mathcheck.formulas._model import (
     Entry,
     Gradient,
     Identity,
+    Kink,
     Property,
     Section,
     Variant,
@@ -135,6 +136,9 @@ ENTRIES: tuple[Entry, ...] = (
         notes="The derivative at the kink x = 0 is taken as 0 (what torch.relu's backward "
         "returns); gradients are checked on each side of it.",
         signature="f(x) -> y, elementwise",
+        kinks=(Kink(0.0, 0.0, "torch.relu and F.relu give 0 at 0 (so does where(x > 0, x, 0); "
+                    "x·(x ≥ 0) and clamp_min(0) give 1, torch.maximum(x, 0) gives ½); JAX "
+                    "documents ∇relu(0) = 0 for jax.nn.relu"),),
     ),
     Entry(
         id="act.leaky_relu",
@@ -150,6 +154,8 @@ ENTRIES: tuple[Entry, ...] = (
         notes="max(αx, x) equals the branch form only for 0 < α < 1; the forms use the branch. "
         "α = 0.01 is PyTorch's default negative slope.",
         signature="f(x, alpha=0.01) -> y, elementwise",
+        kinks=(Kink(0.0, 0.01, "torch.nn.functional.leaky_relu gives negative_slope α at 0 "
+                    "(run on CPU), as does the branch where(x > 0, x, αx)"),),
     ),
     Entry(
         id="act.gelu",

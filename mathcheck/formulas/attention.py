@@ -195,11 +195,9 @@ ENTRIES: tuple[Entry, ...] = (
                     scale="unit",
                 )
             ),
-            Check(
+            Identity(
                 "Var(q·k) = d_k, Var(q·k/√d_k) = 1 (sympy.stats, d_k ≤ 2)",
-                check(S, "scores_variance_symbolic"),
-                backends=("sympy",),
-                dtypes=("exact",),
+                symbolic(S, "scores_variance"),
             ),
             Check(
                 "Var(q·k) = d_k sampled at d_k = 64, 256, 512 (5σ)",
@@ -263,11 +261,9 @@ ENTRIES: tuple[Entry, ...] = (
             Property(
                 "rows sum to 1", check(S, "rows_sum_to_one"), 24, WEIGHTS_SUM, domain=SELF_ATTENTION
             ),
-            Check(
+            Identity(
                 "∂out_i/∂(K_j, V_j) ≡ 0 for j > i (SymPy, n=3, d=2)",
-                check(S, "causal_jacobian_symbolic"),
-                backends=("sympy",),
-                dtypes=("exact",),
+                symbolic(S, "causal_future_jacobian"),
             ),
             Check(
                 "autograd Jacobian block j > i exactly 0 (n=6)",

@@ -10,6 +10,7 @@ decomposition has.
 """
 
 from mathcheck.formulas._model import (
+    ABS_AT_ZERO,
     Agreement,
     Arg,
     Budget,
@@ -19,6 +20,7 @@ from mathcheck.formulas._model import (
     Entry,
     Gradient,
     Identity,
+    Kink,
     Property,
     Section,
     Variant,
@@ -240,6 +242,7 @@ ENTRIES: tuple[Entry, ...] = (
               "The gradient check uses integer inputs so that finite differences never straddle "
               "the kink (a central difference at exactly 0 also gives 0).",
         signature="f(a) -> ‖a‖₁ over the last axis",
+        kinks=(Kink(0.0, 0.0, ABS_AT_ZERO),),
     ),
     Entry(
         id="linalg.projection",

@@ -1,6 +1,7 @@
 """Section 5 · Losses."""
 
 from mathcheck.formulas._model import (
+    ABS_AT_ZERO,
     Agreement,
     Arg,
     Budget,
@@ -11,6 +12,7 @@ from mathcheck.formulas._model import (
     Entry,
     Gradient,
     Identity,
+    Kink,
     Section,
     Variant,
     check,
@@ -318,6 +320,7 @@ ENTRIES: tuple[Entry, ...] = (
         notes="Not differentiable where ŷᵢ = yᵢ (subgradient [−1/n, 1/n]); gradients are "
         "checked on either side.",
         signature="f(y, y_hat) -> L, mean over the last axis",
+        kinks=(Kink(0.0, 0.0, "at ŷ = y: " + ABS_AT_ZERO, wrt="y_hat"),),
     ),
     Entry(
         id="loss.huber",

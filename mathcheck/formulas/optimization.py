@@ -7,6 +7,7 @@ against the exact (50-digit) recurrence, and against torch.optim.
 """
 
 from mathcheck.formulas._model import (
+    ABS_AT_ZERO,
     Agreement,
     Arg,
     Budget,
@@ -16,6 +17,7 @@ from mathcheck.formulas._model import (
     Entry,
     Gradient,
     Identity,
+    Kink,
     Property,
     Section,
     Variant,
@@ -304,6 +306,7 @@ ENTRIES: tuple[Entry, ...] = (
         "(torch's autograd takes 0 at θ_i = 0). The gradient claim stays on θ ≥ 0.25, away from "
         "the kink, where finite differences are meaningful.",
         signature="f(theta[..., n], *, lam) -> penalty[...]",
+        kinks=(Kink(0.0, 0.0, "λ·" + ABS_AT_ZERO),),
     ),
     Entry(
         id="reg.dropout",

@@ -251,8 +251,8 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(Budget(2, "Σx errs ≤ (n−1)u·Σ|x_i| ≤ 10n(n−1)u; divided by n + σ²/τ² ≥ n: "
                              "≤ 5(n−1) ulp of 1; the divide ≤ 1 ulp relative", per_length=5,
                              length="n", scale="unit")),
-            Check("Laplace prior ⇒ soft-thresholding (derived)",
-                  check(S, "laplace_soft_threshold_derived")),
+            Identity("Laplace prior ⇒ soft-thresholding: branch stationary points x̄ ∓ σ²/(nb) "
+                     "(derived)", symbolic(S, "map_laplace_soft_threshold"), sizes={"n": 3}),
             Check("Laplace-prior MAP = argmin of −log posterior",
                   check(S, "laplace_soft_threshold_numeric")),
         ),

@@ -118,6 +118,8 @@ def _claims_for(entry: Entry, backend: str, gradients: bool) -> tuple[Any, ...]:
     claims = [c for c in entry.claims if isinstance(c, (Agreement, Property))]
     if gradients and backend == "torch":
         claims += [c for c in entry.claims if isinstance(c, Gradient)]
+    if entry.kinks and (gradients or backend == "numpy"):  # Torch kinks check autograd
+        claims += [c for c in entry.checked_claims() if c.kind == "kink"]
     if not any(isinstance(c, Agreement) for c in claims):
         raise NotSupportedError(
             f"{entry.id} has no numeric agreement claim to check an implementation against"
@@ -314,7 +316,8 @@ def _verdict(
     if adapter is None or getattr(adapter, "positional_inputs", False):
         fn = _positional(entry, fn)
     results = []
-    for task in plan_tasks(dataclasses.replace(entry, claims=claims), options, {backend: fn}):
+    targeted = dataclasses.replace(entry, claims=claims, kinks=())  # kinks: in `claims`
+    for task in plan_tasks(targeted, options, {backend: fn}):
         results.append(run_task(task, options))
         if "timed_out" in results[-1].extra:  # the rest would only wait for it again
             break
@@ -375,7 +378,9 @@ def _against_variant(
 
     agreement = tuple(c for c in claims if isinstance(c, Agreement))
     if variant.symbolic is not None:
-        as_reference = dataclasses.replace(entry, symbolic=variant.symbolic, claims=agreement)
+        as_reference = dataclasses.replace(
+            entry, symbolic=variant.symbolic, claims=agreement, kinks=()
+        )
         return [
             r for r in verify_entry(as_reference, options, **{backend: fn}) if r.status != "skipped"
         ]
@@ -392,7 +397,7 @@ def _against_variant(
     return [
         r
         for r in verify_entry(
-            dataclasses.replace(entry, claims=(same_form,)), options, **{backend: fn}
+            dataclasses.replace(entry, claims=(same_form,), kinks=()), options, **{backend: fn}
         )
         if r.status != "skipped"
     ]

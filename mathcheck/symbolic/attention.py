@@ -207,3 +207,47 @@ def residual_jacobian_general(n: int = 3) -> Equation:
     x = vector("x", n)
     fs = sp.Matrix([sp.Function(f"F{i}")(*x) for i in range(n)])
     return Equation((x + fs).jacobian(list(x)), sp.eye(n) + fs.jacobian(list(x)))
+
+
+def causal_future_jacobian(n: int = 3, d: int = 2) -> Equation:
+    """∂out_i/∂(K_j, V_j) for every j > i, stacked, against 0: the future never enters row i.
+
+    That the mask does not cut the past too is the Agreement claim's job (the oracle is this
+    same form, compared with the numeric forms that attend to every j ≤ i).
+    """
+    form = causal_attention(n, d, d)
+    out, k, v = form.expr, form.args["K"], form.args["V"]
+    terms = [
+        sp.diff(out[i, col], var)
+        for i in range(n)
+        for j in range(i + 1, n)
+        for var in [*k[j, :], *v[j, :]]
+        for col in range(out.shape[1])
+    ]
+    return Equation(sp.Matrix(terms), sp.zeros(len(terms), 1))
+
+
+# ----------------------------------------------------------------------------- score variance
+
+
+def scores_variance() -> Equation:
+    """Var(q·k) = d_k and Var(q·k/√d_k) = 1 for iid zero-mean unit-variance components.
+
+    sympy.stats integrates over the joint density: Normal q_i, k_i at d_k = 1, 2 (d_k = 3 takes
+    ~10 s and adds nothing), and Uniform(−√3, √3) at d_k = 1 (the claim needs only mean 0,
+    variance 1 and independence, not normality). Var(cX) = c²Var(X) gives the scaled rows.
+    """
+    import sympy.stats as st
+
+    lhs: list[sp.Expr] = []
+    rhs: list[sp.Expr] = []
+    for d in (1, 2):
+        q = [st.Normal(f"q{i}", 0, 1) for i in range(d)]
+        k = [st.Normal(f"k{i}", 0, 1) for i in range(d)]
+        var = st.variance(sp.Add(*(a * b for a, b in zip(q, k, strict=True))))
+        lhs += [var, var / sp.sqrt(d) ** 2]
+        rhs += [sp.Integer(d), sp.Integer(1)]
+    r3 = sp.sqrt(3)
+    lhs.append(st.variance(st.Uniform("uq", -r3, r3) * st.Uniform("uk", -r3, r3)))
+    rhs.append(sp.Integer(1))
+    return Equation(sp.Matrix(lhs), sp.Matrix(rhs))

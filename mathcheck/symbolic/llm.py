@@ -89,6 +89,37 @@ def rope_shift_derivative(d: int = 4) -> sp.Expr:
     return sp.diff(score, n)
 
 
+def rope_offset_only(d: int = 4) -> Equation:
+    """∂/∂n ⟨f(q, n + Δ), f(k, n)⟩ = 0: at a fixed offset Δ = m − n the score is constant in n."""
+    return Equation(rope_shift_derivative(d), sp.Integer(0))
+
+
+# ----------------------------------------------------------------------------- sampling
+
+#: logits → (τ → 0⁺ limit, τ → ∞ limit) of softmax(z/τ): one-hot on the argmax, ties sharing
+#: it, and uniform. The second case is a tie.
+TEMPERATURE_CASES: dict[tuple[int, ...], tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...]]] = {
+    (1, 3, 2): ((sp.Integer(0), sp.Integer(1), sp.Integer(0)), (sp.Rational(1, 3),) * 3),
+    (2, 2, 1): ((sp.Rational(1, 2), sp.Rational(1, 2), sp.Integer(0)), (sp.Rational(1, 3),) * 3),
+}
+
+
+def temperature_limits() -> Equation:
+    """lim τ→0⁺ softmax(z/τ) = one-hot argmax (uniform over tied maxima); lim τ→∞ = uniform.
+
+    SymPy takes the limits; the equation stacks them against the stated values.
+    """
+    tau = sp.Symbol("tau", positive=True)
+    lhs: list[sp.Expr] = []
+    rhs: list[sp.Expr] = []
+    for z, (cold, hot) in TEMPERATURE_CASES.items():
+        e = [sp.exp(sp.Integer(v) / tau) for v in z]
+        probs = [v / sum(e) for v in e]
+        lhs += [sp.limit(p, tau, 0, "+") for p in probs] + [sp.limit(p, tau, sp.oo) for p in probs]
+        rhs += [*cold, *hot]
+    return Equation(sp.Matrix(lhs), sp.Matrix(rhs))
+
+
 # ----------------------------------------------------------------------------- LM probability
 
 
@@ -235,6 +266,26 @@ def chinchilla_optimal() -> SymForm:
     return SymForm(sp.Matrix([n_opt, d_opt]), {"C": c}, params)
 
 
+def _expand_powers(expr: sp.Expr) -> sp.Expr:
+    """(ab)^c = a^c b^c and back together: valid here, every symbol is positive."""
+    return sp.powsimp(sp.expand_power_base(expr, force=True), force=True)
+
+
+def chinchilla_stationary() -> Equation:
+    """At the stated N_opt: N·∂L(N, C/(6N))/∂N = 0 (stationary) and C/(6N_opt) = D_opt.
+
+    Power bases are expanded first (valid, all symbols positive), which the prover's
+    simplification does not do on its own.
+    """
+    n, c = real("N", positive=True), real("C", positive=True)
+    loss = E_ + A_ * n**-ALPHA + B_ * (c / (6 * n)) ** -BETA
+    n_opt, d_opt = _optimal_exprs(c)
+    stationarity = (sp.diff(loss, n) * n).subs(n, n_opt)
+    lhs = sp.Matrix([_expand_powers(stationarity), _expand_powers(c / (6 * n_opt) / d_opt)])
+    ranges = {ALPHA: (0.1, 0.9), BETA: (0.1, 0.9), A_: (1.0, 1000.0), B_: (1.0, 1000.0)}
+    return Equation(lhs, sp.Matrix([0, 1]), ranges)
+
+
 # ----------------------------------------------------------------------------- LoRA, quant, KV
 
 
@@ -308,3 +359,14 @@ def fake_quant_half_away() -> SymForm:
     qmin, qmax = sp.Symbol("qmin"), sp.Symbol("qmax")
     q = sp.Min(sp.Max(_round_half_away(x / s) + z, qmin), qmax)
     return SymForm(s * (q - z), {"x": x}, {"s": s, "z": z, "qmin": qmin, "qmax": qmax})
+
+
+def lora_minors(d: int = 3) -> Equation:
+    """Every (r+1)×(r+1) minor of B A (B d×r, A r×d symbolic, r = 1, 2) is 0: rank BA ≤ r."""
+    minors: list[sp.Expr] = []
+    for r in (1, 2):
+        ba = matrix("B", d, r) * matrix("A", r, d)
+        for rows in itertools.combinations(range(d), r + 1):
+            for cols in itertools.combinations(range(d), r + 1):
+                minors.append(ba.extract(list(rows), list(cols)).det())
+    return Equation(sp.Matrix(minors), sp.zeros(len(minors), 1))

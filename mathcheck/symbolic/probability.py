@@ -287,6 +287,17 @@ def map_laplace_branches(n: int = 3) -> dict[str, sp.Expr]:
     return out
 
 
+def map_laplace_soft_threshold(n: int = 3) -> Equation:
+    """The branch stationary points are x̄ − σ²/(nb) (θ > 0) and x̄ + σ²/(nb) (θ < 0).
+
+    With the subgradient condition at θ = 0 (|x̄| ≤ σ²/(nb) puts 0 in the subdifferential,
+    stated in the entry) this is soft-thresholding of x̄ at σ²/(nb).
+    """
+    br = map_laplace_branches(n)
+    m, t = br["mean"], br["threshold"]
+    return Equation(sp.Matrix([br["positive"], br["negative"]]), sp.Matrix([m - t, m + t]))
+
+
 # --------------------------------------------------------------------- moments
 
 

@@ -8,12 +8,17 @@ from mathcheck.formulas import Entry, get
 
 
 def only(entry_id: str, kind: str, label: str | None = None) -> Entry:
-    """The entry with just its claims of `kind` (and `label`, when given); there must be one."""
+    """The entry with just its claims of `kind` (and `label`, when given); there must be one.
+
+    Kinks are planned from `Entry.kinks`, so they are kept only for kind "kink".
+    """
     entry = get(entry_id)
-    claims = tuple(c for c in entry.claims
+    claims = tuple(c for c in entry.checked_claims()
                    if c.kind == kind and (label is None or c.label == label))
     assert claims, f"{entry_id} has no {kind} claim {label or ''}"
-    return dataclasses.replace(entry, claims=claims)
+    if kind == "kink":
+        return dataclasses.replace(entry, claims=())
+    return dataclasses.replace(entry, claims=claims, kinks=())
 
 
 def statuses(results) -> set[str]:

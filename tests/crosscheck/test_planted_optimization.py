@@ -201,6 +201,6 @@ def test_gradient_rejects_a_half_detached_penalty():
 
 
 def test_jensen_check_would_flag_a_nonconvex_loss():
-    """The counterexample check is exact: its gap is positive and its status proven."""
+    """The counterexample check is exact: its gap is positive; confirmed (not the prover's)."""
     outcome = checks.nonconvex_counterexample(None)  # type: ignore[arg-type]
-    assert outcome.status == "proven" and outcome.error == 1.0
+    assert outcome.status == "confirmed" and outcome.error == 1.0

@@ -158,20 +158,18 @@ def test_chinchilla_ratio_is_reported_honestly():
 @pytest.mark.parametrize(
     "name",
     [
-        "temperature_limits",
+        "temperature_near_limits",
         "chain_rule_normalised",
         "nll_vs_cross_entropy",
         "bpe_greedy_merges",
-        "chinchilla_derivation",
+        "chinchilla_is_minimum",
         "chinchilla_figures",
-        "lora_minors_vanish",
         "lora_parameter_count",
         "quant_memory",
         "kv_cache_real_tensors",
         "kv_cache_flop_count",
-        "rope_depends_on_offset",
     ],
 )
 def test_checks_pass(name):
     outcome = getattr(checks, name)(CTX)
-    assert outcome.status in ("passed", "proven", "confirmed"), outcome.detail
+    assert outcome.status in ("passed", "confirmed"), outcome.detail

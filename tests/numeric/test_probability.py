@@ -161,4 +161,8 @@ def test_checks_pass(name, backend):
 
 
 def test_soft_threshold_is_derived():
-    assert checks.laplace_soft_threshold_derived(CTX).status == "proven"
+    from mathcheck.symbolic import prove_equal
+    from mathcheck.symbolic.probability import map_laplace_soft_threshold
+
+    eq = map_laplace_soft_threshold(3)
+    assert prove_equal(eq.lhs, eq.rhs).status == "proven"

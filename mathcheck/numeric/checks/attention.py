@@ -87,38 +87,6 @@ def future_independent(f: Callable[..., Any], args: Mapping[str, Any], ctx: Back
 # ----------------------------------------------------------------------------- checks
 
 
-def scores_variance_symbolic(ctx: CheckContext) -> Outcome:
-    """Var(q·k) = d_k and Var(q·k/√d_k) = 1 for q_i, k_i iid N(0, 1), d_k = 1, 2 (sympy.stats
-    integrates over the joint density; d_k = 3 takes ~10 s and adds nothing).
-
-    Also with iid Uniform(−√3, √3) components (mean 0, variance 1) at d_k = 1: the claim needs
-    only zero mean, unit variance and independence, not normality. The scaled variance is
-    Var(q·k)/d_k (Var(cX) = c²Var(X)).
-    """
-    import sympy as sp
-    import sympy.stats as st
-
-    lines = []
-    for d in (1, 2):
-        q = [st.Normal(f"q{i}", 0, 1) for i in range(d)]
-        k = [st.Normal(f"k{i}", 0, 1) for i in range(d)]
-        dot = sp.Add(*(a * b for a, b in zip(q, k, strict=True)))
-        var = sp.simplify(st.variance(dot))
-        var_scaled = sp.simplify(var / sp.sqrt(d) ** 2)
-        if var != d or var_scaled != 1:
-            return Outcome(
-                "failed", f"Normal, d_k={d}: Var(q·k) = {var}, Var(scaled) = {var_scaled}"
-            )
-        lines.append(f"Normal d_k={d}: Var={var}")
-    r3 = sp.sqrt(3)
-    uq, uk = st.Uniform("uq", -r3, r3), st.Uniform("uk", -r3, r3)
-    var = sp.simplify(st.variance(uq * uk))
-    if var != 1:
-        return Outcome("failed", f"Uniform(−√3, √3), d_k=1: Var(q·k) = {var}")
-    lines.append("Uniform(−√3,√3) d_k=1: Var=1")
-    return Outcome("proven", "; ".join(lines) + "; scaled variance = 1 in every case")
-
-
 def scores_variance_sampled(ctx: CheckContext) -> Outcome:
     """Sample variance of q·k at d_k = 64, 256, 512 (N = 10 000, q, k ~ N(0, I), seed fixed).
 
@@ -200,29 +168,6 @@ def multi_head_vs_torch(ctx: CheckContext) -> Outcome:
     return Outcome(
         status, "d_model=8, heads 2 and 4, with and without causal mask", worst, 1000.0, "eps"
     )
-
-
-def causal_jacobian_symbolic(ctx: CheckContext) -> Outcome:
-    """∂ out_i / ∂(K_j, V_j) is identically 0 for j > i (SymPy, n = 3 tokens, d = 2)."""
-    import sympy as sp
-
-    from mathcheck.symbolic.attention import causal_attention
-
-    form = causal_attention(3, 2, 2)
-    out, k, v = form.expr, form.args["K"], form.args["V"]
-    nonzero = []
-    for i in range(3):
-        for j in range(i + 1, 3):
-            for var in list(k[j, :]) + list(v[j, :]):
-                for col in range(out.shape[1]):
-                    if sp.diff(out[i, col], var) != 0:
-                        nonzero.append(f"∂out[{i},{col}]/∂{var}")
-    # the mask does not cut the past: row 2 depends on key 0
-    if sp.diff(out[2, 0], k[0, 0]) == 0:
-        return Outcome("failed", "row 2 does not depend on key 0: the mask cuts too much")
-    if nonzero:
-        return Outcome("failed", "nonzero: " + ", ".join(nonzero[:5]))
-    return Outcome("proven", "all ∂out_i/∂K_j, ∂out_i/∂V_j with j > i are exactly 0 (n=3, d=2)")
 
 
 def causal_jacobian_autograd(ctx: CheckContext) -> Outcome:

@@ -252,8 +252,10 @@ def critical_points_symbolic(ctx: CheckContext) -> Outcome:
             problems.append(f"{name}: found {found}, stated {expected}")
     if problems:
         return Outcome("failed", "; ".join(problems))
-    return Outcome("proven", f"∇f = 0 solved exactly and classified by Hessian eigenvalue signs "
-                   f"for {len(EXAMPLES)} functions (minimum, maximum and saddle each occur)")
+    # solve-and-classify, not an equation: exact, but "confirmed" (only the prover proves)
+    return Outcome("confirmed", f"∇f = 0 solved exactly and classified by Hessian eigenvalue "
+                   f"signs for {len(EXAMPLES)} functions (minimum, maximum and saddle each "
+                   "occur); exact SymPy arithmetic, not a proof by the prover")
 
 
 def critical_points_numeric(ctx: CheckContext) -> Outcome:

@@ -223,22 +223,6 @@ def mle_variance_bias(ctx: CheckContext) -> Outcome:
                    error=z, budget=4.4, unit="standard errors")
 
 
-def laplace_soft_threshold_derived(ctx: CheckContext) -> Outcome:
-    """On θ > 0 and θ < 0 the stationary points are x̄ ∓ σ²/(nb); at θ = 0 the subgradient
-    condition is |x̄| ≤ σ²/(nb): together, soft-thresholding (derived by SymPy per branch)."""
-    import sympy as sp
-
-    from mathcheck.symbolic.probability import map_laplace_branches
-
-    br = map_laplace_branches(3)
-    m, t = br["mean"], br["threshold"]
-    proven = sp.simplify(br["positive"] - (m - t)) == 0 and sp.simplify(
-        br["negative"] - (m + t)) == 0
-    return Outcome("proven" if proven else "failed",
-                   f"θ>0: θ̂ = {br['positive']}; θ<0: θ̂ = {br['negative']}; else θ̂ = 0 when "
-                   f"|x̄| ≤ {t} (0 in the subdifferential) ⇒ θ̂ = sign(x̄)·max(|x̄| − {t}, 0)")
-
-
 def laplace_soft_threshold_numeric(ctx: CheckContext) -> Outcome:
     """The NumPy and Torch map_laplace forms vs a dense-grid argmin of −log posterior (fp64)."""
     import torch
