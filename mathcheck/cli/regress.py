@@ -43,7 +43,10 @@ from mathcheck.errors import (
     is_flag=True,
     help="Check on the devices present instead of failing when one asked for is absent.",
 )
-@click.option("--examples", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--examples", type=click.IntRange(1), default=20, show_default=True,
+              help="Hypothesis examples per property and gradient check.")
+@click.option("--inputs", type=click.IntRange(1), default=None,
+              help="Bulk inputs per agreement check (default 10,000).")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True)
 @click.option(
     "--time-budget",
@@ -70,6 +73,7 @@ def regress(
     devices: tuple[str, ...],
     skip_missing_devices: bool,
     examples: int,
+    inputs: int | None,
     seed: int,
     time_budget: float,
     target_budget: float | None,
@@ -91,6 +95,7 @@ def regress(
         "dtypes": dtypes or None,
         "devices": devices or None,
         "examples": examples,
+        "inputs": inputs,
         "seed": seed,
         "time_budget": time_budget,
         "skip_missing_devices": skip_missing_devices or None,

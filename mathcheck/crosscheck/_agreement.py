@@ -217,7 +217,7 @@ def run_agreement(
     count = f"{total:,} inputs"
     if plan.how == "exhaustive":
         arg = domain.args[0]
-        nonfinite, wrong, bad_case = check_nonfinite(
+        nonfinite, conventions, wrong, bad_case = check_nonfinite(
             call, arg, cache.form({}), domain.params, backend,
             float(claim.budget.allowed(backend.dtype, {})),
         )
@@ -230,6 +230,8 @@ def run_agreement(
             count += f" (every bit pattern; the {nans} NaNs as one)"
         else:
             count += " (every value in the domain)"
+        if conventions:
+            count += "; " + "; ".join(conventions)
     detail = f"{how} {count}, {measured} confirmed by the oracle"
     if left_out:
         detail += f"; {left_out} flagged by the screen not measured (over the cap)"

@@ -26,8 +26,9 @@ SIZE_GROUPS = 4  # size assignments per check (each needs its own compiled refer
 
 #: The families an argument's values are drawn from, with their weights. Each targets a
 #: regime where a stable form differs from the naive one.
-SCALAR_FAMILIES = {"uniform": 3, "wide": 3, "small": 2, "tiny": 1, "special": 1}
-VECTOR_FAMILIES = {"uniform": 3, "wide": 2, "offset": 2, "ties": 1, "dominant": 1, "tiny": 1}
+SCALAR_FAMILIES = {"uniform": 2, "wide": 3, "exponent": 2, "small": 2, "tiny": 1, "special": 1}
+VECTOR_FAMILIES = {"uniform": 2, "wide": 2, "exponent": 2, "offset": 2, "ties": 1, "dominant": 1,
+                   "tiny": 1}
 
 
 def generator(seed: int, *keys: str) -> np.random.Generator:
@@ -118,6 +119,9 @@ def _scalar_values(
         return _signed_log_uniform(rng, low, high, f.tiny, size)
     if family == "small":
         return np.clip(rng.uniform(-1.0, 1.0, size), low, high)
+    if family == "exponent":  # |x| up to 1.2·ln(max): where exp over- and underflows
+        edge = 1.2 * np.log(f.max)
+        return np.clip(rng.uniform(max(low, -edge), min(high, edge), size), low, high)
     if family == "tiny":  # down to the smallest subnormal: underflow, flush-to-zero paths
         lo, hi = max(low, -1e-3), min(high, 1e-3)
         if lo >= hi:
@@ -131,8 +135,9 @@ def _vector_values(
 ) -> np.ndarray:
     """One family for a whole block of rows of a vector/matrix argument (shape = rows + arg)."""
     low, high = sampling_bounds(arg, dtype)
-    if arg.kind in ("integer", "binary", "positive") or family in ("uniform", "wide", "tiny"):
-        kind_family = {"uniform": "uniform", "wide": "wide", "tiny": "tiny"}.get(family, "uniform")
+    if arg.kind in ("integer", "binary", "positive") or family in ("uniform", "wide", "tiny",
+                                                                     "exponent"):
+        kind_family = family if family in ("uniform", "wide", "tiny", "exponent") else "uniform"
         return _scalar_values(rng, arg, dtype, kind_family, shape)
     rows = shape[0]
     trailing = (1,) * (len(shape) - 1)
@@ -196,6 +201,13 @@ def _pair_families(
     rng: np.random.Generator, domain: Domain, arrays: dict[str, np.ndarray], dtype: str
 ) -> None:
     """Arguments of one shape, related: b ≈ a (cancellation in a − b), b ∥ a, b ∥ −a."""
+    with np.errstate(over="ignore"):  # λa beyond the range: clipped to it by _round
+        _relate(rng, domain, arrays, dtype)
+
+
+def _relate(
+    rng: np.random.Generator, domain: Domain, arrays: dict[str, np.ndarray], dtype: str
+) -> None:
     real = [a for a in domain.args if a.kind == "real" and a.shape]
     for first, second in itertools.pairwise(real):
         a, b = arrays[first.name], arrays[second.name]

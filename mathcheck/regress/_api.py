@@ -158,6 +158,7 @@ def plan_check(
     gradients: bool = True,
     seed: int = 0,
     examples: int = 20,
+    inputs: int = 10_000,
     time_budget: float = 60.0,
     sizes: dict[str, tuple[int, int]] | None = None,
     params: dict[str, float] | None = None,
@@ -189,6 +190,7 @@ def plan_check(
     options = RunOptions(
         seed=seed,
         examples=examples,
+        inputs=inputs,
         backends=(backend,),
         dtypes=dtypes,
         devices=present,
@@ -208,6 +210,7 @@ def check(
     gradients: bool = True,
     seed: int = 0,
     examples: int = 20,
+    inputs: int = 10_000,
     time_budget: float = 60.0,
     target_budget: float | None = None,
     sizes: dict[str, tuple[int, int]] | None = None,
@@ -224,15 +227,17 @@ def check(
     The implementation runs in a worker process (`isolate=None` or True): a hang, even in C,
     an `os._exit` or a segfault becomes a verdict ("timeout", "crashed") instead of ending
     this process. `time_budget` bounds each check, `target_budget` (default 20 checks' worth)
-    the whole call. `isolate=None` falls back to this process, and says so in the result,
-    when `impl` cannot be sent to a worker; `isolate=False` always runs here.
+    the whole call. `inputs` is how many bulk inputs each agreement check screens (fewer for
+    an implementation that is slow per input). `isolate=None` falls back to this process, and
+    says so in the result, when `impl` cannot be sent to a worker; `isolate=False` always runs
+    here.
     """
     from mathcheck.regress import _worker
 
     plan = plan_check(
         formula_id, backend=backend, dtypes=dtypes, devices=devices, gradients=gradients,
-        seed=seed, examples=examples, time_budget=time_budget, sizes=sizes, params=params,
-        skip_missing_devices=skip_missing_devices,
+        seed=seed, examples=examples, inputs=inputs, time_budget=time_budget, sizes=sizes,
+        params=params, skip_missing_devices=skip_missing_devices,
     )
     if not callable(impl):
         raise InvalidInputError(f"{impl!r} is not callable")

@@ -72,7 +72,7 @@ def job_from_target(target: Target) -> Job:
 
 
 #: The run options `plan_check` validates (the rest are the worker's business).
-PLANNED = ("backend", "dtypes", "devices", "seed", "examples", "time_budget",
+PLANNED = ("backend", "dtypes", "devices", "seed", "examples", "inputs", "time_budget",
            "skip_missing_devices")
 
 

@@ -45,15 +45,7 @@ EQUIVALENT: dict[str, str] = {
         "at x = 0 both branches give the same value (0, or 1/(1 + 1)); only the sign of a zero "
         "can differ"
     ),
-    "act.relu:numpy:compare:L2C20": (
-        "at x = 0 both branches give the same value (0, or 1/(1 + 1)); only the sign of a zero "
-        "can differ"
-    ),
     "act.leaky_relu:numpy:compare:L3C20": (
-        "at x = 0 both branches give the same value (0, or 1/(1 + 1)); only the sign of a zero "
-        "can differ"
-    ),
-    "act.silu:numpy:compare:L5C25": (
         "at x = 0 both branches give the same value (0, or 1/(1 + 1)); only the sign of a zero "
         "can differ"
     ),

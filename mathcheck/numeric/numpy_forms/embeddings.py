@@ -47,7 +47,8 @@ def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def euclidean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """‖a − b‖₂ as s·‖(a − b)/s‖ with s = max|aᵢ − bᵢ| (no overflow of the squares)."""
     r, s = _rescaled(a - b)
-    return s[..., 0] * np.sqrt(dot(r, r))
+    with np.errstate(over="ignore"):  # ∞ where the exact norm overflows: the right answer
+        return s[..., 0] * np.sqrt(dot(r, r))
 
 
 # --------------------------------------------------------------------------- ANN

@@ -65,4 +65,7 @@ def rms_norm_cast_before_weight(x: torch.Tensor, gamma: torch.Tensor, *,
     """The LLaMA casting order: normalise in fp32, round to the input dtype, then multiply by
     γ in that dtype (two roundings in fp16/bf16 instead of one)."""
     w = _up(x)
-    return gamma * (w * torch.rsqrt((w * w).mean(dim=-1, keepdim=True) + eps)).to(x.dtype)
+    k = _shrink(w, -1)
+    w = torch.ldexp(w, -k)
+    rms = torch.sqrt((w * w).mean(dim=-1, keepdim=True) + _scaled_eps(eps, k))
+    return gamma * (w / rms).to(x.dtype)
