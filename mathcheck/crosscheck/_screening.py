@@ -22,6 +22,7 @@ import numpy as np
 
 from mathcheck.crosscheck._bulk import Plan, rows_of, take
 from mathcheck.crosscheck._inputs import Case
+from mathcheck.crosscheck._search import Violation
 from mathcheck.formulas import Agreement, Budget
 from mathcheck.numeric import Backend, condition_numbers, error_scale, fmt, ulp_errors
 
@@ -111,6 +112,16 @@ class Candidates:
         return [(n, r) for n, r, _ in picked] + self.unscreenable, left_out
 
 
+def _refuses_batches(exc: Exception, rows: int, raised: np.ndarray) -> None:
+    """A form that raises on a batch yet on none of its inputs alone mishandles batch
+    dimensions (a dropped keepdims broadcasts only when there is one row): a failure."""
+    if rows > 1 and not raised.any():
+        raise Violation(
+            f"raised {type(exc).__name__} on a batch of {rows} inputs though on none of them "
+            f"alone (batch dimensions mishandled): {exc}"
+        ) from exc
+
+
 def call_rows(
     call: Callable[[Case], np.ndarray], case: Case, shape: tuple[int, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -143,7 +154,14 @@ def screen_plan(
     candidates = Candidates()
     for number, chunk in enumerate(plan.chunks):
         hi, lo = screen_of(chunk.sizes)(chunk.arrays)
-        computed, raised = call_rows(call, chunk, hi.shape)
+        try:
+            computed = np.asarray(call(chunk), dtype=np.float64).reshape(hi.shape)
+            raised = np.zeros(rows_of(chunk), bool)
+        except Violation:
+            raise
+        except Exception as exc:
+            computed, raised = call_rows(call, chunk, hi.shape)
+            _refuses_batches(exc, rows_of(chunk), raised)
         out_axes = out_axes_of(chunk.sizes)
         error, allowed = row_scores(computed, hi, lo, chunk, claim, backend, out_axes)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -68,3 +68,15 @@ def test_bf16_one_input_entries_are_checked_on_every_value():
     result = agreement(verify_entry(get("act.gelu"), options))
     assert result.status == "passed"
     assert result.extra["search"] == "exhaustive"
+
+
+def test_a_form_that_breaks_on_batches_fails_though_each_input_alone_passes():
+    """A dropped keepdims broadcasts only with one row: the selftest's survivor, now killed."""
+
+    def log_softmax_without_keepdims(z):
+        shifted = z - z.max(axis=-1)
+        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+    result = agreement(verify_entry(get("act.log_softmax"), FP64,
+                                    numpy=log_softmax_without_keepdims))
+    assert result.status == "failed" and "batch dimensions mishandled" in result.detail
