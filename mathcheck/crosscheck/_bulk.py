@@ -28,7 +28,7 @@ SIZE_GROUPS = 4  # size assignments per check (each needs its own compiled refer
 #: regime where a stable form differs from the naive one.
 SCALAR_FAMILIES = {"uniform": 2, "wide": 3, "exponent": 2, "small": 2, "tiny": 1, "special": 1}
 VECTOR_FAMILIES = {"uniform": 2, "wide": 2, "exponent": 2, "offset": 2, "ties": 1, "dominant": 1,
-                   "tiny": 1}
+                   "tiny": 1, "sparse": 1}
 
 
 def generator(seed: int, *keys: str) -> np.random.Generator:
@@ -149,6 +149,9 @@ def _vector_values(
         centre = rng.uniform(low, high, (rows, *trailing))
         wiggle = rng.integers(-2, 3, shape) * fmt(dtype).eps * np.abs(centre)
         return np.clip(centre + wiggle, low, high)
+    if family == "sparse":  # most entries exactly 0, whole rows of 0 too: the zero guards
+        values = rng.uniform(low, high, shape)
+        return np.where(rng.random(shape) < 0.8, np.clip(0.0, low, high), values)
     # "dominant": one large entry per row (softmax saturation, argmax margins)
     values = rng.uniform(max(low, -1.0), min(high, 1.0), shape)
     flat = values.reshape(rows, -1)
