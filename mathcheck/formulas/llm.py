@@ -534,9 +534,12 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(
                 Budget(
-                    2.5,
-                    "five products of integers, each rounded ≤ ½ ulp (exact while "
-                    "below 2^p); fp16 overflows to inf exactly when the exact value does",
+                    4.5,
+                    "five factors, four products of integers, each rounded ≤ u = eps/2 "
+                    "relative (exact while below 2^p): ≤ 4u relative, which is up to 4 ulp "
+                    "of a result just above a power of two (where ulp/|y| = eps/2), plus "
+                    "second-order terms; fp16 overflows to inf exactly when the exact value "
+                    "does",
                 )
             ),
             Check(
