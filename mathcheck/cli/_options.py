@@ -88,6 +88,20 @@ def run_options(func: F) -> F:
     return func
 
 
+def jobs_option(func: F) -> F:
+    """`-j N` / `--jobs N`: worker processes; checked in the command (a one-line usage error)."""
+    return click.option(
+        "-j",
+        "--jobs",
+        "jobs",
+        default="auto",
+        show_default=True,
+        metavar="N|auto",
+        help="Run the checks in N worker processes (auto: one per CPU; 1: in this process). "
+        "The results are the same for every N.",
+    )(func)
+
+
 def build_options(
     dtypes: tuple[str, ...],
     devices: tuple[str, ...],
