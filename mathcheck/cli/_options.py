@@ -102,6 +102,17 @@ def jobs_option(func: F) -> F:
     )(func)
 
 
+def cache_option(func: F) -> F:
+    """`--no-cache`: recompute forms and proofs instead of reading the user cache folder."""
+    return click.option(
+        "--cache/--no-cache",
+        "use_cache",
+        default=True,
+        help="Reuse generated oracle code and finished proofs from the cache folder "
+        "(MATHCHECK_CACHE_DIR, else ~/.cache/mathcheck). The results are the same.",
+    )(func)
+
+
 def build_options(
     dtypes: tuple[str, ...],
     devices: tuple[str, ...],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-from mathcheck.cli._options import build_options, jobs_option, run_options
+from mathcheck.cli._options import build_options, cache_option, jobs_option, run_options
 from mathcheck.cli._render import (
     Interrupt,
     check_outputs,
@@ -32,6 +33,7 @@ from mathcheck.formulas import select
 )
 @run_options
 @jobs_option
+@cache_option
 def verify(
     sections: tuple[str, ...],
     formulas: tuple[str, ...],
@@ -47,6 +49,7 @@ def verify(
     json_path: str | None,
     junit_path: str | None,
     jobs: str,
+    use_cache: bool,
 ) -> None:
     """Cross-check every selected entry: symbolic proofs, numeric agreement with the oracle on
     every dtype and device, gradients and properties. Exit 0 when every check passes, 1 when
@@ -56,6 +59,8 @@ def verify(
     from mathcheck.crosscheck._pool import parse_jobs
 
     workers = parse_jobs(jobs)
+    if not use_cache:  # in the environment, so that the workers see it too
+        os.environ["MATHCHECK_NO_CACHE"] = "1"
     check_outputs(json_path, junit_path)
     entries = select(sections, formulas)
     options = build_options(
