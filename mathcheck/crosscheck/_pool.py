@@ -11,7 +11,8 @@ The parent sends the entries and options once, then tasks by key (entry index, c
 backend, dtype, device); results come back as `Result` field dicts. Results depend only on
 (task, options), so they are those of an in-process run, returned in plan order; only
 `seconds` differs. Tasks are dispatched longest-first by a rough estimate (symbolic claims
-and custom checks first) to shorten the tail.
+and custom checks first) to shorten the tail, except that a worker keeps to the entry it ran
+last while that entry has tasks left (its SymPy forms and oracles are built there already).
 
 Threads: every worker runs Torch, OpenMP, MKL and OpenBLAS with one thread
 (`torch.set_num_threads(1)`, OMP/MKL/OPENBLAS_NUM_THREADS=1 unless the user set them), so
@@ -73,6 +74,16 @@ def _cost(task: Any) -> int:
     if isinstance(task.claim, Gradient):
         return 2
     return 1
+
+
+def _next(pending: deque[int], tasks: Sequence[Any], entry_id: str) -> int:
+    """The next task for a worker: the first pending one of the entry it ran last (its forms
+    and oracles are built there), else the first in longest-first order."""
+    for position, index in enumerate(pending):
+        if tasks[index].entry.id == entry_id:
+            del pending[position]
+            return index
+    return pending.popleft()
 
 
 def _result_dict(result: Result) -> dict[str, Any]:
@@ -163,6 +174,7 @@ class _Worker:
         self.ready = False
         self.started = time.monotonic()
         self.current: int | None = None  # index of the task it runs
+        self.last_entry = ""  # the entry of its last task: its forms are warm there
         self.deadline = 0.0
         self.conn.send(list(sys.path))
         self.conn.send_bytes(payload)
@@ -249,7 +261,8 @@ def run_parallel(
             now = time.monotonic()
             for worker in workers:
                 if worker.ready and worker.current is None and pending:
-                    index = pending.popleft()
+                    index = _next(pending, tasks, worker.last_entry)
+                    worker.last_entry = tasks[index].entry.id
                     if progress:
                         progress(tasks[index], None)
                     worker.send(index, keys[index], time.monotonic() + limit)
