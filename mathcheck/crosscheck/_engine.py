@@ -222,11 +222,14 @@ def verify_entries(
     tasks = [t for _, t in planned]
     workers = min(parse_jobs(jobs), len(tasks))
     if workers > 1 and not _in_worker():
-        from mathcheck.crosscheck._pool import run_parallel
+        from mathcheck.crosscheck._pool import Unpicklable, run_parallel
 
         keys = [(i, t.entry.claims.index(t.claim), t.backend, t.dtype, t.device)
                 for i, t in planned]
-        return run_parallel(entries, options, tasks, keys, workers, _observed(progress))
+        try:
+            return run_parallel(entries, options, tasks, keys, workers, _observed(progress))
+        except Unpicklable:  # forms that cannot travel run here, as with jobs=1
+            pass
     results = []
     for task in tasks:
         if progress:

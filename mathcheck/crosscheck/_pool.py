@@ -49,6 +49,10 @@ Key = tuple[int, int, str, str, str]  # entry index, claim index, backend, dtype
 Progress = Callable[[Any, "Result | None"], None]
 
 
+class Unpicklable(Exception):
+    """The entries cannot be sent to a worker (a form closing over a lock, a file...)."""
+
+
 def parse_jobs(value: int | str | None) -> int:
     """A job count from `-j`: a positive integer, or "auto" (None) for os.cpu_count()."""
     if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):
@@ -223,7 +227,10 @@ def run_parallel(
     """`tasks` (with their `keys`) on `jobs` workers; results in the order of `tasks`."""
     import cloudpickle
 
-    payload = cloudpickle.dumps((tuple(entries), options))
+    try:
+        payload = cloudpickle.dumps((tuple(entries), options))
+    except Exception as exc:
+        raise Unpicklable(f"{type(exc).__name__}: {exc}") from None
     env = _environment()
     pending = deque(sorted(range(len(tasks)), key=lambda i: -_cost(tasks[i])))
     results: list[Result | None] = [None] * len(tasks)

@@ -91,3 +91,19 @@ def test_a_bad_job_count_is_a_one_line_usage_error(value):
     run = mathcheck("verify", "--formula", "act.relu", "-j", value)
     assert run.returncode == 2, run.stdout + run.stderr
     assert "-j/--jobs must be a positive integer or 'auto'" in one_line_error(run)
+
+
+def test_entries_that_cannot_travel_run_in_process():
+    import threading
+
+    from mathcheck.outcome import Outcome
+
+    lock = threading.Lock()
+
+    def holds_a_lock(ctx):
+        with lock:
+            return Outcome("passed", "ran here")
+
+    entry = dataclasses.replace(get("act.relu"), claims=(Check("local", holds_a_lock),) * 2)
+    results = verify_entries([entry], SMALL, jobs=2)
+    assert [(r.status, r.detail) for r in results] == [("passed", "ran here")] * 2
