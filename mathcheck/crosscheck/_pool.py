@@ -246,14 +246,15 @@ def run_parallel(
         if progress:
             progress(tasks[index], result)
 
-    def replace(worker: _Worker, why: str) -> None:
+    def replace(worker: _Worker, why: str, timed_out: bool = False) -> None:
         """The worker died or hung: its task fails with `why`, a fresh one takes its place."""
         nonlocal failures
         worker.close()
         if worker.current is not None:
             task = tasks[worker.current]
-            status, extra = ("error", {"timed_out": options.time_budget}) if (
-                "timed out" in why) else ("failed", {})
+            # as in-process: a budget that runs out is an error, a crash a failed check
+            status, extra = ("error", {"timed_out": options.time_budget}) if timed_out else (
+                "failed", {})
             finish(worker.current, Result(**_base(task), status=status, detail=why, extra=extra))
         elif not worker.ready:
             failures += 1
@@ -293,7 +294,8 @@ def run_parallel(
             for worker in list(workers):
                 if worker.current is not None and now > worker.deadline:
                     replace(worker, f"timed out after {options.time_budget:g} s "
-                                    "(hung where the watchdog cannot reach; worker killed)")
+                                    "(hung where the watchdog cannot reach; worker killed)",
+                            timed_out=True)
                 elif not worker.ready and now > worker.started + STARTUP_BUDGET:
                     replace(worker, f"no answer in {STARTUP_BUDGET:g} s")
     finally:
