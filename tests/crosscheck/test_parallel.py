@@ -107,3 +107,13 @@ def test_entries_that_cannot_travel_run_in_process():
     entry = dataclasses.replace(get("act.relu"), claims=(Check("local", holds_a_lock),) * 2)
     results = verify_entries([entry], SMALL, jobs=2)
     assert [(r.status, r.detail) for r in results] == [("passed", "ran here")] * 2
+
+
+def test_a_worker_hung_in_c_is_killed_at_its_budget_and_replaced():
+    entries = (_dying("act.relu", "c_hang"),)
+    options = dataclasses.replace(SMALL, time_budget=1.0)
+    results = verify_entries(entries, options, jobs=2)
+    hung = results[0]
+    assert hung.status == "error" and "timed out after 1 s" in hung.detail
+    assert hung.extra == {"timed_out": 1.0}
+    assert len(results) == 2  # the other claim still ran (its verdict may be a timeout too)
