@@ -16,7 +16,10 @@ from typing import Any
 
 import click
 
+from mathcheck._paths import hypothesis_cache
 from mathcheck.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, MathcheckError
+
+__all__ = ["cli", "hypothesis_cache", "main"]
 
 SUBCOMMANDS: dict[str, str] = {
     "verify": "mathcheck.cli.verify:verify",
@@ -93,13 +96,6 @@ def _one_line(message: str) -> None:
 @click.option("--debug", is_flag=True, help="Show the traceback of an error.")
 def cli(debug: bool) -> None:
     """mathcheck: the mathematics of modern ML, verified."""
-
-
-def hypothesis_cache() -> str:
-    """Where Hypothesis may keep its files for mathcheck runs: a user cache folder, never the
-    user's working directory (Hypothesis's default is ./.hypothesis)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "mathcheck", "hypothesis")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -95,6 +95,31 @@ def run_options(func: F) -> F:
     return func
 
 
+def jobs_option(func: F) -> F:
+    """`-j N` / `--jobs N`: worker processes; checked in the command (a one-line usage error)."""
+    return click.option(
+        "-j",
+        "--jobs",
+        "jobs",
+        default="auto",
+        show_default=True,
+        metavar="N|auto",
+        help="Run the checks in N worker processes (auto: one per CPU; 1: in this process). "
+        "The results are the same for every N.",
+    )(func)
+
+
+def cache_option(func: F) -> F:
+    """`--no-cache`: recompute forms and proofs instead of reading the user cache folder."""
+    return click.option(
+        "--cache/--no-cache",
+        "use_cache",
+        default=True,
+        help="Reuse generated oracle code and finished proofs from the cache folder "
+        "(MATHCHECK_CACHE_DIR, else ~/.cache/mathcheck). The results are the same.",
+    )(func)
+
+
 def build_options(
     dtypes: tuple[str, ...],
     devices: tuple[str, ...],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-from mathcheck.cli._options import build_options, run_options
+from mathcheck.cli._options import build_options, cache_option, jobs_option, run_options
 from mathcheck.cli._render import (
     Interrupt,
     check_outputs,
@@ -31,6 +32,8 @@ from mathcheck.formulas import select
     "--errata/--no-errata", "with_errata", default=False, help="Add the errata to the JSON report."
 )
 @run_options
+@jobs_option
+@cache_option
 def verify(
     sections: tuple[str, ...],
     formulas: tuple[str, ...],
@@ -46,13 +49,19 @@ def verify(
     time_budget: float | None,
     json_path: str | None,
     junit_path: str | None,
+    jobs: str,
+    use_cache: bool,
 ) -> None:
     """Cross-check every selected entry: symbolic proofs, numeric agreement with the oracle on
     every dtype and device, gradients and properties. Exit 0 when every check passes, 1 when
     one fails or nothing was checked, 2 on bad usage, 130 when interrupted (the reports then
     hold the checks finished so far and say so)."""
     from mathcheck.crosscheck import count_tasks, report, verify_entries
+    from mathcheck.crosscheck._pool import parse_jobs
 
+    workers = parse_jobs(jobs)
+    if not use_cache:  # in the environment, so that the workers see it too
+        os.environ["MATHCHECK_NO_CACHE"] = "1"
     check_outputs(json_path, junit_path)
     entries = select(sections, formulas)
     options = build_options(
@@ -72,7 +81,7 @@ def verify(
             interrupt.check()
             update(task, result)
 
-        return verify_entries(entries, options, record)
+        return verify_entries(entries, options, record, jobs=workers)
 
     try:
         with interrupt:

@@ -5,6 +5,7 @@ never stops the others.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -225,10 +226,28 @@ def verify_entries(
     entries: Iterable[Entry],
     options: RunOptions | None = None,
     progress: Callable[[Task, Result | None], None] | None = None,
+    *,
+    jobs: int | str | None = 1,
 ) -> list[Result]:
-    """All claims of all entries; `progress(task, None)` before and `(task, result)` after each."""
+    """All claims of all entries, in plan order; `progress(task, None)` before and
+    `(task, result)` after each. `jobs` > 1 (or "auto"/None: one per CPU) runs them in that
+    many worker processes (`_pool`), with the same results; 1 runs them here."""
+    from mathcheck.crosscheck._pool import parse_jobs
+
     options = options or RunOptions()
-    tasks = [t for e in entries for t in plan(e, options)]
+    entries = tuple(entries)
+    planned = [(i, t) for i, e in enumerate(entries) for t in plan(e, options)]
+    tasks = [t for _, t in planned]
+    workers = min(parse_jobs(jobs), len(tasks))
+    if workers > 1 and not _in_worker():
+        from mathcheck.crosscheck._pool import Unpicklable, run_parallel
+
+        keys = [(i, t.entry.checked_claims().index(t.claim), t.backend, t.dtype, t.device)
+                for i, t in planned]
+        try:
+            return run_parallel(entries, options, tasks, keys, workers, _observed(progress))
+        except Unpicklable:  # forms that cannot travel run here, as with jobs=1
+            pass
     results = []
     for task in tasks:
         if progress:
@@ -238,6 +257,26 @@ def verify_entries(
         if progress:
             progress(task, result)
     return results
+
+
+def _in_worker() -> bool:
+    """Inside the regression worker, everything runs in-process (a worker starts no pool)."""
+    worker = sys.modules.get("mathcheck.regress._worker")
+    return bool(worker and worker.IN_WORKER)
+
+
+def _observed(
+    progress: Callable[[Task, Result | None], None] | None,
+) -> Callable[[Task, Result | None], None]:
+    """`progress`, and the observers `run_task` would have told, for tasks run elsewhere."""
+
+    def tell(task: Task, result: Result | None) -> None:
+        for observe in tuple(_observers):
+            observe(task, result)
+        if progress:
+            progress(task, result)
+
+    return tell
 
 
 def count_tasks(entries: Iterable[Entry], options: RunOptions) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import sympy as sp
@@ -9,8 +10,10 @@ import sympy as sp
 from mathcheck._timeout import time_limit
 from mathcheck.errors import CheckTimeout
 from mathcheck.formulas import Derivative, Entry, Identity, resolve
+from mathcheck.numeric import _cache
 from mathcheck.outcome import Outcome
 from mathcheck.symbolic import Equation, SymForm, prove_equal
+from mathcheck.symbolic._prove import Proof
 
 DEFAULT_SIZE = 3
 
@@ -48,7 +51,7 @@ def run_derivative(entry: Entry, claim: Derivative, budget: float, seed: int) ->
     form: SymForm = resolve(entry.symbolic)(**proof_sizes(entry, claim.sizes))
     derived = derive(form, claim.wrt)
     expected = _same_shape(resolve(claim.expected)(form), derived)
-    proof = prove_equal(derived, expected, time_budget=budget, seed=seed)
+    proof = _proof(derived, expected, {}, budget, seed)
     return Outcome(
         proof.status,
         f"d/d{claim.wrt}: {proof.detail}",
@@ -62,7 +65,7 @@ def run_derivative(entry: Entry, claim: Derivative, budget: float, seed: int) ->
 
 def run_identity(entry: Entry, claim: Identity, budget: float, seed: int) -> Outcome:
     equation: Equation = resolve(claim.build)(**claim.sizes)
-    proof = prove_equal(equation.lhs, equation.rhs, equation.ranges, time_budget=budget, seed=seed)
+    proof = _proof(equation.lhs, equation.rhs, equation.ranges, budget, seed)
     return Outcome(
         proof.status,
         proof.detail,
@@ -74,13 +77,47 @@ def run_identity(entry: Entry, claim: Identity, budget: float, seed: int) -> Out
     )
 
 
+def _proof(lhs: Any, rhs: Any, ranges: dict[Any, tuple[float, float]], budget: float,
+           seed: int) -> Proof:
+    """`prove_equal`, cached on disk (`numeric._cache`) when it finished inside its budget:
+    a completed simplification and a seeded numeric confirmation are deterministic, so the
+    cached proof is the one recomputing gives. One that ran out of time is never cached."""
+    key = _cache.digest(
+        "proof",
+        _cache.source_digest("mathcheck.symbolic._prove"),
+        sp.srepr(lhs),
+        sp.srepr(rhs),
+        sorted((sp.srepr(k), tuple(v)) for k, v in ranges.items()),
+        budget,
+        seed,
+    )
+    cached = _cache.load("proof", key)
+    if isinstance(cached, Proof):
+        return cached
+    start = time.perf_counter()
+    proof = prove_equal(lhs, rhs, ranges, time_budget=budget, seed=seed)
+    if time.perf_counter() - start < budget:  # its limit cannot have fired
+        _cache.store("proof", key, proof)
+    return proof
+
+
+DISPLAY_BUDGET = 2.0
+
+
 def _display(expr: Any) -> str:
-    """The derived expression for reports, simplified when that is quick."""
+    """The derived expression for reports, simplified when that is quick (cached on disk when
+    the simplification finished: a timed-out one is recomputed next time)."""
     if sp.count_ops(expr) < 200:
-        limit = time_limit(2.0)
+        key = _cache.digest("display", sp.srepr(expr))
+        cached = _cache.load("display", key)
+        if isinstance(cached, str):
+            return cached
+        limit = time_limit(DISPLAY_BUDGET)
         try:
             with limit:
-                return sp.sstr(sp.simplify(expr))
+                text = sp.sstr(sp.simplify(expr))
+            _cache.store("display", key, text)
+            return text
         except CheckTimeout as exc:
             if not limit.owns(exc):
                 raise

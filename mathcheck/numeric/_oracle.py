@@ -17,6 +17,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from mathcheck.numeric._lambdify import Lambdified
 from mathcheck.symbolic import SymForm
 
 DIGITS = 50
@@ -60,10 +61,11 @@ class Oracle:
         self.out_shape = output_shape(form)
         self._size = len(exprs)
         # cse: gradient and matrix forms repeat subexpressions (softmax denominators...)
-        self._f = sp.lambdify(symbols, exprs, modules=["mpmath", "sympy"], cse=True)
-        # cse hoists subexpressions out of Piecewise branches, so a guarded 0/0 can raise:
-        # such points are re-evaluated without it.
-        self._f_plain = sp.lambdify(symbols, exprs, modules=["mpmath", "sympy"])
+        # Generated source cached on disk (`_lambdify`): printing is the cold cost.
+        compiled = Lambdified(symbols, exprs, ["mpmath", "sympy"])
+        self._compiled = compiled
+        self._f = compiled.function(cse=True)
+        self._plain: Any = None
 
     def __call__(self, arrays: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         first = self.names[0]
@@ -89,6 +91,13 @@ class Oracle:
         shape = batch + self.out_shape
         return hi.reshape(shape), lo.reshape(shape)
 
+    def _f_plain(self) -> Any:
+        """Without CSE: cse hoists subexpressions out of Piecewise branches, so a guarded 0/0
+        can raise; such points are re-evaluated with this. Compiled on first need."""
+        if self._plain is None:
+            self._plain = self._compiled.function()
+        return self._plain
+
     def _at(self, point: list[float], digits: int) -> list[Any]:
         with mpmath.workdps(digits):
             args = [mpmath.mpf(v) for v in point]
@@ -96,7 +105,7 @@ class Oracle:
                 values = self._f(*args)
             except (ZeroDivisionError, ValueError):
                 try:
-                    values = self._f_plain(*args)
+                    values = self._f_plain()(*args)
                 except (ZeroDivisionError, ValueError):  # undefined here: an invalid point
                     return [mpmath.mpf("nan")] * self._size
             return [v if isinstance(v, mpmath.mpf) else mpmath.mpf(v) for v in values]
