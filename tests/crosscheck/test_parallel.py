@@ -41,7 +41,7 @@ def _dying(entry_id: str, *hostile: str):
     entry = get(entry_id)
     kept = tuple(c for c in entry.claims if c.kind == "derivative")
     dying = tuple(Check(name, Ref(f"tests.regress.hostile:{name}")) for name in hostile)
-    return dataclasses.replace(entry, claims=(*dying, *kept))
+    return dataclasses.replace(entry, claims=(*dying, *kept), kinks=())
 
 
 def test_a_worker_that_dies_fails_its_task_and_the_others_still_run():
@@ -104,7 +104,8 @@ def test_entries_that_cannot_travel_run_in_process():
         with lock:
             return Outcome("passed", "ran here")
 
-    entry = dataclasses.replace(get("act.relu"), claims=(Check("local", holds_a_lock),) * 2)
+    entry = dataclasses.replace(get("act.relu"), claims=(Check("local", holds_a_lock),) * 2,
+                                kinks=())
     results = verify_entries([entry], SMALL, jobs=2)
     assert [(r.status, r.detail) for r in results] == [("passed", "ran here")] * 2
 
