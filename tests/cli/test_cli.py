@@ -109,6 +109,8 @@ def test_verify_on_a_broken_copy_fails_with_a_shrunk_counterexample(monkeypatch)
         "fp64",
         "--profile",
         "quick",
+        "-j",
+        "1",  # the patch lives in this process; worker processes import the real form
     )
     assert result.exit_code == 1
     assert "FAILED act.softmax" in result.output
