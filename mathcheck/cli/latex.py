@@ -114,7 +114,8 @@ def latex(
         f"[bold]{counts['entries']}[/] entries · [bold]{counts['sympy']}[/] displays printed from "
         f"SymPy ({counts['sympy_sized']} at fixed small sizes) "
         f"· {counts['derived']} derivations · {counts['hand']} hand-written: "
-        f"{counts['proven']} proven by parse-back, {counts['unparseable']} unparseable, "
+        f"{counts['proven']} proven by parse-back, {counts['confirmed']} confirmed "
+        f"numerically, {counts['unparseable']} unparseable, "
         f"{counts['mismatched']} mismatched"
     )
     console.print(f"wrote {built.tex}")

@@ -210,7 +210,8 @@ def counts(section_views: list[SectionView]) -> dict[str, Any]:
         "derived": len(derived),
         "hand": len(hand),
         "none": sum(d.source == "none" or d.latex is None for d in displays),
-        "proven": verdicts.get("proven", 0) + verdicts.get("confirmed", 0),
+        "proven": verdicts.get("proven", 0),
+        "confirmed": verdicts.get("confirmed", 0),  # numerically, not by the prover
         "unparseable": verdicts.get("unparseable", 0),
         "mismatched": verdicts.get("mismatched", 0),
         "no_form": verdicts.get("no_form", 0),
