@@ -195,6 +195,8 @@ def _run_task(task: Task, options: RunOptions) -> Result:
         outcome = timed_out
     extra = dict(outcome.extra)
     note = extra.pop("budget_note", "")
+    if narrower := narrower_domain(task.entry, claim):
+        extra["narrower_domain"] = narrower
     return Result(
         **base,
         status=outcome.status,
@@ -207,6 +209,21 @@ def _run_task(task: Task, options: RunOptions) -> Result:
         seconds=time.perf_counter() - start,
         extra=extra,
     )
+
+
+def narrower_domain(entry: Entry, claim: Claim) -> str | None:
+    """Where a claim checks less of an argument's range than its entry states, which part
+    (e.g. a gradient against finite differences kept away from overflow); else None."""
+    own = getattr(claim, "domain", None)
+    if own is None or entry.domain is None:
+        return None
+    stated = {a.name: a for a in entry.domain.args}
+    parts = [
+        f"{a.name} ∈ [{a.low:g}, {a.high:g}] of [{stated[a.name].low:g}, {stated[a.name].high:g}]"
+        for a in own.args
+        if a.name in stated and (a.low > stated[a.name].low or a.high < stated[a.name].high)
+    ]
+    return "; ".join(parts) or None
 
 
 def verify_entry(

@@ -231,3 +231,12 @@ def test_numpy_bfloat16_is_skipped_with_a_reason(dtype):
         dataclasses.replace(FAST, backends=("numpy",), dtypes=(dtype,)),
     )
     assert r.status == "skipped" and "bfloat16" in r.detail
+
+
+def test_a_claim_checking_less_than_its_entry_says_which_part():
+    from mathcheck.crosscheck._engine import narrower_domain
+
+    entry = get("act.gelu")
+    by_kind = {c.kind: narrower_domain(entry, c) for c in entry.claims}
+    assert by_kind["gradient"] == "x ∈ [-1000, 1000] of [-inf, inf]"
+    assert by_kind["agreement"] is None
