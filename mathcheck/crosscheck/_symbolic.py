@@ -7,8 +7,6 @@ from typing import Any
 
 import sympy as sp
 
-from mathcheck._timeout import time_limit
-from mathcheck.errors import CheckTimeout
 from mathcheck.formulas import Derivative, Entry, Identity, resolve
 from mathcheck.numeric import _cache
 from mathcheck.outcome import Outcome
@@ -101,24 +99,15 @@ def _proof(lhs: Any, rhs: Any, ranges: dict[Any, tuple[float, float]], budget: f
     return proof
 
 
-DISPLAY_BUDGET = 2.0
 
 
 def _display(expr: Any) -> str:
-    """The derived expression for reports, simplified when that is quick (cached on disk when
-    the simplification finished: a timed-out one is recomputed next time)."""
+    """The derived expression for reports, tidied by a fixed sequence of cheap rewrites
+    (together, cancel, factor_terms). Not `simplify` under a time limit: its output then
+    depended on the machine's speed, and a record must not."""
     if sp.count_ops(expr) < 200:
-        key = _cache.digest("display", sp.srepr(expr))
-        cached = _cache.load("display", key)
-        if isinstance(cached, str):
-            return cached
-        limit = time_limit(DISPLAY_BUDGET)
         try:
-            with limit:
-                text = sp.sstr(sp.simplify(expr))
-            _cache.store("display", key, text)
-            return text
-        except CheckTimeout as exc:
-            if not limit.owns(exc):
-                raise
+            return sp.sstr(sp.factor_terms(sp.cancel(sp.together(expr))))
+        except (sp.PolynomialError, TypeError, ValueError):
+            pass
     return sp.sstr(expr)
