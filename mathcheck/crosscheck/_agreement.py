@@ -12,6 +12,7 @@ import numpy as np
 from mathcheck.crosscheck._bulk import Plan, bulk_inputs, every_value, generator, rows_of, take
 from mathcheck.crosscheck._inputs import Case, cases
 from mathcheck.crosscheck._nonfinite import check_nonfinite
+from mathcheck.crosscheck._results import DEFAULT_INPUTS
 from mathcheck.crosscheck._screening import conditions, row_scores, screen_plan
 from mathcheck.crosscheck._search import Violation, search
 from mathcheck.formulas import Agreement, Domain, Entry, resolve
@@ -20,7 +21,6 @@ from mathcheck.numeric._oracle import Oracle, output_shape
 from mathcheck.numeric._screen import Screen, ScreenUnavailable
 from mathcheck.outcome import Outcome
 
-DEFAULT_INPUTS = 10_000  # bulk inputs per agreement check (the "ci" profile)
 SAMPLED = 64  # oracle measurements when a form has no screen
 
 
@@ -180,38 +180,18 @@ def run_agreement(
     def call(case: Case) -> np.ndarray:
         return checked_output(fn, case, backend, domain.params)
 
-    try:
-        call(take(plan.chunks[0], np.arange(1)))  # dtype and shape are global: fail fast
+    try:  # a raise on some inputs is narrowed to them there; a wrong dtype is a Violation
         candidates = screen_plan(plan, cache.screen, call, claim, backend, cache.out_axes)
     except Violation as exc:
         return _failed(entry, claim, fn, backend, cache, take(plan.chunks[0], np.arange(1)),
                        str(exc), note)
     except ScreenUnavailable as exc:
         return _sampled(entry, claim, fn, backend, cache, plan, rng, note, str(exc))
-    except Exception:
-        candidates = None  # the first input raised: measured below, reported as a failure
-    if candidates is None:
-        chosen: list[tuple[int, int]] = [(0, 0)]
-        left_out = 0
-    else:
-        chosen, left_out = candidates.chosen(rng)
-    worst: dict[str, Any] = {}
-    worst_case: Case | None = None
-    for number, row in chosen:
-        case = take(plan.chunks[number], np.array([row]))
-        try:
-            info = measure(fn, case, backend, claim, cache)
-        except Exception as exc:
-            return _shrunk_failure(entry, claim, fn, backend, cache, case, exc, note,
-                                   examples, seed)
-        if info.get("invalid"):
-            continue
-        if info["score"] > 1 or not info["score"] <= 1:
-            return _shrunk_failure(entry, claim, fn, backend, cache, case,
-                                   Violation(f"error {info['error']:.3g} ulp"), note,
-                                   examples, seed)
-        if worst_case is None or info["score"] > worst.get("score", -1.0):
-            worst, worst_case = info, case
+    chosen, left_out = candidates.chosen(rng)
+    worst, worst_case, failing = _confirm(chosen, plan, fn, backend, claim, cache)
+    if failing is not None:
+        case, exc = failing
+        return _shrunk_failure(entry, claim, fn, backend, cache, case, exc, note, examples, seed)
     measured = len(chosen)
     how = plan.how if plan.how == "exhaustive" and not left_out else "screened"
     count = f"{total:,} inputs"
@@ -255,22 +235,13 @@ def _sampled(
     """No screen for this form: the oracle measures a seeded sample of the bulk inputs."""
     index = [(n, r) for n, chunk in enumerate(plan.chunks) for r in range(rows_of(chunk))]
     picks = rng.choice(len(index), min(SAMPLED, len(index)), replace=False)
-    worst: dict[str, Any] = {}
-    worst_case = None
-    for pick in sorted(picks):
-        number, row = index[pick]
-        case = take(plan.chunks[number], np.array([row]))
-        try:
-            info = measure(fn, case, backend, claim, cache)
-        except Exception as exc:
-            return _failed(entry, claim, fn, backend, cache, case, _describe(exc), note)
-        if info.get("invalid"):
-            continue
-        if not info["score"] <= 1:
-            return _failed(entry, claim, fn, backend, cache, case,
-                           _failure_detail(Violation(""), fn, case, backend, claim, cache), note)
-        if worst_case is None or info["score"] > worst["score"]:
-            worst, worst_case = info, case
+    worst, worst_case, failing = _confirm(
+        [index[pick] for pick in sorted(picks)], plan, fn, backend, claim, cache
+    )
+    if failing is not None:
+        case, exc = failing
+        detail = _failure_detail(exc, fn, case, backend, claim, cache)
+        return _failed(entry, claim, fn, backend, cache, case, detail, note)
     return Outcome(
         "passed",
         f"sampled {len(picks)} inputs (no screen: {why}); worst {worst.get('error', 0.0):.3g} ulp",
@@ -283,8 +254,27 @@ def _sampled(
     )
 
 
-def _describe(exc: BaseException) -> str:
-    return str(exc) if isinstance(exc, Violation) else f"raised {type(exc).__name__}: {exc}"
+def _confirm(
+    rows: list[tuple[int, int]], plan: Plan, fn: Callable[..., Any], backend: Backend,
+    claim: Agreement, cache: FormCache,
+) -> tuple[dict[str, Any], Case | None, tuple[Case, BaseException] | None]:
+    """The oracle measures each (chunk, row) alone, in order: (the worst measurement, its
+    case, and the first failing case with why, or None)."""
+    worst: dict[str, Any] = {}
+    worst_case: Case | None = None
+    for number, row in rows:
+        case = take(plan.chunks[number], np.array([row]))
+        try:
+            info = measure(fn, case, backend, claim, cache)
+        except Exception as exc:
+            return worst, worst_case, (case, exc)
+        if info.get("invalid"):
+            continue
+        if not info["score"] <= 1:  # NaN included
+            return worst, worst_case, (case, Violation(f"error {info['error']:.3g} ulp"))
+        if worst_case is None or info["score"] > worst["score"]:
+            worst, worst_case = info, case
+    return worst, worst_case, None
 
 
 def _shrunk_failure(
