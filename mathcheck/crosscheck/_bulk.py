@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mathcheck.crosscheck._inputs import Case, concrete_shape, extreme_cases
+from mathcheck.crosscheck._inputs import Case, concrete_shape, extreme_cases, sampling_bounds
 from mathcheck.formulas import LOW_PRECISION, Arg, Domain
 from mathcheck.numeric import fmt, round_to
 
@@ -27,6 +27,8 @@ SIZE_GROUPS = 4  # size assignments per check (each needs its own compiled refer
 #: The families an argument's values are drawn from, with their weights. Each targets a
 #: regime where a stable form differs from the naive one.
 SCALAR_FAMILIES = {"uniform": 2, "wide": 3, "exponent": 2, "small": 2, "tiny": 1, "special": 1}
+#: Families drawn entry by entry, for vectors as for scalars.
+ELEMENTWISE_FAMILIES = frozenset({"uniform", "wide", "exponent", "tiny"})
 VECTOR_FAMILIES = {"uniform": 2, "wide": 2, "exponent": 2, "offset": 2, "ties": 1, "dominant": 1,
                    "tiny": 1, "sparse": 1}
 
@@ -34,15 +36,6 @@ VECTOR_FAMILIES = {"uniform": 2, "wide": 2, "exponent": 2, "offset": 2, "ties": 
 def generator(seed: int, *keys: str) -> np.random.Generator:
     """A Generator fixed by the seed and the names (crc32: stable across processes)."""
     return np.random.default_rng([seed, *(zlib.crc32(k.encode()) for k in keys)])
-
-
-def sampling_bounds(arg: Arg, dtype: str) -> tuple[float, float]:
-    """The argument's range within the dtype, with headroom so no value rounds to infinity."""
-    limit = fmt(dtype).max / 4
-    low, high = max(arg.low, -limit), min(arg.high, limit)
-    if arg.kind == "positive":
-        low = max(low, fmt(dtype).tiny)
-    return low, high
 
 
 # --------------------------------------------------------------------------- exhaustive
@@ -65,17 +58,16 @@ def every_value(dtype: str) -> np.ndarray:
     return bits.astype(np.uint16).view(np.float16).astype(np.float64)
 
 
-def exhaustive_cases(domain: Domain, dtype: str) -> tuple[list[Case], int]:
-    """Every finite value of the dtype inside the argument's range, in chunks; and how many
-    of the 65,536 patterns that leaves out (outside the range, or not finite)."""
+def exhaustive_cases(domain: Domain, dtype: str) -> list[Case]:
+    """Every finite value of the dtype inside the argument's range, in chunks (the
+    non-finite patterns are `_nonfinite`'s)."""
     arg = domain.args[0]
     values = every_value(dtype)
     finite = values[np.isfinite(values)]
     low = max(arg.low, fmt(dtype).tiny) if arg.kind == "positive" else arg.low
     inside = finite[(finite >= low) & (finite <= arg.high)]  # −0 and +0 both: signs matter
-    chunks = [Case({}, {arg.name: inside[i : i + CHUNK_ROWS]})
-              for i in range(0, inside.size, CHUNK_ROWS)]
-    return chunks, values.size - inside.size
+    return [Case({}, {arg.name: inside[i : i + CHUNK_ROWS]})
+            for i in range(0, inside.size, CHUNK_ROWS)]
 
 
 # --------------------------------------------------------------------------- sampled
@@ -135,10 +127,10 @@ def _vector_values(
 ) -> np.ndarray:
     """One family for a whole block of rows of a vector/matrix argument (shape = rows + arg)."""
     low, high = sampling_bounds(arg, dtype)
-    if arg.kind in ("integer", "binary", "positive") or family in ("uniform", "wide", "tiny",
-                                                                     "exponent"):
-        kind_family = family if family in ("uniform", "wide", "tiny", "exponent") else "uniform"
-        return _scalar_values(rng, arg, dtype, kind_family, shape)
+    if family in ELEMENTWISE_FAMILIES:
+        return _scalar_values(rng, arg, dtype, family, shape)
+    if arg.kind in ("integer", "binary", "positive"):  # row structure means nothing there
+        return _scalar_values(rng, arg, dtype, "uniform", shape)
     rows = shape[0]
     trailing = (1,) * (len(shape) - 1)
     if family == "offset":  # a large common offset plus a small spread: variance, LayerNorm
@@ -278,14 +270,12 @@ class Plan:
 
     chunks: list[Case]
     how: str  # "exhaustive" or "sampled"
-    left_out: int = 0  # exhaustive: patterns outside the range or not finite
 
 
 def bulk_inputs(domain: Domain, dtype: str, count: int, rng: np.random.Generator) -> Plan:
     """`count` seeded inputs (at least), plus the domain's stated extremes; or every value."""
     if exhaustible(domain, dtype):
-        chunks, left_out = exhaustive_cases(domain, dtype)
-        return Plan(chunks, "exhaustive", left_out)
+        return Plan(exhaustive_cases(domain, dtype), "exhaustive")
     chunks = list(extreme_cases(domain, dtype))
     groups = _size_assignments(domain, rng)
     per_group = -(-count // len(groups))

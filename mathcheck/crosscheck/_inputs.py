@@ -32,7 +32,7 @@ def concrete_shape(arg: Arg, sizes: dict[str, int]) -> tuple[int, ...]:
     return tuple(sizes[d] if isinstance(d, str) else d for d in arg.shape)
 
 
-def _bounds(arg: Arg, dtype: str) -> tuple[float, float]:
+def sampling_bounds(arg: Arg, dtype: str) -> tuple[float, float]:
     limit = fmt(dtype).max / 4  # headroom so a generated value cannot round to infinity
     low, high = max(arg.low, -limit), min(arg.high, limit)
     if arg.kind == "positive":
@@ -41,7 +41,7 @@ def _bounds(arg: Arg, dtype: str) -> tuple[float, float]:
 
 
 def _elements(arg: Arg, dtype: str) -> st.SearchStrategy[float]:
-    low, high = _bounds(arg, dtype)
+    low, high = sampling_bounds(arg, dtype)
     if arg.kind in ("integer",):
         return st.integers(int(np.ceil(low)), int(np.floor(high))).map(float)
     if arg.kind == "binary":
@@ -66,7 +66,7 @@ def _array(draw: st.DrawFn, arg: Arg, shape: tuple[int, ...], dtype: str) -> np.
         idx = draw(hnp.arrays(np.int64, shape[:-1], elements=st.integers(0, n - 1)))
         values = np.eye(n)[idx]
     elif arg.kind in ("spd", "square", "symmetric"):
-        low, high = _bounds(arg, dtype)
+        low, high = sampling_bounds(arg, dtype)
         b = draw(hnp.arrays(np.float64, shape,
                             elements=st.floats(low, high, allow_subnormal=False)))
         singular = draw(st.sampled_from([0.0, 0.0, 1e-3, 1e-6]))
@@ -141,7 +141,7 @@ def extreme_cases(domain: Domain, dtype: str) -> list[Case]:
     length = max((len(a.extremes) for a in domain.args), default=1)
     arrays: dict[str, np.ndarray] = {}
     for arg in domain.args:
-        low, high = _bounds(arg, dtype)
+        low, high = sampling_bounds(arg, dtype)
         if not arg.extremes and arg.shape and arg.kind in _NEUTRAL:
             shape = concrete_shape(arg, sizes)
             rows = (length,) if domain.batch else ()

@@ -9,6 +9,8 @@ from mathcheck.errors import InvalidInputError
 from mathcheck.formulas import BACKENDS, DTYPES
 from mathcheck.outcome import SUCCESS, Status
 
+DEFAULT_INPUTS = 10_000  # bulk inputs per agreement check at the "ci" profile
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -16,7 +18,7 @@ class RunOptions:
 
     seed: int = 0
     examples: int = 20  # Hypothesis max_examples per check (the "ci" profile)
-    inputs: int = 10_000  # bulk inputs screened per agreement check (the "ci" profile)
+    inputs: int = DEFAULT_INPUTS  # bulk inputs screened per agreement check
     backends: tuple[str, ...] = BACKENDS
     dtypes: tuple[str, ...] = DTYPES
     devices: tuple[str, ...] = ("cpu", "cuda")
@@ -59,7 +61,7 @@ class RunOptions:
 #: Named efforts: "ci" is the quick default, "deep" the one to run before a release.
 PROFILES: dict[str, dict[str, Any]] = {
     "quick": {"examples": 5, "inputs": 1_000},
-    "ci": {"examples": 20, "inputs": 10_000},
+    "ci": {"examples": 20, "inputs": DEFAULT_INPUTS},
     "deep": {"examples": 200, "inputs": 1_000_000, "time_budget": 600.0,
              "symbolic_budget": 120.0},
 }

@@ -7,15 +7,15 @@ resolved only when a check needs them; all behaviour lives in `mathcheck.crossch
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import import_module
 from typing import Any, Literal, Union
 
 DTYPES: tuple[str, ...] = ("float64", "float32", "float16", "bfloat16")
 LOW_PRECISION: frozenset[str] = frozenset({"float16", "bfloat16"})
 BACKENDS: tuple[str, ...] = ("numpy", "torch")
-_PRECISION = {"float64": 53, "float32": 24, "float16": 11, "bfloat16": 8}  # significand bits
 
 
 @dataclass(frozen=True)
@@ -119,15 +119,12 @@ def spanning(domain: Domain, *names: str) -> Domain:
     whole line: each dtype's own range is then the limit (fp16 to ±65504, fp64 to ±4e307),
     where the stable forms earn their keep. Used by agreement claims, whose oracle is exact
     there; gradients against finite differences keep the entry's bounded domain."""
-    import dataclasses
-    import math
-
     chosen = set(names) or {a.name for a in domain.args if a.kind == "real"}
     args = tuple(
-        dataclasses.replace(a, low=-math.inf, high=math.inf) if a.name in chosen else a
+        replace(a, low=-math.inf, high=math.inf) if a.name in chosen else a
         for a in domain.args
     )
-    return dataclasses.replace(domain, args=args)
+    return replace(domain, args=args)
 
 
 Scale = Literal["elementwise", "row", "unit"]
@@ -167,7 +164,9 @@ class Budget:
             base = self.low_precision_ulps
         n = sizes.get(self.length, 0) if self.length else 0
         if self.cond_arg and self.cond_kind == "offset":
-            return base + self.per_length * n + cond * cond * 2.0 ** (1 - _PRECISION[dtype])
+            from mathcheck.numeric._dtypes import fmt  # lazy: the catalog imports in ms
+
+            return base + self.per_length * n + cond * cond * fmt(dtype).eps
         factor = cond if self.cond_arg else 1.0
         return (base + self.per_length * n) * factor
 

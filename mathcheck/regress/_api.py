@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mathcheck.crosscheck._results import DEFAULT_INPUTS
 from mathcheck.errors import InvalidInputError, NotSupportedError
 from mathcheck.formulas import DTYPES, Agreement, Entry, Gradient, Property, get, resolve
 from mathcheck.numeric import canonical
@@ -158,7 +159,7 @@ def plan_check(
     gradients: bool = True,
     seed: int = 0,
     examples: int = 20,
-    inputs: int = 10_000,
+    inputs: int = DEFAULT_INPUTS,
     time_budget: float = 60.0,
     sizes: dict[str, tuple[int, int]] | None = None,
     params: dict[str, float] | None = None,
@@ -210,7 +211,7 @@ def check(
     gradients: bool = True,
     seed: int = 0,
     examples: int = 20,
-    inputs: int = 10_000,
+    inputs: int = DEFAULT_INPUTS,
     time_budget: float = 60.0,
     target_budget: float | None = None,
     sizes: dict[str, tuple[int, int]] | None = None,
