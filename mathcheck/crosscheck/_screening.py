@@ -81,13 +81,9 @@ class Candidates:
 
     scored: list[tuple[int, int, float]] = field(default_factory=list)
     unscreenable: list[tuple[int, int]] = field(default_factory=list)
-    flagged: int = 0
-    screened: int = 0
 
     def add(self, number: int, scores: np.ndarray, unscreenable: np.ndarray) -> None:
-        self.screened += scores.size
         flagged = np.flatnonzero(scores > FLAG)
-        self.flagged += flagged.size
         top = np.argsort(-scores, kind="stable")[:TOP]
         keep = np.union1d(flagged, top)
         self.scored.extend((number, int(r), float(scores[r])) for r in keep)
