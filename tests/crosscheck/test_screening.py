@@ -80,3 +80,30 @@ def test_a_form_that_breaks_on_batches_fails_though_each_input_alone_passes():
     result = agreement(verify_entry(get("act.log_softmax"), FP64,
                                     numpy=log_softmax_without_keepdims))
     assert result.status == "failed" and "batch dimensions mishandled" in result.detail
+
+
+FP16_NUMPY = RunOptions(backends=("numpy",), dtypes=("float16",), devices=("cpu",))
+
+
+def test_exhaustive_checks_fail_a_swallowed_nan_and_a_wrong_limit_but_report_nan_at_infinity():
+    from mathcheck.numeric.numpy_forms.activations import gelu, relu
+
+    def relu_hiding_nan(x):
+        return np.where(x > 0, x, np.zeros_like(x))  # NaN > 0 is False: NaN becomes 0
+
+    def gelu_wrong_at_minus_infinity(x):
+        return np.where(x == -np.inf, np.float16(1.0), gelu(x))
+
+    def gelu_nan_at_minus_infinity(x):
+        return np.where(x == -np.inf, np.float16(np.nan), gelu(x))
+
+    hidden = agreement(verify_entry(get("act.relu"), FP16_NUMPY, numpy=relu_hiding_nan))
+    assert hidden.status == "failed" and "x=nan" in hidden.detail
+    wrong = agreement(verify_entry(get("act.gelu"), FP16_NUMPY,
+                                   numpy=gelu_wrong_at_minus_infinity))
+    assert wrong.status == "failed" and "the limit" in wrong.detail
+    convention = agreement(verify_entry(get("act.gelu"), FP16_NUMPY,
+                                        numpy=gelu_nan_at_minus_infinity))
+    assert convention.status == "passed" and "NaN at x=-inf" in convention.detail
+    assert agreement(verify_entry(get("act.gelu"), FP16_NUMPY, numpy=gelu)).extra["inputs"] == 65536
+    assert agreement(verify_entry(get("act.relu"), FP16_NUMPY, numpy=relu)).status == "passed"
