@@ -212,18 +212,24 @@ def _run_task(task: Task, options: RunOptions) -> Result:
 
 
 def narrower_domain(entry: Entry, claim: Claim) -> str | None:
-    """Where a claim checks less of an argument's range than its entry states, which part
-    (e.g. a gradient against finite differences kept away from overflow); else None."""
+    """Where a claim checks less of an argument's range or kind than its entry states, which
+    part and why (e.g. a gradient against finite differences kept away from overflow)."""
     own = getattr(claim, "domain", None)
     if own is None or entry.domain is None:
         return None
     stated = {a.name: a for a in entry.domain.args}
-    parts = [
-        f"{a.name} ∈ [{a.low:g}, {a.high:g}] of [{stated[a.name].low:g}, {stated[a.name].high:g}]"
-        for a in own.args
-        if a.name in stated and (a.low > stated[a.name].low or a.high < stated[a.name].high)
-    ]
-    return "; ".join(parts) or None
+    parts = []
+    for a in own.args:
+        if a.name not in stated:
+            continue
+        whole = stated[a.name]
+        if a.low > whole.low or a.high < whole.high:
+            parts.append(f"{a.name} ∈ [{a.low:g}, {a.high:g}] of [{whole.low:g}, {whole.high:g}]")
+        if a.kind != whole.kind:
+            parts.append(f"{a.name} {a.kind} values only")
+    if not parts:
+        return None
+    return "; ".join(parts) + (f": {own.why}" if own.why else "")
 
 
 def verify_entry(

@@ -106,12 +106,14 @@ class Domain:
 
     `params` are passed by keyword to all three forms (the SymPy form gets them as numbers).
     `batch` says whether the numeric forms accept leading batch dimensions.
+    `why` says why a claim's own domain is narrower than its entry's; reports print it.
     """
 
     args: tuple[Arg, ...]
     sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
     params: dict[str, float] = field(default_factory=dict)
     batch: bool = True
+    why: str = ""
 
 
 def spanning(domain: Domain, *names: str) -> Domain:
@@ -145,7 +147,7 @@ class Budget:
     ulps: float
     why: str
     per_length: float = 0.0
-    length: str | None = None
+    length: str | tuple[str, ...] | None = None  # several: the largest of those sizes
     scale: Scale = "elementwise"
     low_precision_ulps: float | None = None  # replaces `ulps` for float16/bfloat16
     cond_arg: str | tuple[str, ...] | None = None  # several: the largest of their conditions
@@ -162,7 +164,7 @@ class Budget:
         base = self.ulps
         if dtype in LOW_PRECISION and self.low_precision_ulps is not None:
             base = self.low_precision_ulps
-        n = sizes.get(self.length, 0) if self.length else 0
+        n = max((sizes.get(name, 0) for name in self._lengths()), default=0)
         if self.cond_arg and self.cond_kind == "offset":
             from mathcheck.numeric._dtypes import fmt  # lazy: the catalog imports in ms
 
@@ -170,12 +172,19 @@ class Budget:
         factor = cond if self.cond_arg else 1.0
         return (base + self.per_length * n) * factor
 
+    def _lengths(self) -> tuple[str, ...]:
+        if self.length is None:
+            return ()
+        return (self.length,) if isinstance(self.length, str) else self.length
+
     def describe(self) -> str:
         parts = [f"{self.ulps:g} ulp"]
         if self.low_precision_ulps is not None:
             parts.append(f"({self.low_precision_ulps:g} ulp in fp16/bf16)")
         if self.per_length:
-            parts.append(f"+ {self.per_length:g}·{self.length}")
+            lengths = self._lengths()
+            size = lengths[0] if len(lengths) == 1 else f"max({', '.join(lengths)})"
+            parts.append(f"+ {self.per_length:g}·{size}")
         if self.cond_arg:
             names = self.cond_arg if isinstance(self.cond_arg, str) else ", ".join(self.cond_arg)
             if self.cond_kind == "offset":

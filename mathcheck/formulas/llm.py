@@ -3,6 +3,8 @@
 u = eps/2 (unit roundoff); "ulp(1)" budgets are absolute errors against max(1, |y|).
 """
 
+from dataclasses import replace
+
 from mathcheck.formulas._model import (
     Agreement,
     Arg,
@@ -344,7 +346,17 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(
                 Budget(4, "softmax over the kept logits", per_length=1, length="n", scale="row"),
-                dtypes=("float64", "float32"),
+                dtypes=("float64",),
+                domain=replace(
+                    INTEGER_LOGITS,
+                    sizes=LOGITS.sizes,
+                    params={"p": 0.9},
+                    why="the kept set is decided on rounded probabilities, so logits closer "
+                    "than the dtype resolves (1e-22 and 2e-34 both give exp = 1) tie there "
+                    "but not exactly, and flip membership; integer logits tie exactly or "
+                    "differ by a factor e, and in fp64 a mass within n(4 + n)·u of p is "
+                    "negligible",
+                ),
             ),
             Property(
                 "support is the smallest top set with mass ≥ p",

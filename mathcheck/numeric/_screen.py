@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from mathcheck.numeric._oracle import flat_form, output_shape
 from mathcheck.symbolic import SymForm
@@ -21,6 +22,28 @@ from mathcheck.symbolic import SymForm
 
 class ScreenUnavailable(Exception):
     """The form uses something NumPy/SciPy cannot evaluate; the check falls back to sampling."""
+
+
+def _select(condlist: list[Any], choicelist: list[Any], default: Any = np.nan) -> Any:
+    """np.select for lambdified Piecewise: SymPy nests Piecewise conditions as selects whose
+    float results (NaN default never taken) become conditions, which NumPy 2 refuses."""
+    conditions = [np.asarray(c).astype(bool) for c in condlist]
+    return np.select(conditions, choicelist, default=default)
+
+
+def _namespace(exprs: list[Any]) -> dict[str, Any]:
+    """Vectorised counterparts of the form's implemented (mpmath) functions, by name.
+
+    Lambdify would otherwise call the mpmath `_imp_` on whole arrays; a function without a
+    `_screen_` is left undefined, so the screen raises and the check falls back to sampling.
+    """
+    found: dict[str, Any] = {"select": _select}
+    for expr in exprs:
+        for applied in sp.sympify(expr).atoms(AppliedUndef):
+            screen = getattr(applied.func, "_screen_", None)
+            if screen is not None:
+                found[str(applied.func)] = screen
+    return found
 
 
 class Screen:
@@ -34,7 +57,8 @@ class Screen:
         self._size = len(exprs)
         self.precision = "longdouble"
         try:
-            self._f = sp.lambdify(symbols, exprs, modules=["scipy", "numpy"], cse=True)
+            self._f = sp.lambdify(symbols, exprs, modules=[_namespace(exprs), "scipy", "numpy"],
+                                  use_imps=False, cse=True)
         except Exception as exc:  # a printer without this function
             raise ScreenUnavailable(f"{type(exc).__name__}: {exc}") from exc
 

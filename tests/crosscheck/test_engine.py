@@ -240,3 +240,13 @@ def test_a_claim_checking_less_than_its_entry_says_which_part():
     by_kind = {c.kind: narrower_domain(entry, c) for c in entry.claims}
     assert by_kind["gradient"] == "x ∈ [-1000, 1000] of [-inf, inf]"
     assert by_kind["agreement"] is None
+
+
+def test_a_narrower_domain_names_a_change_of_kind_and_says_why():
+    from mathcheck.crosscheck._engine import narrower_domain
+
+    entry = get("sample.top_p")
+    agreement = next(c for c in entry.claims if c.kind == "agreement")
+    said = narrower_domain(entry, agreement)
+    assert said.startswith("z ∈ [-8, 8] of [-20, 20]; z integer values only: ")
+    assert "rounded probabilities" in said
