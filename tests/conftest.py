@@ -16,6 +16,9 @@ from mathcheck.crosscheck import PROFILES, RunOptions
 
 # In-process runs (these tests) keep Hypothesis's files out of the checkout, as the CLI does.
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", hypothesis_cache())
+# Every test runs its checks: a verdict replayed from an earlier run would test nothing.
+# (tests/crosscheck/test_replay.py turns replay back on where it is the subject.)
+os.environ["MATHCHECK_NO_REPLAY"] = "1"
 
 settings.register_profile(
     "ci",

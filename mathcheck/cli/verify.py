@@ -58,6 +58,8 @@ def verify(
     hold the checks finished so far and say so)."""
     from mathcheck.crosscheck import count_tasks, report, verify_entries
     from mathcheck.crosscheck._pool import parse_jobs
+    from mathcheck.crosscheck._replay import Replay
+    from mathcheck.crosscheck._replay import enabled as replay_enabled
 
     workers = parse_jobs(jobs)
     if not use_cache:  # in the environment, so that the workers see it too
@@ -73,6 +75,7 @@ def verify(
     done: list[Result] = []
 
     interrupt = Interrupt()
+    replay = Replay() if replay_enabled() else None
 
     def run(update: Callable[[Any, Result | None], None]) -> list[Result]:
         def record(task: Any, result: Result | None) -> None:
@@ -81,7 +84,7 @@ def verify(
             interrupt.check()
             update(task, result)
 
-        return verify_entries(entries, options, record, jobs=workers)
+        return verify_entries(entries, options, record, jobs=workers, replay=replay)
 
     try:
         with interrupt:
@@ -112,6 +115,12 @@ def verify(
         f"(seed {options.seed}; {options.inputs:,} inputs per agreement check, "
         f"{options.examples} examples per property and gradient)"
     )
+    if replay is not None and replay.replayed:
+        console.print(
+            f"{replay.replayed} of {len(results)} checks replayed: their code, libraries, "
+            f"machine and options are unchanged since they passed (--no-cache runs them)",
+            markup=False,
+        )
     if not ran:
         console.print("not checked: no check ran (every one was skipped)", style="yellow")
     raise SystemExit(EXIT_FAILED if failed or not ran else EXIT_OK)

@@ -9,8 +9,8 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
 
 from mathcheck._timeout import time_limit
 from mathcheck.crosscheck._results import Result, RunOptions
@@ -30,6 +30,9 @@ from mathcheck.formulas import (
 from mathcheck.numeric import backend as make_backend
 from mathcheck.numeric import device_available, fmt
 from mathcheck.outcome import CheckContext, Outcome
+
+if TYPE_CHECKING:
+    from mathcheck.crosscheck._replay import Replay
 
 
 @dataclass(frozen=True)
@@ -251,15 +254,75 @@ def verify_entries(
     progress: Callable[[Task, Result | None], None] | None = None,
     *,
     jobs: int | str | None = 1,
+    replay: Replay | None = None,
 ) -> list[Result]:
     """All claims of all entries, in plan order; `progress(task, None)` before and
     `(task, result)` after each. `jobs` > 1 (or "auto"/None: one per CPU) runs them in that
-    many worker processes (`_pool`), with the same results; 1 runs them here."""
-    from mathcheck.crosscheck._pool import parse_jobs
-
+    many worker processes (`_pool`), with the same results; 1 runs them here. With `replay`,
+    catalog checks whose inputs are unchanged return their recorded result (`_replay`)."""
     options = options or RunOptions()
     entries = tuple(entries)
     planned = [(i, t) for i, e in enumerate(entries) for t in plan(e, options)]
+    results: list[Result | None] = [None] * len(planned)
+    keys: dict[int, str] = {}
+    if replay is not None:
+        for position, (_, task) in enumerate(planned):
+            if (key := _replay_key(task, options)) is None:
+                continue
+            keys[position] = key
+            if (found := replay.get(key)) is not None:
+                results[position] = found
+                for tell in (progress, *_observers):
+                    if tell:
+                        tell(task, None)
+                        tell(task, found)
+    todo = [p for p, r in enumerate(results) if r is None]
+    by_task = {id(planned[p][1]): keys[p] for p in todo if p in keys}
+
+    def keep(task: Task, result: Result | None) -> None:
+        if result is not None and replay is not None and id(task) in by_task:
+            replay.keep(by_task[id(task)], result)  # as each finishes: a killed run keeps them
+        if progress:
+            progress(task, result)
+
+    ran = _run_planned(entries, options, [planned[p] for p in todo], keep, jobs=jobs)
+    for position, result in zip(todo, ran, strict=True):
+        results[position] = result
+    return [r for r in results if r is not None]
+
+
+def _replay_key(task: Task, options: RunOptions) -> str | None:
+    """The replay key of a catalog task; None for an override or an entry not the catalog's."""
+    from mathcheck.crosscheck._replay import task_key
+    from mathcheck.formulas import Ref, get
+
+    if task.impl is not None:
+        return None
+    try:
+        if get(task.entry.id) is not task.entry:
+            return None
+    except Exception:
+        return None
+    loadables = [getattr(obj, f.name) for obj in (task.entry, task.claim) for f in fields(obj)]
+    if any(callable(v) and not isinstance(v, Ref) for v in loadables):
+        return None  # a plain callable's closure is not in its code: never replayed
+    refs = [v for v in loadables if isinstance(v, Ref)]
+    try:
+        return task_key(task, options, lambda _: [resolve(r) for r in refs])
+    except Exception:  # a form that no longer resolves: run it, and let the check say why
+        return None
+
+
+def _run_planned(
+    entries: tuple[Entry, ...],
+    options: RunOptions,
+    planned: list[tuple[int, Task]],
+    progress: Callable[[Task, Result | None], None] | None,
+    *,
+    jobs: int | str | None,
+) -> list[Result]:
+    from mathcheck.crosscheck._pool import parse_jobs
+
     tasks = [t for _, t in planned]
     workers = min(parse_jobs(jobs), len(tasks))
     if workers > 1 and not _in_worker():
