@@ -73,20 +73,14 @@ def _cpu_flags() -> str:
 @cache
 def fingerprint() -> str:
     """What every replayed result depends on beyond its own task: code, libraries, machine."""
-    from importlib.metadata import PackageNotFoundError, version
-
     import torch
 
-    def of(name: str) -> str:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return "-"
+    from mathcheck.numeric._cache import package_version
 
     parts = (
         _package_digest(),
         sys.version,
-        *(f"{name}={of(name)}" for name in _LIBRARIES),
+        *(f"{name}={package_version(name)}" for name in _LIBRARIES),
         platform.machine(),
         platform.system(),
         torch.backends.cpu.get_cpu_capability(),

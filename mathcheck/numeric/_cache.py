@@ -29,18 +29,20 @@ def enabled() -> bool:
     return os.environ.get("MATHCHECK_NO_CACHE", "") in ("", "0")
 
 
-@cache
-def _versions() -> str:
+def package_version(name: str) -> str:
+    """The installed distribution's version, or "?" when it is not installed."""
     from importlib.metadata import PackageNotFoundError, version
 
-    def of(name: str) -> str:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return "?"
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
 
-    return "|".join((of("mathcheck"), of("sympy"), of("mpmath"), platform.python_version(),
-                     sys.implementation.name))
+
+@cache
+def _versions() -> str:
+    return "|".join((*(package_version(n) for n in ("mathcheck", "sympy", "mpmath")),
+                     platform.python_version(), sys.implementation.name))
 
 
 @cache
