@@ -13,26 +13,60 @@ from mathcheck.crosscheck._bulk import Plan, bulk_inputs, every_value, generator
 from mathcheck.crosscheck._inputs import Case, cases
 from mathcheck.crosscheck._nonfinite import check_nonfinite
 from mathcheck.crosscheck._results import DEFAULT_INPUTS
-from mathcheck.crosscheck._screening import conditions, row_scores, screen_plan
+from mathcheck.crosscheck._screening import TOP, conditions, row_scores, screen_plan
 from mathcheck.crosscheck._search import Violation, search
 from mathcheck.formulas import Agreement, Domain, Entry, resolve
-from mathcheck.numeric import Backend, fmt
+from mathcheck.numeric import Backend, fmt, round_to
 from mathcheck.numeric._oracle import Oracle, output_shape
 from mathcheck.numeric._screen import Screen, ScreenUnavailable
 from mathcheck.outcome import Outcome
 
 SAMPLED = 64  # oracle measurements when a form has no screen
+PARAMETER_DRAWS = 4  # parameter sets per agreement check whose domain gives ranges
 
 
 def domain_of(entry: Entry, claim_domain: Domain | None) -> Domain:
-    """The claim's own domain, with the entry's parameters where it names none."""
+    """The claim's own domain, with the entry's parameters where it names none, and the
+    entry's parameter ranges for parameters it leaves at the entry's stated value."""
     if claim_domain is None:
         assert entry.domain is not None, f"{entry.id}: a numeric claim needs a domain"
         return entry.domain
     if entry.domain is not None and entry.domain.params:
         params = {**entry.domain.params, **claim_domain.params}
-        return dataclasses.replace(claim_domain, params=params)
+        ranges = {
+            name: span for name, span in entry.domain.ranges.items()
+            if params.get(name) == entry.domain.params.get(name)
+        }
+        return dataclasses.replace(
+            claim_domain, params=params, ranges={**ranges, **claim_domain.ranges}
+        )
     return claim_domain
+
+
+def parameter_sets(
+    domain: Domain, rng: np.random.Generator, dtype: str
+) -> list[dict[str, float]]:
+    """The stated parameters, then PARAMETER_DRAWS − 1 sets drawn over `domain.ranges`.
+
+    A drawn value has 4 significant digits (a reproduction reads cleanly) and is then rounded
+    to `dtype` where it is a normal number there, as inputs are: a form that casts it to its
+    working dtype loses nothing, so the error measured is the formula's, not the parameter's
+    representation (the stated values, checked first, are not rounded)."""
+    sets = [dict(domain.params)]
+    if not domain.ranges:
+        return sets
+    for _ in range(PARAMETER_DRAWS - 1):
+        drawn = dict(domain.params)
+        for name, (low, high) in sorted(domain.ranges.items()):
+            if low > 0 and high >= 10 * low:
+                value = float(np.exp(rng.uniform(np.log(low), np.log(high))))
+            else:
+                value = float(rng.uniform(low, high))
+            value = float(f"{value:.4g}")
+            rounded = float(round_to(np.array(value), dtype))
+            drawn[name] = rounded if abs(rounded) >= fmt(dtype).tiny else value
+        sets.append(drawn)
+    return sets
 
 
 _FORMS: dict[tuple[Any, ...], Any] = {}
@@ -51,7 +85,12 @@ class FormCache:
     def __init__(self, entry: Entry, domain: Domain) -> None:
         self.builder = resolve(entry.symbolic)
         self.domain = domain
-        self._params = tuple(sorted(domain.params.items()))
+        # Parameters drawn over a range stay symbols in the compiled oracle and screen, so
+        # one compilation serves every drawn value; the others are substituted.
+        self._free = tuple(sorted(k for k in domain.ranges if k in domain.params))
+        self._fixed = {k: v for k, v in domain.params.items() if k not in self._free}
+        self._values = {k: domain.params[k] for k in self._free}
+        self._params = (tuple(sorted(self._fixed.items())), self._free)
         self._ndims = tuple((a.name, len(a.shape)) for a in domain.args)
 
     def _key(self, sizes: dict[str, int]) -> tuple[Any, ...]:
@@ -65,28 +104,31 @@ class FormCache:
             _FORMS[key] = self.builder(**sizes)
         return _FORMS[key]
 
-    def oracle(self, sizes: dict[str, int]) -> Oracle:
+    def oracle(self, sizes: dict[str, int]) -> Callable[..., Any]:
+        """The compiled oracle at these sizes, bound to this domain's parameter values."""
         key = (*self._key(sizes), self._params, self._ndims)
         if key not in _ORACLES:
             if len(_ORACLES) > _CACHE_LIMIT:
                 _ORACLES.clear()
-            _ORACLES[key] = Oracle(self.form(sizes), self.domain.params, dict(self._ndims))
-        return _ORACLES[key]
+            _ORACLES[key] = Oracle(self.form(sizes), self._fixed, dict(self._ndims), self._free)
+        return functools.partial(_ORACLES[key], values=self._values)
 
-    def screen(self, sizes: dict[str, int]) -> Screen:
-        """The extended-precision screen; raises ScreenUnavailable (remembered) if none."""
+    def screen(self, sizes: dict[str, int]) -> Callable[..., Any]:
+        """The extended-precision screen, bound like `oracle`; raises ScreenUnavailable
+        (remembered) if there is none."""
         key = (*self._key(sizes), self._params, self._ndims)
         if key not in _SCREENS:
             if len(_SCREENS) > _CACHE_LIMIT:
                 _SCREENS.clear()
             try:
-                _SCREENS[key] = Screen(self.form(sizes), self.domain.params, dict(self._ndims))
+                _SCREENS[key] = Screen(self.form(sizes), self._fixed, dict(self._ndims),
+                                       self._free)
             except ScreenUnavailable as exc:
                 _SCREENS[key] = exc
         screen = _SCREENS[key]
         if isinstance(screen, ScreenUnavailable):
             raise screen
-        return screen
+        return functools.partial(screen, values=self._values)
 
     def out_axes(self, sizes: dict[str, int]) -> int:
         return len(output_shape(self.form(sizes)))
@@ -104,11 +146,18 @@ def _singular_rows(case: Case, claim: Agreement, backend: Backend) -> np.ndarray
     return conditions(case, claim.budget) * fmt(backend.dtype).eps >= 1
 
 
-def reproduction(entry_id: str, backend: Backend, case: Case) -> str:
+def reproduction(
+    entry: Entry, backend: Backend, case: Case, params: dict[str, float] | None = None
+) -> str:
+    """The snippet that re-runs `case`, naming every parameter that differs from the entry's."""
+    stated = entry.domain.params if entry.domain is not None else {}
+    differing = "".join(
+        f", {k}={v!r}" for k, v in (params or {}).items() if stated.get(k) != v
+    )
     return (
         "from mathcheck.crosscheck import reproduce\n"
-        f"reproduce({entry_id!r}, backend={backend.name!r}, dtype={backend.dtype!r}, "
-        f"device={backend.device!r}, {case.snippet_args()})"
+        f"reproduce({entry.id!r}, backend={backend.name!r}, dtype={backend.dtype!r}, "
+        f"device={backend.device!r}, {case.snippet_args()}{differing})"
     )
 
 
@@ -167,10 +216,54 @@ def run_agreement(
     inputs: int = DEFAULT_INPUTS,
 ) -> Outcome:
     """Screen `inputs` bulk inputs (or every value of a 16-bit dtype), confirm the worst with
-    the oracle; on a failure, let Hypothesis try for a smaller counterexample."""
+    the oracle; on a failure, let Hypothesis try for a smaller counterexample. A domain with
+    parameter ranges shares the inputs among `parameter_sets`; the first failure is the
+    result, else the worst of the passes."""
     domain = domain_of(entry, claim.domain)
+    sets = parameter_sets(
+        domain, generator(seed, entry.id, claim.label + "/parameters", backend.dtype),
+        backend.dtype,
+    )
+    share = max(1, inputs // len(sets))
+    top = max(2, TOP // len(sets))  # the always-measured best-scored rows, shared out
+    passes = []
+    for number, params in enumerate(sets):
+        label = claim.label if number == 0 else f"{claim.label}/{number}"
+        outcome = _agree_at(
+            entry, claim, fn, backend, dataclasses.replace(domain, params=params),
+            generator(seed, entry.id, label, backend.dtype), share, examples, seed, top,
+        )
+        if outcome.status != "passed":
+            if number:
+                drawn = ", ".join(f"{k} = {params[k]:g}" for k in sorted(domain.ranges))
+                outcome = dataclasses.replace(outcome, detail=f"{outcome.detail} (at {drawn})")
+            return outcome
+        passes.append(outcome)
+    return passes[0] if len(passes) == 1 else _merged(passes, domain)
+
+
+def _merged(passes: list[Outcome], domain: Domain) -> Outcome:
+    """One passing outcome for several parameter sets: counts summed, the worst ratio kept."""
+    worst = max(passes, key=lambda o: (o.error or 0.0) / (o.budget or 1.0))
+    extra = dict(worst.extra)
+    for key in ("inputs", "confirmed", "flagged_unmeasured"):
+        extra[key] = sum(int(o.extra.get(key, 0)) for o in passes)
+    searches = {o.extra.get("search") for o in passes}
+    extra["search"] = searches.pop() if len(searches) == 1 else "screened"
+    extra["parameters"] = {k: list(v) for k, v in sorted(domain.ranges.items())}
+    spans = ", ".join(f"{k} ∈ [{lo:g}, {hi:g}]" for k, (lo, hi) in sorted(domain.ranges.items()))
+    detail = (f"{extra['search']} {extra['inputs']:,} inputs over {len(passes)} parameter sets "
+              f"(the stated one and {spans}), {extra['confirmed']} confirmed by the oracle; "
+              f"worst {worst.error or 0.0:.3g} ulp")
+    return dataclasses.replace(worst, detail=detail, extra=extra)
+
+
+def _agree_at(
+    entry: Entry, claim: Agreement, fn: Callable[..., Any], backend: Backend, domain: Domain,
+    rng: np.random.Generator, inputs: int, examples: int, seed: int, top: int = TOP,
+) -> Outcome:
+    """One parameter set: bulk screen, oracle confirmation, non-finite inputs if exhaustive."""
     cache = FormCache(entry, domain)
-    rng = generator(seed, entry.id, claim.label, backend.dtype)
     plan = bulk_inputs(domain, backend.dtype, inputs, rng)
     note = claim.budget.describe()
     total = sum(rows_of(c) for c in plan.chunks)
@@ -181,7 +274,7 @@ def run_agreement(
         return checked_output(fn, case, backend, domain.params)
 
     try:  # a raise on some inputs is narrowed to them there; a wrong dtype is a Violation
-        candidates = screen_plan(plan, cache.screen, call, claim, backend, cache.out_axes)
+        candidates = screen_plan(plan, cache.screen, call, claim, backend, cache.out_axes, top)
     except Violation as exc:
         return _failed(entry, claim, fn, backend, cache, take(plan.chunks[0], np.arange(1)),
                        str(exc), note)
@@ -222,7 +315,8 @@ def run_agreement(
         worst.get("error", 0.0),
         worst.get("budget", claim.budget.allowed(backend.dtype, {})),
         "ulp",
-        reproduction(entry.id, backend, worst_case) if worst_case is not None else None,
+        reproduction(entry, backend, worst_case, cache.domain.params)
+        if worst_case is not None else None,
         {"budget_note": note, "inputs": total, "search": how, "confirmed": measured,
          "flagged_unmeasured": left_out},
     )
@@ -248,7 +342,8 @@ def _sampled(
         worst.get("error", 0.0),
         worst.get("budget", claim.budget.allowed(backend.dtype, {})),
         "ulp",
-        reproduction(entry.id, backend, worst_case) if worst_case is not None else None,
+        reproduction(entry, backend, worst_case, cache.domain.params)
+        if worst_case is not None else None,
         {"budget_note": note, "inputs": len(picks), "search": "sampled",
          "confirmed": len(picks)},
     )
@@ -306,7 +401,8 @@ def _failed(
     except Exception:
         pass
     return Outcome(
-        "failed", detail, error, budget, "ulp", reproduction(entry.id, backend, case),
+        "failed", detail, error, budget, "ulp",
+        reproduction(entry, backend, case, cache.domain.params),
         {"budget_note": note},
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -22,12 +23,17 @@ def reproduce(
     impl: Any = None,
     **inputs: Any,
 ) -> dict[str, Any]:
-    """Evaluate the form (or `impl`) and the oracle at `inputs`; print and return both."""
+    """Evaluate the form (or `impl`) and the oracle at `inputs`; print and return both.
+
+    Keywords naming one of the entry's parameters (a drawn δ, ε, τ...) set it; the others
+    are the inputs."""
     entry = get(formula_id)
     b = make_backend(backend, dtype, device)
-    arrays = {k: np.asarray(v, dtype=np.float64) for k, v in inputs.items()}
     domain = entry.domain
     assert domain is not None
+    params = {k: float(v) for k, v in inputs.items() if k in domain.params}
+    arrays = {k: np.asarray(v, dtype=np.float64) for k, v in inputs.items() if k not in params}
+    domain = dataclasses.replace(domain, params={**domain.params, **params})
     sizes: dict[str, int] = {}
     for arg in domain.args:
         for axis, dim in enumerate(reversed(arg.shape)):

@@ -81,10 +81,11 @@ class Candidates:
 
     scored: list[tuple[int, int, float]] = field(default_factory=list)
     unscreenable: list[tuple[int, int]] = field(default_factory=list)
+    top: int = TOP  # fewer per parameter set when several share a check
 
     def add(self, number: int, scores: np.ndarray, unscreenable: np.ndarray) -> None:
         flagged = np.flatnonzero(scores > FLAG)
-        top = np.argsort(-scores, kind="stable")[:TOP]
+        top = np.argsort(-scores, kind="stable")[: self.top]
         keep = np.union1d(flagged, top)
         self.scored.extend((number, int(r), float(scores[r])) for r in keep)
         room = UNSCREENABLE - len(self.unscreenable)
@@ -96,8 +97,8 @@ class Candidates:
         flagged = [item for item in ranked if item[2] > FLAG]
         cap = CONFIRM_CAP - len(self.unscreenable)
         if len(flagged) <= cap:
-            picked = flagged + [item for item in ranked if item[2] <= FLAG][:TOP]
-            picked = picked[: max(cap, TOP)]
+            picked = flagged + [item for item in ranked if item[2] <= FLAG][: self.top]
+            picked = picked[: max(cap, self.top)]
             left_out = 0
         else:
             head = flagged[: cap // 2]
@@ -145,9 +146,10 @@ def screen_plan(
     claim: Agreement,
     backend: Backend,
     out_axes_of: Callable[[dict[str, int]], int],
+    top: int = TOP,
 ) -> Candidates:
     """Run the form and the screen over every chunk; keep what the oracle must measure."""
-    candidates = Candidates()
+    candidates = Candidates(top=top)
     for number, chunk in enumerate(plan.chunks):
         hi, lo = screen_of(chunk.sizes)(chunk.arrays)
         try:

@@ -106,6 +106,9 @@ class Domain:
 
     `params` are passed by keyword to all three forms (the SymPy form gets them as numbers).
     `batch` says whether the numeric forms accept leading batch dimensions.
+    `ranges` are where agreement checks draw parameters from (log-uniformly when the range is
+    positive and spans a decade or more); the stated `params` value is always one of the draws,
+    and the only one properties, gradients and checks use.
     `why` says why a claim's own domain is narrower than its entry's; reports print it.
     """
 
@@ -114,6 +117,7 @@ class Domain:
     params: dict[str, float] = field(default_factory=dict)
     batch: bool = True
     why: str = ""
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def spanning(domain: Domain, *names: str) -> Domain:

@@ -31,7 +31,7 @@ S = SECTION.slug
 SCALAR_EXTREMES = (0.0, -1000.0, 1000.0, 1e-8, -1e-8)
 # The whole line: each dtype's range is the limit (16-bit formats: every value, ±∞ and NaN).
 SCALAR = Domain(args=(Arg("x", low=-math.inf, high=math.inf, extremes=SCALAR_EXTREMES),))
-LEAKY = Domain(args=SCALAR.args, params={"alpha": 0.01})
+LEAKY = Domain(args=SCALAR.args, params={"alpha": 0.01}, ranges={"alpha": (1e-3, 0.5)})
 # Gradients against fp64 central differences: those lose all meaning once x·h overflows.
 BOUNDED = Domain(args=(Arg("x", low=-1000.0, high=1000.0, extremes=SCALAR_EXTREMES),))
 # Gradients of the piecewise-linear maps are checked on each side of the kink at 0, where

@@ -342,7 +342,8 @@ ENTRIES: tuple[Entry, ...] = (
         title="Top-p (nucleus) sampling distribution",
         used_in="LLM decoding",
         **forms(S, "top_p"),
-        domain=Domain(args=LOGITS.args, sizes=LOGITS.sizes, params={"p": 0.9}),
+        domain=Domain(args=LOGITS.args, sizes=LOGITS.sizes, params={"p": 0.9},
+                      ranges={"p": (0.5, 0.99)}),
         claims=(
             Agreement(
                 Budget(4, "softmax over the kept logits", per_length=1, length="n", scale="row"),

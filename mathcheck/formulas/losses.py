@@ -37,7 +37,7 @@ MODERATE_LOGITS = Arg("z", ("n",), -30.0, 30.0)
 CE_DOMAIN = Domain(args=(LOGITS, Arg("y", ("n",), 0.0, 1.0, kind="probability")), sizes=CLASSES)
 FOCAL_PARAMS = {"alpha": 0.25, "gamma": 2.0}
 FOCAL_DOMAIN = Domain(args=(LOGITS, Arg("y", ("n",), 0.0, 1.0, kind="onehot")), sizes=CLASSES,
-                      params=FOCAL_PARAMS)
+                      params=FOCAL_PARAMS, ranges={"alpha": (0.05, 0.95), "gamma": (0.0, 5.0)})
 
 LABEL = Arg("y", low=0.0, high=1.0, extremes=(0.0, 1.0, 0.5, 0.0, 1.0))
 # p ∈ [1e-3, 0.99]: 0.99 rounds below 1 even in bfloat16 (0.999 would round to 1).
@@ -61,7 +61,7 @@ ABOVE = Domain(args=(Arg("y", ("n",), -10.0, -1.0), Arg("y_hat", ("n",), 1.0, 10
 HUBER_PARAMS = {"delta": 1.0}
 HUBER_DOMAIN = Domain(args=(Arg("y", extremes=(1.0, 0.0, -1.0, 2.0, 0.5)),
                             Arg("y_hat", extremes=(0.0, 1.0, 0.0, -3.0, 0.5))),
-                      params=HUBER_PARAMS)
+                      params=HUBER_PARAMS, ranges={"delta": (0.01, 100.0)})
 # Gradients inside each piece: |r| ≤ 0.9 < δ, and |r| ≥ 1.5 > δ (the seam is C¹ but not C²,
 # which would cost central differences their second order there).
 HUBER_QUADRATIC = Domain(args=(Arg("y", low=0.0, high=0.45), Arg("y_hat", low=-0.45, high=0.0)),
@@ -75,13 +75,13 @@ INFONCE_PARAMS = {"tau": 0.5}
 # log-uniform spread still gives directions with cosines from ≈ 0 to 1.
 INFONCE_DOMAIN = Domain(args=(Arg("a", ("N", "d"), 0.05, 4.0, kind="positive"),
                               Arg("b", ("N", "d"), 0.05, 4.0, kind="positive")),
-                        sizes=EMBEDDINGS, params=INFONCE_PARAMS)
+                        sizes=EMBEDDINGS, params=INFONCE_PARAMS, ranges={"tau": (0.01, 2.0)})
 
 TRIPLET_PARAMS = {"margin": 1.0}
 TRIPLET_SIZES = {"d": (1, 4)}
 TRIPLET_DOMAIN = Domain(args=(Arg("anchor", ("d",), -1.0, 1.0), Arg("positive", ("d",), -1.0, 1.0),
                               Arg("negative", ("d",), -1.0, 1.0)),
-                        sizes=TRIPLET_SIZES, params=TRIPLET_PARAMS)
+                        sizes=TRIPLET_SIZES, params=TRIPLET_PARAMS, ranges={"margin": (0.01, 10.0)})
 # Away from the hinge: always active (n near a, p far), or always clipped (p near a, n far).
 TRIPLET_ACTIVE = Domain(args=(Arg("anchor", ("d",), 0.0, 0.5), Arg("positive", ("d",), 2.0, 3.0),
                               Arg("negative", ("d",), 0.0, 0.5)),

@@ -23,11 +23,13 @@ SECTION = Section(7, "normalization", "Normalization")
 S = SECTION.slug
 
 EPS = {"eps": 1e-5}
+EPS_RANGE = {"eps": (1e-12, 1e-3)}  # from fp64-tiny ε to the large ones some models use
 AFFINE = (Arg("gamma", ("n",), -2.0, 2.0), Arg("beta", ("n",), -2.0, 2.0))
 FEATURES = Domain(
     args=(Arg("x", ("n",), -10.0, 10.0, extremes=(10.0, -10.0, 0.0, 1e-3)), *AFFINE),
     sizes={"n": (1, 5)},
     params=EPS,
+    ranges=EPS_RANGE,
 )
 INTEGER_FEATURES = Domain(args=(Arg("x", ("n",), -50, 50, kind="integer"), *AFFINE),
                           sizes={"n": (1, 5)}, params=EPS)
@@ -35,6 +37,7 @@ BATCH = Domain(
     args=(Arg("x", ("m", "n"), -10.0, 10.0, extremes=(10.0, -10.0, 0.0, 1e-3)), *AFFINE),
     sizes={"m": (1, 4), "n": (2, 2)},
     params=EPS,
+    ranges=EPS_RANGE,
 )
 # Gradient domains: n = 3 (at n = 2 LayerNorm is constant up to ε, so its Jacobian is pure
 # cancellation) and ε = 1e-3 so that even an all-equal row varies on a scale (√ε ≈ 0.03) that
@@ -53,6 +56,7 @@ RMS = Domain(
           Arg("gamma", ("n",), -2.0, 2.0)),
     sizes={"n": (1, 5)},
     params={"eps": 1e-6},
+    ranges=EPS_RANGE,
 )
 INTEGER_RMS = Domain(args=(Arg("x", ("n",), -50, 50, kind="integer"),
                            Arg("gamma", ("n",), -2.0, 2.0)),

@@ -37,6 +37,8 @@ SIZES = {"n": (1, 8)}
 # Stacked states are k×n matrices; the engine reads a k×1 matrix as a length-k vector, so n ≥ 2.
 STATE_SIZES = {"n": (2, 5)}
 ADAM_PARAMS = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "t": 10.0}
+ADAM_RANGES = {"lr": (1e-5, 0.1), "beta1": (0.5, 0.99), "beta2": (0.9, 0.9999),
+               "eps": (1e-12, 1e-6)}
 ADAM_ARGS = (
     Arg("theta", ("n",), -1.0, 1.0, extremes=(1.0, -1.0, 0.0)),
     Arg("m", ("n",), -1.0, 1.0, extremes=(0.0, 1.0, -1.0)),
@@ -89,7 +91,7 @@ CONVEXITY_REASON = ("Convexity is a property of a function, not a computation: i
                     "one.")
 
 CLIP = Domain(args=(Arg("g", ("n",), -10.0, 10.0, extremes=(0.0, 10.0, -10.0, 1e-3)),),
-              sizes=SIZES, params={"max_norm": 5.0})
+              sizes=SIZES, params={"max_norm": 5.0}, ranges={"max_norm": (0.01, 100.0)})
 
 ENTRIES: tuple[Entry, ...] = (
     Entry(
@@ -100,7 +102,7 @@ ENTRIES: tuple[Entry, ...] = (
         **forms(S, "gd"),
         domain=Domain(args=(Arg("theta", ("n",), extremes=(10.0, -10.0, 0.0)),
                             Arg("g", ("n",), extremes=(10.0, -10.0, 0.0))),
-                      sizes=SIZES, params={"lr": 0.1}),
+                      sizes=SIZES, params={"lr": 0.1}, ranges={"lr": (1e-5, 0.1)}),
         claims=(
             Agreement(GD_BUDGET),
             Check("120 steps on 4 objectives = exact recurrence", check(S, "gd_many_steps"),
@@ -119,7 +121,8 @@ ENTRIES: tuple[Entry, ...] = (
         domain=Domain(args=(Arg("theta", ("n",), extremes=(10.0, -10.0, 0.0)),
                             Arg("v", ("n",), -1.0, 1.0, extremes=(1.0, -1.0, 0.0)),
                             Arg("g", ("n",), extremes=(10.0, -10.0, 0.0))),
-                      sizes=STATE_SIZES, params={"lr": 0.1, "momentum": 0.9}),
+                      sizes=STATE_SIZES, params={"lr": 0.1, "momentum": 0.9},
+                      ranges={"lr": (1e-5, 0.1), "momentum": (0.0, 0.99)}),
         claims=(
             Agreement(MOMENTUM_BUDGET),
             Check("120 steps on 4 objectives = exact recurrence",
@@ -147,7 +150,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Adam (with bias correction)",
         used_in="The default optimizer for most deep learning",
         **forms(S, "adam"),
-        domain=Domain(args=ADAM_ARGS, sizes=STATE_SIZES, params=ADAM_PARAMS),
+        domain=Domain(args=ADAM_ARGS, sizes=STATE_SIZES, params=ADAM_PARAMS, ranges=ADAM_RANGES),
         claims=(
             Agreement(ADAM_BUDGET),
             Check("120 steps on 4 objectives = exact recurrence", check(S, "adam_many_steps"),
@@ -180,7 +183,8 @@ ENTRIES: tuple[Entry, ...] = (
         used_in="LLM training",
         **forms(S, "adamw"),
         domain=Domain(args=ADAM_ARGS, sizes=STATE_SIZES,
-                      params={**ADAM_PARAMS, "weight_decay": 0.1}),
+                      params={**ADAM_PARAMS, "weight_decay": 0.1},
+                      ranges={**ADAM_RANGES, "weight_decay": (0.0, 0.3)}),
         claims=(
             Agreement(ADAM_BUDGET),
             Check("120 steps on 4 objectives = exact recurrence", check(S, "adamw_many_steps"),
@@ -275,7 +279,7 @@ ENTRIES: tuple[Entry, ...] = (
         used_in="Small weights",
         **forms(S, "l2"),
         domain=Domain(args=(Arg("theta", ("n",), extremes=(10.0, -10.0, 0.0)),), sizes=SIZES,
-                      params={"lam": 0.01}),
+                      params={"lam": 0.01}, ranges={"lam": (1e-5, 1.0)}),
         claims=(
             Derivative(symbolic(S, "d_l2_stated"), wrt="theta"),
             Agreement(PENALTY_BUDGET),
@@ -294,7 +298,7 @@ ENTRIES: tuple[Entry, ...] = (
         used_in="Sparse weights",
         **forms(S, "l1"),
         domain=Domain(args=(Arg("theta", ("n",), extremes=(10.0, -10.0, 0.0)),), sizes=SIZES,
-                      params={"lam": 0.01}),
+                      params={"lam": 0.01}, ranges={"lam": (1e-5, 1.0)}),
         claims=(
             Derivative(symbolic(S, "d_l1_stated"), wrt="theta"),
             Agreement(PENALTY_BUDGET),

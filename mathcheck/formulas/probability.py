@@ -52,7 +52,8 @@ MVN = Domain(
 )
 SAMPLES = Domain(args=(Arg("x", ("n",), -10.0, 10.0),), sizes={"n": (2, 8)})
 MAP_SAMPLES = Domain(args=(Arg("x", ("n",), -10.0, 10.0),), sizes={"n": (1, 8)},
-                     params={"sigma": 1.0, "tau": 0.5})
+                     params={"sigma": 1.0, "tau": 0.5},
+                     ranges={"sigma": (0.1, 10.0), "tau": (0.1, 10.0)})
 WEIGHTED = Domain(
     args=(Arg("x", ("n",), -10.0, 10.0), Arg("p", ("n",), 0.0, 1.0, kind="probability")),
     sizes={"n": (1, 8)},

@@ -32,6 +32,7 @@ PPO = Domain(
         Arg("A", low=-10.0, high=10.0, extremes=(0.0, 1.0, -1.0)),
     ),
     params={"eps": 0.2},
+    ranges={"eps": (0.05, 0.5)},
 )
 POLICIES = Domain(
     args=(
@@ -41,6 +42,7 @@ POLICIES = Domain(
     ),
     sizes={"n": (2, 6)},
     params={"beta": 0.1},
+    ranges={"beta": (0.01, 1.0)},
 )
 POSITIVE_POLICIES = Domain(
     args=(
@@ -50,11 +52,13 @@ POSITIVE_POLICIES = Domain(
     ),
     sizes={"n": (2, 6)},
     params={"beta": 0.1},
+    ranges={"beta": (0.01, 1.0)},
 )
 LOGPROB = {"low": -20.0, "high": 0.0, "extremes": (0.0, -20.0)}
 DPO = Domain(
     args=tuple(Arg(name, **LOGPROB) for name in ("logp_w", "logp_l", "ref_w", "ref_l")),
     params={"beta": 0.1},
+    ranges={"beta": (0.01, 1.0)},
 )
 SFT = Domain(
     args=(

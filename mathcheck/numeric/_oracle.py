@@ -30,13 +30,18 @@ def _flat(x: sp.Basic) -> list[sp.Basic]:
     return list(x) if isinstance(x, sp.MatrixBase) else [x]
 
 
-def flat_form(form: SymForm, params: Mapping[str, float]) -> tuple[list[Any], list[Any]]:
-    """The form's input symbols in argument order and its outputs, parameters substituted."""
+def flat_form(
+    form: SymForm, params: Mapping[str, float], free: tuple[str, ...] = ()
+) -> tuple[list[Any], list[Any]]:
+    """The form's input symbols in argument order and its outputs, parameters substituted;
+    the `free` parameters stay symbols, appended after the inputs (one compiled form then
+    serves every value drawn for them)."""
     symbols = [s for name in form.args for s in _flat(form.args[name])]
+    symbols += [form.params[k] for k in free]
     substitutions = {
         form.params[k]: sp.Float(v, DIGITS) if not float(v).is_integer() else sp.Integer(int(v))
         for k, v in params.items()
-        if k in form.params
+        if k in form.params and k not in free
     }
     return symbols, [sp.sympify(e).subs(substitutions) for e in _flat(form.expr)]
 
@@ -54,10 +59,14 @@ def output_shape(form: SymForm) -> tuple[int, ...]:
 class Oracle:
     """Compiled once per form; evaluates row by row over the leading (batch) dimensions."""
 
-    def __init__(self, form: SymForm, params: Mapping[str, float], arg_ndims: Mapping[str, int]):
+    def __init__(
+        self, form: SymForm, params: Mapping[str, float], arg_ndims: Mapping[str, int],
+        free: tuple[str, ...] = (),
+    ):
         self.names = list(form.args)
         self.arg_ndims = dict(arg_ndims)
-        symbols, exprs = flat_form(form, params)
+        self.free = tuple(k for k in free if k in form.params)
+        symbols, exprs = flat_form(form, params, self.free)
         self.out_shape = output_shape(form)
         self._size = len(exprs)
         # cse: gradient and matrix forms repeat subexpressions (softmax denominators...)
@@ -67,7 +76,12 @@ class Oracle:
         self._f = compiled.function(cse=True)
         self._plain: Any = None
 
-    def __call__(self, arrays: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(
+        self, arrays: Mapping[str, np.ndarray], values: Mapping[str, float] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(hi, lo) per row; `values` gives the free parameters (as the fp64 numbers the
+        implementation receives)."""
+        tail = [float((values or {})[k]) for k in self.free]
         first = self.names[0]
         batch = np.shape(arrays[first])[: np.ndim(arrays[first]) - self.arg_ndims[first]]
         broadcast = {
@@ -84,6 +98,7 @@ class Oracle:
             point: list[float] = []
             for n in self.names:
                 point.extend(float(v) for v in np.ravel(broadcast[n][index]))
+            point.extend(tail)
             for k, value in enumerate(self.evaluate(point)):
                 h = float(value)
                 hi[(*index, k)] = h

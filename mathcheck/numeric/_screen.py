@@ -49,11 +49,15 @@ def _namespace(exprs: list[Any]) -> dict[str, Any]:
 class Screen:
     """Compiled once per form; evaluates all rows of a batch at once."""
 
-    def __init__(self, form: SymForm, params: Mapping[str, float], arg_ndims: Mapping[str, int]):
+    def __init__(
+        self, form: SymForm, params: Mapping[str, float], arg_ndims: Mapping[str, int],
+        free: tuple[str, ...] = (),
+    ):
         self.names = list(form.args)
         self.arg_ndims = dict(arg_ndims)
         self.out_shape = output_shape(form)
-        symbols, exprs = flat_form(form, params)
+        self.free = tuple(k for k in free if k in form.params)
+        symbols, exprs = flat_form(form, params, self.free)
         self._size = len(exprs)
         self.precision = "longdouble"
         try:
@@ -62,7 +66,9 @@ class Screen:
         except Exception as exc:  # a printer without this function
             raise ScreenUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
-    def __call__(self, arrays: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(
+        self, arrays: Mapping[str, np.ndarray], values: Mapping[str, float] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(hi, lo): the screened value as an fp64 pair, shaped batch + output shape.
 
         In extended precision where every function of the form supports it; SciPy's special
@@ -77,9 +83,12 @@ class Screen:
             for n in self.names
         ]
         tried = (np.float64,) if self.precision == "float64" else (np.longdouble, np.float64)
+        tail = [float((values or {})[k]) for k in self.free]
         for dtype in tried:
             try:
-                out = self._evaluate([c for f in flat for c in f.astype(dtype).T], rows, dtype)
+                columns = [c for f in flat for c in f.astype(dtype).T]
+                columns += [np.full(rows, v, dtype=dtype) for v in tail]
+                out = self._evaluate(columns, rows, dtype)
             except TypeError as exc:  # no loop for this dtype
                 last: Exception = exc
                 continue

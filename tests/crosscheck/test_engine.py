@@ -250,3 +250,36 @@ def test_a_narrower_domain_names_a_change_of_kind_and_says_why():
     said = narrower_domain(entry, agreement)
     assert said.startswith("z ∈ [-8, 8] of [-20, 20]; z integer values only: ")
     assert "rounded probabilities" in said
+
+
+def test_parameters_are_drawn_over_their_ranges_after_the_stated_ones():
+    from mathcheck.crosscheck._agreement import PARAMETER_DRAWS, parameter_sets
+    from mathcheck.numeric import round_to
+
+    domain = get("opt.adam").domain
+    sets = parameter_sets(domain, np.random.default_rng(0), "float32")
+    again = parameter_sets(domain, np.random.default_rng(0), "float32")
+    assert sets == again and len(sets) == PARAMETER_DRAWS
+    assert sets[0] == domain.params  # the stated values first, unrounded
+    for drawn in sets[1:]:
+        assert drawn["t"] == domain.params["t"]  # no range: always the stated value
+        for name, (low, high) in domain.ranges.items():
+            assert low * (1 - 1e-6) <= drawn[name] <= high * (1 + 1e-6)
+            assert float(round_to(np.array(drawn[name]), "float32")) == drawn[name]
+    assert len({s["lr"] for s in sets}) == PARAMETER_DRAWS
+
+
+def test_a_form_that_ignores_its_parameter_fails_at_a_drawn_value_and_says_which():
+    from mathcheck.numeric.numpy_forms import losses
+
+    def huber_with_delta_fixed(y, y_hat, delta=1.0):
+        return losses.huber(y, y_hat, 1.0)  # the stated δ, whatever the caller passes
+
+    options = RunOptions(inputs=2000, examples=5, backends=("numpy",), dtypes=("float64",))
+    entry = only("loss.huber", "agreement")
+    (result,) = verify_entry(entry, options, numpy=huber_with_delta_fixed)
+    assert result.status == "failed"
+    assert "(at delta = " in result.detail and "delta=" in result.worst_input
+    (right,) = verify_entry(entry, options, numpy=losses.huber)
+    assert right.status == "passed" and "over 4 parameter sets" in right.detail
+    assert right.extra["parameters"] == {"delta": [0.01, 100.0]}

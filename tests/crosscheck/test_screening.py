@@ -52,8 +52,8 @@ def test_a_wrong_screen_cannot_fail_a_right_form_or_produce_a_figure(monkeypatch
 
     real_call = _screen.Screen.__call__
 
-    def lying(self, arrays):
-        hi, lo = real_call(self, arrays)
+    def lying(self, arrays, values=None):
+        hi, lo = real_call(self, arrays, values)
         return hi * 1.5 + 1.0, lo
 
     monkeypatch.setattr(_screen.Screen, "__call__", lying)

@@ -70,16 +70,19 @@ def adamw(theta: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, *, lr:
 
 
 def clip_grad_norm(g: np.ndarray, *, max_norm: float) -> np.ndarray:
-    """g·min(1, c/‖g‖); the norm is taken of g/max|g| so it never overflows or underflows."""
+    """g·min(1, c/‖g‖). With m = max|g| the norm is m·‖g/m‖, so it never overflows or
+    underflows; a clipped g is (g/m)·(c/‖g/m‖), never g·(c/‖g‖), whose factor is subnormal
+    for a huge ‖g‖ and a small c (‖g‖ = 4e307, c = 0.02 lost 9 ulp)."""
     w = _work(g)
     x = g.astype(w)
     top = np.max(np.abs(x), axis=-1, keepdims=True)
     safe = np.where(top > 0, top, 1)
-    norm = top * np.sqrt(np.sum((x / safe) ** 2, axis=-1, keepdims=True))
-    with np.errstate(over="ignore"):  # c/‖g‖ for a tiny ‖g‖ ≤ c: overflows, discarded below
-        scale = max_norm / np.where(norm > 0, norm, 1)
-    factor = np.where(norm > max_norm, scale, 1)
-    return (x * factor).astype(g.dtype)
+    unit = x / safe
+    scaled_norm = np.sqrt(np.sum(unit**2, axis=-1, keepdims=True))  # in [1, √n] unless g = 0
+    norm = top * scaled_norm
+    with np.errstate(divide="ignore", invalid="ignore"):  # g = 0 is never clipped
+        clipped = unit * (max_norm / scaled_norm)
+    return np.where(norm > max_norm, clipped, x).astype(g.dtype)
 
 
 def _cosine_weights(remaining: np.ndarray, span: float) -> tuple[np.ndarray, np.ndarray]:

@@ -59,14 +59,17 @@ def adamw(theta: torch.Tensor, m: torch.Tensor, v: torch.Tensor, g: torch.Tensor
 
 
 def clip_grad_norm(g: torch.Tensor, *, max_norm: float) -> torch.Tensor:
-    """g·min(1, c/‖g‖); the norm is taken of g/max|g| so it never overflows or underflows."""
+    """g·min(1, c/‖g‖). With m = max|g| the norm is m·‖g/m‖, so it never overflows or
+    underflows; a clipped g is (g/m)·(c/‖g/m‖), never g·(c/‖g‖), whose factor is subnormal
+    for a huge ‖g‖ and a small c."""
     x = _up(g)
     top = x.abs().amax(dim=-1, keepdim=True)
     safe = torch.where(top > 0, top, torch.ones_like(top))
-    norm = top * torch.sqrt(((x / safe) ** 2).sum(dim=-1, keepdim=True))
-    factor = torch.where(norm > max_norm, max_norm / torch.where(norm > 0, norm, safe),
-                         torch.ones_like(norm))
-    return (x * factor).to(g.dtype)
+    unit = x / safe
+    scaled_norm = torch.sqrt((unit**2).sum(dim=-1, keepdim=True))  # in [1, √n] unless g = 0
+    norm = top * scaled_norm
+    clipped = unit * (max_norm / torch.where(scaled_norm > 0, scaled_norm, torch.ones_like(top)))
+    return torch.where(norm > max_norm, clipped, x).to(g.dtype)
 
 
 def _cosine_weights(remaining: torch.Tensor, span: float) -> tuple[torch.Tensor, torch.Tensor]:
