@@ -97,7 +97,12 @@ def _scalar_values(
     low, high = sampling_bounds(arg, dtype)
     f = fmt(dtype)
     if arg.kind == "integer":
-        return rng.integers(int(np.ceil(low)), int(np.floor(high)) + 1, size).astype(np.float64)
+        lo, hi = int(np.ceil(low)), int(np.floor(high))
+        values = rng.integers(lo, hi + 1, size).astype(np.float64)
+        if hi - lo > 1000 and family != "uniform":  # a wide range (positions): every scale
+            offsets = np.floor(np.expm1(rng.uniform(0, np.log1p(hi - lo), size)))
+            values = lo + np.minimum(offsets, hi - lo)
+        return values
     if arg.kind == "binary":
         return rng.integers(0, 2, size).astype(np.float64)
     if arg.kind == "positive":

@@ -56,8 +56,11 @@ def row_scores(
     budget = claim.budget
     if budget.cond_arg:
         conds = conditions(case, budget)
+        if conds.ndim > row_error.ndim:  # a magnitude per element: the row's largest
+            conds = conds.reshape(*row_error.shape, -1).max(axis=-1)
         allowed = budget.allowed(backend.dtype, case.sizes, conds)
-        row_error = np.where(conds * fmt(backend.dtype).eps >= 1, 0.0, row_error)
+        if budget.cond_kind != "magnitude":  # κ·eps ≥ 1: singular at this precision
+            row_error = np.where(conds * fmt(backend.dtype).eps >= 1, 0.0, row_error)
     else:
         allowed = np.full(row_error.shape, budget.allowed(backend.dtype, case.sizes))
     return row_error, np.broadcast_to(allowed, row_error.shape)

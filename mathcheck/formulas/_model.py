@@ -160,8 +160,13 @@ class Budget:
     # "offset": n·max|x|/σ over the last axis (σ weighted by `cond_weights` if named), the
     # size of a common offset against the spread: a centred sum's first-pass mean errs by
     # δ ≤ n·u·max|x|, which enters as (δ/σ)² — the budget then *adds* cond²·u ulps.
-    cond_kind: Literal["matrix", "spread", "offset"] = "matrix"
+    # "magnitude": max|x| over the last axis, e.g. a position m, whose angle m·θ errs by
+    # ~m·u: the budget then *adds* `per_unit`·max|x| ulps (`low_precision_per_unit` in
+    # fp16/bf16, whose angles are computed in fp32).
+    cond_kind: Literal["matrix", "spread", "offset", "magnitude"] = "matrix"
     cond_weights: str | None = None
+    per_unit: float = 0.0
+    low_precision_per_unit: float | None = None
 
     def allowed(self, dtype: str, sizes: dict[str, int], cond: Any = 1.0) -> Any:
         """The budget in ulps; `cond` (a number or an array of per-row conditions)."""
@@ -173,6 +178,11 @@ class Budget:
             from mathcheck.numeric._dtypes import fmt  # lazy: the catalog imports in ms
 
             return base + self.per_length * n + cond * cond * fmt(dtype).eps
+        if self.cond_arg and self.cond_kind == "magnitude":
+            slope = self.per_unit
+            if dtype in LOW_PRECISION and self.low_precision_per_unit is not None:
+                slope = self.low_precision_per_unit
+            return base + self.per_length * n + slope * cond
         factor = cond if self.cond_arg else 1.0
         return (base + self.per_length * n) * factor
 
@@ -193,6 +203,10 @@ class Budget:
             names = self.cond_arg if isinstance(self.cond_arg, str) else ", ".join(self.cond_arg)
             if self.cond_kind == "offset":
                 parts.append(f"+ (n·max|x|/σ)²·u over {names}")
+            elif self.cond_kind == "magnitude":
+                parts.append(f"+ {self.per_unit:g}·|{names}|")
+                if self.low_precision_per_unit is not None:
+                    parts.append(f"({self.low_precision_per_unit:g}·|{names}| in fp16/bf16)")
             else:
                 kind = "cond" if self.cond_kind == "matrix" else "(1 + spread)"
                 parts.append(f"× {kind}({names})")

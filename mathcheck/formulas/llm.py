@@ -30,9 +30,10 @@ S = SECTION.slug
 
 HOFFMANN = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
 
+MAX_POSITION = 131072  # 128k context
 ROPE_ARGS = (
     Arg("x", (6,), -1.0, 1.0, extremes=(1.0, -1.0, 0.5, 0.0)),
-    Arg("m", (1,), 0, 64, kind="integer", extremes=(0.0, 64.0, 1.0, 63.0)),
+    Arg("m", (1,), 0, MAX_POSITION, kind="integer", extremes=(0.0, 64.0, 1.0, 131072.0)),
 )
 ROPE_PAIR = Domain(
     args=(
@@ -43,10 +44,12 @@ ROPE_PAIR = Domain(
     ),
 )
 ANGLE_WHY = (
-    "angles pos·ω with pos ≤ 64 carry a relative error ≤ 3u (ω, the product), i.e. ≤ 192u "
-    "absolute, which sin/cos pass on (slope ≤ 1), plus 1 ulp for sin/cos: ≤ 97 ulp(1). fp16/bf16 "
-    "inputs get their angles in fp32 (as position tables are built in practice), then one "
-    "rounding: ≤ 0.5 ulp + 97·2⁻¹³ ulp"
+    "the angle pos·ω (ω ≤ 1) carries a relative error ≤ 3u (ω's rounding and the product), "
+    "i.e. ≤ 3u·pos absolute, which sin/cos pass on (slope ≤ 1): 1.5·pos ulp(1), plus 1 ulp "
+    "for sin/cos. Absolute accuracy therefore falls linearly with the position (at 131072 in "
+    "fp32, ≈ 0.02 rad): a property of computing the angle in the dtype, not a defect. "
+    "fp16/bf16 inputs get their angles in fp32 (as position tables are built in practice), "
+    "3·2⁻²⁴·pos absolute = 1.83e-4·pos ulp(1) of fp16, then one rounding"
 )
 
 # n ≤ 4: the exact forms of top-k/top-p are Piecewise selections whose 50-digit oracle grows
@@ -119,11 +122,13 @@ ENTRIES: tuple[Entry, ...] = (
         used_in="Original Transformer",
         **forms(S, "sinusoidal"),
         domain=Domain(
-            args=(Arg("pos", (), 0, 64, kind="integer", extremes=(0.0, 1.0, 63.0, 64.0)),),
+            args=(Arg("pos", (), 0, MAX_POSITION, kind="integer",
+                      extremes=(0.0, 1.0, 63.0, 64.0, 131072.0)),),
             params={"d": 8},
         ),
         claims=(
-            Agreement(Budget(100, ANGLE_WHY, low_precision_ulps=1, scale="unit")),
+            Agreement(Budget(1, ANGLE_WHY, low_precision_ulps=1, scale="unit", cond_arg="pos",
+                             cond_kind="magnitude", per_unit=1.5, low_precision_per_unit=1.83e-4)),
             Identity(
                 "PE(p + k) = M_k PE(p) (a rotation per pair, independent of p)",
                 symbolic(S, "sinusoidal_shift"),
@@ -152,14 +157,17 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(
                 Budget(
-                    140,
-                    ANGLE_WHY.replace(
-                        "97 ulp(1)",
-                        "97 ulp(1) per unit of the pair norm ≤ √2, plus 3u for the products",
-                    )
-                    + "; rotation products in fp16/bf16 add 3 ulp",
+                    4,
+                    ANGLE_WHY.replace("1.5·pos ulp(1)", "1.5·√2·pos ≤ 2.2·pos ulp(1) for a pair "
+                                      "of norm ≤ √2")
+                    .replace("1.83e-4·pos", "2.6e-4·pos (×√2)")
+                    + "; the rotation's two products and a sum add 3u·√2 ≤ 3 ulp",
                     low_precision_ulps=4,
                     scale="unit",
+                    cond_arg="m",
+                    cond_kind="magnitude",
+                    per_unit=2.2,
+                    low_precision_per_unit=2.6e-4,
                 )
             ),
             Identity("⟨f(q, m), f(k, n)⟩ = qᵀ R_{n−m} k", symbolic(S, "rope_relative")),

@@ -64,6 +64,8 @@ def condition_numbers(
             conds = np.linalg.cond(values)
     elif kind == "spread":
         conds = 1.0 + values.max(axis=-1) - values.min(axis=-1)
+    elif kind == "magnitude":  # unreduced: the caller takes the max over each row's axes
+        conds = np.abs(values)
     elif kind == "offset":
         # σ in extended precision, two-pass: distinct fp64 values differ by ≥ 1 ulp, which
         # 11 more bits resolve

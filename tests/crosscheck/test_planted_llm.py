@@ -57,6 +57,26 @@ def test_rope_conventions_are_not_interchangeable():
     assert statuses(run(norm, TORCH64, torch=torch_forms.rope_half)) == {"passed"}
 
 
+def rope_angles_in_half_precision(x, m):
+    """The catalog's RoPE, but with the angles m·θ formed in the input's own 16-bit dtype."""
+    d = x.shape[-1]
+    theta = torch.pow(10000.0, -2.0 * torch.arange(d // 2, dtype=torch.float64) / d)
+    angle = m.to(x.dtype) * theta.to(x.dtype)
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    a, b = x[..., 0::2], x[..., 1::2]
+    return torch.stack([a * cos - b * sin, a * sin + b * cos], dim=-1).reshape(x.shape)
+
+
+def test_rope_rejects_angles_formed_in_fp16_at_long_positions():
+    """Positions up to 131072: an fp16 angle at m = 2000 is off by ~1 rad, and the budget's
+    term in the position (fp32 angles: 2.6e-4·m ulp) is far below that."""
+    agreement = only("pos.rope", "agreement")
+    fp16 = dataclasses.replace(FAST, backends=("torch",), dtypes=("float16",))
+    assert statuses(run(agreement, fp16)) == {"passed"}
+    (result,) = run(agreement, fp16, torch=rope_angles_in_half_precision)
+    assert result.status == "failed"
+
+
 # ---------------------------------------------------------------- top-p without the crossing token
 
 
