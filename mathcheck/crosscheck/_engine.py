@@ -232,7 +232,20 @@ def narrower_domain(entry: Entry, claim: Claim) -> str | None:
             parts.append(f"{a.name} {a.kind} values only")
     if not parts:
         return None
-    return "; ".join(parts) + (f": {own.why}" if own.why else "")
+    why = own.why or _DEFAULT_WHY.get(claim.kind, "")
+    kinds = {a.kind for a in own.args if a.name in stated and a.kind != stated[a.name].kind}
+    if not why and "integer" in kinds:
+        why = "integer inputs keep every intermediate exact, so the claim is tested bit for bit"
+    elif not why and kinds & {"spd", "square", "symmetric"}:
+        why = "the claim is stated for such matrices only"
+    return "; ".join(parts) + (f": {why}" if why else "")
+
+
+#: Why a claim kind checks a narrower domain, where its own domain does not say.
+_DEFAULT_WHY = {
+    "gradient": "autograd is compared with fp64 central differences, which need bounded inputs "
+                "(x·h must not overflow, and each side of a kink is checked apart)",
+}
 
 
 def verify_entry(

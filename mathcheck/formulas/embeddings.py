@@ -30,8 +30,10 @@ LOOKUP = Domain(
 )
 SIGNED = Domain(args=(Arg("a", ("n",)), Arg("b", ("n",))), sizes={"n": (1, 8)})
 #: Products of one sign: the sum cannot cancel, so a relative budget is meaningful.
+SAME_SIGN_WHY = ("a relative budget holds only without cancellation: with mixed signs the "
+                 "sum can cancel to any size")
 NONNEGATIVE = Domain(args=(Arg("a", ("n",), 0.0, 10.0), Arg("b", ("n",), 0.0, 10.0)),
-                     sizes={"n": (1, 8)})
+                     sizes={"n": (1, 8)}, why=SAME_SIGN_WHY)
 #: a − b bounded away from 0, where ∇‖a − b‖ = (a − b)/‖a − b‖ exists.
 SEPARATED = Domain(args=(Arg("a", ("n",), 0.5, 10.0), Arg("b", ("n",), -10.0, -0.5)),
                    sizes={"n": (1, 4)})

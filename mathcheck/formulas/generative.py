@@ -47,9 +47,11 @@ ELBO_GRADIENT = Domain(
 )
 
 #: μ, ε ≥ 0: μ + σε cannot cancel, so a relative budget is meaningful (signed: Property).
+SAME_SIGN_WHY = ("a relative budget holds only without cancellation: μ + σε (and √ᾱ x + "
+                 "√(1 − ᾱ) ε) can cancel to any size with mixed signs")
 REPARAM_SAME_SIGN = Domain(args=(
     Arg("mu", (), 0.0, 10.0), Arg("sigma", (), 1e-3, 10.0, kind="positive"),
-    Arg("eps", (), 0.0, 4.0)))
+    Arg("eps", (), 0.0, 4.0)), why=SAME_SIGN_WHY)
 REPARAM_SIGNED = Domain(args=(
     Arg("mu", (), -10.0, 10.0), Arg("sigma", (), 1e-3, 10.0, kind="positive"),
     Arg("eps", (), -4.0, 4.0)))
@@ -68,7 +70,8 @@ DISTRIBUTIONS = Domain(
 )
 
 BETA = Arg("beta", (), 1e-4, 0.5, kind="positive")
-FORWARD_SAME_SIGN = Domain(args=(Arg("x_prev", (), 0.0, 10.0), Arg("eps", (), 0.0, 4.0), BETA))
+FORWARD_SAME_SIGN = Domain(args=(Arg("x_prev", (), 0.0, 10.0), Arg("eps", (), 0.0, 4.0), BETA),
+                           why=SAME_SIGN_WHY)
 FORWARD_SIGNED = Domain(args=(Arg("x_prev", (), -10.0, 10.0), Arg("eps", (), -4.0, 4.0), BETA))
 MARGINAL_SAME_SIGN = Domain(
     args=(Arg("x0", ("d",), 0.0, 10.0), Arg("eps", ("d",), 0.0, 4.0),

@@ -42,6 +42,8 @@ ROPE_PAIR = Domain(
         Arg("m", (1,), 0, 16, kind="integer"),
         Arg("n", (1,), 0, 16, kind="integer"),
     ),
+    why="the fixed 140-eps budget is derived for angles ≤ 21θ; long positions are the "
+    "agreement's, whose budget grows with m",
 )
 ANGLE_WHY = (
     "the angle pos·ω (ω ≤ 1) carries a relative error ≤ 3u (ω's rounding and the product), "
@@ -102,6 +104,8 @@ QUANT = Domain(
 QUANT_GENERAL = Domain(
     args=(Arg("x", (), -4.0, 4.0, extremes=(0.01855, -0.01855, 4.0, -4.0)),),
     params={"s": 0.0371, "z": 128.0, "qmin": 0.0, "qmax": 255.0},
+    why="|x̂ − x| ≤ s/2 only inside the representable range s·(qmin − z) … s·(qmax − z) "
+    "≈ [−4.7, 4.7]; beyond it x̂ clips",
 )
 
 KV_ARGS = Domain(
