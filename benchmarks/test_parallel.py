@@ -41,3 +41,26 @@ def test_parallel_over_serial_wall_time(benchmark, entries, monkeypatch, tmp_pat
     print(f"\n-j auto ({os.cpu_count()}) {parallel_s:.1f} s / -j 1 {serial_s:.1f} s "
           f"= {parallel_s / serial_s:.2f}")
     assert [r.status for r in parallel] == [r.status for r in serial]
+
+
+def test_replayed_over_computed_wall_time(benchmark, entries, monkeypatch, tmp_path):
+    """A warm `verify`: every check replayed (`_replay`) against the same run computed."""
+    from mathcheck.crosscheck._replay import Replay
+
+    monkeypatch.setenv("MATHCHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("MATHCHECK_NO_REPLAY", raising=False)
+    monkeypatch.delenv("MATHCHECK_NO_CACHE", raising=False)
+    start = time.perf_counter()
+    computed = verify_entries(entries, OPTIONS, jobs=1, replay=Replay())
+    computed_s = time.perf_counter() - start
+    replayed = benchmark.pedantic(
+        lambda: verify_entries(entries, OPTIONS, jobs=1, replay=Replay()), rounds=1, iterations=1
+    )
+    replayed_s = benchmark.stats.stats.max
+    benchmark.group = "verify warm (replayed) / cold"
+    benchmark.extra_info.update(computed_s=computed_s, replayed_s=replayed_s,
+                                replayed_over_computed=replayed_s / computed_s)
+    print(f"\nreplayed {replayed_s:.2f} s / computed {computed_s:.1f} s "
+          f"= {replayed_s / computed_s:.3f}")
+    assert [r.status for r in replayed] == [r.status for r in computed]
+    assert all(r.extra.get("replayed") for r in replayed)
