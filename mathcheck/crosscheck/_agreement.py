@@ -173,13 +173,17 @@ def checked_output(
 
 
 def measure(
-    fn: Callable[..., Any], case: Case, backend: Backend, claim: Agreement, cache: FormCache
+    fn: Callable[..., Any], case: Case, backend: Backend, claim: Agreement, cache: FormCache,
+    computed: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """Run one case against the oracle; return the worst row's error, its budget, the values."""
+    """Run one case against the oracle; return the worst row's error, its budget, the values.
+    `computed`: what the form gave for this case inside a batch (then it is not run again)."""
     domain = cache.domain
     hi, lo = cache.oracle(case.sizes)(case.arrays)
     if not np.all(np.isfinite(hi) | np.isinf(hi)):
         return {"invalid": True}  # outside the formula's real domain at these rounded inputs
+    if computed is not None:
+        return _scored(computed.reshape(hi.shape), hi, lo, case, backend, claim, cache)
     try:
         computed = checked_output(fn, case, backend, domain.params)
     except Violation:
@@ -190,6 +194,13 @@ def measure(
         raise
     if computed.shape != hi.shape:
         raise Violation(f"returned shape {computed.shape}, expected {hi.shape}")
+    return _scored(computed, hi, lo, case, backend, claim, cache)
+
+
+def _scored(
+    computed: np.ndarray, hi: np.ndarray, lo: np.ndarray, case: Case, backend: Backend,
+    claim: Agreement, cache: FormCache,
+) -> dict[str, Any]:
     row_error, allowed = row_scores(
         computed, hi, lo, case, claim, backend, cache.out_axes(case.sizes)
     )
@@ -281,7 +292,8 @@ def _agree_at(
     except ScreenUnavailable as exc:
         return _sampled(entry, claim, fn, backend, cache, plan, rng, note, str(exc))
     chosen, left_out = candidates.chosen(rng)
-    worst, worst_case, failing = _confirm(chosen, plan, fn, backend, claim, cache)
+    worst, worst_case, failing = _confirm(chosen, plan, fn, backend, claim, cache,
+                                          candidates.outputs)
     if failing is not None:
         case, exc = failing
         return _shrunk_failure(entry, claim, fn, backend, cache, case, exc, note, examples, seed)
@@ -352,24 +364,54 @@ def _sampled(
 def _confirm(
     rows: list[tuple[int, int]], plan: Plan, fn: Callable[..., Any], backend: Backend,
     claim: Agreement, cache: FormCache,
+    outputs: dict[tuple[int, int], np.ndarray] | None = None,
 ) -> tuple[dict[str, Any], Case | None, tuple[Case, BaseException] | None]:
-    """The oracle measures each (chunk, row) alone, in order: (the worst measurement, its
-    case, and the first failing case with why, or None)."""
+    """The oracle measures each (chunk, row), in order: (the worst measurement, its case, and
+    the first failing case with why, or None). The value judged is the one the form gave in
+    its batch (`outputs`, from the screen) where there is one, else the form's on that row
+    alone; a row wrong only in its batch fails as a batch error."""
     worst: dict[str, Any] = {}
     worst_case: Case | None = None
     for number, row in rows:
         case = take(plan.chunks[number], np.array([row]))
+        in_batch = (outputs or {}).get((number, row))
         try:
-            info = measure(fn, case, backend, claim, cache)
+            info = measure(fn, case, backend, claim, cache,
+                           None if in_batch is None else in_batch[None])
         except Exception as exc:
             return worst, worst_case, (case, exc)
         if info.get("invalid"):
             continue
         if not info["score"] <= 1:  # NaN included
-            return worst, worst_case, (case, Violation(f"error {info['error']:.3g} ulp"))
+            return worst, worst_case, (case, _why(info, fn, case, backend, claim, cache,
+                                                  rows_of(plan.chunks[number]), in_batch))
         if worst_case is None or info["score"] > worst["score"]:
             worst, worst_case = info, case
     return worst, worst_case, None
+
+
+class BatchViolation(Violation):
+    """A row the form gets wrong inside a batch though right on its own."""
+
+
+def _why(
+    info: dict[str, Any], fn: Callable[..., Any], case: Case, backend: Backend,
+    claim: Agreement, cache: FormCache, rows: int, in_batch: np.ndarray | None,
+) -> Violation:
+    if in_batch is None:
+        return Violation(f"error {info['error']:.3g} ulp")
+    try:
+        alone = measure(fn, case, backend, claim, cache)
+    except Exception:
+        return Violation(f"error {info['error']:.3g} ulp")
+    if alone.get("invalid") or not alone["score"] <= 1:
+        return Violation(f"error {info['error']:.3g} ulp")
+    return BatchViolation(
+        f"{info['error']:.3g} ulp > budget {info['budget']:.3g} ulp in a batch of {rows} "
+        f"inputs, though {alone['error']:.3g} ulp on its own (batch dimensions mishandled: "
+        f"rows mixed) at {case.snippet_args()}: computed in the batch "
+        f"{np.ravel(info['computed'])[:6].tolist()} vs exact {np.ravel(info['exact'])[:6].tolist()}"
+    )
 
 
 def _shrunk_failure(
@@ -417,6 +459,8 @@ def _failure_detail(
 ) -> str:
     if not isinstance(failure, Violation):
         return f"raised {type(failure).__name__}: {failure}"
+    if isinstance(failure, BatchViolation):
+        return str(failure)
     try:
         info = measure(fn, case, backend, claim, cache)
     except Violation as exc:

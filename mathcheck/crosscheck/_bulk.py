@@ -166,6 +166,10 @@ def _structured(
         alpha = np.exp(rng.uniform(np.log(1e-2), np.log(1e2), (*shape[:-1], 1)))
         gamma = rng.gamma(np.broadcast_to(alpha, shape))
         gamma[..., 0] = np.maximum(gamma[..., 0], 1e-3 * gamma.sum(axis=-1) + 1e-300)
+        # a quarter of the rows get exact zeros (0·log 0 must come out 0), the first entry kept
+        zeros = (rng.random(shape) < 0.5) & (rng.random((*shape[:-1], 1)) < 0.25)
+        zeros[..., 0] = False
+        gamma = np.where(zeros, 0.0, gamma)
         return gamma / gamma.sum(axis=-1, keepdims=True)
     if arg.kind == "onehot":
         return np.eye(n)[rng.integers(0, n, shape[:-1])]

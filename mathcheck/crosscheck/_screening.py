@@ -85,14 +85,22 @@ class Candidates:
     scored: list[tuple[int, int, float]] = field(default_factory=list)
     unscreenable: list[tuple[int, int]] = field(default_factory=list)
     top: int = TOP  # fewer per parameter set when several share a check
+    # what the form gave for each kept row inside its batch: the value the oracle judges
+    outputs: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
 
-    def add(self, number: int, scores: np.ndarray, unscreenable: np.ndarray) -> None:
+    def add(self, number: int, scores: np.ndarray, unscreenable: np.ndarray,
+            computed: np.ndarray | None = None, raised: np.ndarray | None = None) -> None:
         flagged = np.flatnonzero(scores > FLAG)
         top = np.argsort(-scores, kind="stable")[: self.top]
         keep = np.union1d(flagged, top)
         self.scored.extend((number, int(r), float(scores[r])) for r in keep)
         room = UNSCREENABLE - len(self.unscreenable)
-        self.unscreenable.extend((number, int(r)) for r in np.flatnonzero(unscreenable)[:room])
+        odd = np.flatnonzero(unscreenable)[:room]
+        self.unscreenable.extend((number, int(r)) for r in odd)
+        if computed is not None:
+            for r in np.union1d(keep, odd):
+                if raised is None or not raised[r]:  # a raise is measured by running it alone
+                    self.outputs[(number, int(r))] = computed[r].copy()
 
     def chosen(self, rng: np.random.Generator) -> tuple[list[tuple[int, int]], int]:
         """The inputs to measure, worst first, and how many flagged ones are left out."""
@@ -128,10 +136,10 @@ def call_rows(
     """The form's output on every row, and a mask of the rows where it raised.
 
     A raise on the whole chunk is narrowed down by halving, so one bad input neither hides the
-    others nor fails the chunk unmeasured.
+    others nor fails the chunk unmeasured. An output of another shape is a Violation.
     """
     try:
-        return np.asarray(call(case), dtype=np.float64).reshape(shape), np.zeros(shape[0], bool)
+        out = np.asarray(call(case), dtype=np.float64)
     except Exception:
         rows = shape[0]
         if rows == 1:
@@ -140,6 +148,16 @@ def call_rows(
         first = call_rows(call, take(case, np.arange(half)), (half, *shape[1:]))
         second = call_rows(call, take(case, np.arange(half, rows)), (rows - half, *shape[1:]))
         return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
+    _same_shape(out.shape, shape)
+    return out, np.zeros(shape[0], bool)
+
+
+def _same_shape(got: tuple[int, ...], expected: tuple[int, ...]) -> None:
+    """A batch's output has the batch's shape: a squeeze of the wrong axis or a dropped
+    keepdims is harmless on one row, so only a batch shows it."""
+    if got != expected:
+        raise Violation(f"returned shape {got} for a batch of {expected[0]} inputs, expected "
+                        f"{expected} (batch dimensions mishandled)")
 
 
 def screen_plan(
@@ -156,18 +174,20 @@ def screen_plan(
     for number, chunk in enumerate(plan.chunks):
         hi, lo = screen_of(chunk.sizes)(chunk.arrays)
         try:
-            computed = np.asarray(call(chunk), dtype=np.float64).reshape(hi.shape)
+            computed = np.asarray(call(chunk), dtype=np.float64)
             raised = np.zeros(rows_of(chunk), bool)
         except Violation:
             raise
         except Exception as exc:
             computed, raised = call_rows(call, chunk, hi.shape)
             _refuses_batches(exc, rows_of(chunk), raised)
+        _same_shape(computed.shape, hi.shape)
         out_axes = out_axes_of(chunk.sizes)
         error, allowed = row_scores(computed, hi, lo, chunk, claim, backend, out_axes)
         with np.errstate(divide="ignore", invalid="ignore"):
             scores = np.where(error == 0, 0.0, error / allowed)
         nan_rows = np.isnan(hi).reshape(rows_of(chunk), -1).any(axis=1)
         unscreenable = raised | nan_rows
-        candidates.add(number, np.where(unscreenable, 0.0, scores), unscreenable)
+        candidates.add(number, np.where(unscreenable, 0.0, scores), unscreenable, computed,
+                       raised)
     return candidates

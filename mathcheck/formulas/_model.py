@@ -364,6 +364,9 @@ class Variant:
     numpy: Loadable | None = None
     torch: Loadable | None = None
     symbolic: Loadable | None = None
+    # The agreement budget for this variant's formula where it has other operations than the
+    # entry's (None: the entry's own budget).
+    budget: Budget | None = None
 
 
 @dataclass(frozen=True)

@@ -347,7 +347,9 @@ ENTRIES: tuple[Entry, ...] = (
                     "½r²/δ for |r| < δ, |r| − ½δ otherwise: torch F.smooth_l1_loss(beta=δ), "
                     "Fast R-CNN; equal to Huber only at δ = 1",
                     numpy=numpy_form(S, "smooth_l1"), torch=torch_form(S, "smooth_l1"),
-                    symbolic=symbolic(S, "smooth_l1")),
+                    symbolic=symbolic(S, "smooth_l1"),
+                    budget=Budget(4, HUBER.why + "; the division by δ adds one rounding "
+                                  "(exact only for δ a power of two): + 1 ulp")),
         ),
         signature="f(y, y_hat, delta=1.0) -> L, elementwise",
     ),

@@ -31,7 +31,7 @@ TABLE = Domain(
 )
 BAYES = Domain(
     args=(Arg("prior", ("n",), 0.0, 1.0, kind="probability"),
-          Arg("likelihood", ("n",), 1e-3, 1.0, kind="positive")),
+          Arg("likelihood", ("n",), 0.0, 1.0, kind="positive")),  # down to each dtype's tiny
     sizes={"n": (1, 8)},
 )
 BERNOULLI = Domain(args=(Arg("x", (), 0, 1, kind="binary", extremes=(0.0, 1.0, 1.0)),

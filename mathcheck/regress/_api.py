@@ -89,6 +89,8 @@ def _with_domain(
             domain,
             sizes={**domain.sizes, **{k: v for k, v in sizes.items() if k in domain.sizes}},
             params={**domain.params, **params},
+            # a value the implementation states is checked as stated, never drawn
+            ranges={k: v for k, v in domain.ranges.items() if k not in params},
         )
 
     claims = tuple(
@@ -382,7 +384,10 @@ def _against_variant(
     within 1 ulp of that form counts as a match)."""
     from mathcheck.crosscheck import verify_entry
 
-    agreement = tuple(c for c in claims if isinstance(c, Agreement))
+    agreement = tuple(
+        dataclasses.replace(c, budget=variant.budget) if variant.budget else c
+        for c in claims if isinstance(c, Agreement)
+    )
     if variant.symbolic is not None:
         as_reference = dataclasses.replace(
             entry, symbolic=variant.symbolic, claims=agreement, kinks=()

@@ -174,14 +174,6 @@ EQUIVALENT: dict[str, str] = {
         "one extra rounding of a product in the input dtype before promotion: a loss below the "
         "stated budget, not a wrong result"
     ),
-    "opt.adam:numpy:drop-upcast:L5C51": (
-        "one extra rounding of a product in the input dtype before promotion: a loss below the "
-        "stated budget, not a wrong result"
-    ),
-    "opt.adamw:numpy:drop-upcast:L7C51": (
-        "one extra rounding of a product in the input dtype before promotion: a loss below the "
-        "stated budget, not a wrong result"
-    ),
     "reg.dropout:numpy:drop-upcast:L4C12": (
         "one extra rounding of a product in the input dtype before promotion: a loss below the "
         "stated budget, not a wrong result"
@@ -262,30 +254,6 @@ EQUIVALENT: dict[str, str] = {
         "after centring, the correction term is a product of two rounding-level sums: its sign "
         "or a factor of n changes the result by far less than an ulp"
     ),
-    "opt.clip_grad_norm:numpy:const-plus1:L6C34": (
-        "the placeholder divides a zero vector, which stays zero whatever it is divided by"
-    ),
-    "opt.clip_grad_norm:numpy:compare:L9C36": (
-        "the placeholder scale is used only where norm > max_norm = 5 > 1, never for norm ≤ 1"
-    ),
-    "opt.clip_grad_norm:numpy:const-plus1:L9C43": (
-        "the placeholder scale is used only where norm > max_norm = 5 > 1, never for norm ≤ 1"
-    ),
-    "opt.clip_grad_norm:numpy:const-plus1:L9C52": (
-        "the placeholder scale is used only where norm > max_norm = 5 > 1, never for norm ≤ 1"
-    ),
-    "opt.clip_grad_norm:torch:compare:L7C65": (
-        "the placeholder scale is used only where norm > max_norm = 5 > 1, never for norm ≤ 1"
-    ),
-    "opt.clip_grad_norm:torch:const-plus1:L7C72": (
-        "the placeholder scale is used only where norm > max_norm = 5 > 1, never for norm ≤ 1"
-    ),
-    "opt.clip_grad_norm:numpy:compare:L10C22": (
-        "at norm = max_norm the scale is 1: clipping or not gives the same vector"
-    ),
-    "opt.clip_grad_norm:torch:compare:L7C25": (
-        "at norm = max_norm the scale is 1: clipping or not gives the same vector"
-    ),
     "sched.warmup_cosine:numpy:compare:L6C19": "at t = warmup both pieces give eta_max",
     "sched.warmup_cosine:torch:compare:L5C22": "at t = warmup both pieces give eta_max",
     "scaling.chinchilla_loss:numpy:drop-upcast:L14C11": (
@@ -315,4 +283,114 @@ EQUIVALENT: dict[str, str] = {
     ),
     "gcn.layer:numpy:const-plus1:L3C32": "A is square: A.shape[-2] = A.shape[-1]",
     "gcn.layer:torch:const-plus1:L2C35": "A is square: A.shape[-2] = A.shape[-1]",
+    "opt.clip_grad_norm:numpy:compare:L8C20": (
+        "a zero row is never clipped: the placeholder only changes the discarded branch"
+    ),
+    "opt.clip_grad_norm:numpy:const-plus1:L8C34": (
+        "a zero row is never clipped: the placeholder only changes the discarded branch"
+    ),
+    "opt.clip_grad_norm:torch:compare:L7C23": (
+        "a zero row is never clipped: the placeholder only changes the discarded branch"
+    ),
+    "opt.clip_grad_norm:torch:compare:L11C45": (
+        "a zero row is never clipped: the placeholder only changes the discarded branch"
+    ),
+    "opt.clip_grad_norm:torch:const-plus1:L11C59": (
+        "a zero row is never clipped: the placeholder only changes the discarded branch"
+    ),
+    "opt.clip_grad_norm:numpy:compare:L14C20": (
+        "at ‖g‖ = c exactly the clipped value g·c/‖g‖ is g to within the budget of a rounding"
+    ),
+    "opt.clip_grad_norm:torch:compare:L12C23": (
+        "at ‖g‖ = c exactly the clipped value g·c/‖g‖ is g to within the budget of a rounding"
+    ),
+    "sample.top_p:numpy:arith:L10C83": (
+        "the cap never binds: the cumulative mass reaches 1 ≥ p (p ≤ 0.99) at the last token,"
+        " so the count is at most n − 1"
+    ),
+    "sample.top_p:torch:arith:L10C54": (
+        "the cap never binds: the cumulative mass reaches 1 ≥ p (p ≤ 0.99) at the last token,"
+        " so the count is at most n − 1"
+    ),
+    "prob.variance:numpy:arith:L8C8": (
+        "the weights are a probability vector: total = 1 up to rounding, so p·total and "
+        "p/total agree within the budget"
+    ),
+    "prob.variance:torch:arith:L7C8": (
+        "the weights are a probability vector: total = 1 up to rounding, so p·total and "
+        "p/total agree within the budget"
+    ),
+    "prob.covariance:numpy:arith:L3C9": (
+        "mean(dx·dy) − mean(dx)·mean(dy) is the covariance for dx = x − c with any c, so "
+        "adding the mean instead gives the same value; the doubled offset stays inside the "
+        "budget's (n·max|x|/σ)²·u term"
+    ),
+    "prob.covariance:numpy:arith:L4C9": (
+        "mean(dx·dy) − mean(dx)·mean(dy) is the covariance for dx = x − c with any c, so "
+        "adding the mean instead gives the same value; the doubled offset stays inside the "
+        "budget's (n·max|x|/σ)²·u term"
+    ),
+    "prob.covariance:torch:arith:L3C9": (
+        "mean(dx·dy) − mean(dx)·mean(dy) is the covariance for dx = x − c with any c, so "
+        "adding the mean instead gives the same value; the doubled offset stays inside the "
+        "budget's (n·max|x|/σ)²·u term"
+    ),
+    "prob.covariance:torch:arith:L4C9": (
+        "mean(dx·dy) − mean(dx)·mean(dy) is the covariance for dx = x − c with any c, so "
+        "adding the mean instead gives the same value; the doubled offset stays inside the "
+        "budget's (n·max|x|/σ)²·u term"
+    ),
+    "prob.multivariate_gaussian:numpy:axis:L15C15": (
+        "the domain is SPD: every eigenvalue is positive, so the validity mask is all true "
+        "along any axis"
+    ),
+    "prob.multivariate_gaussian:numpy:compare:L15C22": (
+        "the domain is SPD: no eigenvalue is 0, so > 0 and ≥ 0 agree"
+    ),
+    "prob.bayes:numpy:minmax:L7C21": (
+        "dividing by the smallest instead of the largest likelihood: for normal likelihoods "
+        "the ratios stay ≤ 1/tiny and the prior-weighted sum ≤ max/min (the prior sums to 1),"
+        " finite, and the normalisation cancels the common factor"
+    ),
+    "prob.bayes:torch:minmax:L3C30": (
+        "dividing by the smallest instead of the largest likelihood: for normal likelihoods "
+        "the ratios stay ≤ 1/tiny and the prior-weighted sum ≤ max/min (the prior sums to 1),"
+        " finite, and the normalisation cancels the common factor"
+    ),
+    "pos.sinusoidal:numpy:drop-upcast:L5C12": (
+        "the other operand is already in the work dtype, so type promotion computes the "
+        "product there anyway (the angle is formed in fp32, or more accurately in fp64)"
+    ),
+    "pos.sinusoidal:numpy:drop-upcast:L6C12": (
+        "the other operand is already in the work dtype, so type promotion computes the "
+        "product there anyway (the angle is formed in fp32, or more accurately in fp64)"
+    ),
+    "pos.sinusoidal:torch:drop-upcast:L7C12": (
+        "the other operand is already in the work dtype, so type promotion computes the "
+        "product there anyway (the angle is formed in fp32, or more accurately in fp64)"
+    ),
+    "pos.sinusoidal:torch:drop-upcast:L7C41": (
+        "the other operand is already in the work dtype, so type promotion computes the "
+        "product there anyway (the angle is formed in fp32, or more accurately in fp64)"
+    ),
+    "sim.cosine:numpy:const-plus1:L8C45": (
+        "the clamp only trims rounding excursions of an ulp or so beyond ±1; unclamped they "
+        "are within the agreement budget, and the range property sees none beyond 1 ulp"
+    ),
+    "sim.cosine:numpy:const-plus1:L8C48": (
+        "the clamp only trims rounding excursions of an ulp or so beyond ±1; unclamped they "
+        "are within the agreement budget, and the range property sees none beyond 1 ulp"
+    ),
+    "sim.cosine:torch:const-plus1:L6C45": (
+        "the clamp only trims rounding excursions of an ulp or so beyond ±1; unclamped they "
+        "are within the agreement budget, and the range property sees none beyond 1 ulp"
+    ),
+    "sim.cosine:torch:const-plus1:L6C48": (
+        "the clamp only trims rounding excursions of an ulp or so beyond ±1; unclamped they "
+        "are within the agreement budget, and the range property sees none beyond 1 ulp"
+    ),
+    "linalg.cosine_similarity:torch:const-plus1:L7C69": (
+        "the clamp only trims rounding excursions of an ulp or so beyond ±1; unclamped they "
+        "are within the agreement budget, and the range property sees none beyond 1 ulp"
+    ),
 }

@@ -107,3 +107,33 @@ def test_exhaustive_checks_fail_a_swallowed_nan_and_a_wrong_limit_but_report_nan
     assert convention.status == "passed" and "NaN at x=-inf" in convention.detail
     assert agreement(verify_entry(get("act.gelu"), FP16_NUMPY, numpy=gelu)).extra["inputs"] == 65536
     assert agreement(verify_entry(get("act.relu"), FP16_NUMPY, numpy=relu)).status == "passed"
+
+
+def _l2_norm_mixing_rows(a):
+    """The catalog's l2_norm with keepdims dropped: each row is scaled by row 0's norm (the
+    selftest's survivor: every row alone is right, so only its batch value shows it)."""
+    from mathcheck.numeric.numpy_forms import linalg
+
+    e = linalg._pow2_scale(a)
+    s = np.sqrt(np.sum(np.ldexp(a, -e) ** 2, axis=-1))
+    return np.ldexp(s, e)[..., 0].astype(a.dtype, copy=False)
+
+
+def _l2_norm_wrong_squeeze(a):
+    """Squeezes axis −2: a no-op for a batch, so the output is (rows, 1), right for one row."""
+    from mathcheck.numeric.numpy_forms import linalg
+
+    norms = linalg.l2_norm(a)[..., None]
+    return norms.squeeze(-2) if norms.shape[-2] == 1 else norms
+
+
+def test_the_oracle_judges_the_value_a_form_gave_in_its_batch():
+    result = agreement(verify_entry(get("linalg.l2_norm"), FP64, numpy=_l2_norm_mixing_rows))
+    assert result.status == "failed"
+    right = agreement(verify_entry(get("linalg.l2_norm"), FP64))
+    assert right.status == "passed"
+
+
+def test_an_output_shaped_unlike_the_batch_fails_though_one_row_is_right():
+    result = agreement(verify_entry(get("linalg.l2_norm"), FP64, numpy=_l2_norm_wrong_squeeze))
+    assert result.status == "failed" and "batch dimensions mishandled" in result.detail

@@ -51,10 +51,13 @@ def test_eps_clamped_cosine_is_its_variant_below_eps(formula):
     assert check_on(formula, impl, {"a": away, "b": away}, **FAST).verdict == "pass"
 
 
-def test_smooth_l1_is_huber_at_delta_one():
-    """SmoothL1 and Huber coincide at δ = 1, so there it passes as the canonical form."""
+def test_smooth_l1_is_huber_at_delta_one_and_the_variant_elsewhere():
+    """SmoothL1 and Huber coincide at δ = 1, so pinned there it passes as the canonical form;
+    left to the drawn δ values it is told apart and named."""
     impl = resolve(_variant("loss.huber", "SmoothL1 (Huber/δ)").torch)
-    assert mathcheck.check("loss.huber", impl, **FAST).verdict == "pass"
+    assert mathcheck.check("loss.huber", impl, params={"delta": 1.0}, **FAST).verdict == "pass"
+    drawn = mathcheck.check("loss.huber", impl, **FAST)
+    assert (drawn.verdict, drawn.variant) == ("variant", "SmoothL1 (Huber/δ)")
 
 
 def test_half_away_rounding_differs_only_at_ties():

@@ -377,7 +377,7 @@ def jobs() -> list[Job]:
                params={"delta": 2.0}, expect="SmoothL1 (Huber/δ)",
                note="β = δ = 2: SmoothL1 = Huber/δ"),
         fn_job("F.smooth_l1_loss(beta=1)", "loss.huber", smooth_l1, adapter=y_pair,
-               note="at δ = 1 SmoothL1 and Huber are the same loss"),
+               params={"delta": 1.0}, note="at δ = 1 SmoothL1 and Huber are the same loss"),
         fn_job("F.triplet_margin_loss", "loss.triplet", triplet,
                adapter=positional("anchor", "positive", "negative", "margin"),
                expect="plain distances (torch TripletMarginLoss)",
