@@ -46,7 +46,9 @@ def domain_of(entry: Entry, claim_domain: Domain | None) -> Domain:
 def parameter_sets(
     domain: Domain, rng: np.random.Generator, dtype: str
 ) -> list[dict[str, float]]:
-    """The stated parameters, then PARAMETER_DRAWS − 1 sets drawn over `domain.ranges`.
+    """The stated parameters, the ranges' low ends, their high ends (the extremes, where
+    stable forms earn their keep: τ = 0.01 overflows a naive logsumexp), then seeded draws
+    over `domain.ranges`, PARAMETER_DRAWS sets in all.
 
     A drawn value has 4 significant digits (a reproduction reads cleanly) and is then rounded
     to `dtype` where it is a normal number there, as inputs are: a form that casts it to its
@@ -55,10 +57,12 @@ def parameter_sets(
     sets = [dict(domain.params)]
     if not domain.ranges:
         return sets
-    for _ in range(PARAMETER_DRAWS - 1):
+    for number in range(1, PARAMETER_DRAWS):
         drawn = dict(domain.params)
         for name, (low, high) in sorted(domain.ranges.items()):
-            if low > 0 and high >= 10 * low:
+            if number <= 2:
+                value = low if number == 1 else high
+            elif low > 0 and high >= 10 * low:
                 value = float(np.exp(rng.uniform(np.log(low), np.log(high))))
             else:
                 value = float(rng.uniform(low, high))
@@ -240,8 +244,9 @@ def run_agreement(
     passes = []
     for number, params in enumerate(sets):
         label = claim.label if number == 0 else f"{claim.label}/{number}"
+        at = dataclasses.replace(claim, budget=claim.budget.at(params))
         outcome = _agree_at(
-            entry, claim, fn, backend, dataclasses.replace(domain, params=params),
+            entry, at, fn, backend, dataclasses.replace(domain, params=params),
             generator(seed, entry.id, label, backend.dtype), share, examples, seed, top,
         )
         if outcome.status != "passed":

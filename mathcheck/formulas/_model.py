@@ -167,6 +167,25 @@ class Budget:
     cond_weights: str | None = None
     per_unit: float = 0.0
     low_precision_per_unit: float | None = None
+    # A term inversely proportional to a parameter (InfoNCE's logits are cos/τ, so their
+    # error is ∝ 1/τ): `at(params)` folds (inverse_ulps + inverse_per_length·n)/params[name]
+    # into ulps and per_length for one parameter value.
+    inverse_of: str | None = None
+    inverse_ulps: float = 0.0
+    inverse_per_length: float = 0.0
+
+    def at(self, params: dict[str, float]) -> Budget:
+        """This budget for one set of parameter values (itself if no term depends on one)."""
+        if self.inverse_of is None:
+            return self
+        value = float(params[self.inverse_of])
+        return replace(
+            self, ulps=self.ulps + self.inverse_ulps / value,
+            per_length=self.per_length + self.inverse_per_length / value,
+            low_precision_ulps=None if self.low_precision_ulps is None
+            else self.low_precision_ulps + self.inverse_ulps / value,
+            inverse_of=None, inverse_ulps=0.0, inverse_per_length=0.0,
+        )
 
     def allowed(self, dtype: str, sizes: dict[str, int], cond: Any = 1.0) -> Any:
         """The budget in ulps; `cond` (a number or an array of per-row conditions)."""
@@ -192,6 +211,10 @@ class Budget:
         return (self.length,) if isinstance(self.length, str) else self.length
 
     def describe(self) -> str:
+        if self.inverse_of is not None:
+            size = "·".join(self._lengths()) or "n"
+            return (f"{self.ulps:g} ulp + {self.per_length:g}·{size} + ({self.inverse_ulps:g} + "
+                    f"{self.inverse_per_length:g}·{size})/{self.inverse_of}")
         parts = [f"{self.ulps:g} ulp"]
         if self.low_precision_ulps is not None:
             parts.append(f"({self.low_precision_ulps:g} ulp in fp16/bf16)")

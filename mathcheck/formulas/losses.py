@@ -167,13 +167,16 @@ HUBER = Budget(
 )
 HUBER_GRADIENT = Budget(2, "v·r or v·δ·sign(r): r 0.5 ulp, one or two products: ≤ 1.5 ulp")
 INFONCE = Budget(
-    12,
-    "cosines: norms (d + 1) ulp each, the dot d ulp, so |Δcos| ≤ (3d + 3)u; divided by τ = 1/2 "
-    "that is (6d + 6)u in every logit, which log-sum-exp passes on with its own (2N + 2)u; the "
-    "mean over 2N views adds ≤ 2N ulp: ≤ 6d + 12 ulp of max(|L|, 1) for N ≤ 3",
-    per_length=6,
+    6,
+    "cosines: norms (d + 1) ulp each, the dot d ulp, so |Δcos| ≤ (3d + 3)u; divided by τ "
+    "that is (3d + 3)u/τ in every logit (6d + 6 at τ = 1/2: the error grows as τ shrinks), "
+    "which log-sum-exp passes on with its own (2N + 2)u; the mean over 2N views adds ≤ 2N "
+    "ulp: ≤ 6 + (3 + 3d)/τ ulp of max(|L|, 1) for N ≤ 3",
     length="d",
     scale="unit",
+    inverse_of="tau",
+    inverse_ulps=3,
+    inverse_per_length=3,
 )
 INFONCE_GRADIENT = Budget(
     32,

@@ -283,26 +283,8 @@ EQUIVALENT: dict[str, str] = {
     ),
     "gcn.layer:numpy:const-plus1:L3C32": "A is square: A.shape[-2] = A.shape[-1]",
     "gcn.layer:torch:const-plus1:L2C35": "A is square: A.shape[-2] = A.shape[-1]",
-    "opt.clip_grad_norm:numpy:compare:L8C20": (
-        "a zero row is never clipped: the placeholder only changes the discarded branch"
-    ),
-    "opt.clip_grad_norm:numpy:const-plus1:L8C34": (
-        "a zero row is never clipped: the placeholder only changes the discarded branch"
-    ),
     "opt.clip_grad_norm:torch:compare:L7C23": (
         "a zero row is never clipped: the placeholder only changes the discarded branch"
-    ),
-    "opt.clip_grad_norm:torch:compare:L11C45": (
-        "a zero row is never clipped: the placeholder only changes the discarded branch"
-    ),
-    "opt.clip_grad_norm:torch:const-plus1:L11C59": (
-        "a zero row is never clipped: the placeholder only changes the discarded branch"
-    ),
-    "opt.clip_grad_norm:numpy:compare:L14C20": (
-        "at ‖g‖ = c exactly the clipped value g·c/‖g‖ is g to within the budget of a rounding"
-    ),
-    "opt.clip_grad_norm:torch:compare:L12C23": (
-        "at ‖g‖ = c exactly the clipped value g·c/‖g‖ is g to within the budget of a rounding"
     ),
     "sample.top_p:numpy:arith:L10C83": (
         "the cap never binds: the cumulative mass reaches 1 ≥ p (p ≤ 0.99) at the last token,"
@@ -392,5 +374,31 @@ EQUIVALENT: dict[str, str] = {
     "linalg.cosine_similarity:torch:const-plus1:L7C69": (
         "the clamp only trims rounding excursions of an ulp or so beyond ±1; unclamped they "
         "are within the agreement budget, and the range property sees none beyond 1 ulp"
+    ),
+    "opt.clip_grad_norm:numpy:compare:L10C20": (
+        "a zero row is never clipped: the placeholder only changes the discarded branch"
+    ),
+    "opt.clip_grad_norm:numpy:const-plus1:L10C34": (
+        "a zero row is never clipped: the placeholder only changes the discarded branch"
+    ),
+    "opt.clip_grad_norm:torch:compare:L11C36": (
+        "a zero row is never clipped: the placeholder only changes the discarded branch"
+    ),
+    "opt.clip_grad_norm:torch:const-plus1:L11C50": (
+        "a zero row is never clipped: the placeholder only changes the discarded branch"
+    ),
+    "opt.clip_grad_norm:numpy:compare:L16C20": (
+        "at |g/m| = tiny exactly both branches are accurate: g/m is still normal, and "
+        "g·(c/‖g/m‖)/m cannot overflow there"
+    ),
+    "opt.clip_grad_norm:torch:compare:L12C16": (
+        "at |g/m| = tiny exactly both branches are accurate: g/m is still normal, and "
+        "g·(c/‖g/m‖)/m cannot overflow there"
+    ),
+    "opt.clip_grad_norm:numpy:compare:L18C20": (
+        "at ‖g‖ = c exactly the clipped value g·c/‖g‖ is g to within the budget of a rounding"
+    ),
+    "opt.clip_grad_norm:torch:compare:L14C23": (
+        "at ‖g‖ = c exactly the clipped value g·c/‖g‖ is g to within the budget of a rounding"
     ),
 }

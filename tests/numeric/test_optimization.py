@@ -74,6 +74,16 @@ def test_clipping_a_huge_gradient_to_a_small_norm_keeps_full_precision(clip):
     assert float(np.asarray(out)[0, 0]) == 0.02347
 
 
+@pytest.mark.parametrize("clip", [npf.clip_grad_norm, tf.clip_grad_norm])
+def test_clipping_keeps_small_entries_next_to_a_huge_one_exact(clip):
+    """g/m is subnormal for an entry 5e-4 beside m = 1.6e306; c·g/‖g‖ = 3e-308 is normal and
+    must come out correctly rounded (the first fix lost 37 ulp there; found at c = 100)."""
+    g = np.array([[4.8738096260558805e-4, -1.6189872921274105e306]])
+    out = clip(g if clip is npf.clip_grad_norm else torch.from_numpy(g), max_norm=100.0)
+    exact = 100.0 * 4.8738096260558805e-4 / 1.6189872921274105e306
+    assert abs(float(np.asarray(out)[0, 0]) - exact) <= 2 * np.spacing(exact)
+
+
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.float16, torch.bfloat16])
 def test_cosine_endpoints_are_exact_and_held_after_T(dtype):
     t = torch.tensor([0.0, 200.0, 220.0, 250.0], dtype=dtype)

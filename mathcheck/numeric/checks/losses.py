@@ -134,7 +134,7 @@ def infonce_clip_agreement(ctx: CheckContext) -> Outcome:
         hi, lo = oracle({"a": a, "b": b})
         out = be.to_numpy(fn(be.asarray(a), be.asarray(b), **INFONCE_PARAMS))
         err = ulp_errors(out, hi, lo, error_scale(hi, "unit", 0), ctx.dtype)
-        allowed = INFONCE.allowed(ctx.dtype, {"N": N, "d": d})
+        allowed = INFONCE.at(INFONCE_PARAMS).allowed(ctx.dtype, {"N": N, "d": d})
         i = int(np.argmax(err))
         if err[i] / allowed > ratio_worst:
             ratio_worst, worst, allowed_at = err[i] / allowed, float(err[i]), allowed

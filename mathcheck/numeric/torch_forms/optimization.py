@@ -61,14 +61,16 @@ def adamw(theta: torch.Tensor, m: torch.Tensor, v: torch.Tensor, g: torch.Tensor
 def clip_grad_norm(g: torch.Tensor, *, max_norm: float) -> torch.Tensor:
     """g·min(1, c/‖g‖). With m = max|g| the norm is m·‖g/m‖, so it never overflows or
     underflows; a clipped g is (g/m)·(c/‖g/m‖), never g·(c/‖g‖), whose factor is subnormal
-    for a huge ‖g‖ and a small c."""
+    for a huge ‖g‖ and a small c; where g/m is itself subnormal, g·(c/‖g/m‖)/m."""
     x = _up(g)
     top = x.abs().amax(dim=-1, keepdim=True)
     safe = torch.where(top > 0, top, torch.ones_like(top))
     unit = x / safe
     scaled_norm = torch.sqrt((unit**2).sum(dim=-1, keepdim=True))  # in [1, √n] unless g = 0
     norm = top * scaled_norm
-    clipped = unit * (max_norm / torch.where(scaled_norm > 0, scaled_norm, torch.ones_like(top)))
+    factor = max_norm / torch.where(scaled_norm > 0, scaled_norm, torch.ones_like(top))
+    tiny_part = unit.abs() < torch.finfo(unit.dtype).tiny  # then |g| < 4: g·factor is finite
+    clipped = torch.where(tiny_part, x * factor / safe, unit * factor)
     return torch.where(norm > max_norm, clipped, x).to(g.dtype)
 
 
