@@ -71,11 +71,10 @@ def verify(
         inputs,
     )
     start = time.perf_counter()
-    total = count_tasks(entries, options)
     done: list[Result] = []
-
+    total = 0
     interrupt = Interrupt()
-    replay = Replay() if replay_enabled() else None
+    replay: Replay | None = None
 
     def run(update: Callable[[Any, Result | None], None]) -> list[Result]:
         def record(task: Any, result: Result | None) -> None:
@@ -87,7 +86,9 @@ def verify(
         return verify_entries(entries, options, record, jobs=workers, replay=replay)
 
     try:
-        with interrupt:
+        with interrupt:  # from here on a Ctrl-C writes the (partial) reports
+            total = count_tasks(entries, options)
+            replay = Replay() if replay_enabled() else None
             results = run_with_progress(total, run)
     except KeyboardInterrupt:
         write_reports(done, options, json_path, junit_path, incomplete="interrupted")

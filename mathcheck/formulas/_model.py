@@ -194,9 +194,12 @@ class Budget:
             base = self.low_precision_ulps
         n = max((sizes.get(name, 0) for name in self._lengths()), default=0)
         if self.cond_arg and self.cond_kind == "offset":
-            from mathcheck.numeric._dtypes import fmt  # lazy: the catalog imports in ms
+            import numpy as np  # lazy: the catalog imports in ms
 
-            return base + self.per_length * n + cond * cond * fmt(dtype).eps
+            from mathcheck.numeric._dtypes import fmt
+
+            with np.errstate(over="ignore"):  # a huge offset: an infinite budget, as it should
+                return base + self.per_length * n + np.square(cond) * fmt(dtype).eps
         if self.cond_arg and self.cond_kind == "magnitude":
             slope = self.per_unit
             if dtype in LOW_PRECISION and self.low_precision_per_unit is not None:

@@ -337,7 +337,10 @@ def jobs() -> list[Job]:
         domain_job("F.log_softmax, gradient on |z| ≤ 30", "act.log_softmax", F.log_softmax,
                    {"z": {"low": -30.0, "high": 30.0, "extremes": (30.0, -30.0, 0.0)}},
                    adapter=with_kwargs(dim=-1)),
-        fn_job("F.gelu", "act.gelu", F.gelu),
+        fn_job("F.gelu", "act.gelu", F.gelu, expect="fail",
+               note="finding: torch's vectorised fp32 erf-GELU kernel is 4.6 ulp off at "
+                    "x = −3.73 inside a batch (the scalar path, one element, is 0.09 ulp), past "
+                    "the 4-ulp budget; it depends on the CPU's SIMD level"),
         fn_job("F.gelu(approximate='tanh')", "act.gelu", F.gelu,
                adapter=with_kwargs(approximate="tanh"), expect="tanh"),
         fn_job("F.gelu(approximate='tanh') vs act.gelu_tanh", "act.gelu_tanh", F.gelu,
@@ -416,9 +419,10 @@ def jobs() -> list[Job]:
         custom_job("nn.init.kaiming_normal_", "init.he", lambda: _init_variance("he")),
         fn_job("optim.SGD(momentum), one step", "opt.sgd_momentum", sgd_step,
                adapter=positional("theta", "v", "g"), gradients=False,
-               expect="lr outside the buffer",
+               params={"momentum": 0.9}, expect="lr outside the buffer",
                note="b' = γb + g, θ' = θ − ηb': with a constant η the iterates equal the "
-                    "canonical ones (v = ηb), but the step function differs"),
+                    "canonical ones (v = ηb), but the step function differs. γ is pinned: at "
+                    "γ = 0 torch keeps no buffer at all (the state passed in comes back)"),
         custom_job("optim.SGD(momentum) under a schedule", "opt.sgd_momentum", _sgd_momentum,
                    expect="lr outside the buffer"),
     ]
