@@ -53,8 +53,8 @@ def parameter_sets(
     A drawn value has 4 significant digits (a reproduction reads cleanly) and is then rounded
     to `dtype` where it is a normal number there, as inputs are: a form that casts it to its
     working dtype loses nothing, so the error measured is the formula's, not the parameter's
-    representation (the stated values, checked first, are not rounded; nor is a value that
-    rounding would take out of its range)."""
+    representation (the stated values, checked first, are not rounded; a value that rounding
+    would take out of its range takes the neighbour inside)."""
     sets = [dict(domain.params)]
     if not domain.ranges:
         return sets
@@ -67,13 +67,20 @@ def parameter_sets(
                 value = float(np.exp(rng.uniform(np.log(low), np.log(high))))
             else:
                 value = float(rng.uniform(low, high))
-            value = float(f"{value:.4g}")
-            rounded = float(round_to(np.array(value), dtype))
-            # kept unrounded where rounding leaves the range (β₂ = 0.9999 is 1 in fp16)
-            inside = low <= rounded <= high and abs(rounded) >= fmt(dtype).tiny
-            drawn[name] = rounded if inside else value
+            drawn[name] = _representable(float(f"{value:.4g}"), low, high, dtype)
         sets.append(drawn)
     return sets
+
+
+def _representable(value: float, low: float, high: float, dtype: str) -> float:
+    """`value` rounded to `dtype`, or its neighbour there if rounding leaves [low, high]
+    (β₂ = 0.9999 rounds to 1 in fp16: 0.99951 is used); unrounded if none is a normal."""
+    f = fmt(dtype)
+    for nudge in (0, -1, 1, -2, 2):
+        rounded = float(round_to(np.array(value * (1 + nudge * f.eps)), dtype))
+        if low <= rounded <= high and abs(rounded) >= f.tiny:
+            return rounded
+    return value
 
 
 _FORMS: dict[tuple[Any, ...], Any] = {}

@@ -387,7 +387,7 @@ EQUIVALENT: dict[str, str] = {
     "opt.clip_grad_norm:torch:const-plus1:L11C50": (
         "a zero row is never clipped: the placeholder only changes the discarded branch"
     ),
-    "opt.clip_grad_norm:numpy:compare:L16C20": (
+    "opt.clip_grad_norm:numpy:compare:L17C20": (
         "at |g/m| = tiny exactly both branches are accurate: g/m is still normal, and "
         "g·(c/‖g/m‖)/m cannot overflow there"
     ),
@@ -395,7 +395,7 @@ EQUIVALENT: dict[str, str] = {
         "at |g/m| = tiny exactly both branches are accurate: g/m is still normal, and "
         "g·(c/‖g/m‖)/m cannot overflow there"
     ),
-    "opt.clip_grad_norm:numpy:compare:L18C20": (
+    "opt.clip_grad_norm:numpy:compare:L19C20": (
         "at ‖g‖ = c exactly the clipped value g·c/‖g‖ is g to within the budget of a rounding"
     ),
     "opt.clip_grad_norm:torch:compare:L14C23": (

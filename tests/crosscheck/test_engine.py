@@ -262,8 +262,9 @@ def test_parameters_are_drawn_over_their_ranges_after_the_stated_ones():
     again = parameter_sets(domain, np.random.default_rng(0), "float32")
     assert sets == again and len(sets) == PARAMETER_DRAWS
     assert sets[0] == domain.params  # the stated values first, unrounded
-    low, high = (float(round_to(np.array(v), "float32")) for v in domain.ranges["lr"])
-    assert (sets[1]["lr"], sets[2]["lr"]) == (low, high)  # the range's extremes come first
+    low, high = domain.ranges["lr"]
+    assert sets[1]["lr"] == pytest.approx(low, rel=2e-7)  # the range's extremes come first,
+    assert sets[2]["lr"] == pytest.approx(high, rel=2e-7)  # as fp32 numbers inside it
     for drawn in sets[1:]:
         assert drawn["t"] == domain.params["t"]  # no range: always the stated value
         for name, (low, high) in domain.ranges.items():
