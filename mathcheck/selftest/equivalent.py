@@ -294,14 +294,6 @@ EQUIVALENT: dict[str, str] = {
         "the cap never binds: the cumulative mass reaches 1 ≥ p (p ≤ 0.99) at the last token,"
         " so the count is at most n − 1"
     ),
-    "prob.variance:numpy:arith:L8C8": (
-        "the weights are a probability vector: total = 1 up to rounding, so p·total and "
-        "p/total agree within the budget"
-    ),
-    "prob.variance:torch:arith:L7C8": (
-        "the weights are a probability vector: total = 1 up to rounding, so p·total and "
-        "p/total agree within the budget"
-    ),
     "prob.covariance:numpy:arith:L3C9": (
         "mean(dx·dy) − mean(dx)·mean(dy) is the covariance for dx = x − c with any c, so "
         "adding the mean instead gives the same value; the doubled offset stays inside the "
@@ -321,10 +313,6 @@ EQUIVALENT: dict[str, str] = {
         "mean(dx·dy) − mean(dx)·mean(dy) is the covariance for dx = x − c with any c, so "
         "adding the mean instead gives the same value; the doubled offset stays inside the "
         "budget's (n·max|x|/σ)²·u term"
-    ),
-    "prob.multivariate_gaussian:numpy:axis:L15C15": (
-        "the domain is SPD: every eigenvalue is positive, so the validity mask is all true "
-        "along any axis"
     ),
     "prob.multivariate_gaussian:numpy:compare:L15C22": (
         "the domain is SPD: no eigenvalue is 0, so > 0 and ≥ 0 agree"
