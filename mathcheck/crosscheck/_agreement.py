@@ -74,7 +74,7 @@ def parameter_sets(
 
 def _representable(value: float, low: float, high: float, dtype: str) -> float:
     """`value` rounded to `dtype`, or its neighbour there if rounding leaves [low, high]
-    (β₂ = 0.9999 rounds to 1 in fp16: 0.99951 is used); unrounded if none is a normal."""
+    (β₂ = 0.9999 rounds to 1 in fp16: 0.99902 is used); unrounded if none is a normal."""
     f = fmt(dtype)
     for nudge in (0, -1, 1, -2, 2):
         rounded = float(round_to(np.array(value * (1 + nudge * f.eps)), dtype))

@@ -221,7 +221,7 @@ def narrower_domain(entry: Entry, claim: Claim) -> str | None:
     if own is None or entry.domain is None:
         return None
     stated = {a.name: a for a in entry.domain.args}
-    parts = []
+    parts, kinds = [], set()
     for a in own.args:
         if a.name not in stated:
             continue
@@ -230,10 +230,10 @@ def narrower_domain(entry: Entry, claim: Claim) -> str | None:
             parts.append(f"{a.name} ∈ [{a.low:g}, {a.high:g}] of [{whole.low:g}, {whole.high:g}]")
         if a.kind != whole.kind:
             parts.append(f"{a.name} {a.kind} values only")
+            kinds.add(a.kind)
     if not parts:
         return None
     why = own.why or _DEFAULT_WHY.get(claim.kind, "")
-    kinds = {a.kind for a in own.args if a.name in stated and a.kind != stated[a.name].kind}
     if not why and "integer" in kinds:
         why = "integer inputs keep every intermediate exact, so the claim is tested bit for bit"
     elif not why and kinds & {"spd", "square", "symmetric"}:
@@ -321,7 +321,7 @@ def _replay_key(task: Task, options: RunOptions) -> str | None:
         return None  # a plain callable's closure is not in its code: never replayed
     refs = [v for v in loadables if isinstance(v, Ref)]
     try:
-        return task_key(task, options, lambda _: [resolve(r) for r in refs])
+        return task_key(task, options, [resolve(r) for r in refs])
     except Exception:  # a form that no longer resolves: run it, and let the check say why
         return None
 

@@ -28,7 +28,7 @@ import marshal
 import os
 import platform
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -110,8 +110,8 @@ def _cuda(device: str) -> str:
     return f"{torch.version.cuda}|{torch.cuda.get_device_name()}"
 
 
-def task_key(task: Any, options: RunOptions, resolved: Callable[[Any], Iterable[Any]]) -> str:
-    """The key of one catalog task; `resolved(task)` gives the callables it would run."""
+def task_key(task: Any, options: RunOptions, resolved: Iterable[Any]) -> str:
+    """The key of one catalog task; `resolved`: the callables it would run, as resolved now."""
     parts = (
         fingerprint(),
         repr(sorted(vars(options).items())),
@@ -122,7 +122,7 @@ def task_key(task: Any, options: RunOptions, resolved: Callable[[Any], Iterable[
         task.dtype,
         task.device,
         _cuda(task.device),
-        tuple(_code_digest(fn) for fn in resolved(task)),
+        tuple(_code_digest(fn) for fn in resolved),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 

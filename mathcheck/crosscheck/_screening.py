@@ -89,7 +89,7 @@ class Candidates:
     outputs: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
 
     def add(self, number: int, scores: np.ndarray, unscreenable: np.ndarray,
-            computed: np.ndarray | None = None, raised: np.ndarray | None = None) -> None:
+            computed: np.ndarray, raised: np.ndarray) -> None:
         flagged = np.flatnonzero(scores > FLAG)
         top = np.argsort(-scores, kind="stable")[: self.top]
         keep = np.union1d(flagged, top)
@@ -97,10 +97,9 @@ class Candidates:
         room = UNSCREENABLE - len(self.unscreenable)
         odd = np.flatnonzero(unscreenable)[:room]
         self.unscreenable.extend((number, int(r)) for r in odd)
-        if computed is not None:
-            for r in np.union1d(keep, odd):
-                if raised is None or not raised[r]:  # a raise is measured by running it alone
-                    self.outputs[(number, int(r))] = computed[r].copy()
+        for r in np.union1d(keep, odd):
+            if not raised[r]:  # a raise is measured by running the row alone
+                self.outputs[(number, int(r))] = computed[r].copy()
 
     def chosen(self, rng: np.random.Generator) -> tuple[list[tuple[int, int]], int]:
         """The inputs to measure, worst first, and how many flagged ones are left out."""
@@ -141,15 +140,23 @@ def call_rows(
     try:
         out = np.asarray(call(case), dtype=np.float64)
     except Exception:
-        rows = shape[0]
-        if rows == 1:
-            return np.full(shape, np.nan), np.ones(1, bool)
-        half = rows // 2
-        first = call_rows(call, take(case, np.arange(half)), (half, *shape[1:]))
-        second = call_rows(call, take(case, np.arange(half, rows)), (rows - half, *shape[1:]))
-        return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
+        return _narrowed(call, case, shape)
     _same_shape(out.shape, shape)
     return out, np.zeros(shape[0], bool)
+
+
+def _narrowed(
+    call: Callable[[Case], np.ndarray], case: Case, shape: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """`call_rows` once the whole case has raised: each half on its own, down to single rows
+    (a single row that raised is NaN, masked)."""
+    rows = shape[0]
+    if rows == 1:
+        return np.full(shape, np.nan), np.ones(1, bool)
+    half = rows // 2
+    first = call_rows(call, take(case, np.arange(half)), (half, *shape[1:]))
+    second = call_rows(call, take(case, np.arange(half, rows)), (rows - half, *shape[1:]))
+    return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
 
 
 def _same_shape(got: tuple[int, ...], expected: tuple[int, ...]) -> None:
@@ -178,8 +185,8 @@ def screen_plan(
             raised = np.zeros(rows_of(chunk), bool)
         except Violation:
             raise
-        except Exception as exc:
-            computed, raised = call_rows(call, chunk, hi.shape)
+        except Exception as exc:  # already raised on the whole chunk: narrow it down
+            computed, raised = _narrowed(call, chunk, hi.shape)
             _refuses_batches(exc, rows_of(chunk), raised)
         _same_shape(computed.shape, hi.shape)
         out_axes = out_axes_of(chunk.sizes)
