@@ -137,8 +137,9 @@ class Replay:
         self.replayed = 0
         try:
             lines = self.path.read_text(encoding="utf-8").splitlines()
+            self._pruned = True  # the folder was pruned when this file was created
         except (OSError, UnicodeDecodeError):
-            lines = []
+            lines, self._pruned = [], False
         for line in lines:
             try:
                 record = json.loads(line)
@@ -168,12 +169,13 @@ class Replay:
             return
         self._known[key] = stored
         try:
-            new = not self.path.exists()
-            self.folder.mkdir(parents=True, exist_ok=True)
+            if not self._pruned:  # this fingerprint's file is new: once per run
+                self.folder.mkdir(parents=True, exist_ok=True)
             with open(self.path, "a", encoding="utf-8") as file:
                 file.write(line)
-            if new:
+            if not self._pruned:
                 self._prune()
+                self._pruned = True
         except OSError:
             pass
 
