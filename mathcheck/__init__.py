@@ -1,7 +1,8 @@
 """mathcheck: the mathematics of modern ML, verified.
 
 The public API is re-exported here and loaded lazily (so `import mathcheck` stays cheap):
-`check`, `assert_matches` (regression-test an implementation), `verify` (run the catalog),
+`check`, `assert_matches`, `check_optimizer`, `check_schedule` (regression-test an
+implementation), `verify` (run the catalog),
 `get`, `all_entries`, `sections` (browse it).
 """
 
@@ -16,6 +17,8 @@ _EXPORTS = {
     "check": "mathcheck.regress",
     "assert_matches": "mathcheck.regress",
     "CheckResult": "mathcheck.regress",
+    "check_optimizer": "mathcheck.regress",
+    "check_schedule": "mathcheck.regress",
     "get": "mathcheck.formulas",
     "all_entries": "mathcheck.formulas",
     "sections": "mathcheck.formulas",

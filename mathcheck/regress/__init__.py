@@ -1,19 +1,49 @@
 """Regression-testing other implementations against the catalog (see README.md here)."""
 
-from mathcheck.regress._adapters import accepts, module, positional, rename, with_kwargs
+from mathcheck.regress._adapters import (
+    Adapter,
+    AdapterError,
+    accepts,
+    cast_output,
+    chain,
+    drop,
+    from_spec,
+    layout,
+    module,
+    per_row,
+    positional,
+    rename,
+    shared,
+    with_kwargs,
+)
 from mathcheck.regress._api import CheckResult, assert_matches, check
+from mathcheck.regress._findings import Finding
+from mathcheck.regress._optimizers import check_optimizer
+from mathcheck.regress._schedules import check_schedule
 from mathcheck.regress._targets import Target, from_pyproject, load_callable
 
 __all__ = [
+    "Adapter",
+    "AdapterError",
     "CheckResult",
+    "Finding",
     "Target",
     "accepts",
     "assert_matches",
+    "cast_output",
+    "chain",
     "check",
+    "check_optimizer",
+    "check_schedule",
+    "drop",
     "from_pyproject",
+    "from_spec",
+    "layout",
     "load_callable",
     "module",
+    "per_row",
     "positional",
     "rename",
+    "shared",
     "with_kwargs",
 ]

@@ -19,6 +19,9 @@ from mathcheck.crosscheck._results import DEFAULT_INPUTS
 from mathcheck.errors import InvalidInputError, NotSupportedError
 from mathcheck.formulas import DTYPES, Agreement, Entry, Gradient, Property, get, resolve
 from mathcheck.numeric import canonical
+from mathcheck.regress import _findings
+from mathcheck.regress._adapters import AdapterError, Canonical, apply
+from mathcheck.regress._findings import Finding
 
 #: pass / variant (a known convention) / fail (a wrong result); not checked (no claim ran);
 #: timeout and crashed (the code under test hung, exited or was killed: exit code 3).
@@ -43,6 +46,9 @@ class CheckResult:
     warnings: int = 0  # warnings the code under test raised (captured, not printed)
     first_warning: str = ""
     isolation: str = "worker process"  # where the code under test ran
+    #: "dtype/device" -> "pass", the variant matched there, or "fail"
+    per_dtype: dict[str, str] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()  # precision findings beside the verdict (_findings.py)
 
     @property
     def ok(self) -> bool:
@@ -62,9 +68,13 @@ class CheckResult:
         for key, err in self.worst_ulp.items():
             budget = self.budgets.get(key)
             shown = "—" if err is None else f"{err:.3g}"
+            state = self.per_dtype.get(key)
             lines.append(
                 f"  {key}: worst {shown} ulp (budget {budget if budget is not None else '—'})"
+                + (f" — {state}" if state and state != self.verdict else "")
             )
+        for finding in self.findings:
+            lines.append(f"  finding ({finding.kind}) {finding}")
         for name, miss in self.variant_misses.items():
             lines.append(f"  variant {name}: {miss}")
         if self.counterexample:
@@ -74,23 +84,56 @@ class CheckResult:
 
 
 def _with_domain(
-    entry: Entry, sizes: dict[str, tuple[int, int]], params: dict[str, float]
+    entry: Entry,
+    sizes: dict[str, tuple[int, int]],
+    params: dict[str, float],
+    ranges: dict[str, tuple[float, float]] | None = None,
 ) -> Entry:
-    if not (sizes or params) or entry.domain is None:
+    """The entry with the caller's sizes, parameter values and narrowed ranges.
+
+    `ranges` may name an input (its values are drawn from [lo, hi]; the stated extremes
+    outside it are dropped) or a parameter (drawn over [lo, hi] instead of the entry's range).
+    """
+    ranges = ranges or {}
+    if not (sizes or params or ranges) or entry.domain is None:
         return entry
-    unknown = (set(sizes) - set(entry.domain.sizes)) | (set(params) - set(entry.domain.params))
+    domain = entry.domain
+    args = {a.name for a in domain.args}
+    unknown = ((set(sizes) - set(domain.sizes)) | (set(params) - set(domain.params))
+               | (set(ranges) - args - set(domain.params)))
     if unknown:
-        raise InvalidInputError(f"{entry.id} has no size or parameter named {sorted(unknown)}")
+        raise InvalidInputError(f"{entry.id} has no size, parameter or input named "
+                                f"{sorted(unknown)}")
+    for name, bounds in ranges.items():
+        if not (isinstance(bounds, (tuple, list)) and len(bounds) == 2
+                and all(isinstance(b, (int, float)) and b == b for b in bounds)
+                and bounds[0] <= bounds[1]):
+            raise InvalidInputError(f"ranges[{name!r}] must be (low, high) with low ≤ high, "
+                                    f"got {bounds!r}")
+    arg_ranges = {k: tuple(map(float, v)) for k, v in ranges.items() if k in args}
+    param_ranges = {k: tuple(map(float, v)) for k, v in ranges.items() if k not in args}
+    if clash := set(param_ranges) & set(params):
+        raise InvalidInputError(f"{sorted(clash)[0]!r} is given both a value and a range")
+
+    def narrowed(arg: Any) -> Any:
+        if arg.name not in arg_ranges:
+            return arg
+        lo, hi = arg_ranges[arg.name]
+        return dataclasses.replace(
+            arg, low=lo, high=hi, extremes=tuple(e for e in arg.extremes if lo <= e <= hi)
+        )
 
     def adjust(domain: Any) -> Any:
         if domain is None:
             return None
         return dataclasses.replace(
             domain,
+            args=tuple(narrowed(a) for a in domain.args),
             sizes={**domain.sizes, **{k: v for k, v in sizes.items() if k in domain.sizes}},
             params={**domain.params, **params},
             # a value the implementation states is checked as stated, never drawn
-            ranges={k: v for k, v in domain.ranges.items() if k not in params},
+            ranges={**{k: v for k, v in domain.ranges.items() if k not in params},
+                    **{k: v for k, v in param_ranges.items() if k in domain.params}},
         )
 
     claims = tuple(
@@ -100,21 +143,6 @@ def _with_domain(
         for c in entry.claims
     )
     return dataclasses.replace(entry, domain=adjust(entry.domain), claims=claims)
-
-
-def _positional(entry: Entry, impl: Callable[..., Any]) -> Callable[..., Any]:
-    """The default call: canonical inputs positionally, in the entry's order, params by name.
-
-    Framework functions name their inputs differently (`input`, `x`, `z`); their order is
-    what the canonical signature fixes.
-    """
-    names = [a.name for a in entry.domain.args] if entry.domain else []
-
-    def call(**kwargs: Any) -> Any:
-        args = [kwargs.pop(n) for n in names if n in kwargs]
-        return impl(*args, **kwargs)
-
-    return call
 
 
 def _claims_for(entry: Entry, backend: str, gradients: bool) -> tuple[Any, ...]:
@@ -165,6 +193,7 @@ def plan_check(
     time_budget: float = 60.0,
     sizes: dict[str, tuple[int, int]] | None = None,
     params: dict[str, float] | None = None,
+    ranges: dict[str, tuple[float, float]] | None = None,
     skip_missing_devices: bool = False,
 ) -> Plan:
     """Every usage error of a check, found before anything runs (exit code 2)."""
@@ -172,7 +201,7 @@ def plan_check(
     from mathcheck.numeric import device_available
 
     catalog_entry = formula_id if isinstance(formula_id, Entry) else get(formula_id)
-    entry = _with_domain(catalog_entry, sizes or {}, params or {})
+    entry = _with_domain(catalog_entry, sizes or {}, params or {}, ranges)
     if backend not in ("numpy", "torch"):
         raise InvalidInputError(f"unknown backend {backend!r}; use numpy or torch")
     dtypes = tuple(canonical(d) for d in _names(dtypes, "dtypes"))
@@ -218,6 +247,7 @@ def check(
     target_budget: float | None = None,
     sizes: dict[str, tuple[int, int]] | None = None,
     params: dict[str, float] | None = None,
+    ranges: dict[str, tuple[float, float]] | None = None,
     skip_missing_devices: bool = False,
     isolate: bool | None = None,
 ) -> CheckResult:
@@ -225,7 +255,8 @@ def check(
 
     `formula_id` may also be an `Entry` (e.g. a catalog entry with narrowed argument ranges).
     `sizes` narrows the entry's size ranges (e.g. a batch norm that refuses a batch of one)
-    and `params` sets its keyword parameters (eps, delta) to the implementation's values.
+    and `params` sets its keyword parameters (eps, delta) to the implementation's values;
+    `ranges` narrows where an input or a parameter is drawn ({"x": (-30, 30)}).
 
     The implementation runs in a worker process (`isolate=None` or True): a hang, even in C,
     an `os._exit` or a segfault becomes a verdict ("timeout", "crashed") instead of ending
@@ -240,7 +271,7 @@ def check(
     plan = plan_check(
         formula_id, backend=backend, dtypes=dtypes, devices=devices, gradients=gradients,
         seed=seed, examples=examples, inputs=inputs, time_budget=time_budget, sizes=sizes,
-        params=params, skip_missing_devices=skip_missing_devices,
+        params=params, ranges=ranges, skip_missing_devices=skip_missing_devices,
     )
     if not callable(impl):
         raise InvalidInputError(f"{impl!r} is not callable")
@@ -320,15 +351,14 @@ def _verdict(
 
     entry, claims, options, backend = plan.entry, plan.claims, plan.options, plan.backend
     formula_id = entry.id
-    fn = adapter(impl) if adapter is not None else impl
-    if adapter is None or getattr(adapter, "positional_inputs", False):
-        fn = _positional(entry, fn)
+    fn = apply(adapter, impl, Canonical.of(entry))
     results = []
     targeted = dataclasses.replace(entry, claims=claims, kinks=())  # kinks: in `claims`
     for task in plan_tasks(targeted, options, {backend: fn}):
         results.append(run_task(task, options))
         if "timed_out" in results[-1].extra:  # the rest would only wait for it again
             break
+    _raise_adapter_errors(results)
     checked = [r for r in results if r.status != "skipped"]
     agreement = [r for r in checked if r.kind == "agreement"]
     worst = {f"{r.dtype}/{r.device}": r.error for r in agreement}
@@ -346,34 +376,65 @@ def _verdict(
             formula_id, "timeout", worst, budgets, r.worst_input,
             f"{r.detail} in {r.claim} [{r.dtype} {r.device}]", results=tuple(results),
         )
-    failed = [r for r in checked if r.status not in ("proven", "confirmed", "passed")]
-    if not failed:
-        return CheckResult(formula_id, "pass", worst, budgets, results=tuple(results))
+    canonical = _findings.by_key(results)
+    if not _findings.failed(checked):
+        verdicts = {key: "pass" for key in canonical}
+        return CheckResult(formula_id, "pass", worst, budgets, results=tuple(results),
+                           per_dtype=verdicts)
+    failed = _findings.failed(checked)
     first = next((r for r in failed if r.kind == "agreement"), failed[0])
     reason = f"{first.claim} [{first.dtype} {first.device}]: {first.detail}"
+    failing = {key for key, rs in canonical.items() if _findings.failed(rs)}
+    by_variant: dict[str, dict[str, list[Any]]] = {}
     misses: dict[str, str] = {}
+    miss_ulp: dict[str, float] = {}
     for variant in entry.variants:
         v_results = _against_variant(entry, variant, claims, fn, backend, options)
         if v_results is None:
             continue
-        v_failed = [r for r in v_results if r.status == "failed"]
-        if v_results and not v_failed:
-            v_worst = max((r.error or 0.0) for r in v_results)
-            return CheckResult(
-                formula_id,
-                "variant",
-                worst,
-                budgets,
-                first.worst_input,
-                reason,
-                variant.name,
-                misses | {variant.name: f"matches, worst {v_worst:.3g} ulp"},
-                tuple(results),
-            )
-        misses[variant.name] = _miss(v_failed)
-    return CheckResult(
-        formula_id, "fail", worst, budgets, first.worst_input, reason, None, misses, tuple(results)
-    )
+        by_variant[variant.name] = grouped = _findings.by_key(v_results)
+        v_failed = _findings.failed(v_results)
+        matched = [k for k in failing if grouped.get(k) and not _findings.failed(grouped[k])]
+        if not v_failed:
+            v_worst = max((r.error or 0.0) for r in v_results) if v_results else 0.0
+            misses[variant.name] = f"matches, worst {v_worst:.3g} ulp"
+        elif matched:
+            misses[variant.name] = (f"matches in {', '.join(sorted(matched))}; elsewhere "
+                                    + _miss(v_failed))
+        else:
+            misses[variant.name] = _miss(v_failed)
+            errors = [r.error for r in v_failed if isinstance(r.error, (int, float))]
+            if errors and len(errors) == len(v_failed):
+                miss_ulp[variant.name] = max(errors)
+    verdicts = _findings.per_dtype(canonical, by_variant)
+    found = _findings.findings(canonical, verdicts, entry.domain.params if entry.domain else {})
+    matched_variants = {v for v in verdicts.values() if v not in ("pass", "fail")}
+    common = dict(results=tuple(results), per_dtype=verdicts, findings=found)
+    if "fail" not in verdicts.values() and len(matched_variants) == 1 and not [
+        r for r in failed if _findings.key_of(r) not in canonical
+    ]:
+        (name,) = matched_variants
+        return CheckResult(formula_id, "variant", worst, budgets, first.worst_input, reason,
+                           name, misses, **common)
+    if matched_variants:
+        where = {v: sorted(k for k, x in verdicts.items() if x == v) for v in matched_variants}
+        reason = "; ".join(
+            [f"matches variant {v!r} in {', '.join(ks)}" for v, ks in sorted(where.items())]
+            + [str(f) for f in found] + [reason]
+        )
+    elif near := _findings.closest(miss_ulp, first.error, first.budget):
+        reason = f"{near}; {reason}"
+    variant = next(iter(sorted(matched_variants)), None)
+    return CheckResult(formula_id, "fail", worst, budgets, first.worst_input, reason, variant,
+                       misses, **common)
+
+
+def _raise_adapter_errors(results: Iterable[Any]) -> None:
+    """An adapter that failed is a usage error (exit 2), not a verdict on the implementation."""
+    for r in results:
+        _, found, message = (r.detail or "").partition("AdapterError: ")
+        if found:
+            raise AdapterError(message.splitlines()[0] if message else "adapter error")
 
 
 def _against_variant(
@@ -450,12 +511,38 @@ def assert_matches(
     impl: Callable[..., Any],
     *,
     allow_variants: Iterable[str] = (),
+    allow_findings: Iterable[str] = (),
     **options: Any,
 ) -> CheckResult:
-    """`check`, raising an AssertionError with the verdict, errors, variant and counterexample."""
+    """`check`, raising an AssertionError with the verdict, errors, variant and counterexample.
+
+    `allow_variants` accepts named conventions; `allow_findings` accepts precision findings by
+    kind ("nonfinite", "internal_precision", "over_budget"): a dtype that fails is accepted
+    when it has an allowed finding, every other dtype passing or matching an allowed variant.
+    """
+    __tracebackhide__ = True
+    variants, kinds = set(_names_or_empty(allow_variants)), set(_names_or_empty(allow_findings))
+    if unknown := kinds - set(_findings.KINDS):
+        raise InvalidInputError(f"unknown finding kind {sorted(unknown)[0]!r}; use one of "
+                                f"{', '.join(_findings.KINDS)}")
     result = check(formula_id, impl, **options)
-    if result.verdict == "pass" or (
-        result.verdict == "variant" and result.variant in set(allow_variants)
-    ):
+    if _accepted(result, variants, kinds):
         return result
     raise AssertionError(str(result))
+
+
+def _names_or_empty(value: Iterable[str]) -> tuple[str, ...]:
+    return () if not value else _names(value, "allow_variants / allow_findings")
+
+
+def _accepted(result: CheckResult, variants: set[str], kinds: set[str]) -> bool:
+    if result.verdict == "pass" or (result.verdict == "variant" and result.variant in variants):
+        return True
+    if result.verdict != "fail" or not kinds or not result.per_dtype:
+        return False
+    explained = {f.where for f in result.findings if f.kind in kinds}
+    return all(
+        v == "pass" or v in variants or (v == "fail" and key in explained)
+        for key, v in result.per_dtype.items()
+    ) and not [r for r in _findings.failed(result.results)
+               if _findings.key_of(r) not in result.per_dtype]
