@@ -101,7 +101,18 @@ def cli(debug: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     # An explicit HYPOTHESIS_STORAGE_DIRECTORY wins; the worker inherits the environment.
     os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", hypothesis_cache())
+    importable_working_directory()
     cli.main(args=argv, prog_name="mathcheck")
+
+
+def importable_working_directory() -> None:
+    """The console script imports `mypkg` from the working directory as `python -m mathcheck`
+    does (its sys.path[0] is the script's folder instead); the worker process that imports
+    targets is given this sys.path. Not with `python -P` / PYTHONSAFEPATH, as for -m."""
+    cwd = os.getcwd()
+    safe = getattr(sys.flags, "safe_path", False)  # Python 3.11+
+    if not safe and cwd not in sys.path and "" not in sys.path:
+        sys.path.insert(0, cwd)
 
 
 if __name__ == "__main__":  # pragma: no cover

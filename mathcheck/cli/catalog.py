@@ -9,7 +9,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from mathcheck.cli._render import console
-from mathcheck.formulas import get, resolve, select
+from mathcheck.formulas import Entry, get, resolve, select
 
 
 @click.command("list")
@@ -50,6 +50,7 @@ def show(formula_id: str) -> None:
         f"(section {entry.section.number}: {entry.section.title})"
     )
     console.print(f"used in: {entry.used_in}")
+    _signature(entry)
     if entry.symbolic is not None:
         import sympy as sp
 
@@ -82,5 +83,44 @@ def show(formula_id: str) -> None:
         console.print(f"• {claim.kind}: {claim.label}{extra}", markup=False)
     if entry.notes:
         console.print(f"\n[bold]Notes[/bold]\n{entry.notes}")
+    if entry.variants:
+        console.print("\n[bold]Variants[/bold] (names for allow_variants=)")
     for variant in entry.variants:
-        console.print(f"variant {variant.name}: {variant.description}", markup=False)
+        console.print(f"• {variant.name}: {variant.description}", markup=False)
+
+
+def _signature(entry: Entry) -> None:
+    """The canonical signature a regression target is adapted to: each input with its shape
+    and range, the sizes, the parameters with their stated values and drawn ranges, and the
+    names of the variants (what `check(..., params=, ranges=, sizes=, allow_variants=)` take)."""
+    console.print("\n[bold]Signature[/bold] (how mathcheck regress calls an implementation)")
+    console.print(f"  {entry.signature or '(none stated)'}", markup=False)
+    domain = entry.domain
+    if domain is None:
+        console.print("  no numeric domain: not checkable with regress")
+        return
+    batch = "leading batch axes of rows, " if domain.batch else ""
+    console.print(f"  inputs ({batch}positional in this order):")
+    for arg in domain.args:
+        shape = "(" + ", ".join(map(str, arg.shape)) + (",)" if len(arg.shape) == 1 else ")")
+        shape = "scalar (elementwise)" if not arg.shape else f"shape {shape}"
+        console.print(f"    {arg.name}: {shape}, {arg.kind} in [{arg.low:g}, {arg.high:g}]"
+                      + (f", always including {_values(arg.extremes)}" if arg.extremes else ""),
+                      markup=False)
+    if domain.sizes:
+        sizes = ", ".join(f"{k} in [{lo}, {hi}]" for k, (lo, hi) in domain.sizes.items())
+        console.print(f"  sizes: {sizes}", markup=False)
+    if domain.params:
+        console.print("  parameters (by keyword; params= states the implementation's):")
+    for name, value in domain.params.items():
+        drawn = domain.ranges.get(name)
+        also = f", also drawn from [{drawn[0]:g}, {drawn[1]:g}]" if drawn else ""
+        console.print(f"    {name} = {value:g}{also}", markup=False)
+    if domain.why:
+        console.print(f"  {domain.why}", markup=False)
+    if entry.variants:
+        console.print(f"  variants: {', '.join(v.name for v in entry.variants)}", markup=False)
+
+
+def _values(values: tuple[float, ...]) -> str:
+    return ", ".join(f"{v:g}" for v in values)

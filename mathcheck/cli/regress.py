@@ -15,14 +15,19 @@ from mathcheck.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TARGET,
+    EXIT_USAGE,
     InvalidInputError,
+    MathcheckError,
 )
 
 
 @click.command()
 @click.argument("targets", nargs=-1)
 @click.option(
-    "--pack", type=click.Choice(["torch", "transformers"]), help="A built-in target pack."
+    "--pack",
+    metavar="NAME",
+    help="A target pack from the entry-point group mathcheck.packs (built in: torch, "
+    "transformers, jax, scipy). Exit 0 when every job gives its recorded verdict.",
 )
 @click.option(
     "--config",
@@ -35,6 +40,28 @@ from mathcheck.errors import (
     "kwarg_items",
     multiple=True,
     help="name=value passed to command-line targets (values are Python literals).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["numpy", "torch"]),
+    default=None,
+    help="What command-line targets take and return: NumPy arrays or Torch tensors "
+    "(default torch; a pyproject target sets `backend`).",
+)
+@click.option(
+    "--init",
+    "init_items",
+    multiple=True,
+    help="name=value: a constructor argument of a class target (an nn.Module built per input "
+    "shape); values are literals, \"$n\" the size of the input's last axis, \"$eps\" a "
+    "parameter's value.",
+)
+@click.option(
+    "--state",
+    "state_items",
+    multiple=True,
+    help="attribute=input: a class target's parameter or buffer that takes a canonical "
+    "input's values (weight=gamma).",
 )
 @click.option("--dtype", "dtypes", multiple=True, help="fp64, fp32, fp16, bf16 (default all).")
 @click.option("--device", "devices", multiple=True, type=click.Choice(["cpu", "cuda"]))
@@ -61,7 +88,9 @@ from mathcheck.errors import (
     default=None,
     help="Seconds per target, all its checks together (default: 20 × --time-budget).",
 )
-@click.option("--strict", is_flag=True, help="Count a convention variant as a failure.")
+@click.option("--strict", is_flag=True,
+              help="Targets: count a convention variant as a failure. --pack: count every "
+              "fail as a failure, recorded findings included.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False))
 @click.option("--junit", "junit_path", type=click.Path(dir_okay=False))
 def regress(
@@ -69,6 +98,9 @@ def regress(
     pack: str | None,
     config: Path | None,
     kwarg_items: tuple[str, ...],
+    backend: str | None,
+    init_items: tuple[str, ...],
+    state_items: tuple[str, ...],
     dtypes: tuple[str, ...],
     devices: tuple[str, ...],
     skip_missing_devices: bool,
@@ -82,15 +114,25 @@ def regress(
     junit_path: str | None,
 ) -> None:
     """Check implementations (TARGETS as module:callable=FORMULA_ID, a --config pyproject, or a
-    --pack) against the catalog. Each runs in a worker process. Exit 0 when all pass, 1 when one
-    misses its formula (and matches no known variant) or nothing could be checked, 2 on bad
-    usage, 3 when the code under test crashed, exited or ran past its budget."""
+    --pack) against the catalog. Each runs in a worker process; a target may be a function or
+    a class (built per input shape, see --init and --state). Exit 0 when all pass (a pack:
+    when every job gives its recorded verdict), 1 when one misses its formula (and matches no
+    known variant) or nothing could be checked, 2 on bad usage (a target that cannot be
+    checked as written is reported as its own row and the others still run), 3 when the code
+    under test crashed, exited or ran past its budget."""
     from mathcheck.cli._render import Interrupt, check_outputs
     from mathcheck.regress import _runner
-    from mathcheck.regress._targets import from_pyproject, parse_cli_target, parse_kwargs
+    from mathcheck.regress._targets import (
+        from_pyproject,
+        parse_cli_target,
+        parse_kwargs,
+        parse_state,
+    )
 
     check_outputs(json_path, junit_path)
     kwargs = parse_kwargs(kwarg_items)
+    cli_options = {"backend": backend or "torch", "init": parse_kwargs(init_items, "--init"),
+                   "state": parse_state(state_items)}
     defaults = {
         "dtypes": dtypes or None,
         "devices": devices or None,
@@ -100,17 +142,39 @@ def regress(
         "time_budget": time_budget,
         "skip_missing_devices": skip_missing_devices or None,
     }
+    per_target = [name for name, given in (("--kwargs", kwarg_items), ("--backend", backend),
+                                           ("--init", init_items), ("--state", state_items))
+                  if given]
+    if per_target and not targets:
+        raise InvalidInputError(
+            f"{', '.join(per_target)} apply to command-line targets; a pyproject target sets "
+            "its own keys (kwargs, backend, init, state), a pack job its own options"
+        )
+    # Options every target shares: one error for all of them, before any work.
+    _runner.validate("act.softmax", {**defaults, "backend": cli_options["backend"]})
+    jobs: list[_runner.Job] = []
+    slots: list[tuple[Any, Any]] = []  # (a row not run, None) or (index in jobs, the job)
+    title = "mathcheck regress"
     if pack:
         if targets or config:
             raise InvalidInputError("give --pack, targets or --config, not several")
-        _runner.validate("act.softmax", defaults)  # dtype and device names, devices present
-        jobs = _runner.pack_jobs(pack)
-        if jobs is None:
-            console.print(f"pack {pack!r} not checked: {_runner.pack_unavailable(pack)}")
-            raise SystemExit(EXIT_FAILED)  # nothing verified is never a pass
+        title += f" --pack {pack}"
+        found = _runner.pack_jobs(pack)  # an unknown pack: a usage error naming the known
+        if found is None:
+            why = _runner.pack_unavailable(pack) or ""
+            slots.append((_runner.unavailable_row(pack, why), None))
+        else:
+            jobs = found
+            slots = [(i, job) for i, job in enumerate(jobs)]
     else:
         if targets:
-            parsed = [parse_cli_target(t, kwargs) for t in targets]
+            parsed: list[Any] = []
+            for text in targets:
+                try:
+                    parsed.append(parse_cli_target(text, kwargs, **cli_options))
+                except InvalidInputError as exc:
+                    parsed.append(_runner.usage_row(text, text.rpartition("=")[2] or "-",
+                                                    str(exc)))
         else:
             path = config or Path("pyproject.toml")
             if not path.exists():
@@ -118,47 +182,103 @@ def regress(
                     "give targets as module:callable=FORMULA_ID, --config, or --pack"
                 )
             parsed = from_pyproject(path)
-        for target in parsed:  # every usage error before any work
-            _runner.validate_target(target, defaults)
-        jobs = [_runner.job_from_target(t) for t in parsed]
-    errors, broken = _runner.import_targets(jobs, time_budget)
-    if errors:
-        raise InvalidInputError("; ".join(errors))
-    broken_names = {row["name"] for row in broken}
-    todo = [job for job in jobs if job.name not in broken_names]
+        for target in parsed:  # every usage error of a target before any work
+            if isinstance(target, dict):  # a command-line target that did not parse
+                slots.append((target, None))
+                continue
+            try:
+                _runner.validate_target(target, defaults)
+            except MathcheckError as exc:
+                if exc.exit_code != EXIT_USAGE:
+                    raise
+                slots.append((_runner.usage_row(target.target, target.formula, str(exc)), None))
+                continue
+            slots.append((len(jobs), _runner.job_from_target(target)))
+            jobs.append(slots[-1][1])
+    not_run = _runner.import_targets(jobs, time_budget)
+    todo = [job for i, job in enumerate(jobs) if i not in not_run]
     with Interrupt() as interrupt:
-        rows, interrupted = _runner.run_jobs(
+        done, interrupted = _runner.run_jobs(
             todo, defaults, console, time_budget=time_budget, target_budget=target_budget,
             between=interrupt.check,
         )
-    rows = broken + rows
-    console.print(
-        verdict_table(rows, title=f"mathcheck regress{f' --pack {pack}' if pack else ''}")
-    )
+    rows = _in_order(slots, not_run, todo, done)
+    console.print(verdict_table(rows, title=title, expected=bool(pack)))
     _runner.write_reports(
         rows, json_path, junit_path, incomplete="interrupted" if interrupted else None,
         strict=strict,
     )
     counts = {v: sum(r["verdict"] == v for r in rows) for v in VERDICT_STYLES}
+    total = len(slots)
     console.print(
-        f"{len(rows)} of {len(jobs)} targets: "
+        f"{len(rows)} of {total} {'jobs' if pack else 'targets'}: "
         + ", ".join(f"{n} {v}" for v, n in counts.items() if n or v in ("pass", "fail"))
     )
+    if pack:
+        for row in rows:
+            if _runner.outcome(row) != row["expected"]:
+                console.print(f"unexpected: {row['name']} → {row['formula']}: expected "
+                              f"{row['expected']}, got {_runner.outcome(row)}", markup=False)
     if interrupted:
         console.print("interrupted: the reports hold the targets finished so far")
-    raise SystemExit(regress_exit_code(rows, strict, interrupted))
+    code = (pack_exit_code(rows, strict, interrupted) if pack
+            else regress_exit_code(rows, strict, interrupted))
+    usage = [r for r in rows if _runner.is_usage_row(r)]
+    if code == EXIT_USAGE:
+        from mathcheck.cli import _one_line
+
+        shown = "; ".join(str(r["note"]).removeprefix(_runner.USAGE) for r in usage)
+        _one_line(f"error: {len(usage)} of {total} targets not checked: {shown}")
+    raise SystemExit(code)
+
+
+def _in_order(
+    slots: list[Any], not_run: dict[int, dict[str, Any]], todo: list[Any],
+    done: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The rows in the order the targets were given: `slots` holds a row (not run) or a
+    job's index; an interrupted run has rows for the jobs finished so far only."""
+    ran = {id(job): row for job, row in zip(todo, done, strict=False)}  # done: maybe fewer
+    rows = []
+    for slot, job in slots:
+        row = slot if job is None else not_run.get(slot, ran.get(id(job)))
+        if row is not None:
+            rows.append(row)
+    return rows
 
 
 def regress_exit_code(rows: list[dict[str, Any]], strict: bool, interrupted: bool) -> int:
-    """130 interrupted; 3 the code under test broke; 1 a miss or nothing checked; else 0."""
+    """130 interrupted; 3 the code under test broke; 2 a target could not be checked as
+    written; 1 a miss or nothing checked; else 0."""
     from mathcheck.regress._api import BROKE
+    from mathcheck.regress._runner import is_usage_row
 
     verdicts = {r["verdict"] for r in rows}
     if interrupted:
         return EXIT_INTERRUPTED
     if verdicts & set(BROKE):
         return EXIT_TARGET
+    if any(is_usage_row(r) for r in rows):
+        return EXIT_USAGE
     if verdicts & {"fail", "not checked"} or (strict and "variant" in verdicts) or not rows:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def pack_exit_code(rows: list[dict[str, Any]], strict: bool, interrupted: bool) -> int:
+    """A pack records each job's verdict (`Job.expect`): 0 when every job gives it, 1 when
+    one does not (or nothing ran), with `strict` 1 on any fail; 3 and 130 as for targets."""
+    from mathcheck.regress._api import BROKE
+    from mathcheck.regress._runner import outcome
+
+    verdicts = {r["verdict"] for r in rows}
+    if interrupted:
+        return EXIT_INTERRUPTED
+    if verdicts & set(BROKE):
+        return EXIT_TARGET
+    if not rows or any(outcome(r) != r["expected"] for r in rows):
+        return EXIT_FAILED
+    if strict and "fail" in verdicts:
         return EXIT_FAILED
     return EXIT_OK
 
@@ -173,9 +293,15 @@ VERDICT_STYLES = {
 }
 
 
-def verdict_table(rows: list[dict[str, Any]], title: str) -> Table:
+def verdict_table(rows: list[dict[str, Any]], title: str, expected: bool = False) -> Table:
+    """One row per target (or pack job); `expected` adds the verdict each job records, with a
+    mismatch marked."""
+    from mathcheck.regress._runner import outcome
+
     table = Table(title=title, show_lines=False)
-    for column in ("target", "formula", "verdict", "variant", "worst ulp (dtype)", "note"):
+    columns = ["target", "formula", "verdict", "variant"]
+    columns += ["expected"] if expected else []
+    for column in (*columns, "worst ulp (dtype)", "note"):
         table.add_column(column, overflow="fold")
     styles = VERDICT_STYLES
     for row in rows:
@@ -184,14 +310,17 @@ def verdict_table(rows: list[dict[str, Any]], title: str) -> Table:
             for k, v in row["worst_ulp"].items()
             if isinstance(v, (int, float))
         )
-        table.add_row(
+        cells = [
             escape(row["name"]),
             escape(row["formula"]),
             f"[{styles[row['verdict']]}]{row['verdict']}[/]",
             escape(row.get("variant") or ""),
-            worst,
-            escape(_short(row.get("note", ""))),
-        )
+        ]
+        if expected:
+            want = str(row.get("expected"))
+            cells.append(escape(want) if outcome(row) == want
+                         else f"[bold red]≠ {escape(want)}[/]")
+        table.add_row(*cells, worst, escape(_short(row.get("note", ""))))
     return table
 
 

@@ -2,8 +2,14 @@
 
 Every job runs in the worker process (`_worker`): a target's module is imported there, never
 here, so a module that exits, crashes or hangs at import is a verdict, not the end of the
-run. The run has two phases: first every target is imported and its adapter built (usage
-errors are collected and reported before any check starts), then the checks.
+run. The run has two phases: first every target is imported and its adapter built, then the
+checks. A target that cannot be checked as written (unimportable, not callable, an unknown
+formula, a bad adapter) is its own row, "not checked" with "usage error: ...", and the other
+targets are still checked; the command then exits 2.
+
+Packs come from the entry-point group `mathcheck.packs` (name → a module with
+`unavailable() -> str | None` and `jobs() -> list[Job]`), so another package can ship its
+own; `PACKS` holds the built-ins for an install whose metadata predates the group.
 """
 
 from __future__ import annotations
@@ -13,15 +19,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
+from importlib.metadata import entry_points
+from types import ModuleType
 from typing import Any
 
-from mathcheck.errors import MathcheckError
+from mathcheck.errors import EXIT_USAGE, InvalidInputError, MathcheckError
 from mathcheck.regress._targets import Target
 
+#: The built-in packs, also registered in the `mathcheck.packs` entry-point group.
 PACKS = {
     "torch": "mathcheck.regress.packs.torch_pack",
     "transformers": "mathcheck.regress.packs.transformers_pack",
+    "jax": "mathcheck.regress.packs.jax_pack",
+    "scipy": "mathcheck.regress.packs.scipy_pack",
 }
+PACK_GROUP = "mathcheck.packs"
+#: The note of a row whose target could not be checked as written (exit code 2).
+USAGE = "usage error: "
 
 
 @dataclass(frozen=True)
@@ -32,7 +46,7 @@ class Job:
     formula: str
     run: Callable[[dict[str, Any]], Any]  # options -> CheckResult (called in the worker)
     note: str = ""
-    expect: str = "pass"  # "pass" or the variant name a pack knows it to be
+    expect: str = "pass"  # "pass", "fail" (a recorded finding) or the variant's name
     options: dict[str, Any] = field(default_factory=dict)
     target: Target | None = None  # for command-line and pyproject targets
     pack: tuple[str, int] | None = None  # (pack name, index) for pack jobs
@@ -40,12 +54,7 @@ class Job:
 
 def _target_options(target: Target, options: dict[str, Any]) -> dict[str, Any]:
     merged = {k: v for k, v in options.items() if v is not None}
-    if target.dtypes:
-        merged["dtypes"] = target.dtypes
-    if target.devices:
-        merged["devices"] = target.devices
-    merged["backend"] = target.backend
-    return merged
+    return {**merged, **target.check_options()}
 
 
 def run_target(target: Target, options: dict[str, Any]) -> Any:
@@ -58,8 +67,9 @@ def run_target(target: Target, options: dict[str, Any]) -> Any:
 
 
 def load_target(target: Target) -> tuple[Any, Any]:
-    """In the worker: the callable and its adapter (import errors are usage errors)."""
-    return target.load(), target.make_adapter()
+    """In the worker: the callable (or class) and its adapter; problems are usage errors."""
+    impl = target.load()
+    return impl, target.make_adapter(impl)
 
 
 def _touch_target(target: Target) -> None:
@@ -73,7 +83,7 @@ def job_from_target(target: Target) -> Job:
 
 #: The run options `plan_check` validates (the rest are the worker's business).
 PLANNED = ("backend", "dtypes", "devices", "seed", "examples", "inputs", "time_budget",
-           "skip_missing_devices")
+           "skip_missing_devices", "sizes", "params", "ranges")
 
 
 def validate(formula: str, options: dict[str, Any]) -> None:
@@ -87,24 +97,68 @@ def validate_target(target: Target, options: dict[str, Any]) -> None:
     validate(target.formula, _target_options(target, options))
 
 
-def pack_unavailable(name: str) -> str:
-    module = import_module(PACKS[name])
-    return module.unavailable() or ""
+def pack_names() -> list[str]:
+    """Every pack: the entry-point group's and the built-ins, sorted."""
+    return sorted({*PACKS, *(ep.name for ep in entry_points(group=PACK_GROUP))})
+
+
+def pack_module(name: str) -> ModuleType:
+    """The pack's module; an unknown name is a usage error listing the known ones, a module
+    that cannot be imported raises ImportError (or what it raised) for the caller to report."""
+    found = [ep for ep in entry_points(group=PACK_GROUP) if ep.name == name]
+    if found:
+        return found[0].load()
+    if name in PACKS:
+        return import_module(PACKS[name])
+    raise InvalidInputError(f"unknown pack {name!r}; known packs: {', '.join(pack_names())}")
+
+
+def pack_unavailable(name: str) -> str | None:
+    """Why the pack cannot run here (its module or its library is missing), or None."""
+    try:
+        module = pack_module(name)
+    except InvalidInputError:
+        raise
+    except Exception as exc:  # the pack's own import failed
+        return f"its module cannot be imported ({type(exc).__name__}: {exc})"
+    return module.unavailable() or None
 
 
 def pack_jobs(name: str) -> list[Job] | None:
-    module = import_module(PACKS[name])
-    if module.unavailable():
+    """The pack's jobs, tagged with (pack, index) so the worker rebuilds them; None when
+    the pack is unavailable here (`pack_unavailable` says why)."""
+    if pack_unavailable(name) is not None:
         return None
     return [
         dataclasses.replace(job, pack=(name, i))
-        for i, job in enumerate(module.jobs())
+        for i, job in enumerate(pack_module(name).jobs())
     ]
+
+
+def unavailable_row(name: str, why: str) -> dict[str, Any]:
+    """The one row of a pack that cannot run: never a pass."""
+    job = Job(f"pack {name}", "-", lambda options: None)
+    return _row(job, "not checked", {}, None, why, None)
+
+
+def usage_row(name: str, formula: str, message: str) -> dict[str, Any]:
+    """A target that could not be checked as written: its own row; the others still run."""
+    return _row(Job(name, formula, lambda options: None), "not checked", {}, None,
+                USAGE + message, None)
+
+
+def is_usage_row(row: dict[str, Any]) -> bool:
+    return row["verdict"] == "not checked" and str(row.get("note", "")).startswith(USAGE)
+
+
+def outcome(row: dict[str, Any]) -> str:
+    """What `Job.expect` records: the verdict, or the variant's name for a variant."""
+    return str(row.get("variant")) if row["verdict"] == "variant" else row["verdict"]
 
 
 @cache
 def _pack_jobs_here(name: str) -> list[Job]:
-    return import_module(PACKS[name]).jobs()
+    return pack_module(name).jobs()
 
 
 def run_pack_job(name: str, index: int, options: dict[str, Any]) -> Any:
@@ -144,8 +198,9 @@ def run_jobs(
                 reply = worker.call(payload, check_budget=time_budget, total_budget=total)
                 try:
                     result = from_reply(job.formula, reply)
-                except MathcheckError as exc:
-                    rows.append(_row(job, "not checked", {}, None, f"error: {exc}", None))
+                except MathcheckError as exc:  # an adapter error, say: not the code's verdict
+                    prefix = USAGE if exc.exit_code == EXIT_USAGE else "error: "
+                    rows.append(_row(job, "not checked", {}, None, f"{prefix}{exc}", None))
                     continue
                 rows.append(_result_row(job, result))
     except KeyboardInterrupt:
@@ -154,23 +209,28 @@ def run_jobs(
     return rows, False
 
 
-def import_targets(jobs: list[Job], time_budget: float) -> tuple[list[str], list[dict[str, Any]]]:
-    """Import every target in the worker first: (usage errors, rows of targets that broke)."""
+def import_targets(jobs: list[Job], time_budget: float) -> dict[int, dict[str, Any]]:
+    """Import every target in the worker first: {index in `jobs`: the row of a target that
+    cannot be checked} — a usage error (not checked), or a module that hung or crashed."""
     from mathcheck.regress import _worker
 
     worker = _worker.shared()
-    errors, broken = [], []
-    for job in jobs:
+    rows: dict[int, dict[str, Any]] = {}
+    for i, job in enumerate(jobs):
         if job.target is None:
             continue
         payload = _worker.pack(_touch_target, job.target)
         reply = worker.call(payload, check_budget=time_budget, total_budget=time_budget)
-        if reply.status == "error":
-            errors.append(reply.message)
+        if reply.status == "error" and reply.exit_code == EXIT_USAGE:
+            rows[i] = _row(job, "not checked", {}, None, USAGE + reply.message, None)
+        elif reply.status == "error":
+            rows[i] = _row(job, "not checked", {}, None, f"error: {reply.message}", None)
+        elif reply.status == "raised":  # a bug of ours in the worker, or a hostile import
+            rows[i] = _row(job, "crashed", {}, None, f"at import: {reply.message}", None)
         elif reply.status != "ok":
             verdict = "timeout" if reply.status == "timeout" else "crashed"
-            broken.append(_row(job, verdict, {}, None, f"at import: {reply.message}", None))
-    return errors, broken
+            rows[i] = _row(job, verdict, {}, None, f"at import: {reply.message}", None)
+    return rows
 
 
 def _result_row(job: Job, result: Any) -> dict[str, Any]:

@@ -1,5 +1,9 @@
 """Targets: `module:callable` → formula id, from the command line or `[tool.mathcheck]`.
 
+A target names a function or a class: a class (an `nn.Module` such as `torch.nn.RMSNorm`, or
+the user's own) is built per input shape by the `module` adapter, from `init` (constructor
+arguments, "$n" the input's last axis) with `state` mapping its weights to canonical inputs.
+
 Nothing a user writes is evaluated: callables are imported by name, keyword arguments on the
 command line are parsed as Python *literals* (`ast.literal_eval`), and pyproject values are TOML,
 checked key by key against `SCHEMA`. Every problem is an `InvalidInputError` of one line that
@@ -11,6 +15,8 @@ from __future__ import annotations
 import ast
 import difflib
 import importlib
+import inspect
+import math
 import reprlib
 import sys
 from collections.abc import Callable
@@ -20,7 +26,7 @@ from typing import Any
 
 from mathcheck.errors import InvalidInputError
 from mathcheck.numeric import FORMATS, canonical
-from mathcheck.regress._adapters import module, positional, with_kwargs
+from mathcheck.regress._adapters import Adapter, chain, from_spec, module, positional, with_kwargs
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -38,7 +44,7 @@ MAX_PYPROJECT_BYTES = 16 * 2**20
 class Target:
     """One implementation to check, and how to call it."""
 
-    target: str  # "package.module:callable"
+    target: str  # "package.module:callable" (a function or a class)
     formula: str
     adapter: str = "function"
     kwargs: dict[str, Any] = field(default_factory=dict)  # for "kwargs" (and extra call args)
@@ -48,22 +54,58 @@ class Target:
     dtypes: tuple[str, ...] = ()
     devices: tuple[str, ...] = ()
     allow_variants: tuple[str, ...] = ()
+    state: dict[str, str] = field(default_factory=dict)  # module attribute -> canonical input
+    params: dict[str, float] = field(default_factory=dict)  # the implementation's values
+    sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # narrowed size ranges
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # narrowed ranges
+    adapters: tuple[dict[str, Any], ...] = ()  # `from_spec` tables, outermost first
 
     def load(self) -> Callable[..., Any]:
         return load_callable(self.target)
 
-    def make_adapter(self) -> Callable[[Any], Callable[..., Any]] | None:
-        if self.adapter == "function":
-            return with_kwargs(**self.kwargs) if self.kwargs else None
-        if self.adapter == "kwargs":
-            return with_kwargs(**self.kwargs)
-        if self.adapter == "module":
-            return module(**self.init)
-        if self.adapter == "positional":
-            return positional(*self.args)
-        raise InvalidInputError(
-            f"unknown adapter {self.adapter!r}; use one of {', '.join(ADAPTERS)}"
+    def check_options(self) -> dict[str, Any]:
+        """What `check` takes from the target itself (only what it sets)."""
+        options: dict[str, Any] = {"backend": self.backend}
+        for key in ("dtypes", "devices", "params", "sizes", "ranges"):
+            if value := getattr(self, key):
+                options[key] = value
+        return options
+
+    def make_adapter(self, impl: Any = None) -> Adapter | None:
+        """The adapter chain: `adapters` (outermost), `kwargs`, then how `impl` is called.
+
+        A class is built per input shape (`module`) unless `adapter` or `adapters` says
+        otherwise; `init` and `state` belong to that construction only.
+        """
+        steps: list[Adapter] = []
+        if self.adapters:
+            steps.append(from_spec(list(self.adapters), f"target {self.target}: adapters"))
+        spec_calls = bool(steps) and steps[0].steps[-1].bind is not None
+        if self.kwargs:
+            steps.append(with_kwargs(**self.kwargs))
+        built = self.adapter == "module" or (
+            self.adapter == "function" and inspect.isclass(impl) and not spec_calls
         )
+        if (self.init or self.state) and not built:
+            what = "a class" if inspect.isclass(impl) else f"a {type(impl).__name__}"
+            raise InvalidInputError(
+                f"target {self.target}: init and state build a class per input shape "
+                f"(adapter module), but it is {what} called with adapter {self.adapter!r}"
+            )
+        if built:
+            steps.append(module(state=self.state, **self.init))
+        elif self.adapter == "positional":
+            steps.append(positional(*self.args))
+        elif self.adapter not in ("function", "kwargs"):
+            raise InvalidInputError(
+                f"unknown adapter {self.adapter!r}; use one of {', '.join(ADAPTERS)}"
+            )
+        if not steps:
+            return None
+        try:
+            return chain(*steps)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"target {self.target}: {exc}") from None
 
 
 def load_callable(spec: str) -> Callable[..., Any]:
@@ -87,27 +129,29 @@ def load_callable(spec: str) -> Callable[..., Any]:
     return obj
 
 
-def parse_cli_target(text: str, kwargs: dict[str, Any]) -> Target:
-    """'pkg.mod:fn=act.softmax' → Target."""
+def parse_cli_target(text: str, kwargs: dict[str, Any], **options: Any) -> Target:
+    """'pkg.mod:fn=act.softmax' → Target; `options` are the other command-line settings
+    (backend, init, state)."""
     target, sep, formula = text.rpartition("=")
     if not sep:
         raise _invalid(f"target {_show(text)} must be module:callable=FORMULA_ID")
-    return Target(target=target, formula=formula, kwargs=kwargs)
+    return Target(target=target, formula=formula, kwargs=kwargs, **options)
 
 
-def parse_kwargs(items: tuple[str, ...]) -> dict[str, Any]:
+def parse_kwargs(items: tuple[str, ...], option: str = "--kwargs") -> dict[str, Any]:
     """'dim=-1' 'eps=1e-6' → {'dim': -1, 'eps': 1e-06}; values are literals, or plain strings.
 
     Nothing is evaluated: `ast.literal_eval` only builds literals. What it cannot parse stays
-    a string (`--kwargs mode=mean`); a value too long, too deeply nested or that cannot be
-    built (`{[1]: 2}`, an int too large for a float) is invalid input naming the key.
+    a string (`--kwargs mode=mean`, `--init dim=$n`); a value too long, too deeply nested or
+    that cannot be built (`{[1]: 2}`, an int too large for a float) is invalid input naming
+    the key (and `option`, the flag it came from).
     """
     parsed: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.isidentifier():
             raise _invalid(f"keyword argument {_show(item)} must be name=value")
-        where = f"--kwargs {key}"
+        where = f"{option} {key}"
         if len(value) > MAX_KWARG_CHARS:
             raise _invalid(f"{where}: value is {len(value)} characters; at most "
                            f"{MAX_KWARG_CHARS} are parsed")
@@ -120,6 +164,20 @@ def parse_kwargs(items: tuple[str, ...]) -> dict[str, Any]:
         except (TypeError, OverflowError) as exc:  # {[1]: 2}; 10**400 + 1j
             raise _invalid(f"{where}: {_show(value)} is not a valid literal ({exc})") from None
     return parsed
+
+
+def parse_state(items: tuple[str, ...]) -> dict[str, str]:
+    """'weight=gamma' → {'weight': 'gamma'}: a module attribute (dotted for a submodule's)
+    takes the canonical input's values."""
+    state: dict[str, str] = {}
+    for item in items:
+        attr, sep, arg = item.partition("=")
+        try:
+            state[_attribute(attr)] = _name(arg)
+        except ValueError as exc:
+            hint = "" if sep else " (write attribute=canonical_input, e.g. weight=gamma)"
+            raise _invalid(f"--state {_show(item)}: {exc}{hint}") from None
+    return state
 
 
 def from_pyproject(path: Path | str) -> list[Target]:
@@ -209,18 +267,55 @@ def _name(value: str) -> str:
     return value
 
 
+def _attribute(value: str) -> str:
+    """A module's parameter or buffer: `weight`, or `norm.weight` in a submodule."""
+    if not value or not all(part.isidentifier() for part in value.split(".")):
+        raise ValueError(f"{_show(value)} is not an attribute name (weight, norm.weight)")
+    return value
+
+
 def _nonempty(value: str) -> str:
     if not value:
         raise ValueError("expected a non-empty string, got ''")
     return value
 
 
+def _number(value: Any) -> float:
+    """A finite TOML number (an integer or a float; not a boolean)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {_describe(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return value
+
+
+def _pair(value: Any, integers: bool) -> tuple[Any, Any]:
+    """[lo, hi] with lo ≤ hi: integers ≥ 1 for sizes, numbers (±inf allowed) for ranges."""
+    kind = "two integers ≥ 1" if integers else "two numbers"
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError(f"expected [lo, hi], {kind}, got {_describe(value)}")
+    for bound in value:
+        bad = (isinstance(bound, bool) or not isinstance(bound, int) or bound < 1
+               if integers else
+               isinstance(bound, bool) or not isinstance(bound, (int, float))
+               or (isinstance(bound, float) and math.isnan(bound)))
+        if bad:
+            raise ValueError(f"expected [lo, hi], {kind}, got {_describe(value)}")
+    lo, hi = value
+    if lo > hi:
+        raise ValueError(f"expected [lo, hi] with lo ≤ hi, got {_show(value)}")
+    return lo, hi
+
+
 @dataclass(frozen=True)
 class _Key:
-    shape: str  # "str": one string; "list": an array of strings; "table": string keys -> any
+    # "str": one string; "list": an array of strings; "table": string keys -> any;
+    # "mapping": string keys -> `convert(value)`; "adapters": an array of adapter tables
+    shape: str
     expected: str  # what the value should be, for messages
     item: str = ""  # what one string of a list (or one key of a table) should be
     check: Callable[[str], str] = _nonempty  # one string -> its canonical form, or ValueError
+    convert: Callable[[Any], Any] | None = None  # one value of a "mapping", or ValueError
 
 
 SCHEMA: dict[str, _Key] = {
@@ -237,8 +332,23 @@ SCHEMA: dict[str, _Key] = {
     "devices": _Key("list", f"a list of devices ({', '.join(DEVICES)})",
                     "a device name (a string)", _choice(*DEVICES)),
     "allow_variants": _Key("list", "a list of variant names", "a variant name (a string)"),
+    "state": _Key("mapping", "a table of module attributes (weight = \"gamma\")",
+                  "module attributes (strings)", _attribute,
+                  lambda v: _name(v) if isinstance(v, str) else _string_expected(v)),
+    "params": _Key("mapping", "a table of parameter values (eps = 1e-5)",
+                   "parameter names (strings)", _name, _number),
+    "sizes": _Key("mapping", "a table of size ranges (n = [1, 64])",
+                  "size names (strings)", _name, lambda v: _pair(v, integers=True)),
+    "ranges": _Key("mapping", "a table of ranges (x = [-5.0, 5.0])",
+                   "argument or parameter names (strings)", _name,
+                   lambda v: tuple(map(float, _pair(v, integers=False)))),
+    "adapters": _Key("adapters", "an array of adapter tables ([{per_row = true}, ...])"),
 }
 REQUIRED = ("target", "formula")
+
+
+def _string_expected(value: Any) -> str:
+    raise ValueError(f"expected a canonical input name (a string), got {_describe(value)}")
 
 
 def target_from_table(item: Any, where: str) -> Target:
@@ -258,6 +368,9 @@ def target_from_table(item: Any, where: str) -> Target:
         if spec.shape == "str":
             values[key] = _string(spec, value, at, spec.expected)
             continue
+        if spec.shape == "adapters":
+            values[key] = _adapter_tables(value, at)
+            continue
         container = list if spec.shape == "list" else dict
         if not isinstance(value, container):
             as_list = isinstance(value, str) and spec.shape == "list"
@@ -266,11 +379,31 @@ def target_from_table(item: Any, where: str) -> Target:
         if spec.shape == "list":
             values[key] = tuple(_string(spec, v, f"{at}[{j}]", spec.item)
                                 for j, v in enumerate(value))
-        else:
+        elif spec.shape == "table":
             for name in value:
                 _string(spec, name, at, spec.item)
             values[key] = dict(value)
+        else:
+            assert spec.convert is not None
+            values[key] = {}
+            for name, entry in value.items():
+                _string(spec, name, at, spec.item)
+                try:
+                    values[key][name] = spec.convert(entry)
+                except ValueError as exc:
+                    raise _invalid(f"{at}.{name}: {exc}") from None
     return Target(**values)
+
+
+def _adapter_tables(value: Any, at: str) -> tuple[dict[str, Any], ...]:
+    """Checked by building them (`from_spec`, which names the key path); kept as data."""
+    tables = [value] if isinstance(value, dict) else value
+    try:
+        from_spec(tables, at)
+    except InvalidInputError as exc:  # an adapter's own check may not name the key path
+        message = str(exc)
+        raise _invalid(message if message.startswith(at) else f"{at}: {message}") from None
+    return tuple(tables)
 
 
 def _string(spec: _Key, value: Any, at: str, expected: str) -> str:

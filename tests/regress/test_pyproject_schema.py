@@ -82,6 +82,33 @@ BAD = [
     (HEADER + 'adapter = "class"\n', "targets[0].adapter: expected one of function"),
     (HEADER + 'backend = "jax"\n', "targets[0].backend: expected one of numpy, torch, got str"),
     (HEADER + "allow_variants = [true]\n", "targets[0].allow_variants[0]: expected a variant"),
+    (HEADER + 'params = { eps = "1e-5" }\n',
+     "targets[0].params.eps: expected a number, got str '1e-5'"),
+    (HEADER + "params = { eps = true }\n", "targets[0].params.eps: expected a number, got bool"),
+    (HEADER + "params = { eps = nan }\n", "targets[0].params.eps: expected a finite number"),
+    (HEADER + "params = [1]\n", "targets[0].params: expected a table of parameter values"),
+    (HEADER + "params = { 1x = 1 }\n", "targets[0].params: '1x' is not a Python identifier"),
+    (HEADER + "sizes = { n = 4 }\n", "targets[0].sizes.n: expected [lo, hi], two integers ≥ 1"),
+    (HEADER + "sizes = { n = [0, 4] }\n", "targets[0].sizes.n: expected [lo, hi], two integers"),
+    (HEADER + "sizes = { n = [2.5, 4] }\n", "targets[0].sizes.n: expected [lo, hi], two integ"),
+    (HEADER + "sizes = { n = [5, 4] }\n", "targets[0].sizes.n: expected [lo, hi] with lo ≤ hi"),
+    (HEADER + "ranges = { z = [1, 2, 3] }\n", "targets[0].ranges.z: expected [lo, hi], two num"),
+    (HEADER + 'ranges = { z = ["a", 2] }\n', "targets[0].ranges.z: expected [lo, hi], two num"),
+    (HEADER + "ranges = { z = [nan, 2] }\n", "targets[0].ranges.z: expected [lo, hi], two num"),
+    (HEADER + "ranges = { z = [3, -3] }\n", "targets[0].ranges.z: expected [lo, hi] with lo ≤"),
+    (HEADER + "state = { weight = 1 }\n",
+     "targets[0].state.weight: expected a canonical input name (a string), got int 1"),
+    (HEADER + 'state = { weight = "not a name" }\n',
+     "targets[0].state.weight: 'not a name' is not a Python identifier"),
+    (HEADER + 'state = { "norm..weight" = "gamma" }\n',
+     "targets[0].state: 'norm..weight' is not an attribute name"),
+    (HEADER + 'state = "weight=gamma"\n', "targets[0].state: expected a table of module attrib"),
+    (HEADER + "adapters = 3\n", "targets[0].adapters: expected an array of one-key tables"),
+    (HEADER + "adapters = [{ per_row = 1 }]\n", "targets[0].adapters[0].per_row: write per_row"),
+    (HEADER + 'adapters = [{ layout = "sbhd" }]\n', "layout 'sbhd'"),
+    (HEADER + "adapters = [{ nope = 1 }]\n", "targets[0].adapters[0].nope: unknown adapter"),
+    (HEADER + 'adapters = [{ rename = { z = "input" } }, { per_row = true }]\n',
+     "targets[0].adapters: adapter rename(z='input') calls the implementation itself"),
     (HEADER + "formul = 1\nzzz = 2\n",
      "targets[0]: unknown keys 'formul' (did you mean formula?), 'zzz'"),
     ('[[tool.mathcheck.targets]]\ntarget = "torch:tanh"\n', "targets[0]: missing formula"),
@@ -121,12 +148,23 @@ def test_good_pyproject_is_normalised(tmp_path):
     path = _write(tmp_path, "\ufeff" + HEADER + 'dtypes = ["bf16", "FP32"]\ndevices = ["cpu"]\n'
                   'adapter = "module"\ninit = { dim = "$n", train = false }\n'
                   'args = ["z"]\nallow_variants = ["tanh"]\nbackend = "numpy"\n'
-                  'kwargs = { dim = -1 }\n')
+                  'kwargs = { dim = -1 }\nstate = { "norm.weight" = "gamma" }\n'
+                  "params = { eps = 1e-5, t = 3 }\nsizes = { n = [2, 8] }\n"
+                  "ranges = { z = [-5, 5.5], eps = [1e-8, inf] }\n"
+                  'adapters = [{ shared = ["gamma"] }, { cast_output = "input" }]\n')
     (target,) = from_pyproject(str(path))
     assert target == Target(target="torch:tanh", formula="act.tanh", adapter="module",
                             kwargs={"dim": -1}, init={"dim": "$n", "train": False},
                             args=("z",), backend="numpy", dtypes=("bfloat16", "float32"),
-                            devices=("cpu",), allow_variants=("tanh",))
+                            devices=("cpu",), allow_variants=("tanh",),
+                            state={"norm.weight": "gamma"}, params={"eps": 1e-5, "t": 3},
+                            sizes={"n": (2, 8)},
+                            ranges={"z": (-5.0, 5.5), "eps": (1e-8, math.inf)},
+                            adapters=({"shared": ["gamma"]}, {"cast_output": "input"}))
+    assert target.check_options() == {
+        "backend": "numpy", "dtypes": ("bfloat16", "float32"), "devices": ("cpu",),
+        "params": {"eps": 1e-5, "t": 3}, "sizes": {"n": (2, 8)},
+        "ranges": {"z": (-5.0, 5.5), "eps": (1e-8, math.inf)}}
 
 
 def test_schema_covers_every_target_field():
@@ -221,6 +259,19 @@ GOOD = {  # a valid value per key, so that most tables get past their first key
     "dtypes": st.lists(st.sampled_from(["float32", "bf16", "FP16", "double"]), max_size=3),
     "devices": st.lists(st.sampled_from(["cpu", "cuda"]), max_size=2),
     "allow_variants": st.lists(st.sampled_from(["tanh", "half_split"]), max_size=2),
+    "state": st.dictionaries(st.sampled_from(["weight", "norm.bias"]),
+                             st.sampled_from(["gamma", "beta"]), max_size=2),
+    "params": st.dictionaries(st.sampled_from(["eps", "t"]),
+                              st.integers(0, 9) | st.floats(1e-9, 1.0), max_size=2),
+    "sizes": st.dictionaries(st.sampled_from(["n", "m"]),
+                             st.tuples(st.integers(1, 4), st.integers(4, 9)).map(list),
+                             max_size=2),
+    "ranges": st.dictionaries(st.sampled_from(["z", "eps"]),
+                              st.tuples(st.floats(-9, 0), st.floats(0, 9)).map(list),
+                              max_size=2),
+    "adapters": st.lists(st.sampled_from([{"per_row": True}, {"shared": ["gamma"]},
+                                          {"layout": "bshd"}, {"cast_output": "input"},
+                                          {"drop": "eps"}]), min_size=1, max_size=2),
 }
 assert set(GOOD) == set(SCHEMA)
 TABLES = st.builds(
