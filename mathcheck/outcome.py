@@ -30,10 +30,15 @@ class Outcome:
 
 @dataclass(frozen=True)
 class CheckContext:
-    """Where a custom check runs: one backend, dtype and device, with a seed and an effort."""
+    """Where a custom check runs: one backend, dtype and device, with a seed and an effort.
+
+    `form` is the form under test for that backend (the catalog's, or the implementation a
+    regression check substitutes); a Check declared `uses_form` must check it, not its own.
+    """
 
     backend: str  # "numpy", "torch" or "sympy"
     dtype: str  # "float64", "float32", "float16", "bfloat16"
     device: str  # "cpu", "cuda"
     seed: int
     examples: int  # how many generated examples a check should try (Hypothesis max_examples)
+    form: Any = None

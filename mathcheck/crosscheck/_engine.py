@@ -74,11 +74,13 @@ def plan(entry: Entry, options: RunOptions, overrides: dict[str, Any] | None = N
             for b, d, dev in _numeric_combinations(("torch",), claim.dtypes, options):
                 tasks.append(Task(entry, claim, b, d, dev, overrides.get(b)))
         elif isinstance(claim, Check):
+            impl = (lambda b: overrides.get(b)) if claim.uses_form else (lambda b: None)
             if claim.per == "once":
-                tasks.append(Task(entry, claim, claim.backends[0], claim.dtypes[0], "cpu"))
+                b = claim.backends[0]
+                tasks.append(Task(entry, claim, b, claim.dtypes[0], "cpu", impl(b)))
             else:
                 for b, d, dev in _numeric_combinations(claim.backends, claim.dtypes, options):
-                    tasks.append(Task(entry, claim, b, d, dev))
+                    tasks.append(Task(entry, claim, b, d, dev, impl(b)))
     return tasks
 
 
@@ -123,7 +125,9 @@ def _dispatch(task: Task, options: RunOptions) -> Outcome:
     if isinstance(claim, Identity):
         return _symbolic.run_identity(entry, claim, options.symbolic_budget, options.seed)
     if isinstance(claim, Check):
-        ctx = CheckContext(task.backend, task.dtype, task.device, options.seed, options.examples)
+        form = _form(task) if claim.uses_form else None
+        ctx = CheckContext(task.backend, task.dtype, task.device, options.seed, options.examples,
+                           form)
         return _not_proven(resolve(claim.run)(ctx))
     backend = make_backend(task.backend, task.dtype, task.device)
     fn = _form(task)

@@ -28,6 +28,7 @@ from mathcheck.formulas._model import (
     symbolic,
     torch_form,
 )
+from mathcheck.formulas._reference import REFERENCE_KIND, Reference, library_of
 from mathcheck.formulas._registry import (
     SECTION_MODULES,
     all_entries,
@@ -41,6 +42,7 @@ __all__ = [
     "BACKENDS",
     "DTYPES",
     "LOW_PRECISION",
+    "REFERENCE_KIND",
     "SECTION_MODULES",
     "Agreement",
     "Arg",
@@ -57,6 +59,7 @@ __all__ = [
     "Loadable",
     "Property",
     "Ref",
+    "Reference",
     "Section",
     "Variant",
     "all_entries",
@@ -64,6 +67,7 @@ __all__ = [
     "find_section",
     "forms",
     "get",
+    "library_of",
     "numpy_form",
     "resolve",
     "sections",

@@ -326,7 +326,8 @@ class Check:
     """Anything else (a statistical test, a computed figure, a many-step recurrence).
 
     `run(ctx: CheckContext) -> Outcome`. `per` says how often it runs: once, or once per
-    backend x dtype x device combination listed.
+    backend x dtype x device combination listed. A check that `uses_form` checks `ctx.form`,
+    the form under test, so it also runs on an implementation substituted by `regress`.
     """
 
     name: str
@@ -335,6 +336,7 @@ class Check:
     per: Literal["once", "combination"] = "once"
     backends: tuple[str, ...] = ("torch",)
     dtypes: tuple[str, ...] = ("float64",)
+    uses_form: bool = False
 
     @property
     def label(self) -> str:

@@ -106,7 +106,8 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(GD_BUDGET),
             Check("120 steps on 4 objectives = exact recurrence", check(S, "gd_many_steps"),
-                  per="combination", backends=("numpy", "torch"), dtypes=("float64", "float32")),
+                  per="combination", backends=("numpy", "torch"), dtypes=("float64", "float32"),
+                  uses_form=True),
             Check("matches torch.optim.SGD", check(S, "gd_matches_torch")),
         ),
         notes="θ_{t+1} = θ_t − η∇L(θ_t). The form is one step: f(theta, g, *, lr) -> theta'.",
@@ -127,7 +128,8 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(MOMENTUM_BUDGET),
             Check("120 steps on 4 objectives = exact recurrence",
                   check(S, "sgd_momentum_many_steps"), per="combination",
-                  backends=("numpy", "torch"), dtypes=("float64", "float32")),
+                  backends=("numpy", "torch"), dtypes=("float64", "float32"),
+                  uses_form=True),
             Check("matches torch.optim.SGD(momentum)", check(S, "sgd_momentum_matches_torch")),
         ),
         notes="v_t = γv_{t−1} + η∇L(θ_t), θ_{t+1} = θ_t − v_t; returns rows (θ', v'). "
@@ -154,7 +156,8 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(ADAM_BUDGET),
             Check("120 steps on 4 objectives = exact recurrence", check(S, "adam_many_steps"),
-                  per="combination", backends=("numpy", "torch"), dtypes=("float64", "float32")),
+                  per="combination", backends=("numpy", "torch"), dtypes=("float64", "float32"),
+                  uses_form=True),
             Check("matches torch.optim.Adam", check(S, "adam_matches_torch")),
         ),
         notes="m_t = β₁m + (1 − β₁)g, v_t = β₂v + (1 − β₂)g², m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), "
@@ -188,7 +191,8 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(ADAM_BUDGET),
             Check("120 steps on 4 objectives = exact recurrence", check(S, "adamw_many_steps"),
-                  per="combination", backends=("numpy", "torch"), dtypes=("float64", "float32")),
+                  per="combination", backends=("numpy", "torch"), dtypes=("float64", "float32"),
+                  uses_form=True),
             Check("matches torch.optim.AdamW", check(S, "adamw_matches_torch")),
             Check("differs from Adam on L + (λ/2)‖θ‖²", check(S, "adamw_is_not_adam_on_l2")),
         ),

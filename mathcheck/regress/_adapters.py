@@ -103,8 +103,11 @@ class Adapter:
     def __ror__(self, other: Adapter | AdapterLike) -> Adapter:
         return chain(other, self)
 
-    def __call__(self, impl: Any, canonical: Canonical | None = None) -> Callable[..., Any]:
-        return apply(self, impl, canonical or Canonical())
+    def __call__(self, impl: Any, canonical: Canonical | None = None,
+                 inputs: tuple[str, ...] = ()) -> Callable[..., Any]:
+        """`adapter(impl) -> fn`, like any adapter; `inputs` (the canonical input names, in
+        order) is what the default call needs where no `canonical` is given (`reproduce`)."""
+        return apply(self, impl, canonical or Canonical(tuple(inputs)))
 
     def __repr__(self) -> str:
         return self.name
@@ -147,12 +150,9 @@ def _plain(fn: AdapterLike) -> Adapter:
 
 def _default_call(impl: Any, canonical: Canonical) -> Callable[..., Any]:
     """Inputs positionally in the entry's order, parameters (and anything else) by keyword."""
+    from mathcheck.crosscheck._reproduce import positional_call
 
-    def call(**kwargs: Any) -> Any:
-        args = [kwargs.pop(n) for n in canonical.inputs if n in kwargs]
-        return impl(*args, **kwargs)
-
-    return call
+    return positional_call(impl, canonical.inputs)
 
 
 @contextmanager
@@ -371,7 +371,12 @@ def from_spec(items: Any, where: str = "adapters") -> Adapter:
         if not isinstance(table, dict) or len(table) != 1:
             raise InvalidInputError(f"{at}: expected a table with one of {', '.join(SPEC_KEYS)}")
         (key, value), = table.items()
-        steps.append(_one_spec(key, value, f"{at}.{key}"))
+        try:
+            steps.append(_one_spec(key, value, f"{at}.{key}"))
+        except InvalidInputError as exc:  # a step's own constructor: name where it came from
+            message = str(exc)
+            raise InvalidInputError(message if message.startswith(at) else f"{at}.{key}: "
+                                    f"{message}") from None
     try:
         return chain(*steps)
     except InvalidInputError as exc:

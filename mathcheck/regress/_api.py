@@ -17,8 +17,18 @@ from typing import Any, Literal
 
 from mathcheck.crosscheck._results import DEFAULT_INPUTS
 from mathcheck.errors import InvalidInputError, NotSupportedError
-from mathcheck.formulas import DTYPES, Agreement, Entry, Gradient, Property, get, resolve
+from mathcheck.formulas import (
+    DTYPES,
+    Agreement,
+    Check,
+    Entry,
+    Gradient,
+    Property,
+    get,
+    resolve,
+)
 from mathcheck.numeric import canonical
+from mathcheck.numeric.checks._library import SameAs
 from mathcheck.regress import _findings
 from mathcheck.regress._adapters import AdapterError, Canonical, apply
 from mathcheck.regress._findings import Finding
@@ -78,7 +88,7 @@ class CheckResult:
         for name, miss in self.variant_misses.items():
             lines.append(f"  variant {name}: {miss}")
         if self.counterexample:
-            lines.append("  counterexample (re-run with impl=your function):")
+            lines.append("  counterexample (re-run with impl=your function, adapter=its adapter):")
             lines.extend(f"    {line}" for line in self.counterexample.splitlines())
         return "\n".join(lines)
 
@@ -146,7 +156,8 @@ def _with_domain(
 
 
 def _claims_for(entry: Entry, backend: str, gradients: bool) -> tuple[Any, ...]:
-    claims = [c for c in entry.claims if isinstance(c, (Agreement, Property))]
+    claims = [c for c in entry.claims if isinstance(c, (Agreement, Property))
+              or (isinstance(c, Check) and c.uses_form and c.per == "combination")]
     if gradients and backend == "torch":
         claims += [c for c in entry.claims if isinstance(c, Gradient)]
     if entry.kinks and (gradients or backend == "numpy"):  # Torch kinks check autograd
@@ -268,6 +279,7 @@ def check(
     """
     from mathcheck.regress import _worker
 
+    __tracebackhide__ = True  # a failing test shows its own line, not mathcheck's
     plan = plan_check(
         formula_id, backend=backend, dtypes=dtypes, devices=devices, gradients=gradients,
         seed=seed, examples=examples, inputs=inputs, time_budget=time_budget, sizes=sizes,
@@ -461,7 +473,7 @@ def _against_variant(
         return None
     same_form = Property(
         f"matches variant {variant.name}",
-        _SameAs(resolve(reference)),
+        SameAs(resolve(reference), variant.name),
         1.0,
         "within 1 ulp of the variant's own form in the same dtype",
         backends=(backend,),
@@ -473,30 +485,6 @@ def _against_variant(
         )
         if r.status != "skipped"
     ]
-
-
-class _SameAs:
-    """A property check: max |fn − reference| in ulps of the reference output (row scale)."""
-
-    def __init__(self, reference: Any) -> None:
-        self.reference = reference
-
-    def __call__(self, f: Any, args: Any, backend: Any) -> float:
-        import numpy as np
-
-        from mathcheck.numeric import ulp
-
-        got = backend.to_numpy(f(**args))
-        keywords = getattr(f, "keywords", {}) or {}
-        want = backend.to_numpy(self.reference(**args, **keywords))
-        if got.shape != want.shape:
-            return float("inf")
-        scale = np.max(np.abs(want), axis=-1, keepdims=True) if want.ndim else np.abs(want)
-        with np.errstate(invalid="ignore"):
-            diff = np.abs(got - want) / ulp(scale, backend.dtype)
-        diff = np.where(np.isnan(diff), np.inf, diff)
-        # Property violations are in eps; one ulp of the row scale is what this allows.
-        return float(np.max(diff)) if diff.size else 0.0
 
 
 def _miss(failed: list[Any]) -> str:

@@ -107,8 +107,7 @@ def _nonfinite(key: str, misses: Sequence[Any], params: Mapping[str, Any]) -> Fi
     ]
     because = (f" because {', '.join(underflows)} underflows to 0 in {dtype}" if underflows
                else "")
-    where = f" at {bad.worst_input}" if bad.worst_input else ""
-    return Finding("nonfinite", key, f"NaN or ±∞ for {dtype}{because}{where}")
+    return Finding("nonfinite", key, f"NaN or ±∞ for {dtype}{because}{_at(bad)}")
 
 
 def _is_nonfinite(result: Any) -> bool:
@@ -143,12 +142,20 @@ def _over_budget(key: str, misses: Sequence[Any]) -> Finding | None:
     worst = max(errors, key=lambda r: r.error)
     if worst.error > NEAR_MISS * worst.budget:
         return None
-    where = f" at {worst.worst_input}" if worst.worst_input else ""
     return Finding(
         "over_budget", key,
         f"exceeds the budget by {worst.error - worst.budget:.3g} ulp ({worst.error:.3g} > "
-        f"{worst.budget:g}){where}",
+        f"{worst.budget:g}){_at(worst)}",
     )
+
+
+def _at(result: Any) -> str:
+    """" at x=[...]": the inputs of the result's case, from its one-line detail (the snippet
+    in `worst_input` is several lines, printed once under the verdict)."""
+    detail = (result.detail or "").splitlines()[0] if result.detail else ""
+    _, found, rest = detail.partition(" at ")
+    inputs = rest.partition(": computed")[0].strip()
+    return f" at {inputs}" if found and inputs and len(inputs) <= 200 else ""
 
 
 def _finite(value: Any) -> bool:

@@ -209,11 +209,6 @@ def _readme_example() -> str:
     return re.search(r"```toml\n(.*?)```", after, re.S).group(1)
 
 
-# TODO(README): the example builds mypkg.layers:RMSNorm without `state = { weight = "gamma" }`,
-# so the canonical gamma reaches forward() as a second argument; until it says so this test is
-# expected to fail, and it must pass once it does.
-@pytest.mark.xfail("state =" not in _readme_example(), strict=True,
-                   reason="the README's example does not map the module's weight (state)")
 def test_the_readme_pyproject_example_runs_as_written(tmp_path):
     example = _readme_example()
     project = _project(tmp_path, example)

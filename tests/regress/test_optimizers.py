@@ -124,3 +124,26 @@ def test_usage_errors():
         mathcheck.check_optimizer("opt.adam", object())
     with pytest.raises(InvalidInputError, match="steps"):
         mathcheck.check_optimizer("opt.adam", torch.optim.Adam, steps=0)
+
+
+def test_a_step_function_is_also_held_to_the_many_step_recurrence():
+    """A Check that `uses_form` runs on the implementation: a step that ignores its step
+    count t passes the one-step agreement (drawn at the stated t = 10) but not 120 steps."""
+    import math
+
+    def adam_step(theta, m, v, g, lr, beta1, beta2, eps, t, stuck_t=10.0):
+        m2 = beta1 * m + (1 - beta1) * g
+        v2 = beta2 * v + (1 - beta2) * g * g
+        mh = m2 / -math.expm1(stuck_t * math.log(beta1))
+        vh = v2 / -math.expm1(stuck_t * math.log(beta2))
+        return torch.stack((theta - lr * mh / (vh.sqrt() + eps), m2, v2), dim=-2)
+
+    result = mathcheck.check("opt.adam", adam_step, dtypes=("float64",), examples=5,
+                             inputs=1000, gradients=False, isolate=False)
+    assert result.verdict == "fail"
+    failed = [r for r in result.results if r.status == "failed"]
+    assert {r.claim for r in failed} == {"120 steps on 4 objectives = exact recurrence"}
+    honest = mathcheck.check("opt.adam", lambda *a, stuck_t=None, **k: adam_step(
+        *a, **k, stuck_t=k["t"]), dtypes=("float64",), examples=5, inputs=1000,
+        gradients=False, isolate=False)
+    assert honest.verdict == "pass", str(honest)

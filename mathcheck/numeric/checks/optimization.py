@@ -229,7 +229,7 @@ def _many_steps(opt_name: str, ctx: CheckContext) -> Outcome:
 
     b = make_backend(ctx.backend, ctx.dtype, ctx.device)
     module = "numpy_forms" if ctx.backend == "numpy" else "torch_forms"
-    step = _ref(module, opt_name)
+    step = ctx.form or _ref(module, opt_name)  # the form under test (uses_form)
     return run_many_steps(opt_name, step, b, STEP_BUDGETS[opt_name].allowed(ctx.dtype, {}))
 
 

@@ -11,10 +11,14 @@ from collections.abc import Callable
 from typing import Any
 
 from mathcheck.regress._adapters import positional, with_kwargs
+from mathcheck.regress._optimizers import check_optimizer
 from mathcheck.regress._runner import Job
+from mathcheck.regress._schedules import check_schedule
 from mathcheck.regress.packs._common import custom_job, fn_job, verdict, vmap_rows
 
 EPS64 = 2.0**-52
+#: where torch's optimizers keep state they can hold (fp16: see the fp16 job)
+STATEFUL_DTYPES = ("float64", "float32", "bfloat16")
 
 
 def unavailable() -> str | None:
@@ -56,6 +60,38 @@ def domain_job(name: str, formula: str, impl: Callable[..., Any], args: dict[str
     """A job like `fn_job`, on the entry with some argument ranges replaced (`check_on`)."""
     return Job(name, formula, lambda defaults: check_on(
         formula, impl, args, properties=properties, **{**defaults, **options}), note, expect)
+
+
+#: What the catalog's torch `Reference` claims give when torch's function is the
+#: implementation under test (every claim of the entry, not only the comparison): the recorded
+#: verdict and why, where it is not a pass.
+REFERENCE_FINDINGS = {
+    "torch.nn.functional.gelu": (
+        "fail", "finding: torch's vectorised fp32 erf-GELU kernel is 4.6 ulp off at x = −3.73 "
+        "inside a batch (the scalar path, one element, is 0.09 ulp), past the 4-ulp budget; it "
+        "depends on the CPU's SIMD level"),
+    "torch.nn.functional.silu": (
+        "fail", "finding: x/(1 + e^−x) with e^710 = inf returns −0 for x ≤ −710 in fp64, where "
+        "x·σ(x) ≈ −3.2e-306 is a normal number (5e15 ulp; fp32 passes)"),
+}
+
+
+def reference_jobs() -> list[Job]:
+    """One job per torch `Reference` claim of the catalog: the library function the claim
+    compares with, checked through every claim of its entry (generated, never repeated)."""
+    from mathcheck.formulas import REFERENCE_KIND, all_entries, library_of, resolve
+    from mathcheck.regress._adapters import rename
+
+    generated = []
+    for entry in all_entries():
+        for claim in entry.claims:
+            if getattr(claim, "kind", "") != REFERENCE_KIND or "torch" not in claim.backends:
+                continue
+            name = library_of(claim)
+            expect, note = REFERENCE_FINDINGS.get(name, ("pass", ""))
+            generated.append(fn_job(name, entry.id, resolve(claim.check).library,
+                                    adapter=rename(), expect=expect, note=note))
+    return generated
 
 
 def jobs() -> list[Job]:
@@ -310,8 +346,15 @@ def jobs() -> list[Job]:
                adapter=with_kwargs(dim=-1), dtypes=("float16",), expect="fail",
                note="finding: ε = 1e-8 underflows to 0 in fp16, so a zero vector gives "
                     "0/0 = NaN instead of 0"),
-        custom_job("optim.Adam", "opt.adam", lambda: _optimizer_steps("adam")),
-        custom_job("optim.AdamW", "opt.adamw", lambda: _optimizer_steps("adamw")),
+        custom_job("optim.Adam, 200 steps", "opt.adam", lambda: check_optimizer(
+            "opt.adam", torch.optim.Adam, lr=1e-3, dtypes=STATEFUL_DTYPES)),
+        custom_job("optim.AdamW, 200 steps", "opt.adamw", lambda: check_optimizer(
+            "opt.adamw", torch.optim.AdamW, lr=1e-3, weight_decay=0.1, dtypes=STATEFUL_DTYPES)),
+        custom_job("optim.Adam in fp16, 200 steps", "opt.adam", lambda: check_optimizer(
+            "opt.adam", torch.optim.Adam, lr=1e-3, dtypes=("float16",)), expect="fail",
+            note="finding: torch keeps fp16 state in fp16, where ε = 1e-8 is 0 and (1 − β₂)g² "
+                 "underflows, so the step divides by 0 and θ becomes ±∞ (the catalog's form "
+                 "updates fp16 state in fp32)"),
         domain_job("optim.Adam, one step", "opt.adam", adam_step("adam"), adam_case,
                    dtypes=exact, gradients=False, adapter=positional("theta", "m", "v", "g"),
                    expect="fail",
@@ -324,7 +367,10 @@ def jobs() -> list[Job]:
                    expect="fail",
                note="θ(1 − ηλ) then the Adam step (decay × η, canonical); the same 1 − β₂ᵗ "
                     "cancellation finding as Adam"),
-        custom_job("lr_scheduler.CosineAnnealingLR", "sched.cosine", _cosine_annealing),
+        custom_job("lr_scheduler.CosineAnnealingLR", "sched.cosine", lambda: check_schedule(
+            "sched.cosine", torch.optim.lr_scheduler.CosineAnnealingLR,
+            init={"T_max": 100, "eta_min": 3e-5}, eta_max=3e-4, eta_min=3e-5, T=100),
+            note="t = 0…100; torch's recursive (chainable) form drifts, within (t + 1)·B"),
         custom_job("lr_scheduler.OneCycleLR", "sched.warmup_cosine", _one_cycle,
                    expect="one-cycle"),
         # other built-ins implementing catalog entries ------------------------------------
@@ -337,24 +383,11 @@ def jobs() -> list[Job]:
         domain_job("F.log_softmax, gradient on |z| ≤ 30", "act.log_softmax", F.log_softmax,
                    {"z": {"low": -30.0, "high": 30.0, "extremes": (30.0, -30.0, 0.0)}},
                    adapter=with_kwargs(dim=-1)),
-        fn_job("F.gelu", "act.gelu", F.gelu, expect="fail",
-               note="finding: torch's vectorised fp32 erf-GELU kernel is 4.6 ulp off at "
-                    "x = −3.73 inside a batch (the scalar path, one element, is 0.09 ulp), past "
-                    "the 4-ulp budget; it depends on the CPU's SIMD level"),
         fn_job("F.gelu(approximate='tanh')", "act.gelu", F.gelu,
                adapter=with_kwargs(approximate="tanh"), expect="tanh"),
-        fn_job("F.gelu(approximate='tanh') vs act.gelu_tanh", "act.gelu_tanh", F.gelu,
-               adapter=with_kwargs(approximate="tanh")),
-        fn_job("F.silu", "act.silu", F.silu, expect="fail",
-               note="finding: x/(1 + e^−x) with e^710 = inf returns −0 for x ≤ −710 in fp64, "
-                    "where x·σ(x) ≈ −3.2e-306 is a normal number (5e15 ulp; fp32 passes)"),
         fn_job("torch.sigmoid", "act.sigmoid", torch.sigmoid, expect="fail",
                note="finding: the backward computes σ(1 − σ) from the rounded output, so "
                     "1 − σ cancels for x ≳ 3 (26 ulp at x = 3 in fp64); the values pass"),
-        fn_job("torch.tanh", "act.tanh", torch.tanh),
-        fn_job("F.relu", "act.relu", F.relu),
-        fn_job("F.leaky_relu", "act.leaky_relu", lambda x, alpha: F.leaky_relu(x, alpha),
-               adapter=positional("x", "alpha")),
         fn_job("nn.RMSNorm", "norm.rms_norm", rms_norm, adapter=positional("x", "gamma"),
                expect="cast before weight (LLaMA)",
                note="finding: mean(x²) overflows, giving 0 for |x| ≥ 1.3e154 in fp64; off the "
@@ -419,12 +452,15 @@ def jobs() -> list[Job]:
         custom_job("nn.init.kaiming_normal_", "init.he", lambda: _init_variance("he")),
         fn_job("optim.SGD(momentum), one step", "opt.sgd_momentum", sgd_step,
                adapter=positional("theta", "v", "g"), gradients=False,
-               params={"momentum": 0.9}, expect="lr outside the buffer",
+               params={"momentum": 0.9}, expect="lr outside the buffer", dtypes=STATEFUL_DTYPES,
                note="b' = γb + g, θ' = θ − ηb': with a constant η the iterates equal the "
                     "canonical ones (v = ηb), but the step function differs. γ is pinned: at "
-                    "γ = 0 torch keeps no buffer at all (the state passed in comes back)"),
+                    "γ = 0 torch keeps no buffer at all (the state passed in comes back). fp16 "
+                    "is left out: torch forms the buffer in fp16, 922 ulp from the variant's "
+                    "form (which rounds once from fp32)"),
         custom_job("optim.SGD(momentum) under a schedule", "opt.sgd_momentum", _sgd_momentum,
                    expect="lr outside the buffer"),
+        *reference_jobs(),
     ]
 
 
@@ -444,68 +480,6 @@ def _autograd_polynomial() -> Any:
     err = float((points.grad - exact).abs().max())
     ok = err == 0.0 and float(points.grad[0]) == 7.0
     return verdict("calc.gradient", ok, err / EPS64, "" if ok else f"grad differs by {err}")
-
-
-def _optimizer_steps(kind: str, steps: int = 200) -> Any:
-    """torch.optim vs the catalog's step function, 200 steps on a quadratic, in fp64."""
-    import torch
-
-    from mathcheck.numeric.torch_forms import optimization as forms
-
-    g = torch.Generator().manual_seed(0)
-    A = torch.randn(6, 6, generator=g, dtype=torch.float64)
-    target = torch.randn(6, generator=g, dtype=torch.float64)
-    theta0 = torch.randn(6, generator=g, dtype=torch.float64)
-    lr, wd = 1e-2, 0.1
-
-    def grad(th: Any) -> Any:
-        return A.T @ (A @ th - target)
-
-    param = theta0.clone().requires_grad_(True)
-    if kind == "adam":
-        opt = torch.optim.Adam([param], lr=lr)
-    else:
-        opt = torch.optim.AdamW([param], lr=lr, weight_decay=wd)
-    theta = theta0.clone()
-    m, v = torch.zeros(6, dtype=torch.float64), torch.zeros(6, dtype=torch.float64)
-    worst = 0.0
-    for t in range(1, steps + 1):
-        opt.zero_grad()
-        param.grad = grad(param.detach())
-        opt.step()
-        kwargs: dict[str, Any] = {"lr": lr, "t": float(t)}
-        if kind == "adamw":
-            kwargs["weight_decay"] = wd
-        out = getattr(forms, kind)(theta, m, v, grad(theta), **kwargs)
-        theta, m, v = out[0], out[1], out[2]
-        rel = float((param.detach() - theta).abs().max() / theta.abs().max())
-        worst = max(worst, rel)
-    ulps = worst / EPS64
-    ok = ulps <= 64 * steps
-    return verdict(f"opt.{kind}", ok, ulps, f"{steps} steps; worst relative gap {worst:.2g}",
-                   budget=64.0 * steps)
-
-
-def _cosine_annealing() -> Any:
-    import torch
-
-    from mathcheck.numeric.torch_forms.optimization import cosine
-
-    T, eta_max, eta_min = 100, 3e-4, 3e-5
-    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=eta_max)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=T, eta_min=eta_min)
-    worst = 0.0
-    for t in range(T + 1):
-        lr = opt.param_groups[0]["lr"]
-        exact = float(cosine(torch.tensor(float(t), dtype=torch.float64), eta_max=eta_max,
-                             eta_min=eta_min, T=float(T)))
-        worst = max(worst, abs(lr - exact) / exact)
-        opt.step()
-        sched.step()
-    ulps = worst / EPS64
-    return verdict("sched.cosine", ulps <= 1e4, ulps,
-                   f"t = 0…{T}; torch's recursive (chainable) form drifts {worst:.2g} relative",
-                   budget=1e4)
 
 
 def _one_cycle() -> Any:
