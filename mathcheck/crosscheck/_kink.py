@@ -76,7 +76,8 @@ def run_kinks(
             import torch
 
             (grad,) = torch.autograd.grad(out.sum(), [inputs[wrt]], allow_unused=True)
-            stated = float(round_to(np.array([kink.grad]), backend.dtype)[0])
+            value = domain.params[kink.grad] if isinstance(kink.grad, str) else kink.grad
+            stated = float(round_to(np.array([value]), backend.dtype)[0])
             if grad is None:
                 problems.append(f"autograd gives no gradient for {wrt} (detached?)")
                 worst = np.inf
@@ -85,7 +86,7 @@ def run_kinks(
             miss = float(np.max(np.abs(auto - stated)))
             if np.isnan(miss) or miss > 0:
                 problems.append(f"at {_describe(kink, wrt)} autograd gives ∂/∂{wrt} = "
-                                f"{auto.reshape(-1).tolist()}, stated {kink.grad:g} ({kink.why})")
+                                f"{auto.reshape(-1).tolist()}, stated {value:g} ({kink.why})")
             worst = max(worst, miss if not np.isnan(miss) else np.inf)
             text += f", ∂/∂{wrt} = {stated:g} ({kink.why})"
         lines.append(text)

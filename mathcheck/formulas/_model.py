@@ -357,10 +357,11 @@ class Kink:
     At the point where every input component equals `at`, the Torch form's gradient of the
     summed output with respect to `wrt` (the entry's first argument when None) must be `grad`
     in every component, exactly (in the dtype). `why` says which framework defines it so.
+    `grad` may name a parameter ("alpha": leaky ReLU's slope is its subgradient at 0).
     """
 
     at: float
-    grad: float
+    grad: float | str
     why: str
     wrt: str | None = None
 

@@ -158,7 +158,7 @@ ENTRIES: tuple[Entry, ...] = (
         notes="max(αx, x) equals the branch form only for 0 < α < 1; the forms use the branch. "
         "α = 0.01 is PyTorch's default negative slope.",
         signature="f(x, alpha=0.01) -> y, elementwise",
-        kinks=(Kink(0.0, 0.01, "torch.nn.functional.leaky_relu gives negative_slope α at 0 "
+        kinks=(Kink(0.0, "alpha", "torch.nn.functional.leaky_relu gives negative_slope α at 0 "
                     "(run on CPU), as does the branch where(x > 0, x, αx)"),),
     ),
     Entry(
