@@ -260,7 +260,8 @@ def regress_exit_code(rows: list[dict[str, Any]], strict: bool, interrupted: boo
         return EXIT_TARGET
     if any(is_usage_row(r) for r in rows):
         return EXIT_USAGE
-    if verdicts & {"fail", "not checked"} or (strict and "variant" in verdicts) or not rows:
+    refused = [r for r in rows if r["verdict"] == "variant" and not r.get("allowed")]
+    if verdicts & {"fail", "not checked"} or (strict and refused) or not rows:
         return EXIT_FAILED
     return EXIT_OK
 

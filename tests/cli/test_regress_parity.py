@@ -305,3 +305,20 @@ def test_show_prints_the_canonical_signature_parameters_and_variants():
         assert part in out, part
     adamw = CliRunner().invoke(cli, ["show", "opt.adamw"]).output
     assert "t = 10\n" in adamw and "weight_decay = 0.1, also drawn from" in adamw
+
+
+def test_allow_variants_in_pyproject_is_what_strict_accepts(tmp_path):
+    """--strict fails on a variant unless the target's allow_variants names it."""
+    project = _project(tmp_path)
+    (project / "mypkg" / "act.py").write_text(
+        "import torch\n\n"
+        "def gelu(x):\n"
+        "    return torch.nn.functional.gelu(x, approximate='tanh')\n")
+    table = ('[[tool.mathcheck.targets]]\ntarget = "mypkg.act:gelu"\nformula = "act.gelu"\n'
+             'dtypes = ["float64"]\n')
+    (project / "pyproject.toml").write_text(table)
+    refused = _console(project, "regress", "--strict", *QUICK)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    (project / "pyproject.toml").write_text(table + 'allow_variants = ["tanh"]\n')
+    allowed = _console(project, "regress", "--strict", *QUICK)
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
