@@ -372,9 +372,7 @@ def _verdict(
             break
     _raise_adapter_errors(results)
     checked = [r for r in results if r.status != "skipped"]
-    agreement = [r for r in checked if r.kind == "agreement"]
-    worst = {f"{r.dtype}/{r.device}": r.error for r in agreement}
-    budgets = {f"{r.dtype}/{r.device}": r.budget for r in agreement}
+    worst, budgets = _worst_by_key(checked)
     if not checked:
         reasons = sorted({r.detail for r in results}) or ["no claim applies"]
         return CheckResult(
@@ -439,6 +437,24 @@ def _verdict(
     variant = next(iter(sorted(matched_variants)), None)
     return CheckResult(formula_id, "fail", worst, budgets, first.worst_input, reason, variant,
                        misses, **common)
+
+
+def _worst_by_key(checked: list[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Per dtype/device: the worst error in ulps over every claim measured in ulps (agreement,
+    gradients, references), relative to its budget, and that claim's budget."""
+    worst: dict[str, Any] = {}
+    budgets: dict[str, Any] = {}
+    ratio: dict[str, float] = {}
+    for r in checked:
+        if r.unit != "ulp" or r.dtype in ("exact", "-") or not isinstance(r.error, (int, float)):
+            continue
+        key = _findings.key_of(r)
+        score = r.error / r.budget if r.budget else (0.0 if r.error == 0 else float("inf"))
+        score = float("inf") if score != score else score  # NaN errors rank worst
+        ties = r.kind == "agreement" and score == ratio.get(key)  # the agreement on a tie
+        if key not in ratio or score > ratio[key] or ties:
+            worst[key], budgets[key], ratio[key] = r.error, r.budget, score
+    return worst, budgets
 
 
 def _raise_adapter_errors(results: Iterable[Any]) -> None:
