@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -46,3 +47,40 @@ def vmap_rows(fn: Callable[..., Any], weight: str, ndim: int,
         return fn(**kwargs)
 
     return call
+
+
+def check_on(formula: str, impl: Callable[..., Any], args: dict[str, dict[str, Any]],
+             *, properties: bool = True, **options: Any) -> Any:
+    """`check` with some of the entry's argument ranges replaced (by name, in the entry's domain
+    and in every claim's own domain): e.g. vectors with norms below torch's ε, or strictly
+    positive probabilities where a built-in's convention at 0 would hide the one under test.
+
+    `check` takes the narrowed entry itself. `properties=False` drops the entry's Property
+    claims (for ranges where a stated property does not apply, e.g. KL ≥ 0 for unnormalised
+    vectors).
+    """
+    from mathcheck.formulas import Property, get
+    from mathcheck.regress import check
+
+    entry = get(formula)
+
+    def narrow(domain: Any) -> Any:
+        if domain is None:
+            return None
+        new = tuple(dataclasses.replace(a, **args[a.name]) if a.name in args else a
+                    for a in domain.args)
+        return dataclasses.replace(domain, args=new)
+
+    claims = tuple(dataclasses.replace(c, domain=narrow(c.domain))
+                   if getattr(c, "domain", None) is not None else c for c in entry.claims
+                   if properties or not isinstance(c, Property))
+    narrowed = dataclasses.replace(entry, domain=narrow(entry.domain), claims=claims)
+    return check(narrowed, impl, **options)
+
+
+def domain_job(name: str, formula: str, impl: Callable[..., Any], args: dict[str, dict[str, Any]],
+               *, note: str = "", expect: str = "pass", properties: bool = True,
+               **options: Any) -> Job:
+    """A job like `fn_job`, on the entry with some argument ranges replaced (`check_on`)."""
+    return Job(name, formula, lambda defaults: check_on(
+        formula, impl, args, properties=properties, **{**defaults, **options}), note, expect)

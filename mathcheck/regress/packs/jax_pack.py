@@ -22,8 +22,7 @@ from typing import Any
 
 from mathcheck.formulas.activations import SCALAR_EXTREMES
 from mathcheck.regress._runner import Job
-from mathcheck.regress.packs._common import custom_job, fn_job, verdict
-from mathcheck.regress.packs.torch_pack import domain_job
+from mathcheck.regress.packs._common import custom_job, domain_job, fn_job, verdict
 
 EXACT = ("float64", "float32")
 
@@ -125,7 +124,7 @@ def jobs() -> list[Job]:
 
     def narrowed(name: str, formula: str, impl: Callable[..., Any],
                  args: dict[str, dict[str, Any]], **options: Any) -> Job:
-        """A job on the entry with some argument ranges replaced (torch_pack.check_on)."""
+        """A job on the entry with some argument ranges replaced (_common.check_on)."""
         return domain_job(name, formula, _numpy(impl), args, backend="numpy", **options)
 
     # -- jax.nn --------------------------------------------------------------------------
