@@ -362,7 +362,8 @@ def _sampled(
     if failing is not None:
         case, exc = failing
         detail = _failure_detail(exc, fn, case, backend, claim, cache)
-        return _failed(entry, claim, fn, backend, cache, case, detail, note)
+        figures = (exc.error, exc.budget) if isinstance(exc, BatchViolation) else None
+        return _failed(entry, claim, fn, backend, cache, case, detail, note, figures)
     return Outcome(
         "passed",
         f"sampled {len(picks)} inputs (no screen: {why}); worst {worst.get('error', 0.0):.3g} ulp",
@@ -406,7 +407,12 @@ def _confirm(
 
 
 class BatchViolation(Violation):
-    """A row the form gets wrong inside a batch though right on its own."""
+    """A row the form gets wrong inside a batch though right on its own; `error` and
+    `budget` are the batch figures (the ones reported: measuring the row alone passes)."""
+
+    def __init__(self, message: str, error: float, budget: float) -> None:
+        super().__init__(message)
+        self.error, self.budget = error, budget
 
 
 def _why(
@@ -425,8 +431,9 @@ def _why(
         f"{info['error']:.3g} ulp > budget {info['budget']:.3g} ulp in a batch of {rows} "
         f"inputs, though {alone['error']:.3g} ulp on its own (the form computes a batch "
         f"differently: rows mixed, or a less accurate vectorised kernel) at "
-        f"{case.snippet_args()}: computed in the batch "
-        f"{np.ravel(info['computed'])[:6].tolist()} vs exact {np.ravel(info['exact'])[:6].tolist()}"
+        f"{case.snippet_args()}: computed in the batch {np.ravel(info['computed'])[:6].tolist()} "
+        f"vs exact {np.ravel(info['exact'])[:6].tolist()}",
+        info["error"], info["budget"],
     )
 
 
@@ -445,17 +452,20 @@ def _shrunk_failure(
     if found.failure is not None and found.failing_case is not None:
         case, exc = found.failing_case, found.failure
     detail = _failure_detail(exc, fn, case, backend, claim, cache)
-    return _failed(entry, claim, fn, backend, cache, case, detail, note)
+    figures = (exc.error, exc.budget) if isinstance(exc, BatchViolation) else None
+    return _failed(entry, claim, fn, backend, cache, case, detail, note, figures)
 
 
 def _failed(
     entry: Entry, claim: Agreement, fn: Callable[..., Any], backend: Backend, cache: FormCache,
-    case: Case, detail: str, note: str,
+    case: Case, detail: str, note: str, figures: tuple[float, float] | None = None,
 ) -> Outcome:
+    """The failed outcome; its error and budget are `figures` where the failure was measured
+    in a batch, else the case measured alone."""
     error = budget = None
     try:
-        info = measure(fn, case, backend, claim, cache)
-        error, budget = info.get("error"), info.get("budget")
+        info = measure(fn, case, backend, claim, cache) if figures is None else {}
+        error, budget = figures or (info.get("error"), info.get("budget"))
     except Exception:
         pass
     return Outcome(

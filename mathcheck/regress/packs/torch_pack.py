@@ -36,10 +36,12 @@ REFERENCE_FINDINGS = {
     "torch.nn.functional.gelu": (
         "fail", "finding: torch's vectorised fp32 erf-GELU kernel is 4.6 ulp off at x = −3.73 "
         "inside a batch (the scalar path, one element, is 0.09 ulp), past the 4-ulp budget; it "
-        "depends on the CPU's SIMD level"),
+        "depends on the CPU's SIMD level; and x·(1 + erf(x/√2)) overflows before the ½, so "
+        "x = 2¹²⁷ gives inf in bf16 (and fp32), where GELU(x) = x is finite"),
     "torch.nn.functional.silu": (
         "fail", "finding: x/(1 + e^−x) with e^710 = inf returns −0 for x ≤ −710 in fp64, where "
-        "x·σ(x) ≈ −3.2e-306 is a normal number (5e15 ulp; fp32 passes)"),
+        "x·σ(x) ≈ −3.2e-306 is a normal number (5e15 ulp; fp32 passes); likewise bf16 gives −0 "
+        "at x = −90.5, where x·σ(x) = −4.5e-38 is normal in bf16"),
 }
 
 
