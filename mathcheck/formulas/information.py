@@ -60,6 +60,22 @@ KL_BUDGET = Budget(
     length="n",
     scale="unit",
 )
+BITS_WHY = ("; in bits the value is multiplied by log₂ e: the constant rounded to the dtype "
+            "(½ ulp) and the product (½ ulp) add 1 ulp")
+BITS_SUM = Budget(3, ONE_SIGNED_SUM.why + BITS_WHY, per_length=1, length="n")
+BITS_KL = Budget(9, KL_BUDGET.why + BITS_WHY, per_length=5, length="n", scale="unit")
+
+
+def _bits(name: str, what: str, budget: Budget) -> Variant:
+    """The quantity in bits (log₂ for ln): information theory's unit, scipy's base=2."""
+    return Variant("bits (log₂)",
+                   f"{what} with log₂ in place of ln (bits, not nats): the value divided by "
+                   "ln 2, as scipy.stats.entropy(..., base=2) and information-theory texts "
+                   "give it", numpy=numpy_form(S, f"{name}_bits"),
+                   torch=torch_form(S, f"{name}_bits"), symbolic=symbolic(S, f"{name}_bits"),
+                   budget=budget)
+
+
 GRADIENT = Budget(8, "elementwise log p + 1, log q or p/q: a log or a divide (≤ 1 ulp) and "
                   "one add that cancels near p = 1/e, so absolute: |log p| + 1 ≤ 4 on "
                   "[0.05, 1], measured against max(|g|, 1)", scale="unit")
@@ -80,7 +96,9 @@ ENTRIES: tuple[Entry, ...] = (
             Property("0·log 0 = 0", check(S, "entropy_conventions"), 4,
                      "H(½, ½, 0) = log 2 within the 2 + n ulp budget; H(one-hot) = 0 exactly"),
         ),
-        notes="Natural log (nats). 0·log 0 = 0 by continuity.",
+        notes="Natural log (nats). 0·log 0 = 0 by continuity. In bits (log₂) it is the "
+        "'bits (log₂)' variant.",
+        variants=(_bits("entropy", "−Σ p log₂ p", BITS_SUM),),
         signature="f(p) -> H, over the last axis",
     ),
     Entry(
@@ -99,7 +117,9 @@ ENTRIES: tuple[Entry, ...] = (
             Property("0·log q = 0; q = 0 < p gives +∞", check(S, "zero_probability_conventions"),
                      0, "exact: the terms are 0 or −∞ by convention"),
         ),
-        notes="q = 0 where p > 0 returns +∞ (the true value), never NaN; p = 0 terms are 0.",
+        notes="q = 0 where p > 0 returns +∞ (the true value), never NaN; p = 0 terms are 0. "
+        "Natural log (nats); in bits it is the 'bits (log₂)' variant.",
+        variants=(_bits("cross_entropy", "−Σ p log₂ q", BITS_SUM),),
         signature="f(p, q) -> H(p, q), over the last axis",
     ),
     Entry(
@@ -125,7 +145,10 @@ ENTRIES: tuple[Entry, ...] = (
             Check("zero iff p = q (Gibbs, derived)", symbolic(S, "gibbs_inequality")),
         ),
         notes="Computed as Σ p(log p − log q), never log(p/q): p/q overflows fp16 for small q. "
-        "Near p = q it cancels, so accuracy is absolute (in units of max(KL, 1)).",
+        "Near p = q it cancels, so accuracy is absolute (in units of max(KL, 1)). One row "
+        "is one KL: F.kl_div's reductions act across rows, so per row reduction='sum' and "
+        "'batchmean' on a (1, n) batch are this form, and 'mean' (or 'batchmean' on a 1-D "
+        "row) is the 'mean over elements' variant.",
         variants=(
             Variant("reversed order KL(q‖p)",
                     "the arguments swapped: F.kl_div(input, target) takes the log of the "
@@ -134,9 +157,12 @@ ENTRIES: tuple[Entry, ...] = (
                     symbolic=symbolic(S, "kl_reversed")),
             Variant("mean over elements (reduction='mean')",
                     "KL(p‖q)/n: F.kl_div's reduction='mean' divides by the number of "
-                    "elements; 'batchmean' (sum over classes, mean over rows) is the KL",
+                    "elements; 'batchmean' (sum over classes, mean over rows) is the KL of "
+                    "each row of a 2-D batch, but on an unbatched 1-D row it divides by "
+                    "size(0) = n too, and gives this",
                     numpy=numpy_form(S, "kl_mean"), torch=torch_form(S, "kl_mean"),
                     symbolic=symbolic(S, "kl_mean")),
+            _bits("kl", "Σ p(log₂ p − log₂ q)", BITS_KL),
         ),
         signature="f(p, q) -> KL(p‖q), over the last axis",
     ),

@@ -196,7 +196,12 @@ ENTRIES: tuple[Entry, ...] = (
                      "0 (the limit of torch's eps-clamped denominator), never NaN"),
         ),
         notes="cos θ is undefined when a or b is zero; mathcheck's forms return 0 there, as "
-              "torch.nn.functional.cosine_similarity does (its denominator is clamped by eps).",
+              "torch.nn.functional.cosine_similarity does (its denominator is clamped by eps) "
+              "and sklearn's cosine_similarity (zero rows normalise to zero). Zero-vector "
+              "behaviours: 0 (this form), each norm clamped at ε = 1e-8 (the 'eps-clamped' "
+              "variant, which differs only below ε) and NaN (unguarded a·b/(‖a‖‖b‖): no "
+              "variant, since a NaN never agrees with an oracle; it fails the zero-vector "
+              "property).",
         variants=(
             Variant("eps-clamped norms (torch)",
                     "a·b/(max(‖a‖, ε)·max(‖b‖, ε)), ε = 1e-8, each norm clamped separately "

@@ -35,6 +35,12 @@ ROPE_ARGS = (
     Arg("x", (6,), -1.0, 1.0, extremes=(1.0, -1.0, 0.5, 0.0)),
     Arg("m", (1,), 0, MAX_POSITION, kind="integer", extremes=(0.0, 64.0, 1.0, 131072.0)),
 )
+#: θ_i = base^(−2i/r): 10⁴ (Su et al., LLaMA 1–2), 5·10⁵ (LLaMA 3), 10⁶ (Qwen 2, Code
+#: LLaMA); every base ≥ 1 keeps θ_i ≤ 1, which is all the budgets assume. rotary_dim = r is
+#: how many leading coordinates are rotated (GPT-NeoX rotary_pct, GPT-J rotary_dim, Phi's
+#: partial_rotary_factor), the rest passed through: a stated value, not drawn.
+ROPE_PARAMS = {"base": 10000.0, "rotary_dim": 6.0}
+ROPE_RANGES = {"base": (1e4, 1e6)}
 ROPE_PAIR = Domain(
     args=(
         Arg("q", (6,), -1.0, 1.0),
@@ -42,6 +48,7 @@ ROPE_PAIR = Domain(
         Arg("m", (1,), 0, 16, kind="integer"),
         Arg("n", (1,), 0, 16, kind="integer"),
     ),
+    params=ROPE_PARAMS,
     why="the fixed 140-eps budget is derived for angles ≤ 21θ; long positions are the "
     "agreement's, whose budget grows with m",
 )
@@ -157,7 +164,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Rotary position embedding f(x, m) = R_m x",
         used_in="LLaMA, GPT-NeoX",
         **forms(S, "rope"),
-        domain=Domain(args=ROPE_ARGS),
+        domain=Domain(args=ROPE_ARGS, params=ROPE_PARAMS, ranges=ROPE_RANGES),
         claims=(
             Agreement(
                 Budget(
@@ -196,8 +203,15 @@ ENTRIES: tuple[Entry, ...] = (
                 domain=ROPE_PAIR,
             ),
         ),
-        notes="Interleaved pairs (x_2i, x_2i+1) rotated by m·θ_i, θ_i = 10000^(−2i/d) (Su et al.); "
-        "the SymPy form is d = 6. Absolute accuracy degrades linearly with m (see "
+        notes="Interleaved pairs (x_2i, x_2i+1) rotated by m·θ_i, θ_i = base^(−2i/r) (Su et al.: "
+        "base 10⁴, r = d); the SymPy form is d = 6. The base is a parameter checked over "
+        "[10⁴, 10⁶] (LLaMA 3 uses 5·10⁵, Qwen 10⁶): state yours with params={'base': 5e5}. "
+        "Partial rotary embeddings (only the first r = rotary_dim coordinates rotated, with "
+        "θ over r, the rest passed through: GPT-J, GPT-NeoX, Phi) are the parameter "
+        "rotary_dim (default r = d = 6), not a variant: r is a number the model states, and "
+        "it composes with the half-split variant (GPT-NeoX rotates half-split within r). "
+        "Implementations without these keywords: drop('base', 'rotary_dim') and "
+        "params={'base': …}. Absolute accuracy degrades linearly with m (see "
         "pos.sinusoidal).",
         variants=(
             Variant(
@@ -209,7 +223,8 @@ ENTRIES: tuple[Entry, ...] = (
                 symbolic=symbolic(S, "rope_half"),
             ),
         ),
-        signature="f(x, m) -> R_m x; x (..., d) with d even, m (..., 1) positions",
+        signature="f(x, m, base=10000.0, rotary_dim=6) -> R_m x; x (..., d) with d even, "
+        "m (..., 1) positions",
     ),
     Entry(
         id="tok.bpe",

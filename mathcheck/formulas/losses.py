@@ -147,6 +147,18 @@ FOCAL_GRADIENT = Budget(
     length="n",
     scale="unit",
 )
+FOCAL_SIGMOID = Budget(
+    10,
+    "per class the term α_t(1 − p_t)^γ·CE: CE within 2 ulp; p_t within 2 ulp (σ and the "
+    "blend), so 1 − p_t — formed by subtraction as torchvision does — errs by 2u absolute, "
+    "which the power γ ≤ 5 and the product with CE carry as ≤ (3γ + 4)u ≤ 19u of max(term, "
+    "1) (the worst where p_t is moderate: the term is then of the order of CE); the n terms "
+    "are ≥ 0 and each is measured against its own max(term, 1) ≤ |L| + 1, plus (n − 1) ulp "
+    "for the sum: ≤ 10 + 10n ulp of max(|L|, 1)",
+    per_length=10,
+    length="n",
+    scale="unit",
+)
 MSE = Budget(
     3,
     "y − ŷ 0.5 ulp, the square 1.5 ulp, n non-negative terms summed (n − 1) ulp, the mean 0.5 "
@@ -291,7 +303,17 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         notes="Multi-class form with a one-hot target and a scalar α (α = 0.25, γ = 2 as in "
         "RetinaNet). 1 − ŷ_t is computed as −expm1(log ŷ_t), accurate when ŷ_t → 1. All "
-        "forms read ŷ_t as exp(Σ yᵢ log ŷᵢ), which is Σ yᵢŷᵢ for a one-hot y.",
+        "forms read ŷ_t as exp(Σ yᵢ log ŷᵢ), which is Σ yᵢŷᵢ for a one-hot y. The sigmoid, "
+        "α-balanced form (one binary focal loss per class, α for positives and 1 − α for "
+        "negatives) is the 'α-balanced sigmoid (torchvision)' variant.",
+        variants=(
+            Variant("α-balanced sigmoid (torchvision)",
+                    "Σᵢ α_t(1 − p_t)^γ·BCE(zᵢ, yᵢ) with p = σ(zᵢ), p_t = p or 1 − p and α_t "
+                    "= α or 1 − α for yᵢ = 1 or 0: torchvision.ops.sigmoid_focal_loss "
+                    "(RetinaNet) summed over the classes",
+                    numpy=numpy_form(S, "focal_sigmoid"), torch=torch_form(S, "focal_sigmoid"),
+                    symbolic=symbolic(S, "focal_sigmoid"), budget=FOCAL_SIGMOID),
+        ),
         signature="f(z, y, alpha=0.25, gamma=2.0) -> L: logits, one-hot target",
     ),
     Entry(
@@ -305,6 +327,15 @@ ENTRIES: tuple[Entry, ...] = (
             Derivative(symbolic(S, "d_mse_stated"), wrt="y_hat"),
             Agreement(MSE),
             Gradient(("y", "y_hat"), REGRESSION_GRADIENT),
+        ),
+        notes="Mean of (y − ŷ)², no ½; with the ½ of Bishop and optax.l2_loss it is the "
+        "'½·MSE (optax.l2_loss)' variant.",
+        variants=(
+            Variant("½·MSE (optax.l2_loss)",
+                    "(1/2n)Σ(yᵢ − ŷᵢ)²: the mean of optax.l2_loss (½(ŷ − y)²) and many "
+                    "textbooks' ½, chosen so the gradient is ŷ − y",
+                    numpy=numpy_form(S, "mse_half"), torch=torch_form(S, "mse_half"),
+                    symbolic=symbolic(S, "mse_half")),
         ),
         signature="f(y, y_hat) -> L, mean over the last axis",
     ),

@@ -14,6 +14,7 @@ from mathcheck.formulas._model import (
     Variant,
     check,
     forms,
+    numpy_form,
     spanning,
     symbolic,
     torch_form,
@@ -81,6 +82,22 @@ RMS_BUDGET = Budget(
     "≤ 30u = 15 ulp of max(|y|, 1) at n ≤ 5, rounded to 16. " + LOW,
     scale="unit",
     low_precision_ulps=1,
+)
+GEMMA_BUDGET = Budget(
+    24,
+    "x̂ within (n/2 + 4)u·|x̂| as for RMSNorm, |x̂| ≤ √n; 1 + γ rounds once (u relative) and "
+    "|1 + γ| ≤ 3 for |γ| ≤ 2; the product one rounding: ≤ 3√n(n/2 + 4)u + 2u ≤ 46u = 23 ulp "
+    "of max(|y|, 1) at n ≤ 5, rounded to 24. " + LOW,
+    scale="unit",
+    low_precision_ulps=1,
+)
+CAST_BEFORE_WEIGHT = Budget(
+    16,
+    RMS_BUDGET.why.removesuffix(LOW) + "fp16/bf16: x̂ from fp32 statistics rounded to the "
+    "dtype (u·|x̂|, so u·|y| after γ), then γ·x̂ rounded in the dtype (u·|y|), plus fp32's "
+    "≤ 30·2⁻²⁴ relative: ≤ 2.01u·|y| < 2.01 ulp of max(|y|, 1) (u|y| < 1 ulp), rounded to 2.5",
+    scale="unit",
+    low_precision_ulps=2.5,
 )
 GRADIENT = Budget(
     40,
@@ -176,8 +193,18 @@ ENTRIES: tuple[Entry, ...] = (
         variants=(
             Variant("cast before weight (LLaMA)",
                     "normalise in fp32, cast to the input dtype, then multiply by γ (Hugging "
-                    "Face LlamaRMSNorm); Gemma instead multiplies by (1 + γ) in fp32 and casts "
-                    "after", torch=torch_form(S, "rms_norm_cast_before_weight")),
+                    "Face LlamaRMSNorm): the same function, rounded twice in fp16/bf16; judged "
+                    "against the oracle with a 2-ulp low-precision budget, so fp16 "
+                    "arithmetic throughout (x² in fp16) is not taken for it",
+                    numpy=numpy_form(S, "rms_norm_cast_before_weight"),
+                    torch=torch_form(S, "rms_norm_cast_before_weight"),
+                    symbolic=symbolic(S, "rms_norm_cast_before_weight"),
+                    budget=CAST_BEFORE_WEIGHT),
+            Variant("Gemma (1 + γ)",
+                    "(1 + γ)·x/RMS(x): the weight stored as an offset from 1 (Gemma's "
+                    "RMSNorm, zero-initialised), multiplied in fp32 and cast after",
+                    numpy=numpy_form(S, "rms_norm_gemma"), torch=torch_form(S, "rms_norm_gemma"),
+                    symbolic=symbolic(S, "rms_norm_gemma"), budget=GEMMA_BUDGET),
         ),
         signature="f(x[..., n], gamma[n], *, eps) -> y[..., n]",
     ),

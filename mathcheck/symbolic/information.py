@@ -149,6 +149,27 @@ def kl_reversed(n: int) -> SymForm:
 
 def kl_mean(n: int) -> SymForm:
     """KL(p‖q)/n: F.kl_div's reduction='mean' (the mean over elements, not over rows;
-    'batchmean' is the true KL per row)."""
+    'batchmean' is the true KL per row of a 2-D batch, but on a 1-D row it divides by
+    size(0) = n as well)."""
     form = kl(n)
     return SymForm(form.expr / n, form.args)
+
+
+def _in_bits(form: SymForm) -> SymForm:
+    """The same quantity in bits: nats / ln 2 (log₂ in place of ln)."""
+    return SymForm(form.expr / sp.log(2), form.args, form.params)
+
+
+def entropy_bits(n: int) -> SymForm:
+    """H(p) in bits, −Σ p log₂ p (scipy.stats.entropy(p, base=2), information-theory texts)."""
+    return _in_bits(entropy(n))
+
+
+def cross_entropy_bits(n: int) -> SymForm:
+    """H(p, q) in bits, −Σ p log₂ q."""
+    return _in_bits(cross_entropy(n))
+
+
+def kl_bits(n: int) -> SymForm:
+    """KL(p‖q) in bits, Σ p(log₂ p − log₂ q) (scipy.stats.entropy(p, q, base=2))."""
+    return _in_bits(kl(n))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import sympy as sp
 
@@ -53,11 +54,47 @@ def _rotate(x: sp.Matrix, m: sp.Expr, thetas: list[sp.Expr]) -> sp.Matrix:
     return sp.Matrix(out)
 
 
+#: The RoPE base b (θ_i = b^(−2i/r)) and the number r of rotated dimensions, as parameters.
+rope_base = real("base", positive=True)
+rotary_dim = real("rotary_dim", positive=True)
+
+
+def _partial(x: sp.Matrix, m: sp.Expr, pairs: Callable[[int], list[tuple[int, int]]]
+             ) -> sp.Matrix:
+    """R_m applied to the first r coordinates of x (r = rotary_dim, even, ≤ d), the rest
+    passed through; θ_i = base^(−2i/r) over the rotated ones (GPT-NeoX rotary_pct, GPT-J
+    rotary_dim). `pairs(r)` lists the rotated (first, second) coordinates of pair i. r is a
+    stated parameter, so the form is a Piecewise over the even r ≤ d (full rotation last)."""
+    d = x.shape[0]
+    pieces = []
+    for r in range(2, d + 1, 2):
+        out = list(x)
+        for i, (a, b) in enumerate(pairs(r)):
+            angle = m * rope_base ** sp.Rational(-2 * i, r)
+            c, s = sp.cos(angle), sp.sin(angle)
+            out[a], out[b] = x[a] * c - x[b] * s, x[a] * s + x[b] * c
+        pieces.append(sp.Matrix(out))
+    return sp.Matrix(d, 1, lambda j, _: sp.Piecewise(
+        *((p[j], sp.Eq(rotary_dim, r)) for p, r in zip(pieces[:-1], range(2, d, 2),
+                                                      strict=True)),
+        (pieces[-1][j], True)))
+
+
+def _interleaved(r: int) -> list[tuple[int, int]]:
+    return [(2 * i, 2 * i + 1) for i in range(r // 2)]
+
+
+def _half_split(r: int) -> list[tuple[int, int]]:
+    return [(i, i + r // 2) for i in range(r // 2)]
+
+
 def rope() -> SymForm:
-    """f(x, m) = R_m x for d = 6 (three pairs, θ_i = 10000^(−2i/d)); m is a 1-vector."""
+    """f(x, m) = R_m x for d = 6: interleaved pairs (x_2i, x_2i+1) rotated by m·θ_i,
+    θ_i = base^(−2i/r) (base 10⁴ in Su et al.; 5·10⁵ in LLaMA 3, 10⁶ in Qwen and Code LLaMA),
+    the first r = rotary_dim coordinates rotated (r = d: all); m is a 1-vector."""
     x, m = vector("x", ROPE_DIM), vector("m", 1)
-    thetas = [_frequency(i, ROPE_DIM) for i in range(ROPE_DIM // 2)]
-    return SymForm(_rotate(x, m[0], thetas), {"x": x, "m": m})
+    return SymForm(_partial(x, m[0], _interleaved), {"x": x, "m": m},
+                   {"base": rope_base, "rotary_dim": rotary_dim})
 
 
 def rope_relative(d: int = 4) -> Equation:
@@ -333,17 +370,11 @@ def kv_cache_flops() -> SymForm:
 
 
 def rope_half() -> SymForm:
-    """GPT-NeoX / HF LLaMA RoPE: the pair (x_i, x_{i+d/2}) rotated by m·θ_i ('rotate_half'),
-    d = 6 as in `rope`."""
+    """GPT-NeoX / HF LLaMA RoPE: the pair (x_i, x_{i+r/2}) rotated by m·θ_i ('rotate_half')
+    within the first r = rotary_dim coordinates, d = 6 as in `rope`."""
     x, m = vector("x", ROPE_DIM), vector("m", 1)
-    half = ROPE_DIM // 2
-    first, second = [], []
-    for i in range(half):
-        a, b = x[i], x[i + half]
-        c, s = sp.cos(m[0] * _frequency(i, ROPE_DIM)), sp.sin(m[0] * _frequency(i, ROPE_DIM))
-        first.append(a * c - b * s)
-        second.append(a * s + b * c)
-    return SymForm(sp.Matrix(first + second), {"x": x, "m": m})
+    return SymForm(_partial(x, m[0], _half_split), {"x": x, "m": m},
+                   {"base": rope_base, "rotary_dim": rotary_dim})
 
 
 def _round_half_away(y: sp.Expr) -> sp.Expr:

@@ -249,3 +249,31 @@ def triplet_plain(d: int) -> SymForm:
     t = dist(a, pos) - dist(a, neg) + margin
     return SymForm(sp.Piecewise((t, t > 0), (0, True)),
                    {"anchor": a, "positive": pos, "negative": neg}, {"margin": margin})
+
+
+def mse_half(n: int) -> SymForm:
+    """½·MSE = (1/2n) Σ(yᵢ − ŷᵢ)²: the mean of optax.l2_loss (½(ŷ − y)², Bishop's ½), whose
+    gradient is (ŷ − y)/n."""
+    form = mse(n)
+    return SymForm(form.expr / 2, form.args)
+
+
+def _softplus(t: sp.Expr) -> sp.Expr:
+    """log(1 + eᵗ) = max(t, 0) + log1p(e^{−|t|}): no huge exponential for the oracle."""
+    return sp.Max(t, 0) + log1p(sp.exp(-sp.Abs(t)))
+
+
+def focal_sigmoid(n: int) -> SymForm:
+    """The α-balanced sigmoid focal loss summed over classes (torchvision's
+    sigmoid_focal_loss(z, y, α, γ).sum(−1), RetinaNet): Σᵢ α_t (1 − p_t)^γ · CE_i with
+    p = σ(zᵢ), p_t = p for yᵢ = 1 and 1 − p otherwise, α_t = α for yᵢ = 1 and 1 − α otherwise.
+
+    For a 0/1 label and s = 2yᵢ − 1: p_t = σ(s·zᵢ), 1 − p_t = σ(−s·zᵢ) = e^{−softplus(s·zᵢ)}
+    and CE_i = softplus(−s·zᵢ), so no 1 − σ is ever formed."""
+    zs, ys = vector("z", n), vector("y", n)
+    total = sp.Integer(0)
+    for zi, yi in zip(zs, ys, strict=True):
+        s = 2 * yi - 1
+        alpha_t = alpha * yi + (1 - alpha) * (1 - yi)
+        total += alpha_t * sp.exp(-gamma * _softplus(s * zi)) * _softplus(-s * zi)
+    return SymForm(total, {"z": zs, "y": ys}, {"alpha": alpha, "gamma": gamma})

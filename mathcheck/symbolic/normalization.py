@@ -62,3 +62,22 @@ def d_rms_norm_stated(form: SymForm) -> sp.Matrix:
     r = sp.sqrt(sum(v**2 for v in x) / n + eps)
     return sp.Matrix(n, n, lambda i, j: gamma[i] / r
                      * (sp.KroneckerDelta(i, j) - x[i] * x[j] / (n * r**2)))
+
+
+# ------------------------------------------------------------------ convention variants
+
+
+def rms_norm_gemma(n: int) -> SymForm:
+    """Gemma's RMSNorm: y_i = (1 + γ_i)·x_i/RMS(x), the weight stored as an offset from 1
+    (zero-initialised)."""
+    x, gamma = vector("x", n), vector("gamma", n)
+    rms = sp.sqrt(sum(v**2 for v in x) / n + eps)
+    return SymForm(sp.Matrix([(1 + gamma[i]) * x[i] / rms for i in range(n)]),
+                   {"x": x, "gamma": gamma}, {"eps": eps})
+
+
+def rms_norm_cast_before_weight(n: int) -> SymForm:
+    """The LLaMA casting order computes the same function as `rms_norm`; only where it rounds
+    differs. Its own oracle lets the variant be judged on every screened input with its own
+    rounding budget, not bit for bit on a few examples."""
+    return rms_norm(n)

@@ -58,3 +58,26 @@ def kl_reversed(p: np.ndarray, q: np.ndarray) -> np.ndarray:
 def kl_mean(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Variant: KL(p‖q)/n, F.kl_div's reduction='mean' over one row."""
     return (kl(p, q) / np.asarray(p.shape[-1], p.dtype)).astype(p.dtype, copy=False)
+
+
+#: log₂ e: nats × LOG2_E = bits (one rounding of the constant, one of the product).
+LOG2_E = 1.4426950408889634
+
+
+def _bits(nats: np.ndarray) -> np.ndarray:
+    return (nats * np.asarray(LOG2_E, nats.dtype)).astype(nats.dtype, copy=False)
+
+
+def entropy_bits(p: np.ndarray) -> np.ndarray:
+    """Variant: H(p) in bits, the entropy in nats times log₂ e."""
+    return _bits(entropy(p))
+
+
+def cross_entropy_bits(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Variant: H(p, q) in bits."""
+    return _bits(cross_entropy(p, q))
+
+
+def kl_bits(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Variant: KL(p‖q) in bits."""
+    return _bits(kl(p, q))

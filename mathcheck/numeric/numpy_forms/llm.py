@@ -23,32 +23,49 @@ def sinusoidal(pos: np.ndarray, d: float = 8) -> np.ndarray:
 
 
 def _rope_angles(
-    m: np.ndarray, pairs: int, dim: int, dtype: np.dtype
+    m: np.ndarray, pairs: int, dim: int, dtype: np.dtype, base: float = BASE
 ) -> tuple[np.ndarray, np.ndarray]:
     work = _work_dtype(dtype)
-    theta = np.power(BASE, -2.0 * np.arange(pairs) / dim).astype(work)
+    theta = np.power(float(base), -2.0 * np.arange(pairs) / dim).astype(work)
     angle = m.astype(work) * theta  # m (..., 1) broadcasts against the pairs
     return np.cos(angle).astype(dtype), np.sin(angle).astype(dtype)
 
 
-def rope(x: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """R_m x with interleaved pairs (x_2i, x_2i+1) rotated by m·θ_i, θ_i = 10000^(−2i/d).
+def _rotated(x: np.ndarray, rotary_dim: float | None) -> int:
+    """The number r of rotated coordinates: even, at most d (None: all of them)."""
+    dim = x.shape[-1]
+    r = dim if rotary_dim is None else int(rotary_dim)
+    if (rotary_dim is not None and r != rotary_dim) or r % 2 or not 0 < r <= dim:
+        raise ValueError(f"rotary_dim must be an even integer in (0, {dim}], got {rotary_dim}")
+    return r
 
-    x (..., d), m (..., 1) (or anything broadcasting to (..., d/2)).
+
+def rope(x: np.ndarray, m: np.ndarray, base: float = BASE,
+         rotary_dim: float | None = None) -> np.ndarray:
+    """R_m x with interleaved pairs (x_2i, x_2i+1) rotated by m·θ_i, θ_i = base^(−2i/r), on
+    the first r = rotary_dim coordinates (GPT-J's rotary_dim); the rest pass through.
+
+    x (..., d), m (..., 1) (or anything broadcasting to (..., r/2)).
     """
-    dim = x.shape[-1]
-    cos, sin = _rope_angles(m, dim // 2, dim, x.dtype)
-    a, b = x[..., 0::2], x[..., 1::2]
+    r = _rotated(x, rotary_dim)
+    cos, sin = _rope_angles(m, r // 2, r, x.dtype, base)
+    a, b = x[..., 0:r:2], x[..., 1:r:2]
     out = np.stack([a * cos - b * sin, a * sin + b * cos], axis=-1)
-    return out.reshape(x.shape).astype(x.dtype, copy=False)
+    out = out.reshape(*out.shape[:-2], r)
+    rest = np.broadcast_to(x[..., r:], (*out.shape[:-1], x.shape[-1] - r))
+    return np.concatenate([out, rest], axis=-1).astype(x.dtype, copy=False)
 
 
-def rope_half(x: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """GPT-NeoX / HF LLaMA variant: pairs (x_i, x_{i+d/2}) ("rotate_half")."""
-    dim = x.shape[-1]
-    cos, sin = _rope_angles(m, dim // 2, dim, x.dtype)
-    a, b = x[..., : dim // 2], x[..., dim // 2 :]
-    return np.concatenate([a * cos - b * sin, a * sin + b * cos], axis=-1).astype(x.dtype)
+def rope_half(x: np.ndarray, m: np.ndarray, base: float = BASE,
+              rotary_dim: float | None = None) -> np.ndarray:
+    """GPT-NeoX / HF LLaMA variant: pairs (x_i, x_{i+r/2}) ("rotate_half") within the first
+    r = rotary_dim coordinates (GPT-NeoX's rotary_pct·d); the rest pass through."""
+    r = _rotated(x, rotary_dim)
+    cos, sin = _rope_angles(m, r // 2, r, x.dtype, base)
+    a, b = x[..., : r // 2], x[..., r // 2 : r]
+    first, second = a * cos - b * sin, a * sin + b * cos
+    rest = np.broadcast_to(x[..., r:], (*first.shape[:-1], x.shape[-1] - r))
+    return np.concatenate([first, second, rest], axis=-1).astype(x.dtype)
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:

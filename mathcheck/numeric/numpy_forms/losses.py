@@ -109,3 +109,23 @@ def triplet_plain(anchor: np.ndarray, positive: np.ndarray, negative: np.ndarray
     d_pos = np.linalg.norm(anchor - positive + e, axis=-1)
     d_neg = np.linalg.norm(anchor - negative + e, axis=-1)
     return _cast(np.maximum(d_pos - d_neg + margin, 0), anchor)
+
+
+def mse_half(y: np.ndarray, y_hat: np.ndarray) -> np.ndarray:
+    """Variant: ½·MSE, the mean of optax.l2_loss (½ is exact)."""
+    return _cast(0.5 * mse(y, y_hat), y)
+
+
+def _softplus(t: np.ndarray) -> np.ndarray:
+    """log(1 + eᵗ) as max(t, 0) + log1p(e^{−|t|})."""
+    return np.maximum(t, 0) + np.log1p(np.exp(-np.abs(t)))
+
+
+def focal_sigmoid(z: np.ndarray, y: np.ndarray, alpha: float = 0.25,
+                  gamma: float = 2.0) -> np.ndarray:
+    """Variant: α-balanced sigmoid focal loss summed over classes (torchvision), with
+    1 − p_t = exp(−softplus(s·z)) and CE = softplus(−s·z), s = 2y − 1: no 1 − σ(z)."""
+    s = 2 * y - 1
+    alpha_t = alpha * y + (1 - alpha) * (1 - y)
+    terms = alpha_t * np.exp(-gamma * _softplus(s * z)) * _softplus(-s * z)
+    return _cast(terms.sum(axis=-1), z)

@@ -58,3 +58,22 @@ def rms_norm(x: np.ndarray, gamma: np.ndarray, *, eps: float = 1e-6) -> np.ndarr
     w = np.ldexp(w, -k)
     rms = np.sqrt((w * w).mean(axis=-1, keepdims=True) + _scaled_eps(eps, k, w.dtype))
     return (_work(gamma) * w / rms).astype(x.dtype)
+
+
+def _x_hat_rms(x: np.ndarray, eps: float) -> np.ndarray:
+    """x/√(mean(x²) + ε) in the working precision (fp32 for fp16), on x/2^k (exact)."""
+    w = _work(x)
+    k = _shrink(w, -1)
+    w = np.ldexp(w, -k)
+    return w / np.sqrt((w * w).mean(axis=-1, keepdims=True) + _scaled_eps(eps, k, w.dtype))
+
+
+def rms_norm_gemma(x: np.ndarray, gamma: np.ndarray, *, eps: float = 1e-6) -> np.ndarray:
+    """Variant (Gemma): (1 + γ)·x/√(mean(x²) + ε), cast after the weight."""
+    return ((1 + _work(gamma)) * _x_hat_rms(x, eps)).astype(x.dtype)
+
+
+def rms_norm_cast_before_weight(x: np.ndarray, gamma: np.ndarray, *,
+                                eps: float = 1e-6) -> np.ndarray:
+    """Variant (LLaMA order): normalise in fp32, round to the input dtype, then γ·x̂ there."""
+    return (gamma * _x_hat_rms(x, eps).astype(x.dtype)).astype(x.dtype, copy=False)

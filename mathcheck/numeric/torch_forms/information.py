@@ -42,3 +42,22 @@ def kl_reversed(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
 def kl_mean(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
     """Variant: KL(p‖q)/n, F.kl_div's reduction='mean' over one row."""
     return kl(p, q) / p.shape[-1]
+
+
+#: log₂ e: nats × LOG2_E = bits (one rounding of the constant, one of the product).
+LOG2_E = 1.4426950408889634
+
+
+def entropy_bits(p: torch.Tensor) -> torch.Tensor:
+    """Variant: H(p) in bits, the entropy in nats times log₂ e."""
+    return entropy(p) * LOG2_E
+
+
+def cross_entropy_bits(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """Variant: H(p, q) in bits."""
+    return cross_entropy(p, q) * LOG2_E
+
+
+def kl_bits(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """Variant: KL(p‖q) in bits."""
+    return kl(p, q) * LOG2_E

@@ -24,29 +24,46 @@ def sinusoidal(pos: torch.Tensor, d: float = 8) -> torch.Tensor:
 
 
 def _rope_angles(
-    m: torch.Tensor, pairs: int, dim: int, dtype: torch.dtype
+    m: torch.Tensor, pairs: int, dim: int, dtype: torch.dtype, base: float = BASE
 ) -> tuple[torch.Tensor, torch.Tensor]:
     work = _work_dtype(dtype)
     i = torch.arange(pairs, device=m.device, dtype=torch.float64)
-    theta = torch.pow(BASE, -2.0 * i / dim).to(work)
+    theta = torch.pow(float(base), -2.0 * i / dim).to(work)
     angle = m.to(work) * theta  # m (..., 1) broadcasts against the pairs
     return torch.cos(angle).to(dtype), torch.sin(angle).to(dtype)
 
 
-def rope(x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
-    """R_m x with interleaved pairs (x_2i, x_2i+1) rotated by m·θ_i, θ_i = 10000^(−2i/d)."""
+def _rotated(x: torch.Tensor, rotary_dim: float | None) -> int:
+    """The number r of rotated coordinates: even, at most d (None: all of them)."""
     dim = x.shape[-1]
-    cos, sin = _rope_angles(m, dim // 2, dim, x.dtype)
-    a, b = x[..., 0::2], x[..., 1::2]
-    return torch.stack([a * cos - b * sin, a * sin + b * cos], dim=-1).flatten(-2)
+    r = dim if rotary_dim is None else int(rotary_dim)
+    if (rotary_dim is not None and r != rotary_dim) or r % 2 or not 0 < r <= dim:
+        raise ValueError(f"rotary_dim must be an even integer in (0, {dim}], got {rotary_dim}")
+    return r
 
 
-def rope_half(x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
-    """GPT-NeoX / HF LLaMA variant: pairs (x_i, x_{i+d/2}) ("rotate_half")."""
-    dim = x.shape[-1]
-    cos, sin = _rope_angles(m, dim // 2, dim, x.dtype)
-    a, b = x[..., : dim // 2], x[..., dim // 2 :]
-    return torch.cat([a * cos - b * sin, a * sin + b * cos], dim=-1)
+def rope(x: torch.Tensor, m: torch.Tensor, base: float = BASE,
+         rotary_dim: float | None = None) -> torch.Tensor:
+    """R_m x with interleaved pairs (x_2i, x_2i+1) rotated by m·θ_i, θ_i = base^(−2i/r), on
+    the first r = rotary_dim coordinates (GPT-J's rotary_dim); the rest pass through."""
+    r = _rotated(x, rotary_dim)
+    cos, sin = _rope_angles(m, r // 2, r, x.dtype, base)
+    a, b = x[..., 0:r:2], x[..., 1:r:2]
+    rotated = torch.stack([a * cos - b * sin, a * sin + b * cos], dim=-1).flatten(-2)
+    rest = x[..., r:].expand(*rotated.shape[:-1], x.shape[-1] - r)
+    return torch.cat([rotated, rest], dim=-1)
+
+
+def rope_half(x: torch.Tensor, m: torch.Tensor, base: float = BASE,
+              rotary_dim: float | None = None) -> torch.Tensor:
+    """GPT-NeoX / HF LLaMA variant: pairs (x_i, x_{i+r/2}) ("rotate_half") within the first
+    r = rotary_dim coordinates (GPT-NeoX's rotary_pct·d); the rest pass through."""
+    r = _rotated(x, rotary_dim)
+    cos, sin = _rope_angles(m, r // 2, r, x.dtype, base)
+    a, b = x[..., : r // 2], x[..., r // 2 : r]
+    first, second = a * cos - b * sin, a * sin + b * cos
+    rest = x[..., r:].expand(*first.shape[:-1], x.shape[-1] - r)
+    return torch.cat([first, second, rest], dim=-1)
 
 
 def log_softmax(z: torch.Tensor) -> torch.Tensor:

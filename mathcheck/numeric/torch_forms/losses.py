@@ -92,3 +92,22 @@ def triplet_plain(anchor: torch.Tensor, positive: torch.Tensor, negative: torch.
     d_pos = torch.linalg.vector_norm(anchor - positive + eps, dim=-1)
     d_neg = torch.linalg.vector_norm(anchor - negative + eps, dim=-1)
     return (d_pos - d_neg + margin).clamp_min(0)
+
+
+def mse_half(y: torch.Tensor, y_hat: torch.Tensor) -> torch.Tensor:
+    """Variant: ½·MSE, the mean of optax.l2_loss (½ is exact)."""
+    return 0.5 * mse(y, y_hat)
+
+
+def _softplus(t: torch.Tensor) -> torch.Tensor:
+    """log(1 + eᵗ) as max(t, 0) + log1p(e^{−|t|}) (no threshold, unlike F.softplus)."""
+    return t.clamp_min(0) + torch.log1p(torch.exp(-t.abs()))
+
+
+def focal_sigmoid(z: torch.Tensor, y: torch.Tensor, alpha: float = 0.25,
+                  gamma: float = 2.0) -> torch.Tensor:
+    """Variant: α-balanced sigmoid focal loss summed over classes (torchvision), with
+    1 − p_t = exp(−softplus(s·z)) and CE = softplus(−s·z), s = 2y − 1: no 1 − σ(z)."""
+    s = 2 * y - 1
+    alpha_t = alpha * y + (1 - alpha) * (1 - y)
+    return (alpha_t * torch.exp(-gamma * _softplus(s * z)) * _softplus(-s * z)).sum(dim=-1)

@@ -69,3 +69,13 @@ def rms_norm_cast_before_weight(x: torch.Tensor, gamma: torch.Tensor, *,
     w = torch.ldexp(w, -k)
     rms = torch.sqrt((w * w).mean(dim=-1, keepdim=True) + _scaled_eps(eps, k))
     return gamma * (w / rms).to(x.dtype)
+
+
+def rms_norm_gemma(x: torch.Tensor, gamma: torch.Tensor, *, eps: float = 1e-6) -> torch.Tensor:
+    """Variant (Gemma): (1 + γ)·x/√(mean(x²) + ε), in fp32 for fp16/bf16 and cast after the
+    weight, as Gemma's RMSNorm does."""
+    w = _up(x)
+    k = _shrink(w, -1)
+    w = torch.ldexp(w, -k)
+    rms = torch.sqrt((w * w).mean(dim=-1, keepdim=True) + _scaled_eps(eps, k))
+    return ((1 + _up(gamma)) * (w / rms)).to(x.dtype)
