@@ -7,7 +7,7 @@ import pytest
 
 import mathcheck
 from mathcheck.formulas import get, resolve
-from mathcheck.regress.packs.torch_pack import check_on
+from mathcheck.regress.packs._common import check_on
 
 FAST = {"examples": 5, "gradients": False, "dtypes": ("float64",)}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from mathcheck.regress._adapters import positional, with_kwargs
+from mathcheck.regress._adapters import module, positional, with_kwargs
 from mathcheck.regress._optimizers import check_optimizer
 from mathcheck.regress._runner import Job
 from mathcheck.regress._schedules import check_schedule
@@ -358,9 +358,14 @@ def jobs() -> list[Job]:
                note="finding: the backward computes σ(1 − σ) from the rounded output, so "
                     "1 − σ cancels for x ≳ 3 (26 ulp at x = 3 in fp64); the values pass"),
         fn_job("nn.RMSNorm", "norm.rms_norm", rms_norm, adapter=positional("x", "gamma"),
-               expect="cast before weight (LLaMA)",
-               note="finding: mean(x²) overflows, giving 0 for |x| ≥ 1.3e154 in fp64; off the "
-                    "canonical budget there, it is judged the closest variant"),
+               expect="fail",
+               note="finding: mean(x²) overflows, giving 0 for |x| ≥ 1.3e154 in fp64 (1.8e19 in "
+                    "fp32 and bf16, whose statistics are fp32)"),
+        fn_job("nn.RMSNorm, |x| ≤ 1e3", "norm.rms_norm", torch.nn.RMSNorm,
+               ranges={"x": (-1e3, 1e3)},
+               adapter=module(normalized_shape="$n", eps="$eps", state={"weight": "gamma"}),
+               note="the class itself, built per shape with the canonical γ as its weight; away "
+                    "from the overflow it is the canonical RMSNorm in every dtype"),
         domain_job("F.batch_norm (training), a constant column", "norm.batch_norm", batch_norm,
                    {"x": {"extremes": (3.25,)}}, adapter=positional("x", "gamma", "beta"),
                    sizes={"m": (2, 4)}, expect="fail",

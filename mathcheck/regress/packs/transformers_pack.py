@@ -24,13 +24,14 @@ def unavailable() -> str | None:
     return None
 
 
-def _config(hidden: int, heads: int, intermediate: int = 8, eps: float = 1e-6) -> Any:
+def _config(hidden: int, heads: int, intermediate: int = 8, eps: float = 1e-6,
+            base: float = 10000.0) -> Any:
     from transformers import LlamaConfig
 
     config = LlamaConfig(hidden_size=hidden, num_attention_heads=heads,
                          num_key_value_heads=heads, intermediate_size=intermediate,
                          num_hidden_layers=1, vocab_size=16, rms_norm_eps=eps,
-                         max_position_embeddings=128, rope_theta=10000.0, head_dim=hidden // heads)
+                         max_position_embeddings=128, rope_theta=base, head_dim=hidden // heads)
     config._attn_implementation = "eager"
     return config
 
@@ -44,10 +45,12 @@ def jobs() -> list[Job]:
         return vmap_rows(lambda x, gamma: functional_call(layer, {"weight": gamma}, (x,)),
                          "gamma", 1, randomness="same")(x=x, gamma=gamma)
 
-    def rotary(x: Any, m: Any) -> Any:
+    def rotary(x: Any, m: Any, base: float = 10000.0, rotary_dim: float | None = None) -> Any:
         import torch
 
-        config = _config(hidden=x.shape[-1], heads=1)
+        if rotary_dim is not None and int(rotary_dim) != x.shape[-1]:
+            raise ValueError("LLaMA rotates every dimension (rotary_dim = d)")
+        config = _config(hidden=x.shape[-1], heads=1, base=float(base))
         rot = llama.LlamaRotaryEmbedding(config).to(x.device)
         positions = m.reshape(-1, 1).long()
         q = x.reshape(-1, 1, 1, x.shape[-1])  # (rows, heads, seq, head_dim)
@@ -86,10 +89,15 @@ def jobs() -> list[Job]:
 
     return [
         fn_job("LlamaRMSNorm", "norm.rms_norm", rms_norm, adapter=positional("x", "gamma", "eps"),
-               dtypes=LOW, expect="cast before weight (LLaMA)",
+               dtypes=LOW, expect="fail",
                note="normalises in fp32 whatever the input dtype (an fp64 input is rounded to "
-                    "fp32), so fp64 is not checked; casts before the weight multiply (LLaMA "
-                    "order); finding: x² overflows fp32 for bf16 inputs |x| ≥ 1.8e19, giving 0"),
+                    "fp32), so fp64 is not checked; the casting order is LLaMA's (named in "
+                    "fp16); finding: x² overflows fp32 for |x| ≥ 1.8e19 (fp32 and bf16 inputs), "
+                    "giving 0"),
+        fn_job("LlamaRMSNorm, |x| ≤ 1e3", "norm.rms_norm", rms_norm,
+               adapter=positional("x", "gamma", "eps"), dtypes=LOW, ranges={"x": (-1e3, 1e3)},
+               expect="cast before weight (LLaMA)",
+               note="away from the overflow: fp32 passes, fp16/bf16 cast before the weight"),
         fn_job("LlamaRotaryEmbedding + apply_rotary_pos_emb", "pos.rope", rotary,
                adapter=positional("x", "m"), dtypes=LOW, gradients=False,
                expect="half-split (GPT-NeoX, HF LLaMA)",
