@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, str] = {
     "latex": "mathcheck.cli.latex:latex",
     "regress": "mathcheck.cli.regress:regress",
     "selftest": "mathcheck.cli.selftest:selftest",
+    "sweep": "mathcheck.cli.sweep:sweep",
 }
 HELP = {
     "verify": "Run the verification suite over the catalog.",
@@ -38,6 +39,7 @@ HELP = {
     "latex": "Build the LaTeX formula reference (.tex, and a PDF with --pdf).",
     "regress": "Regression-test other implementations against the catalog.",
     "selftest": "Mutation-test the catalog's own numeric forms: the checks' kill rate.",
+    "sweep": "Check an elementwise entry on every input of a dtype (sharded on Ray).",
 }
 
 
