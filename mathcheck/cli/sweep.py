@@ -31,10 +31,13 @@ from mathcheck.errors import EXIT_FAILED, EXIT_OK, InvalidInputError
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None)
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="A PNG of the error against x.")
+@click.option("--table", "table_out", default=None, metavar="PREFIX",
+              help="Run the accuracy table (functions × implementations × the dtypes given "
+              "as a comma list to --dtype) and write PREFIX.md and PREFIX.json.")
 def sweep(formula_id: str | None, formula: str | None, impl: str | None, dtype: str,
           backend: str, shard_bits: int, sample_bits: int, results: str | None,
           address: str | None, in_process: bool, cpus: int | None, json_path: str | None,
-          plot_path: str | None) -> None:
+          plot_path: str | None, table_out: str | None) -> None:
     """Check an elementwise entry on every input of a dtype, sharded on Ray.
 
     fp16/bf16: all 65,536 patterns; fp32: all 2^32 in shards; fp64: a stated sample. The
@@ -43,6 +46,9 @@ def sweep(formula_id: str | None, formula: str | None, impl: str | None, dtype: 
     from mathcheck.sweep import make_spec
     from mathcheck.sweep._report import render, writable, write_json, write_plot
 
+    if table_out is not None:
+        _table(table_out, dtype, shard_bits, results, address, in_process, cpus)
+        return
     entry_id = formula_id or formula
     if formula_id and formula and formula_id != formula:
         raise InvalidInputError(f"two formula ids given: {formula_id} and {formula}")
@@ -68,6 +74,31 @@ def sweep(formula_id: str | None, formula: str | None, impl: str | None, dtype: 
     if plot_path:
         write_plot(result, plot_path)
     raise SystemExit(EXIT_OK if result["verdict"] == "pass" else EXIT_FAILED)
+
+
+def _table(prefix: str, dtypes: str, shard_bits: int, results: str | None,
+           address: str | None, in_process: bool, cpus: int | None) -> None:
+    import json
+    from pathlib import Path
+
+    from mathcheck.numeric import canonical
+    from mathcheck.sweep import make_spec
+    from mathcheck.sweep._report import _plain, writable
+    from mathcheck.sweep._table import markdown, table
+
+    names = tuple(canonical(d.strip()) for d in dtypes.split(",") if d.strip())
+    writable(prefix + ".md")
+
+    def cell(entry_id: str, dtype: str, backend: str, impl: str | None) -> dict[str, Any]:
+        spec = make_spec(entry_id, dtype, backend, impl, shard_bits, paths=(os.getcwd(),))
+        return _with_progress(spec, results=results, address=address,
+                              in_process=in_process or None, num_cpus=cpus)
+
+    cells = table(names, cell)
+    text = markdown(cells)
+    Path(prefix + ".md").write_text(text)
+    Path(prefix + ".json").write_text(json.dumps(_plain(cells), indent=2, ensure_ascii=False))
+    click.echo(text)
 
 
 def _with_progress(spec: Any, **options: Any) -> dict[str, Any]:

@@ -43,15 +43,15 @@ def agreement_scale(spec: SweepSpec) -> str:
 
 
 def _implementation(spec: SweepSpec) -> Any:
-    """x (fp64 values of the dtype) → the implementation's output as fp64."""
+    """x (fp64 values of the dtype) → (the implementation's output as fp64, its dtype)."""
     _, fn, params = resolved(spec)
     if spec.backend == "numpy":
         np_dtype = np.dtype(spec.dtype)
 
         def run_numpy(x: np.ndarray) -> np.ndarray:
             with np.errstate(all="ignore"):
-                out = fn(x.astype(np_dtype), **params)
-            return np.asarray(out, dtype=np.float64)
+                out = np.asarray(fn(x.astype(np_dtype), **params))
+            return out.astype(np.float64), out.dtype.name
 
         return run_numpy
     import torch
@@ -65,7 +65,7 @@ def _implementation(spec: SweepSpec) -> Any:
                 src = x if spec.dtype == "float64" else x.astype(np.float32)
             t = torch.from_numpy(src).to(t_dtype)
             out = fn(t, **params)
-            return out.to(torch.float64).numpy()
+            return out.to(torch.float64).numpy(), str(out.dtype).removeprefix("torch.")
 
     return run_torch
 
@@ -135,11 +135,14 @@ def _shard(spec: SweepSpec, index: int) -> dict[str, Any]:
     nan_examples: list[tuple[float, float]] = []
     blocks = max(1, PROFILE_POINTS // spec.shards)
     profile: list[tuple[float, float]] = []
+    returned_dtypes: set[str] = set()
     values = spec.patterns(index)
     per_block = max(1, values.size // blocks)
     for start in range(0, values.size, CHUNK):
         x = values[start : start + CHUNK]
-        got = impl(x)
+        got, returned = impl(x)
+        if returned != spec.dtype:
+            returned_dtypes.add(returned)
         if got.shape != x.shape:
             raise ValueError(f"the implementation returned shape {got.shape} for {x.shape}")
         finite = np.isfinite(x)
@@ -180,6 +183,7 @@ def _shard(spec: SweepSpec, index: int) -> dict[str, Any]:
         "nan_examples": nan_examples[:4],
         "infinities": infinities,
         "profile": profile,
+        "returned_dtypes": sorted(returned_dtypes),  # other than the input's: a failure
     }
 
 

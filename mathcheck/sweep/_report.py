@@ -85,6 +85,8 @@ def render(result: dict[str, Any]) -> str:
         f"reference: {result['reference']}; largest reference−oracle gap "
         f"{result['reference_oracle_gap_ulps']:.2g} ulp",
     ]
+    if result.get("why"):
+        lines.append(f"fail: {result['why']}")
     for p in result["nonfinite"]:
         lines.append(f"x = {p['x']}: got {p['got']}, limit {p['limit']}: {p['verdict']}")
     if result.get("sample"):

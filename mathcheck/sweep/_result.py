@@ -32,6 +32,7 @@ def merge(spec: SweepSpec, shards: dict[int, dict[str, Any]]) -> dict[str, Any]:
     infinities: list[tuple[float, float]] = []
     nan_examples: list[tuple[float, float]] = []
     profile: list[tuple[float, float]] = []
+    returned: set[str] = set()
     for index in sorted(shards):
         s = shards[index]
         hist += np.asarray(s["hist"], dtype=np.int64)
@@ -43,11 +44,12 @@ def merge(spec: SweepSpec, shards: dict[int, dict[str, Any]]) -> dict[str, Any]:
         infinities += [tuple(p) for p in s["infinities"]]
         nan_examples += [tuple(p) for p in s["nan_examples"]]
         profile += [tuple(p) for p in s["profile"]]
+        returned |= set(s.get("returned_dtypes", ()))
     worst.sort(key=lambda t: (-t[0], t[1]))
     boundary.sort(key=lambda t: (abs(t[0] - 0.5), t[1]))
     merged.update(hist=hist.tolist(), worst=worst[: spec.top_k], boundary=boundary[:64],
                   infinities=sorted(infinities), nan_examples=nan_examples[:4],
-                  profile=profile)
+                  profile=profile, returned_dtypes=sorted(returned))
     return merged
 
 
@@ -85,7 +87,9 @@ def confirm(spec: SweepSpec, merged: dict[str, Any]) -> dict[str, Any]:
     top = max(worst, key=lambda w: w["ulps"]) if worst else None
     nonfinite = _nonfinite(spec, merged, budget)
     worst_ulps = top["ulps"] if top else 0.0
-    ok = worst_ulps <= budget and not any(p["verdict"] == "wrong" for p in nonfinite)
+    wrong_dtype = merged["returned_dtypes"]  # the engine's rule: a form preserves its dtype
+    ok = (worst_ulps <= budget and not wrong_dtype
+          and not any(p["verdict"] == "wrong" for p in nonfinite))
     ref = reference_for(spec.entry_id)
     bound = BOUND.get(spec.entry_id) if ref is not None and spec.dtype != "float64" else None
     return {
@@ -107,6 +111,9 @@ def confirm(spec: SweepSpec, merged: dict[str, Any]) -> dict[str, Any]:
         "budget_why": claim.budget.why,
         "error_scale": scale,
         "verdict": "pass" if ok else "fail",
+        "returned_dtypes": wrong_dtype,
+        "why": (f"returned {', '.join(wrong_dtype)} for {spec.dtype} input (must preserve "
+                "dtype; errors measured on the unrounded output)") if wrong_dtype else None,
         "correctly_rounded": correct,
         "correctly_rounded_fraction": correct / n if n else None,
         "unresolved_near_boundary": unresolved,

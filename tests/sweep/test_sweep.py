@@ -124,3 +124,17 @@ def test_bad_input_is_one_line_exit_2(args: tuple[str, ...]) -> None:
     assert "Traceback" not in result.stdout + result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("mathcheck: error: "), result.stderr
+
+
+def test_table_cells_and_markdown(tmp_path: Path) -> None:
+    from mathcheck.sweep._table import markdown, table
+
+    rows = (("act.tanh", "torch:tanh", "torch", "torch.tanh"),
+            ("act.tanh", "numpy:tanh", "numpy", "numpy.tanh"))
+    cells = table(("float16", "bfloat16"),
+                  lambda e, d, b, i: run(make_spec(e, d, b, i), results=str(tmp_path)), rows)
+    assert [c["dtype"] for c in cells] == ["float16", "bfloat16", "float16", "bfloat16"]
+    assert cells[0]["verdict"] == "pass" and cells[0]["worst_ulps"] <= 0.5 + 1e-3
+    assert "NumPy has no bfloat16" in cells[3]["skipped"]
+    text = markdown(cells)
+    assert text.count("\n") == 6 and "| act.tanh | numpy.tanh | bfloat16 | — |" in text
