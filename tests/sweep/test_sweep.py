@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,10 @@ def test_separate_ray_head_matches_local(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:  # a graceful stop takes ~30 s
             os.killpg(head.pid, signal.SIGKILL)
             head.wait(timeout=30)
+        # the killed head's pointer would send a later address-less ray.init() to it
+        pointer = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+        if pointer.exists() and pointer.read_text().strip().endswith(f":{port}"):
+            pointer.unlink()
     local = run(make_spec("act.sigmoid", "bf16", shard_bits=14), results=str(tmp_path),
                 in_process=True)
     got = json.loads(out.read_text())
