@@ -334,16 +334,21 @@ def module(state: Mapping[str, str] | None = None, input_arg: str | None = None,
             if not per_row:
                 return functional_call(mod, weights, tuple(inputs))
             names = [*state, *(f"input{i}" for i in range(len(inputs)))]
-
-            def one(**row: Any) -> Any:
-                return functional_call(
-                    mod, {a: row[a] for a in state},
-                    tuple(row[f"input{i}"][None] for i in range(len(inputs))),
-                ).squeeze(0)
-
-            values = dict(zip(names, [*weights.values(), *inputs], strict=True))
             ranks = Canonical(tuple(names), {a: reference[a].ndim for a in state}
                               | {f"input{i}": inputs[i].ndim - 1 for i in range(len(inputs))})
+
+            # one row's inputs get a batch axis of one only where they are vectors: a core
+            # input that is a batch already (batch norm's x: (m, n)) goes in as it is
+            unbatched = all(ranks.core_ndim[f"input{i}"] <= 1 for i in range(len(inputs)))
+
+            def one(**row: Any) -> Any:
+                xs = tuple(row[f"input{i}"] for i in range(len(inputs)))
+                if unbatched:
+                    return functional_call(mod, {a: row[a] for a in state},
+                                           tuple(x[None] for x in xs)).squeeze(0)
+                return functional_call(mod, {a: row[a] for a in state}, xs)
+
+            values = dict(zip(names, [*weights.values(), *inputs], strict=True))
             return _rowwise(lambda **kw: one(**kw), ranks, keep=frozenset())(**values)
 
         return call

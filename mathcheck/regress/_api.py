@@ -311,12 +311,11 @@ def check(
 
 def from_reply(formula_id: str, reply: Any) -> CheckResult:
     """The verdict for what a worker sent back (or how it ended)."""
-    from mathcheck.errors import MathcheckError
 
     if reply.status == "ok":
         return reply.value
     if reply.status == "error":  # a usage error found in the worker (a bad adapter argument)
-        error = MathcheckError(reply.message)
+        error = _error_class(reply.error_class)(reply.message)
         error.exit_code = reply.exit_code or error.exit_code
         raise error
     verdict: Verdict = "timeout" if reply.status == "timeout" else "crashed"
@@ -324,6 +323,24 @@ def from_reply(formula_id: str, reply: Any) -> CheckResult:
     return CheckResult(
         formula_id, verdict, {}, {}, reason=f"{reply.message}{where}", results=tuple(reply.results)
     )
+
+
+def _error_class(name: str) -> type:
+    """The MathcheckError subclass a worker raised, by "module:name" within mathcheck (an
+    AdapterError stays an AdapterError); anything else is the base class."""
+    from importlib import import_module
+
+    from mathcheck.errors import MathcheckError
+
+    module, _, attr = name.partition(":")
+    if module.startswith("mathcheck.") or module == "mathcheck":
+        try:
+            cls = getattr(import_module(module), attr, None)
+        except ImportError:
+            cls = None
+        if isinstance(cls, type) and issubclass(cls, MathcheckError):
+            return cls
+    return MathcheckError
 
 
 def run_plan(
@@ -417,7 +434,8 @@ def _verdict(
             if errors and len(errors) == len(v_failed):
                 miss_ulp[variant.name] = max(errors)
     verdicts = _findings.per_dtype(canonical, by_variant)
-    found = _findings.findings(canonical, verdicts, entry.domain.params if entry.domain else {})
+    found = _findings.findings(canonical, verdicts, entry.domain.params if entry.domain else {},
+                               by_variant)
     matched_variants = {v for v in verdicts.values() if v not in ("pass", "fail")}
     common = dict(results=tuple(results), per_dtype=verdicts, findings=found)
     if "fail" not in verdicts.values() and len(matched_variants) == 1 and not [
@@ -477,9 +495,11 @@ def _against_variant(
         dataclasses.replace(c, budget=variant.budget) if variant.budget else c
         for c in claims if isinstance(c, Agreement)
     )
-    if variant.symbolic is not None:
-        as_reference = dataclasses.replace(
-            entry, symbolic=variant.symbolic, claims=agreement, kinks=()
+    if variant.symbolic is not None:  # its gradient is checked against its own SymPy form too
+        gradients = tuple(c for c in claims if isinstance(c, Gradient))
+        as_reference = dataclasses.replace(  # (its NumPy form gives the fp64 differences)
+            entry, symbolic=variant.symbolic, numpy=variant.numpy or entry.numpy,
+            claims=agreement + gradients, kinks=(),
         )
         return [
             r for r in verify_entry(as_reference, options, **{backend: fn}) if r.status != "skipped"

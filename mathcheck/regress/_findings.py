@@ -29,6 +29,8 @@ from mathcheck.numeric import FORMATS
 #: A finite miss within this many budgets is reported as a precision shortfall.
 NEAR_MISS = 64.0
 KINDS = ("nonfinite", "internal_precision", "over_budget")
+#: the misses that say "another function": what a variant's match can explain
+EXPLAINED_BY_VARIANTS = ("agreement", "reference")
 #: A miss explained as computing in a lower precision L is at least this many ulps of L
 #: (rounding to L leaves about ½ ulp at the worst of 10⁴ inputs): a 6-ulp fp64 miss is a
 #: shortfall in fp64, not fp32 arithmetic.
@@ -68,22 +70,45 @@ def failed(results: Iterable[Any]) -> list[Any]:
 
 def per_dtype(canonical: Mapping[str, list[Any]],
               variants: Mapping[str, Mapping[str, list[Any]]]) -> dict[str, str]:
-    """dtype/device -> "pass", the first variant matching there, or "fail"."""
+    """dtype/device -> "pass", the first variant matching there, or "fail".
+
+    A variant explains a dtype only where the implementation is not the canonical function
+    there, i.e. misses its agreement (or a reference, which implements the canonical
+    formula); the canonical properties and gradient it then misses follow from the
+    convention. Where the canonical agreement holds and only a property fails, no variant
+    explains that: it stays "fail" whatever matches."""
     verdicts = {}
     for key, results in canonical.items():
-        if not failed(results):
+        misses = failed(results)
+        if not misses:
             verdicts[key] = "pass"
             continue
+        explainable = any(r.kind in EXPLAINED_BY_VARIANTS for r in misses)
         verdicts[key] = next(
-            (name for name, by in variants.items() if by.get(key) and not failed(by[key])),
+            (name for name, by in variants.items()
+             if explainable and by.get(key) and not failed(by[key])),
             "fail",
         )
     return verdicts
 
 
+def convention_matches(key: str, variants: Mapping[str, Mapping[str, list[Any]]]) -> bool:
+    """Whether some variant's agreement holds at `key`: the canonical miss there is then a
+    convention's difference, whatever else fails, never a precision finding."""
+    return any(
+        [r for r in by.get(key, []) if r.kind == "agreement"]
+        and not failed([r for r in by.get(key, []) if r.kind == "agreement"])
+        for by in variants.values()
+    )
+
+
 def findings(canonical: Mapping[str, list[Any]], verdicts: Mapping[str, str],
-             params: Mapping[str, Any]) -> tuple[Finding, ...]:
-    """A finding for each failing dtype/device the evidence explains."""
+             params: Mapping[str, Any],
+             variants: Mapping[str, Mapping[str, list[Any]]] | None = None,
+             ) -> tuple[Finding, ...]:
+    """A finding for each failing dtype/device the evidence explains. Where a lower precision
+    matched a variant, the miss of that variant is what a lower internal precision would
+    explain (HF's rotary: fp32 angles, half-split)."""
     found = []
     for key, verdict in verdicts.items():
         if verdict != "fail":
@@ -91,8 +116,13 @@ def findings(canonical: Mapping[str, list[Any]], verdicts: Mapping[str, str],
         misses = [r for r in failed(canonical[key]) if r.kind == "agreement"] or failed(
             canonical[key]
         )
-        finding = (_nonfinite(key, misses, params) or _internal(key, misses, verdicts)
-                   or _over_budget(key, misses))
+        convention = convention_matches(key, variants or {})
+        finding = _nonfinite(key, misses, params) or (
+            None if convention else _internal(key, misses, verdicts, "pass"))
+        for name, by in (variants or {}).items():
+            if finding is None and by.get(key):
+                finding = _internal(key, failed(by[key]), verdicts, name)
+        finding = finding or (None if convention else _over_budget(key, misses))
         if finding is not None:
             found.append(finding)
     return tuple(found)
@@ -120,21 +150,26 @@ def _is_nonfinite(result: Any) -> bool:
     return "nan" in computed or "inf" in computed or "non-finite" in detail
 
 
-def _internal(key: str, misses: Sequence[Any], verdicts: Mapping[str, str]) -> Finding | None:
+def _internal(key: str, misses: Sequence[Any], verdicts: Mapping[str, str],
+              matched: str) -> Finding | None:
+    """`misses` (of the canonical form, or of the variant `matched`) as a lower precision's
+    rounding, where that precision was checked and gave `matched`."""
     dtype, _, device = key.partition("/")
     errors = [r for r in misses if r.kind == "agreement" and _finite(r.error) and r.budget]
     if dtype not in LOWER or not errors or len(errors) != len(misses):
         return None
     worst = max(errors, key=lambda r: r.error)
+    of = "" if matched == "pass" else f" (the variant {matched!r})"
     for lower in LOWER[dtype]:
-        if verdicts.get(f"{lower}/{device}") != "pass":
-            continue  # the lower precision must have been checked, and passed
+        if verdicts.get(f"{lower}/{device}") != matched:
+            continue  # the lower precision must have been checked and given the same
         in_lower = worst.error * FORMATS[dtype].eps / FORMATS[lower].eps
         if MIN_LOWER_ULP <= in_lower <= worst.budget:
             return Finding(
                 "internal_precision", key,
-                f"behaves like {lower} internally for {dtype} inputs: worst {in_lower:.3g} "
-                f"{lower} ulp (budget {worst.budget:g}), {worst.error:.3g} {dtype} ulp",
+                f"behaves like {lower} internally for {dtype} inputs{of}: worst "
+                f"{in_lower:.3g} {lower} ulp (budget {worst.budget:g}), {worst.error:.3g} "
+                f"{dtype} ulp",
             )
     return None
 

@@ -49,6 +49,7 @@ class Reply:
     value: Any = None
     message: str = ""
     exit_code: int | None = None  # of a MathcheckError raised in the worker
+    error_class: str = ""  # its class, "module:name" (an AdapterError stays one)
     results: list[Any] = field(default_factory=list)  # results finished before it ended
     current: str = ""  # the task running when it ended, if any
 
@@ -122,7 +123,7 @@ def _raised(exc: BaseException) -> tuple[Any, ...]:
     from mathcheck.errors import MathcheckError
 
     if isinstance(exc, MathcheckError):
-        return ("error", str(exc), exc.exit_code)
+        return ("error", str(exc), exc.exit_code, f"{type(exc).__module__}:{type(exc).__name__}")
     if isinstance(exc, SystemExit):
         return ("raised", f"the code under test called sys.exit({exc.code!r})", None)
     return ("raised", f"raised {type(exc).__name__}: {exc}", None)
@@ -223,7 +224,7 @@ class Worker:
                 return Reply("ok", value=message[1], results=results)
             else:  # "error" or "raised"
                 return Reply(kind, message=message[1], exit_code=message[2], results=results,
-                             current=current)
+                             current=current, error_class=message[3] if len(message) > 3 else "")
 
     def _exit_code(self) -> int | None:
         if self._process is None:

@@ -75,10 +75,13 @@ def test_buggy_optimizers_are_caught_at_their_first_bad_step():
     assert nesterov.verdict == "fail"
 
 
-def test_sgd_momentum_matches_torch_in_every_dtype():
+def test_torch_sgd_momentum_is_the_lr_outside_the_buffer_variant_under_a_changing_rate():
+    """torch keeps b = γb + g and steps θ −= ηb: the canonical iterates at a constant rate
+    (v = ηb), the named variant once the rate changes between steps."""
     result = mathcheck.check_optimizer("opt.sgd_momentum", torch.optim.SGD, lr=1e-2,
                                        momentum=0.9, dtypes=ALL)
-    assert result.verdict == "pass", str(result)
+    assert result.verdict == "variant" and result.variant == "lr outside the buffer", str(result)
+    assert "rate decayed" in result.counterexample
 
 
 def test_optax_transformations_run_over_the_same_trajectories():

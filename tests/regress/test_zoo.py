@@ -387,23 +387,14 @@ def test_an_adapter_that_breaks_is_a_usage_error_not_a_verdict():
     assert info.value.exit_code == 2
 
 
-# --- found by the zoo: kept as strict xfails until the engine changes ------------------------
+# --- found by the zoo, and fixed in the engine ------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an AdapterError raised in the worker process comes back as a plain MathcheckError "
-    "(_worker sends only the message and exit code; _api.from_reply rebuilds the base "
-    "class), so `except AdapterError` works only with isolate=False"))
 def test_an_adapter_error_from_the_worker_keeps_its_class():
     with pytest.raises(AdapterError):
         mathcheck.check("norm.rms_norm", rms_norm_eps_outside, adapter=shared("weight"), **TP)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a variant is matched on Agreement claims alone (_api._against_variant): where the "
-    "canonical form fails only a Property (cos ∈ [−1, 1] broken by 1 ulp) and a variant "
-    "coincides with the canonical form on the drawn inputs (both do for norms ≫ 0), the "
-    "property failure is reported as that variant"))
 def test_a_property_failure_is_not_excused_as_a_variant():
     result = mathcheck.check("sim.cosine", sentence_transformers_cos, **TP,
                              ranges={"a": (1e-3, 10.0), "b": (1e-3, 10.0)})
@@ -412,11 +403,6 @@ def test_a_property_failure_is_not_excused_as_a_variant():
     assert (result.verdict, result.variant) == ("fail", None), str(result)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "findings are computed from the canonical results only (_findings.findings; "
-    "_internal needs the lower dtype's verdict to be 'pass'): an implementation of a variant "
-    "that computes in fp32 (HF LLaMA's rotary angles) gets a plain fp64 'fail' with no "
-    "internal_precision finding, although fp32 matches the variant"))
 def test_a_variant_computed_in_fp32_gets_the_internal_precision_finding():
     result = mathcheck.check("pos.rope", hf_llama_rope, **TP)
     assert result.per_dtype["float32/cpu"] == HALF_SPLIT, str(result)
@@ -424,20 +410,15 @@ def test_a_variant_computed_in_fp32_gets_the_internal_precision_finding():
                              allow_findings=["internal_precision"], **TP)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "module() with per-row weights calls the module on row[None]: for an entry whose core "
-    "input is already a batch (norm.batch_norm's x: (m, n)) nn.BatchNorm1d gets (1, m, n), "
-    "reads it as (N, C, L) and raises; that adapter-made error is judged the implementation's "
-    "('fail', 'raised RuntimeError'), not an AdapterError (per_row() | module(...) works)"))
 def test_batch_norm_module_gets_its_batch():
     adapter = module(num_features="$n", eps="$eps", train=True,
                      state={"weight": "gamma", "bias": "beta"})
     try:
         result = mathcheck.check("norm.batch_norm", nn.BatchNorm1d, adapter=adapter,
                                  sizes={"m": (2, 4)}, **TP64)
-    except MathcheckError as exc:  # an AdapterError, once it keeps its class from the worker
+    except MathcheckError as exc:  # an adapter that cannot fit the module must say so
         assert "adapter module" in str(exc)
-        return  # an adapter that cannot fit the module says so: acceptable
+        return
     assert ": raised " not in result.reason, str(result)
 
 
