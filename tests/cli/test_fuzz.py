@@ -245,7 +245,7 @@ TABLE = [
     ("regress-config-empty", [*REGRESS, "--config", "/dev/null"], 2),
     ("regress-config-empty-path", [*REGRESS, "--config", ""], 2),
     # regress: options
-    ("regress-pack-bogus", [*REGRESS, "--pack", "bogus"], CLICK),
+    ("regress-pack-bogus", [*REGRESS, "--pack", "bogus"], 2),  # packs: an entry-point group
     ("regress-pack-and-targets", [*REGRESS, "--pack", "torch", GOOD], 2),
     ("regress-pack-bad-dtype", [*REGRESS, "--pack", "torch", "--dtype", "fp8"], 2),
     ("regress-dtype-fp8", [*REGRESS, GOOD, "--dtype", "fp8"], 2),
@@ -267,12 +267,8 @@ TABLE = [
         "regress-json-empty-path", [*REGRESS, GOOD, "--json", ""], 2,
         "regress --json '' is silently ignored: exit 0 and no report",
     ),
-    bug(
-        "regress-positional-unknown-arg", [*REGRESS, "--config", "{tmp}/positional.toml"], 2,
-        "adapter='positional' with args=['nope'] is a KeyError in the adapter at "
-        "call time, reported as a 'fail' of the implementation (exit 1), not a "
-        "usage error (exit 2)",
-    ),
+    # adapter='positional' with args=['nope']: an AdapterError, exit 2 (fixed)
+    ("regress-positional-unknown-arg", [*REGRESS, "--config", "{tmp}/positional.toml"], 2),
     # adapter='module' with init={dim='$m'} (no argument m): an AdapterError, exit 2 (fixed)
     ("regress-module-unknown-size", [*REGRESS, "--config", "{tmp}/module.toml"], 2),
     # latex
