@@ -127,10 +127,11 @@ def test_backend_numpy_and_class_targets_on_the_command_line():
                                 "--dtype", "fp32", *QUICK, "--json", "/dev/stdout"])
     assert "unexpected keyword argument 'dim'" in wrong.output, wrong.output
     assert "got an unexpected keyword argument 'gamma'" not in wrong.output
-    # ... and with its own, its weight taken from the canonical gamma, it matches RMSNorm.
+    # ... and with its own, its weight taken from the canonical gamma, it matches RMSNorm
+    # (in fp16: in fp32 its x² overflows beyond |x| ≈ 1.8e19, a recorded torch finding).
     module = runner.invoke(cli, ["regress", "torch.nn:RMSNorm=norm.rms_norm",
                                  "--init", "normalized_shape=$n", "--init", "eps=$eps",
-                                 "--state", "weight=gamma", "--dtype", "fp32", *QUICK])
+                                 "--state", "weight=gamma", "--dtype", "fp16", *QUICK])
     assert module.exit_code == 0, module.output
     assert re.search(r"norm\.rms_norm\s+│\s+(pass|variant)", module.output), module.output
     # --init and --state belong to a class; a function target refuses them.
