@@ -19,10 +19,8 @@ from mathcheck.formulas._model import (
     Variant,
     check,
     forms,
-    numpy_form,
     spanning,
     symbolic,
-    torch_form,
 )
 from mathcheck.formulas._reference import Reference
 
@@ -182,11 +180,9 @@ ENTRIES: tuple[Entry, ...] = (
         variants=(
             Variant("tanh", "½x(1 + tanh(√(2/π)(x + 0.044715x³))): PyTorch "
                     "approximate='tanh', the original GPT-2/BERT code (see act.gelu_tanh)",
-                    numpy=numpy_form(S, "gelu_tanh"), torch=torch_form(S, "gelu_tanh"),
-                    symbolic=symbolic(S, "gelu_tanh")),
+                    **forms(S, "gelu_tanh")),
             Variant("sigmoid", "x·σ(1.702x), the cheatsheet's approximation (see "
-                    "act.gelu_sigmoid)", numpy=numpy_form(S, "gelu_sigmoid"),
-                    torch=torch_form(S, "gelu_sigmoid"), symbolic=symbolic(S, "gelu_sigmoid")),
+                    "act.gelu_sigmoid)", **forms(S, "gelu_sigmoid")),
         ),
         signature="f(x) -> y, elementwise",
     ),

@@ -107,9 +107,7 @@ ENTRIES: tuple[Entry, ...] = (
             Variant("eps-clamped norms (torch)",
                     "a·b/(max(‖a‖, ε)·max(‖b‖, ε)), ε = 1e-8, each norm clamped separately "
                     "(torch F.cosine_similarity); differs only when a norm is below ε",
-                    numpy=numpy_form(S, "cosine_eps_clamped"),
-                    torch=torch_form(S, "cosine_eps_clamped"),
-                    symbolic=symbolic(S, "cosine_eps_clamped")),
+                    **forms(S, "cosine_eps_clamped")),
         ),
         signature="f(a, b) -> cos, over the last axis",
     ),

@@ -153,15 +153,13 @@ ENTRIES: tuple[Entry, ...] = (
             Variant("reversed order KL(q‖p)",
                     "the arguments swapped: F.kl_div(input, target) takes the log of the "
                     "*second* distribution first, so F.kl_div(log p, q) is KL(q‖p)",
-                    numpy=numpy_form(S, "kl_reversed"), torch=torch_form(S, "kl_reversed"),
-                    symbolic=symbolic(S, "kl_reversed")),
+                    **forms(S, "kl_reversed")),
             Variant("mean over elements (reduction='mean')",
                     "KL(p‖q)/n: F.kl_div's reduction='mean' divides by the number of "
                     "elements; 'batchmean' (sum over classes, mean over rows) is the KL of "
                     "each row of a 2-D batch, but on an unbatched 1-D row it divides by "
                     "size(0) = n too, and gives this",
-                    numpy=numpy_form(S, "kl_mean"), torch=torch_form(S, "kl_mean"),
-                    symbolic=symbolic(S, "kl_mean")),
+                    **forms(S, "kl_mean")),
             _bits("kl", "Σ p(log₂ p − log₂ q)", BITS_KL),
         ),
         signature="f(p, q) -> KL(p‖q), over the last axis",

@@ -26,10 +26,8 @@ from mathcheck.formulas._model import (
     Variant,
     check,
     forms,
-    numpy_form,
     spanning,
     symbolic,
-    torch_form,
 )
 
 SECTION = Section(1, "linalg", "Linear algebra")
@@ -206,9 +204,7 @@ ENTRIES: tuple[Entry, ...] = (
             Variant("eps-clamped norms (torch)",
                     "a·b/(max(‖a‖, ε)·max(‖b‖, ε)), ε = 1e-8, each norm clamped separately "
                     "(torch F.cosine_similarity); differs only when a norm is below ε",
-                    numpy=numpy_form(S, "cosine_similarity_eps_clamped"),
-                    torch=torch_form(S, "cosine_similarity_eps_clamped"),
-                    symbolic=symbolic(S, "cosine_similarity_eps_clamped")),
+                    **forms(S, "cosine_similarity_eps_clamped")),
         ),
         signature="f(a, b) -> cos θ over the last axis",
     ),

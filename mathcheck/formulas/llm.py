@@ -20,9 +20,7 @@ from mathcheck.formulas._model import (
     Variant,
     check,
     forms,
-    numpy_form,
     symbolic,
-    torch_form,
 )
 
 SECTION = Section(9, "llm", "LLM-specific")
@@ -218,9 +216,7 @@ ENTRIES: tuple[Entry, ...] = (
                 "half-split (GPT-NeoX, HF LLaMA)",
                 "pairs (x_i, x_{i+d/2}) — 'rotate_half'; the same map up to a fixed "
                 "permutation of the coordinates",
-                numpy=numpy_form(S, "rope_half"),
-                torch=torch_form(S, "rope_half"),
-                symbolic=symbolic(S, "rope_half"),
+                **forms(S, "rope_half"),
             ),
         ),
         signature="f(x, m, base=10000.0, rotary_dim=6) -> R_m x; x (..., d) with d even, "
@@ -558,9 +554,7 @@ ENTRIES: tuple[Entry, ...] = (
             Variant("round half away from zero",
                     "sign(y)·⌊|y| + ½⌋ (C round(), many INT8 kernels) instead of half to "
                     "even (torch.round, np.rint); differs only at exact ties",
-                    numpy=numpy_form(S, "fake_quant_half_away"),
-                    torch=torch_form(S, "fake_quant_half_away"),
-                    symbolic=symbolic(S, "fake_quant_half_away")),
+                    **forms(S, "fake_quant_half_away")),
         ),
         signature="f(x, s, z, qmin, qmax) -> s·(clamp(round(x/s) + z, qmin, qmax) − z)",
     ),

@@ -17,9 +17,7 @@ from mathcheck.formulas._model import (
     Variant,
     check,
     forms,
-    numpy_form,
     symbolic,
-    torch_form,
 )
 
 SECTION = Section(5, "losses", "Losses")
@@ -311,8 +309,7 @@ ENTRIES: tuple[Entry, ...] = (
                     "Σᵢ α_t(1 − p_t)^γ·BCE(zᵢ, yᵢ) with p = σ(zᵢ), p_t = p or 1 − p and α_t "
                     "= α or 1 − α for yᵢ = 1 or 0: torchvision.ops.sigmoid_focal_loss "
                     "(RetinaNet) summed over the classes",
-                    numpy=numpy_form(S, "focal_sigmoid"), torch=torch_form(S, "focal_sigmoid"),
-                    symbolic=symbolic(S, "focal_sigmoid"), budget=FOCAL_SIGMOID),
+                    **forms(S, "focal_sigmoid"), budget=FOCAL_SIGMOID),
         ),
         signature="f(z, y, alpha=0.25, gamma=2.0) -> L: logits, one-hot target",
     ),
@@ -334,8 +331,7 @@ ENTRIES: tuple[Entry, ...] = (
             Variant("½·MSE (optax.l2_loss)",
                     "(1/2n)Σ(yᵢ − ŷᵢ)²: the mean of optax.l2_loss (½(ŷ − y)²) and many "
                     "textbooks' ½, chosen so the gradient is ŷ − y",
-                    numpy=numpy_form(S, "mse_half"), torch=torch_form(S, "mse_half"),
-                    symbolic=symbolic(S, "mse_half")),
+                    **forms(S, "mse_half")),
         ),
         signature="f(y, y_hat) -> L, mean over the last axis",
     ),
@@ -380,8 +376,7 @@ ENTRIES: tuple[Entry, ...] = (
             Variant("SmoothL1 (Huber/δ)",
                     "½r²/δ for |r| < δ, |r| − ½δ otherwise: torch F.smooth_l1_loss(beta=δ), "
                     "Fast R-CNN; equal to Huber only at δ = 1",
-                    numpy=numpy_form(S, "smooth_l1"), torch=torch_form(S, "smooth_l1"),
-                    symbolic=symbolic(S, "smooth_l1"),
+                    **forms(S, "smooth_l1"),
                     budget=Budget(4, HUBER.why + "; the division by δ adds one rounding "
                                   "(exact only for δ a power of two): + 1 ulp")),
         ),
@@ -410,8 +405,7 @@ ENTRIES: tuple[Entry, ...] = (
         "enters the formula symmetrically).",
         variants=(
             Variant("clip", "½[CE(rows) + CE(columns)] of cos(aᵢ, bⱼ)/τ with the matching "
-                    "pair as target (CLIP)", numpy=numpy_form(S, "infonce_clip"),
-                    torch=torch_form(S, "infonce_clip"), symbolic=symbolic(S, "infonce_clip")),
+                    "pair as target (CLIP)", **forms(S, "infonce_clip")),
         ),
         signature="f(a, b, tau=0.5) -> L: paired views (N, d) each",
     ),
@@ -438,8 +432,7 @@ ENTRIES: tuple[Entry, ...] = (
             Variant("plain distances (torch TripletMarginLoss)",
                     "max(0, ‖a − p + ε‖ − ‖a − n + ε‖ + margin): unsquared Euclidean "
                     "distances, torch adding ε = 1e-6 to each component of the difference",
-                    numpy=numpy_form(S, "triplet_plain"), torch=torch_form(S, "triplet_plain"),
-                    symbolic=symbolic(S, "triplet_plain")),
+                    **forms(S, "triplet_plain")),
         ),
         signature="f(anchor, positive, negative, margin=1.0) -> L, over the last axis",
     ),

@@ -13,9 +13,7 @@ from mathcheck.formulas._model import (
     Variant,
     check,
     forms,
-    numpy_form,
     symbolic,
-    torch_form,
 )
 
 SECTION = Section(15, "models", "Model-specific")
@@ -124,9 +122,7 @@ ENTRIES: tuple[Entry, ...] = (
             Variant("cross-correlation (conv layers)",
                     "Σ_j f(t + j − (k − 1)) g(j), the kernel not flipped: nn.Conv1d / "
                     "F.conv1d(f, g, padding=k − 1), and every deep-learning 'conv' layer",
-                    numpy=numpy_form(S, "cross_correlation"),
-                    torch=torch_form(S, "cross_correlation"),
-                    symbolic=symbolic(S, "cross_correlation")),
+                    **forms(S, "cross_correlation")),
         ),
         signature="f(f[n], g[k]) -> (f ∗ g)[n + k − 1]",
     ),

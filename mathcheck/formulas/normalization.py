@@ -14,10 +14,8 @@ from mathcheck.formulas._model import (
     Variant,
     check,
     forms,
-    numpy_form,
     spanning,
     symbolic,
-    torch_form,
 )
 
 SECTION = Section(7, "normalization", "Normalization")
@@ -196,15 +194,12 @@ ENTRIES: tuple[Entry, ...] = (
                     "Face LlamaRMSNorm): the same function, rounded twice in fp16/bf16; judged "
                     "against the oracle with a 2-ulp low-precision budget, so fp16 "
                     "arithmetic throughout (x² in fp16) is not taken for it",
-                    numpy=numpy_form(S, "rms_norm_cast_before_weight"),
-                    torch=torch_form(S, "rms_norm_cast_before_weight"),
-                    symbolic=symbolic(S, "rms_norm_cast_before_weight"),
+                    **forms(S, "rms_norm_cast_before_weight"),
                     budget=CAST_BEFORE_WEIGHT),
             Variant("Gemma (1 + γ)",
                     "(1 + γ)·x/RMS(x): the weight stored as an offset from 1 (Gemma's "
                     "RMSNorm, zero-initialised), multiplied in fp32 and cast after",
-                    numpy=numpy_form(S, "rms_norm_gemma"), torch=torch_form(S, "rms_norm_gemma"),
-                    symbolic=symbolic(S, "rms_norm_gemma"), budget=GEMMA_BUDGET),
+                    **forms(S, "rms_norm_gemma"), budget=GEMMA_BUDGET),
         ),
         signature="f(x[..., n], gamma[n], *, eps) -> y[..., n]",
     ),

@@ -23,10 +23,8 @@ from mathcheck.formulas._model import (
     Variant,
     check,
     forms,
-    numpy_form,
     spanning,
     symbolic,
-    torch_form,
 )
 
 SECTION = Section(6, "optimization", "Optimization")
@@ -140,9 +138,7 @@ ENTRIES: tuple[Entry, ...] = (
                     "torch.optim.SGD: b' = γb + g, θ' = θ − ηb'. With a constant η the "
                     "iterates coincide with the canonical ones (v = ηb); the step function "
                     "differs, and so do the iterates under a schedule",
-                    numpy=numpy_form(S, "sgd_momentum_lr_outside"),
-                    torch=torch_form(S, "sgd_momentum_lr_outside"),
-                    symbolic=symbolic(S, "sgd_momentum_lr_outside")),
+                    **forms(S, "sgd_momentum_lr_outside")),
         ),
         signature="f(theta, v, g, *, lr, momentum) -> [theta', v'] stacked on axis −2",
     ),
@@ -167,15 +163,11 @@ ENTRIES: tuple[Entry, ...] = (
         variants=(
             Variant("eps inside the square root",
                     "θ' = θ − η m̂/√(v̂ + ε): ε added to v̂ under the root",
-                    numpy=numpy_form(S, "adam_eps_in_sqrt"),
-                    torch=torch_form(S, "adam_eps_in_sqrt"),
-                    symbolic=symbolic(S, "adam_eps_in_sqrt")),
+                    **forms(S, "adam_eps_in_sqrt")),
             Variant("eps outside the bias correction (TF/Keras ε̂)",
                     "θ' = θ − η·√(1 − β₂ᵗ)/(1 − β₁ᵗ)·m/(√v + ε̂): Kingma & Ba's efficient "
                     "ordering; ε is not bias-corrected",
-                    numpy=numpy_form(S, "adam_eps_outside_correction"),
-                    torch=torch_form(S, "adam_eps_outside_correction"),
-                    symbolic=symbolic(S, "adam_eps_outside_correction")),
+                    **forms(S, "adam_eps_outside_correction")),
         ),
         signature="f(theta, m, v, g, *, lr, beta1, beta2, eps, t) -> [theta', m', v'] on axis −2",
     ),
@@ -204,9 +196,7 @@ ENTRIES: tuple[Entry, ...] = (
             Variant("decay not multiplied by the learning rate",
                     "θ' = θ − η m̂/(√v̂ + ε) − λθ (Loshchilov & Hutter with schedule "
                     "multiplier 1; torch multiplies λ by η)",
-                    numpy=numpy_form(S, "adamw_decay_not_scaled"),
-                    torch=torch_form(S, "adamw_decay_not_scaled"),
-                    symbolic=symbolic(S, "adamw_decay_not_scaled")),
+                    **forms(S, "adamw_decay_not_scaled")),
         ),
         signature="f(theta, m, v, g, *, lr, beta1, beta2, eps, t, weight_decay) -> "
         "[theta', m', v'] on axis −2",
