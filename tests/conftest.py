@@ -7,6 +7,14 @@ run); HYPOTHESIS_PROFILE the one of tests that use Hypothesis directly.
 from __future__ import annotations
 
 import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -50,3 +58,39 @@ def device(request: pytest.FixtureRequest) -> str:
     if request.param == "cuda" and not _cuda_available():
         pytest.skip("no CUDA device present")
     return request.param
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def ray_head() -> Iterator[tuple[str, dict[str, str]]]:
+    """A separately started Ray head on localhost (`ray start --head`, one CPU): its address
+    and the environment a client needs (Ray ≥ 2.5x authenticates clients with a token)."""
+    pytest.importorskip("ray", reason="ray is not installed (the `distributed` extra)")
+    ray_bin = Path(sys.executable).with_name("ray")
+    port = _free_port()
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "RAY_AUTH_MODE": "token",
+           "RAY_AUTH_TOKEN": secrets.token_hex(16)}
+    # --block: the head lives as long as this process, which the fixture ends itself
+    head = subprocess.Popen(
+        [str(ray_bin), "start", "--head", f"--port={port}", "--num-cpus=1",
+         "--include-dashboard=false", "--disable-usage-stats", "--block"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+    try:  # no wait for the head: ray.init retries until its GCS answers
+        yield f"127.0.0.1:{port}", env
+    finally:  # the head's whole process group, which this fixture started (ray stop: all)
+        os.killpg(head.pid, signal.SIGTERM)
+        try:
+            head.wait(timeout=3)
+        except subprocess.TimeoutExpired:  # a graceful stop takes ~30 s
+            os.killpg(head.pid, signal.SIGKILL)
+            head.wait(timeout=30)
+        # the killed head's pointer would send a later address-less ray.init() to it
+        pointer = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+        if pointer.exists() and pointer.read_text().strip().endswith(f":{port}"):
+            pointer.unlink()

@@ -95,6 +95,18 @@ def run_options(func: F) -> F:
     return func
 
 
+def address_option(func: F) -> F:
+    """`--address`: run on Ray (the `distributed` extra) instead of local processes."""
+    return click.option(
+        "--address",
+        default=None,
+        metavar="HOST:PORT|local|auto",
+        help="Run the tasks on Ray: join the cluster at HOST:PORT (auto: the one `ray start` "
+        "left running here), or start a local instance (local: with -j CPUs). Results are "
+        "those of a local run.",
+    )(func)
+
+
 def jobs_option(func: F) -> F:
     """`-j N` / `--jobs N`: worker processes; checked in the command (a one-line usage error)."""
     return click.option(

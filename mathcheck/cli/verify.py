@@ -9,7 +9,13 @@ from typing import Any
 
 import click
 
-from mathcheck.cli._options import build_options, cache_option, jobs_option, run_options
+from mathcheck.cli._options import (
+    address_option,
+    build_options,
+    cache_option,
+    jobs_option,
+    run_options,
+)
 from mathcheck.cli._render import (
     Interrupt,
     check_outputs,
@@ -33,6 +39,7 @@ from mathcheck.formulas import select
 )
 @run_options
 @jobs_option
+@address_option
 @cache_option
 def verify(
     sections: tuple[str, ...],
@@ -50,6 +57,7 @@ def verify(
     json_path: str | None,
     junit_path: str | None,
     jobs: str,
+    address: str | None,
     use_cache: bool,
 ) -> None:
     """Cross-check every selected entry: symbolic proofs, numeric agreement with the oracle on
@@ -62,6 +70,10 @@ def verify(
     from mathcheck.crosscheck._replay import enabled as replay_enabled
 
     workers = parse_jobs(jobs)
+    if address is not None:
+        from mathcheck.crosscheck.cluster import ray_module
+
+        ray_module()  # a missing extra is one line (exit 2) before anything starts
     if not use_cache:  # in the environment, so that the workers see it too
         os.environ["MATHCHECK_NO_CACHE"] = "1"
     check_outputs(json_path, junit_path)
@@ -83,7 +95,8 @@ def verify(
             interrupt.check()
             update(task, result)
 
-        return verify_entries(entries, options, record, jobs=workers, replay=replay)
+        return verify_entries(entries, options, record, jobs=workers, replay=replay,
+                              address=address)
 
     try:
         with interrupt:  # from here on a Ctrl-C writes the (partial) reports

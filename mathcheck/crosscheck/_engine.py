@@ -272,11 +272,14 @@ def verify_entries(
     *,
     jobs: int | str | None = 1,
     replay: Replay | None = None,
+    address: str | None = None,
 ) -> list[Result]:
     """All claims of all entries, in plan order; `progress(task, None)` before and
     `(task, result)` after each. `jobs` > 1 (or "auto"/None: one per CPU) runs them in that
-    many worker processes (`_pool`), with the same results; 1 runs them here. With `replay`,
-    catalog checks whose inputs are unchanged return their recorded result (`_replay`)."""
+    many worker processes (`_pool`), with the same results; 1 runs them here. `address` runs
+    them as Ray tasks instead (`cluster`: "local" starts an instance with `jobs` CPUs, else
+    the cluster there is joined), again with the same results. With `replay`, catalog
+    checks whose inputs are unchanged return their recorded result (`_replay`)."""
     options = options or RunOptions()
     entries = tuple(entries)
     planned = [(i, t) for i, e in enumerate(entries) for t in plan(e, options)]
@@ -302,7 +305,8 @@ def verify_entries(
         if progress:
             progress(task, result)
 
-    ran = _run_planned(entries, options, [planned[p] for p in todo], keep, jobs=jobs)
+    ran = _run_planned(entries, options, [planned[p] for p in todo], keep, jobs=jobs,
+                       address=address)
     for position, result in zip(todo, ran, strict=True):
         results[position] = result
     return [r for r in results if r is not None]
@@ -337,17 +341,24 @@ def _run_planned(
     progress: Callable[[Task, Result | None], None] | None,
     *,
     jobs: int | str | None,
+    address: str | None = None,
 ) -> list[Result]:
     from mathcheck.crosscheck._pool import parse_jobs
 
     tasks = [t for _, t in planned]
     workers = min(parse_jobs(jobs), len(tasks))
-    if workers > 1 and not _in_worker():
+    distributed = address is not None and bool(tasks)
+    if (workers > 1 or distributed) and not _in_worker():
         from mathcheck.crosscheck._pool import Unpicklable, run_parallel
 
         keys = [(i, t.entry.checked_claims().index(t.claim), t.backend, t.dtype, t.device)
                 for i, t in planned]
         try:
+            if distributed:
+                from mathcheck.crosscheck.cluster import run_on_ray
+
+                return run_on_ray(entries, options, tasks, keys, address, parse_jobs(jobs),
+                                  _observed(progress))
             return run_parallel(entries, options, tasks, keys, workers, _observed(progress))
         except Unpicklable:  # forms that cannot travel run here, as with jobs=1
             pass

@@ -90,6 +90,25 @@ def _next(pending: deque[int], tasks: Sequence[Any], entry_id: str) -> int:
     return pending.popleft()
 
 
+def pack(entries: Sequence[Any], options: RunOptions) -> bytes:
+    """The run as workers receive it once: the entries and the options, cloudpickled."""
+    import cloudpickle
+
+    try:
+        return cloudpickle.dumps((tuple(entries), options))
+    except Exception as exc:
+        raise Unpicklable(f"{type(exc).__name__}: {exc}") from None
+
+
+def task_for(entries: Sequence[Any], key: Key) -> Any:
+    """The task a key names, rebuilt in a worker from the entries it received."""
+    from mathcheck.crosscheck._engine import Task
+
+    entry_index, claim_index, backend, dtype, device = key
+    entry = entries[entry_index]
+    return Task(entry, entry.checked_claims()[claim_index], backend, dtype, device)
+
+
 def _result_dict(result: Result) -> dict[str, Any]:
     return {f.name: getattr(result, f.name) for f in fields(Result)}
 
@@ -134,7 +153,7 @@ def main(conn: Connection) -> None:
     import mathcheck.crosscheck._gradient
     import mathcheck.crosscheck._property
     import mathcheck.crosscheck._symbolic  # noqa: F401
-    from mathcheck.crosscheck._engine import Task, run_task
+    from mathcheck.crosscheck._engine import run_task
 
     conn.send(("ready",))
     while True:
@@ -144,9 +163,7 @@ def main(conn: Connection) -> None:
             return
         if key is None:
             return
-        entry_index, claim_index, backend, dtype, device = key
-        entry = entries[entry_index]
-        task = Task(entry, entry.checked_claims()[claim_index], backend, dtype, device)
+        task = task_for(entries, key)
         result = run_task(task, options)
         try:
             conn.send(("done", key, _result_dict(result)))
@@ -203,7 +220,8 @@ class _Worker:
         self.conn.close()
 
 
-def _environment() -> dict[str, str]:
+def worker_environment() -> dict[str, str]:
+    """The environment of a worker: one thread per library, Hypothesis files in the cache."""
     env = dict(os.environ)
     for name in THREAD_VARIABLES:
         env.setdefault(name, "1")
@@ -225,13 +243,8 @@ def run_parallel(
     progress: Progress | None = None,
 ) -> list[Result]:
     """`tasks` (with their `keys`) on `jobs` workers; results in the order of `tasks`."""
-    import cloudpickle
-
-    try:
-        payload = cloudpickle.dumps((tuple(entries), options))
-    except Exception as exc:
-        raise Unpicklable(f"{type(exc).__name__}: {exc}") from None
-    env = _environment()
+    payload = pack(entries, options)
+    env = worker_environment()
     pending = deque(sorted(range(len(tasks)), key=lambda i: -_cost(tasks[i])))
     results: list[Result | None] = [None] * len(tasks)
     remaining = len(tasks)

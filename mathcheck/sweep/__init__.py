@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from mathcheck.crosscheck.cluster import where
 from mathcheck.sweep._result import confirm, merge
 from mathcheck.sweep._run import Progress, results_dir, run_shards
 from mathcheck.sweep._spec import SweepSpec, make_spec, sweepable
@@ -34,14 +35,14 @@ def run(spec: SweepSpec, *, results: str | None = None, address: str | None = No
     result = confirm(spec, merged)
     result.update(profile=merged["profile"], results=str(folder), computed_shards=computed,
                   resumed_shards=spec.shards - computed,
-                  runner=("ray " + (address or "local")) if use_ray else "in-process")
+                  runner=where(address) if use_ray else "in-process")
     return result
 
 
 def sweep(entry_id: str, dtype: str = "float32", *, backend: str = "torch",
           impl: str | None = None, shard_bits: int = 24, sample_bits: int = 28,
-          **options: Any) -> dict[str, Any]:
+          device: str = "cpu", **options: Any) -> dict[str, Any]:
     """`make_spec` then `run`: the Python face of `mathcheck sweep`."""
     spec = make_spec(entry_id, dtype, backend, impl, shard_bits, sample_bits,
-                     paths=(os.getcwd(),))
+                     paths=(os.getcwd(),), device=device)
     return run(spec, **options)

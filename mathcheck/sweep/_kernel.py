@@ -57,15 +57,17 @@ def _implementation(spec: SweepSpec) -> Any:
     import torch
 
     t_dtype = getattr(torch, spec.dtype)
+    device = torch.device(spec.device)
 
     def run_torch(x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
             # fp32 first: torch has no bf16 from NumPy; every value is exact in fp32
             with np.errstate(invalid="ignore"):  # NaN payloads
                 src = x if spec.dtype == "float64" else x.astype(np.float32)
-            t = torch.from_numpy(src).to(t_dtype)
+            t = torch.from_numpy(src).to(device).to(t_dtype)
             out = fn(t, **params)
-            return out.to(torch.float64).numpy(), str(out.dtype).removeprefix("torch.")
+            # one copy back per chunk of 2²⁰: the reference and the scoring run on the CPU
+            return out.to(torch.float64).cpu().numpy(), str(out.dtype).removeprefix("torch.")
 
     return run_torch
 

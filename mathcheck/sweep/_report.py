@@ -73,7 +73,8 @@ def render(result: dict[str, Any]) -> str:
     cr = result["correctly_rounded_fraction"]
     lines = [
         f"{result['entry']} · {result['implementation']} · {result['dtype']} · "
-        f"{result['search']}: {result['inputs']:,} inputs in {result['shards']} shard(s)",
+        f"{result['search']}: {result['inputs']:,} inputs in {result['shards']} shard(s) "
+        f"({result['where']})",
         f"worst error {result['worst_ulps']:.4g} ulp at x = {result['worst_x']!r} "
         f"(got {result['worst_got']!r}, exact {result['worst_exact']!r}; confirmed by the "
         f"oracle) — budget {result['budget_ulps']:g} ulp: {result['verdict']}",

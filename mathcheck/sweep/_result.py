@@ -95,6 +95,9 @@ def confirm(spec: SweepSpec, merged: dict[str, Any]) -> dict[str, Any]:
     return {
         "entry": spec.entry_id,
         "implementation": spec.impl or f"mathcheck {spec.backend} form",
+        "device": spec.device,
+        "where": (f"implementation on {spec.device}; reference, scoring and oracle on the CPU"
+                  if spec.device != "cpu" else "all on the CPU"),
         "backend": spec.backend,
         "dtype": spec.dtype,
         "search": spec.how,

@@ -2,15 +2,15 @@
 
 Each finished shard is written to the results folder (`shard_00042.json`, atomically) as soon
 as it arrives, so a killed sweep resumes where it stopped and a finished one is read back,
-never recomputed. Ray is optional (the `distributed` extra): without `address` a local
-instance with this machine's cores, quiet and without a dashboard; with one, the driver joins
-that cluster. The results stay on the driver's disk: workers only return summaries.
+never recomputed. Ray is optional (the `distributed` extra) and started or joined through the
+task layer `verify --address` uses (`crosscheck.cluster.session`): without `address` a local
+instance with this machine's cores; with one, the driver joins that cluster. The results stay
+on the driver's disk: workers only return summaries.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from mathcheck._paths import cache_root
-from mathcheck.errors import InvalidInputError, NotSupportedError
+from mathcheck.crosscheck.cluster import session
+from mathcheck.errors import InvalidInputError
 from mathcheck.sweep._kernel import run_shard
 from mathcheck.sweep._spec import SweepSpec, key
 
@@ -87,46 +88,21 @@ def _local(spec: SweepSpec, todo: list[int]) -> Iterator[dict[str, Any]]:
         yield run_shard(spec, index)
 
 
-def ray_module() -> Any:
-    try:
-        import ray
-    except ImportError:
-        raise NotSupportedError(
-            "sharded sweeps run on Ray, which is not installed: pip install "
-            "'mathcheck[distributed]' (or pass --in-process to run the shards here)") from None
-    return ray
-
-
 def _ray(spec: SweepSpec, todo: list[int], address: str | None,
          num_cpus: int | None) -> Iterator[dict[str, Any]]:
-    ray = ray_module()
-    os.environ.setdefault("RAY_DEDUP_LOGS", "0")
-    started_here = not ray.is_initialized()
-    if started_here:
-        options: dict[str, Any] = {"logging_level": logging.ERROR, "log_to_driver": False,
-                                   "include_dashboard": False, "configure_logging": True}
+    """The shards as Ray tasks (one CPU each, one GPU each on CUDA), in completion order."""
+    with session(address, num_cpus) as ray:
+        gpus = 1 if spec.device == "cuda" else 0
+        task = ray.remote(num_cpus=1, num_gpus=gpus, max_retries=2)(run_shard)
+        pending = [task.remote(spec, i) for i in todo]
         try:
-            if address:
-                ray.init(address=address, **options)
-            else:
-                # "local": a fresh instance, never one a `ray start` left running here
-                ray.init(address="local", num_cpus=num_cpus or os.cpu_count() or 1, **options)
-        except Exception as exc:  # e.g. no cluster at that address
-            where = f"the Ray cluster at {address}" if address else "a local Ray instance"
-            raise InvalidInputError(f"cannot start or join {where}: {exc}") from exc
-    task = ray.remote(num_cpus=1, max_retries=2)(run_shard)
-    pending = [task.remote(spec, i) for i in todo]
-    try:
-        while pending:
-            ready, pending = ray.wait(pending, num_returns=1)
-            for ref in ready:
-                yield ray.get(ref)
-    finally:
-        if address:  # a cluster outlives this driver: its queued shards are cancelled
+            while pending:
+                ready, pending = ray.wait(pending, num_returns=1)
+                for ref in ready:
+                    yield ray.get(ref)
+        finally:  # a cluster outlives this driver: its queued shards are cancelled
             for ref in pending:
-                ray.cancel(ref, force=True)
-        if started_here:  # a local instance takes its tasks down with it
-            ray.shutdown()
+                ray.cancel(ref)
 
 
 def rate(inputs: int, since: float) -> float:

@@ -39,6 +39,7 @@ class SweepSpec:
     sample_bits: int = 28  # fp64 only: 2^sample_bits patterns of the 2⁶⁴ (a Weyl sample)
     top_k: int = TOP_K
     paths: tuple[str, ...] = field(default_factory=tuple)  # sys.path entries for the impl
+    device: str = "cpu"  # where the implementation runs; the reference is always on the CPU
 
     @property
     def total_bits(self) -> int:
@@ -62,7 +63,8 @@ class SweepSpec:
 
     def label(self) -> str:
         what = self.impl or f"{self.backend} form"
-        return f"{self.entry_id} ({what}, {self.dtype})"
+        where = "" if self.device == "cpu" else f", {self.device}"
+        return f"{self.entry_id} ({what}, {self.dtype}{where})"
 
     def patterns(self, index: int) -> np.ndarray:
         """The bit patterns of shard `index` as values of the dtype, in fp64 (exact)."""
@@ -97,6 +99,7 @@ def sweepable() -> list[str]:
 def make_spec(
     entry_id: str, dtype: str, backend: str = "torch", impl: str | None = None,
     shard_bits: int = 24, sample_bits: int = 28, paths: tuple[str, ...] = (),
+    device: str = "cpu",
 ) -> SweepSpec:
     """A checked spec: every problem is one line (exit 2) before anything runs."""
     try:
@@ -116,9 +119,25 @@ def make_spec(
         raise InvalidInputError(f"--shard-bits must be in 8..30, not {shard_bits}")
     if not 8 <= sample_bits <= 40:
         raise InvalidInputError(f"--sample-bits must be in 8..40, not {sample_bits}")
-    spec = SweepSpec(entry_id, dtype, backend, impl, shard_bits, sample_bits, paths=paths)
+    check_device(device, backend)
+    spec = SweepSpec(entry_id, dtype, backend, impl, shard_bits, sample_bits, paths=paths,
+                     device=device)
     resolved(spec)  # an unimportable --impl is a usage error now, not in a worker
     return spec
+
+
+def check_device(device: str, backend: str) -> None:
+    """cpu, or cuda with torch and a visible GPU: anything else is one line (exit 2)."""
+    if device == "cpu":
+        return
+    if device != "cuda":
+        raise InvalidInputError(f"unknown device {device!r}; use cpu or cuda")
+    if backend != "torch":
+        raise NotSupportedError("--device cuda runs the torch backend only")
+    import torch
+
+    if not torch.cuda.is_available():
+        raise NotSupportedError("--device cuda: no CUDA device is visible to torch here")
 
 
 @functools.lru_cache(maxsize=16)

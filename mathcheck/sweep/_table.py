@@ -2,44 +2,127 @@
 
 Each cell is one sweep (exhaustive for fp16/bf16/fp32, so its worst error is a bound), run
 through the same persisted shards as `mathcheck sweep`: a cell already computed is read back.
+The rows are `default_rows()` (torch CPU, NumPy/SciPy, JAX when installed, CUDA when torch
+sees a GPU) or a TOML file of `[[row]]` tables with the fields of `Row`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
-from mathcheck.errors import MathcheckError
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
 
-#: (entry, implementation or None for the catalog's form, backend, column label)
-DEFAULT_ROWS: tuple[tuple[str, str | None, str, str], ...] = (
-    ("act.gelu", "torch.nn.functional:gelu", "torch", "torch F.gelu"),
-    ("act.gelu", None, "torch", "mathcheck torch form"),
-    ("act.gelu", None, "numpy", "mathcheck numpy form"),
-    ("act.gelu_tanh", None, "torch", "mathcheck torch form"),
-    ("act.silu", "torch.nn.functional:silu", "torch", "torch F.silu"),
-    ("act.sigmoid", "torch:sigmoid", "torch", "torch.sigmoid"),
-    ("act.sigmoid", "scipy.special:expit", "numpy", "scipy.special.expit"),
-    ("act.tanh", "torch:tanh", "torch", "torch.tanh"),
-    ("act.tanh", "numpy:tanh", "numpy", "numpy.tanh"),
-    ("calc.d_exp", "torch:exp", "torch", "torch.exp"),
-    ("calc.d_exp", "numpy:exp", "numpy", "numpy.exp"),
-    ("calc.d_log", "torch:log", "torch", "torch.log"),
-    ("calc.d_log", "numpy:log", "numpy", "numpy.log"),
+from mathcheck.errors import InvalidInputError, MathcheckError
+
+LIB = "mathcheck.sweep._library"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One implementation of one entry: `impl` is module:callable (None: the catalog's form)."""
+
+    entry: str
+    impl: str | None
+    backend: str  # "torch", or "numpy" for anything called on NumPy arrays (SciPy, JAX)
+    label: str
+    device: str = "cpu"
+
+
+TORCH = (
+    Row("act.gelu", "torch.nn.functional:gelu", "torch", "torch F.gelu"),
+    Row("act.gelu_tanh", f"{LIB}:torch_gelu_tanh", "torch", "torch F.gelu(approximate='tanh')"),
+    Row("act.silu", "torch.nn.functional:silu", "torch", "torch F.silu"),
+    Row("act.sigmoid", "torch:sigmoid", "torch", "torch.sigmoid"),
+    Row("act.tanh", "torch:tanh", "torch", "torch.tanh"),
+    Row("act.softplus", "torch.nn.functional:softplus", "torch", "torch F.softplus"),
+    Row("act.log_sigmoid", "torch.nn.functional:logsigmoid", "torch", "torch F.logsigmoid"),
+    Row("act.erf", "torch:erf", "torch", "torch.erf"),
+    Row("calc.d_exp", "torch:exp", "torch", "torch.exp"),
+    Row("calc.d_log", "torch:log", "torch", "torch.log"),
+)
+NUMPY = (
+    Row("act.gelu", f"{LIB}:scipy_gelu", "numpy", "x·scipy.special.ndtr(x)"),
+    Row("act.silu", f"{LIB}:scipy_silu", "numpy", "x·scipy.special.expit(x)"),
+    Row("act.sigmoid", f"{LIB}:scipy_expit", "numpy", "scipy.special.expit"),
+    Row("act.tanh", "numpy:tanh", "numpy", "numpy.tanh"),
+    Row("act.softplus", f"{LIB}:numpy_softplus", "numpy", "numpy.logaddexp(0, x)"),
+    Row("act.log_sigmoid", f"{LIB}:scipy_log_expit", "numpy", "scipy.special.log_expit"),
+    Row("act.erf", f"{LIB}:scipy_erf", "numpy", "scipy.special.erf"),
+    Row("calc.d_exp", "numpy:exp", "numpy", "numpy.exp"),
+    Row("calc.d_log", "numpy:log", "numpy", "numpy.log"),
+)
+JAX = (
+    Row("act.gelu", f"{LIB}:jax_gelu", "numpy", "jax.nn.gelu(approximate=False)"),
+    Row("act.gelu_tanh", f"{LIB}:jax_gelu_tanh", "numpy", "jax.nn.gelu"),
+    Row("act.silu", "jax.nn:silu", "numpy", "jax.nn.silu"),
+    Row("act.sigmoid", "jax.nn:sigmoid", "numpy", "jax.nn.sigmoid"),
+    Row("act.tanh", "jax.numpy:tanh", "numpy", "jax.numpy.tanh"),
+    Row("act.softplus", "jax.nn:softplus", "numpy", "jax.nn.softplus"),
+    Row("act.log_sigmoid", "jax.nn:log_sigmoid", "numpy", "jax.nn.log_sigmoid"),
+    Row("act.erf", "jax.scipy.special:erf", "numpy", "jax.scipy.special.erf"),
+    Row("calc.d_exp", "jax.numpy:exp", "numpy", "jax.numpy.exp"),
+    Row("calc.d_log", "jax.numpy:log", "numpy", "jax.numpy.log"),
+)
+MATHCHECK = (
+    Row("act.gelu", None, "torch", "mathcheck torch form"),
+    Row("act.gelu_tanh", None, "torch", "mathcheck torch form"),
 )
 
 
-def table(dtypes: tuple[str, ...], run_cell: Callable[..., dict[str, Any]],
-          rows: tuple[tuple[str, str | None, str, str], ...] = DEFAULT_ROWS,
-          ) -> list[dict[str, Any]]:
+def default_rows() -> tuple[Row, ...]:
+    """torch CPU, NumPy/SciPy and mathcheck's own forms; JAX and CUDA where present."""
+    rows = TORCH + NUMPY
+    try:
+        import jax  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        rows += JAX
+    import torch
+
+    if torch.cuda.is_available():
+        rows += tuple(Row(r.entry, r.impl, r.backend, r.label + " (CUDA)", "cuda")
+                      for r in TORCH)
+    return rows + MATHCHECK
+
+
+def load_rows(path: str) -> tuple[Row, ...]:
+    """`[[row]]` tables (entry, impl, backend, label, device) from a TOML file."""
+    try:
+        data = tomllib.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidInputError(f"cannot read the rows file {path}: {exc}") from None
+    names = {f.name for f in fields(Row)}
+    rows = []
+    for number, table in enumerate(data.get("row", []), start=1):
+        if not isinstance(table, dict) or not {"entry", "backend", "label"} <= set(table) \
+                or set(table) - names:
+            raise InvalidInputError(
+                f"{path}: row {number} needs entry, backend and label (and may give impl, "
+                f"device), got {sorted(table) if isinstance(table, dict) else table!r}")
+        rows.append(Row(**{"impl": None, **table}))
+    if not rows:
+        raise InvalidInputError(f"{path} has no [[row]] tables")
+    return tuple(rows)
+
+
+def table(dtypes: tuple[str, ...], run_cell: Callable[[Row, str], dict[str, Any]],
+          rows: tuple[Row, ...]) -> list[dict[str, Any]]:
     """One record per row × dtype; a cell that cannot run (NumPy bf16) says why."""
     cells: list[dict[str, Any]] = []
-    for entry_id, impl, backend, label in rows:
+    for row in rows:
         for dtype in dtypes:
-            cell: dict[str, Any] = {"entry": entry_id, "implementation": label,
-                                    "backend": backend, "dtype": dtype}
+            cell: dict[str, Any] = {"entry": row.entry, "implementation": row.label,
+                                    "backend": row.backend, "device": row.device,
+                                    "dtype": dtype}
             try:
-                result = run_cell(entry_id, dtype, backend, impl)
+                result = run_cell(row, dtype)
             except MathcheckError as exc:
                 cell["skipped"] = str(exc)
             else:
@@ -52,6 +135,7 @@ def table(dtypes: tuple[str, ...], run_cell: Callable[..., dict[str, Any]],
 
 
 def markdown(cells: list[dict[str, Any]]) -> str:
+    """The table: a cell's worst error is a bound where its search was exhaustive."""
     lines = ["| function | implementation | dtype | worst error (ulp) | at x | correctly "
              "rounded | budget | verdict |", "|---|---|---|---|---|---|---|---|"]
     for c in cells:
@@ -60,8 +144,9 @@ def markdown(cells: list[dict[str, Any]]) -> str:
                          f"| — | not run: {c['skipped']} |")
             continue
         cr = c["correctly_rounded_fraction"]
+        bound = "" if c["search"] == "exhaustive" else " (sampled)"
         lines.append(
-            f"| {c['entry']} | {c['implementation']} | {c['dtype']} | {c['worst_ulps']:.3g} "
-            f"| {c['worst_x']:.8g} | {cr:.4%} | {c['budget_ulps']:g} | {c['verdict']}"
+            f"| {c['entry']} | {c['implementation']} | {c['dtype']} | {c['worst_ulps']:.3g}"
+            f"{bound} | {c['worst_x']:.8g} | {cr:.4%} | {c['budget_ulps']:g} | {c['verdict']}"
             + (f": {c['why']}" if c.get("why") else "") + " |")
     return "\n".join(lines) + "\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mathcheck.crosscheck import RunOptions, verify_entries
-from mathcheck.crosscheck._pool import _environment, parse_jobs
+from mathcheck.crosscheck._pool import parse_jobs, worker_environment
 from mathcheck.formulas import Check, Ref, get, select
 from tests.cli.test_exit_codes import mathcheck, one_line_error
 
@@ -76,7 +76,7 @@ def test_workers_do_not_rerun_the_callers_main(tmp_path):
 def test_workers_get_one_thread_and_the_hypothesis_folder(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", "/somewhere/hypothesis")
-    env = _environment()
+    env = worker_environment()
     assert env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
     assert env["HYPOTHESIS_STORAGE_DIRECTORY"] == "/somewhere/hypothesis"
 

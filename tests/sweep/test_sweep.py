@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -71,42 +67,14 @@ def test_planted_wrong_constant_is_far_over_budget(tmp_path: Path) -> None:
     assert result["worst_ulps"] > 10 * result["budget_ulps"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def test_separate_ray_head_matches_local(tmp_path: Path) -> None:
-    pytest.importorskip("ray", reason="ray is not installed (the `distributed` extra)")
-    ray_bin = Path(sys.executable).with_name("ray")
-    port = _free_port()
-    # one token for the head and the client (Ray ≥ 2.5x authenticates its clients)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RAY_AUTH_MODE": "token",
-           "RAY_AUTH_TOKEN": secrets.token_hex(16)}
-    # --block: the head lives as long as this process, which the test ends itself
-    head = subprocess.Popen(
-        [str(ray_bin), "start", "--head", f"--port={port}", "--num-cpus=1",
-         "--include-dashboard=false", "--disable-usage-stats", "--block"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
-    try:  # no wait for the head: ray.init retries until its GCS answers
-        out = tmp_path / "ray.json"
-        remote = mathcheck("sweep", "act.sigmoid", "--dtype", "bf16", "--shard-bits", "14",
-                           "--address", f"127.0.0.1:{port}", "--results",
-                           str(tmp_path / "remote"), "--json", str(out), env=env)
-        assert remote.returncode == 0, remote.stdout + remote.stderr
-        assert "ray 127.0.0.1" in remote.stdout
-    finally:  # the head's whole process group, which this test started (ray stop: all)
-        os.killpg(head.pid, signal.SIGTERM)
-        try:
-            head.wait(timeout=3)
-        except subprocess.TimeoutExpired:  # a graceful stop takes ~30 s
-            os.killpg(head.pid, signal.SIGKILL)
-            head.wait(timeout=30)
-        # the killed head's pointer would send a later address-less ray.init() to it
-        pointer = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
-        if pointer.exists() and pointer.read_text().strip().endswith(f":{port}"):
-            pointer.unlink()
+def test_separate_ray_head_matches_local(tmp_path: Path, ray_head) -> None:
+    address, env = ray_head
+    out = tmp_path / "ray.json"
+    remote = mathcheck("sweep", "act.sigmoid", "--dtype", "bf16", "--shard-bits", "14",
+                       "--address", address, "--results", str(tmp_path / "remote"),
+                       "--json", str(out), env=env)
+    assert remote.returncode == 0, remote.stdout + remote.stderr
+    assert "ray 127.0.0.1" in remote.stdout
     local = run(make_spec("act.sigmoid", "bf16", shard_bits=14), results=str(tmp_path),
                 in_process=True)
     got = json.loads(out.read_text())
@@ -132,14 +100,52 @@ def test_bad_input_is_one_line_exit_2(args: tuple[str, ...]) -> None:
 
 
 def test_table_cells_and_markdown(tmp_path: Path) -> None:
-    from mathcheck.sweep._table import markdown, table
+    from mathcheck.sweep._table import Row, markdown, table
 
-    rows = (("act.tanh", "torch:tanh", "torch", "torch.tanh"),
-            ("act.tanh", "numpy:tanh", "numpy", "numpy.tanh"))
-    cells = table(("float16", "bfloat16"),
-                  lambda e, d, b, i: run(make_spec(e, d, b, i), results=str(tmp_path)), rows)
+    rows = (Row("act.tanh", "torch:tanh", "torch", "torch.tanh"),
+            Row("act.tanh", "numpy:tanh", "numpy", "numpy.tanh"))
+    cells = table(("float16", "bfloat16"), lambda r, d: run(
+        make_spec(r.entry, d, r.backend, r.impl), results=str(tmp_path)), rows)
     assert [c["dtype"] for c in cells] == ["float16", "bfloat16", "float16", "bfloat16"]
     assert cells[0]["verdict"] == "pass" and cells[0]["worst_ulps"] <= 0.5 + 1e-3
     assert "NumPy has no bfloat16" in cells[3]["skipped"]
     text = markdown(cells)
     assert text.count("\n") == 6 and "| act.tanh | numpy.tanh | bfloat16 | — |" in text
+
+
+def test_device_must_be_cpu_or_a_visible_cuda() -> None:
+    import torch
+
+    bad = [("act.gelu", "--device", "tpu"), ("act.gelu", "--backend", "numpy", "--device", "cuda")]
+    if not torch.cuda.is_available():
+        bad.append(("act.gelu", "--dtype", "fp16", "--device", "cuda"))
+    for args in bad:
+        test_bad_input_is_one_line_exit_2(args)
+
+
+def test_cuda_sweep_scores_the_gpu_output_on_the_cpu(tmp_path: Path) -> None:
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device present")
+    cuda = run(make_spec("act.silu", "fp16", device="cuda"), results=str(tmp_path))
+    cpu = run(make_spec("act.silu", "fp16"), results=str(tmp_path))
+    assert cuda["device"] == "cuda" and "CPU" in cuda["where"]
+    assert cuda["inputs"] == cpu["inputs"] and cuda["verdict"] == "pass"
+
+
+def test_rows_file_is_read_and_bad_rows_are_one_line(tmp_path: Path) -> None:
+    from mathcheck.errors import InvalidInputError
+    from mathcheck.sweep._table import Row, default_rows, load_rows
+
+    good = tmp_path / "rows.toml"
+    good.write_text('[[row]]\nentry = "act.tanh"\nimpl = "numpy:tanh"\nbackend = "numpy"\n'
+                    'label = "numpy.tanh"\n')
+    assert load_rows(str(good)) == (Row("act.tanh", "numpy:tanh", "numpy", "numpy.tanh"),)
+    for text in ('[[row]]\nentry = "act.tanh"\n', '[[row]]\nentry="a"\nbackend="b"\n'
+                 'label="c"\ncolour="red"\n', "not toml [", ""):
+        (tmp_path / "bad.toml").write_text(text)
+        with pytest.raises(InvalidInputError):
+            load_rows(str(tmp_path / "bad.toml"))
+    labels = {r.label for r in default_rows()}
+    assert {"torch F.softplus", "scipy.special.log_expit", "torch.erf"} <= labels
