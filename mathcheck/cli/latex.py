@@ -51,6 +51,13 @@ def _verify(entries: tuple[Any, ...], seed: int, examples: int) -> dict[str, Any
     help="A `mathcheck verify --json` report to take statuses from (else: verify now).",
 )
 @click.option(
+    "--sweeps",
+    "sweeps_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The PREFIX.json of a `mathcheck sweep --table PREFIX` run: printed as the "
+    "appendix 'Accuracy over every input'.",
+)
+@click.option(
     "--no-verify",
     is_flag=True,
     help="Print statuses as 'not run' instead of running the verification.",
@@ -70,6 +77,7 @@ def latex(
     pdf: bool,
     sections_: tuple[str, ...],
     results_path: Path | None,
+    sweeps_path: Path | None,
     no_verify: bool,
     seed: int,
     examples: int,
@@ -84,6 +92,11 @@ def latex(
         errors.print(f"mathcheck: error: {tex_hint(missing)}", style="red", markup=False)
         raise SystemExit(2)
     entries = select(sections_)
+    sweeps = None
+    if sweeps_path is not None:  # a bad file is one line before any work
+        from mathcheck.reference.status import load_sweeps
+
+        sweeps = load_sweeps(sweeps_path)
     start = time.perf_counter()
     report = None
     if results_path is not None:
@@ -108,7 +121,8 @@ def latex(
             done["n"] += 1
 
         done: dict[str, int] = {}
-        built = build_reference(entries, out_dir, report, pdf=False, progress=advance)
+        built = build_reference(entries, out_dir, report, pdf=False, progress=advance,
+                                sweeps=sweeps)
     counts = built.counts
     console.print(
         f"[bold]{counts['entries']}[/] entries · [bold]{counts['sympy']}[/] displays printed from "

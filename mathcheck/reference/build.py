@@ -136,7 +136,16 @@ def _environment() -> jinja2.Environment:
     env.filters["label"] = escape.label
     env.filters["status_word"] = lambda s: WORDS.get(s, s)
     env.filters["num"] = _number
+    env.filters["point"] = _point
     return env
+
+
+def _point(value: float | None) -> str:
+    """An input where an error occurs: eight significant digits, as the sweep reports it."""
+    if value is None or value != value:
+        return "--"
+    mantissa, _, exponent = f"{value:.8g}".partition("e")
+    return f"${mantissa}\\cdot 10^{{{int(exponent)}}}$" if exponent else f"${mantissa}$"
 
 
 def _number(value: float | None) -> str:
@@ -219,7 +228,8 @@ def counts(section_views: list[SectionView]) -> dict[str, Any]:
     }
 
 
-def render(section_views: list[SectionView], report: dict[str, Any] | None) -> str:
+def render(section_views: list[SectionView], report: dict[str, Any] | None,
+           sweeps: list[dict[str, Any]] | None = None) -> str:
     env = _environment()
     statuses = summarize(report)
     environment = dict(report.get("environment", {})) if report else {}
@@ -231,6 +241,7 @@ def render(section_views: list[SectionView], report: dict[str, Any] | None) -> s
         verified=bool(report),
         counts=counts(section_views),
         errata=_errata(report),
+        sweeps=sweeps or [],
         built=_dt.date.today().isoformat(),
         ids=sorted((v.entry.id, v.label) for s in section_views for v in s.entries),
     )
@@ -275,10 +286,13 @@ def build_reference(
     results: dict[str, Any] | None = None,
     pdf: bool = False,
     progress: Callable[[Entry], None] | None = None,
+    sweeps: list[dict[str, Any]] | None = None,
 ) -> Built:
     """`build`, also returning what the note reports (display counts, parse-back verdicts).
 
-    `progress(entry)` is called before each entry is printed (the CLI's progress bar).
+    `progress(entry)` is called before each entry is printed (the CLI's progress bar);
+    `sweeps` (cells of `mathcheck sweep --table`, `status.load_sweeps`) add the accuracy
+    appendix.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -287,7 +301,7 @@ def build_reference(
         raise TexMissing(tex_hint(missing))
     section_views = views(entries, out, results, progress=progress)
     tex_path = out / "reference.tex"
-    tex_path.write_text(render(section_views, results), encoding="utf-8")
+    tex_path.write_text(render(section_views, results, sweeps), encoding="utf-8")
     pdf_path = compile_pdf(tex_path) if pdf else None
     return Built(tex_path, pdf_path, counts(section_views))
 

@@ -62,16 +62,43 @@ class EntryStatus:
         return min(statuses, key=ORDER.index)
 
 
-def load(path: Path | str) -> dict[str, Any]:
-    """A `mathcheck verify --json` report; anything else is one clear line (exit code 2)."""
+def _json(path: Path | str) -> Any:
     try:
-        data = json.loads(Path(path).read_bytes().decode("utf-8"))
+        return json.loads(Path(path).read_bytes().decode("utf-8"))
     except OSError as exc:
         raise InvalidInputError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise InvalidInputError(f"{path}: not UTF-8 at byte {exc.start}") from None
     except (json.JSONDecodeError, RecursionError) as exc:
         raise InvalidInputError(f"{path}: not JSON ({exc})") from None
+
+
+#: What a cell of `mathcheck sweep --table`'s JSON must carry to be printed.
+SWEEP_FIELDS = ("entry", "implementation", "dtype")
+
+
+def load_sweeps(path: Path | str) -> list[dict[str, Any]]:
+    """The cells of a `mathcheck sweep --table PREFIX` run (PREFIX.json), as the reference's
+    accuracy appendix prints them; anything else is one clear line (exit code 2)."""
+    data = _json(path)
+    if not isinstance(data, list) or not data or not all(
+            isinstance(c, dict) and all(isinstance(c.get(k), str) for k in SWEEP_FIELDS)
+            for c in data):
+        raise InvalidInputError(
+            f"{path}: not an accuracy table (expected the list of cells that "
+            "`mathcheck sweep --table PREFIX` writes to PREFIX.json)")
+    cells = []
+    for c in data:
+        worst = _float(c.get("worst_ulps"))
+        cells.append({**c, "worst_ulps": worst, "worst_x": _float(c.get("worst_x")),
+                      "correctly_rounded_fraction": _float(c.get("correctly_rounded_fraction")),
+                      "budget_ulps": _float(c.get("budget_ulps"))})
+    return cells
+
+
+def load(path: Path | str) -> dict[str, Any]:
+    """A `mathcheck verify --json` report; anything else is one clear line (exit code 2)."""
+    data = _json(path)
     if (
         not isinstance(data, dict)
         or not isinstance(data.get("results"), list)

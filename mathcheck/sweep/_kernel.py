@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from mathcheck.errors import NotSupportedError
 from mathcheck.numeric import error_scale, fmt, ulp_errors
 from mathcheck.sweep._reference import reference_for
 from mathcheck.sweep._spec import SweepSpec, resolved
@@ -46,7 +47,7 @@ def _implementation(spec: SweepSpec) -> Any:
     """x (fp64 values of the dtype) → (the implementation's output as fp64, its dtype)."""
     _, fn, params = resolved(spec)
     if spec.backend == "numpy":
-        np_dtype = np.dtype(spec.dtype)
+        np_dtype = numpy_dtype(spec.dtype)
 
         def run_numpy(x: np.ndarray) -> np.ndarray:
             with np.errstate(all="ignore"):
@@ -70,6 +71,18 @@ def _implementation(spec: SweepSpec) -> Any:
             return out.to(torch.float64).cpu().numpy(), str(out.dtype).removeprefix("torch.")
 
     return run_torch
+
+
+def numpy_dtype(name: str) -> np.dtype:
+    """NumPy's dtype; bfloat16 is ml_dtypes' (what JAX takes), given only to an --impl."""
+    if name != "bfloat16":
+        return np.dtype(name)
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise NotSupportedError("bfloat16 arrays for --backend numpy need ml_dtypes "
+                                "(pip install ml_dtypes; JAX installs it)") from None
+    return np.dtype(ml_dtypes.bfloat16)
 
 
 def _reference(spec: SweepSpec) -> tuple[Any, str]:

@@ -113,13 +113,18 @@ def make_spec(
     dtype = canonical(dtype)
     if backend not in ("torch", "numpy"):
         raise InvalidInputError(f"unknown backend {backend!r}; use torch or numpy")
-    if backend == "numpy" and dtype == "bfloat16":
-        raise NotSupportedError("NumPy has no bfloat16 dtype; use --backend torch")
+    if backend == "numpy" and dtype == "bfloat16" and impl is None:
+        raise NotSupportedError("the catalog's NumPy forms have no bfloat16 (NumPy has no such "
+                                "dtype); use --backend torch")
     if not 8 <= shard_bits <= 30:
         raise InvalidInputError(f"--shard-bits must be in 8..30, not {shard_bits}")
     if not 8 <= sample_bits <= 40:
         raise InvalidInputError(f"--sample-bits must be in 8..40, not {sample_bits}")
     check_device(device, backend)
+    if backend == "numpy" and dtype == "bfloat16":
+        from mathcheck.sweep._kernel import numpy_dtype
+
+        numpy_dtype(dtype)  # ml_dtypes missing: one line now
     spec = SweepSpec(entry_id, dtype, backend, impl, shard_bits, sample_bits, paths=paths,
                      device=device)
     resolved(spec)  # an unimportable --impl is a usage error now, not in a worker

@@ -19,6 +19,7 @@ except ImportError:  # Python 3.10
     import tomli as tomllib
 
 from mathcheck.errors import InvalidInputError, MathcheckError
+from mathcheck.numeric import canonical
 
 LIB = "mathcheck.sweep._library"
 
@@ -32,6 +33,7 @@ class Row:
     backend: str  # "torch", or "numpy" for anything called on NumPy arrays (SciPy, JAX)
     label: str
     device: str = "cpu"
+    dtypes: tuple[str, ...] = ()  # the dtypes it has kernels for (empty: every one)
 
 
 TORCH = (
@@ -46,16 +48,23 @@ TORCH = (
     Row("calc.d_exp", "torch:exp", "torch", "torch.exp"),
     Row("calc.d_log", "torch:log", "torch", "torch.log"),
 )
+NO_BF16 = ("float16", "float32", "float64")  # NumPy and SciPy have no bfloat16 kernels
+
+
+def _scipy(entry: str, impl: str, label: str) -> Row:
+    return Row(entry, impl, "numpy", label, dtypes=NO_BF16)
+
+
 NUMPY = (
-    Row("act.gelu", f"{LIB}:scipy_gelu", "numpy", "x·scipy.special.ndtr(x)"),
-    Row("act.silu", f"{LIB}:scipy_silu", "numpy", "x·scipy.special.expit(x)"),
-    Row("act.sigmoid", f"{LIB}:scipy_expit", "numpy", "scipy.special.expit"),
-    Row("act.tanh", "numpy:tanh", "numpy", "numpy.tanh"),
-    Row("act.softplus", f"{LIB}:numpy_softplus", "numpy", "numpy.logaddexp(0, x)"),
-    Row("act.log_sigmoid", f"{LIB}:scipy_log_expit", "numpy", "scipy.special.log_expit"),
-    Row("act.erf", f"{LIB}:scipy_erf", "numpy", "scipy.special.erf"),
-    Row("calc.d_exp", "numpy:exp", "numpy", "numpy.exp"),
-    Row("calc.d_log", "numpy:log", "numpy", "numpy.log"),
+    _scipy("act.gelu", f"{LIB}:scipy_gelu", "x·scipy.special.ndtr(x)"),
+    _scipy("act.silu", f"{LIB}:scipy_silu", "x·scipy.special.expit(x)"),
+    _scipy("act.sigmoid", f"{LIB}:scipy_expit", "scipy.special.expit"),
+    _scipy("act.tanh", "numpy:tanh", "numpy.tanh"),
+    _scipy("act.softplus", f"{LIB}:numpy_softplus", "numpy.logaddexp(0, x)"),
+    _scipy("act.log_sigmoid", f"{LIB}:scipy_log_expit", "scipy.special.log_expit"),
+    _scipy("act.erf", f"{LIB}:scipy_erf", "scipy.special.erf"),
+    _scipy("calc.d_exp", "numpy:exp", "numpy.exp"),
+    _scipy("calc.d_log", "numpy:log", "numpy.log"),
 )
 JAX = (
     Row("act.gelu", f"{LIB}:jax_gelu", "numpy", "jax.nn.gelu(approximate=False)"),
@@ -93,7 +102,7 @@ def default_rows() -> tuple[Row, ...]:
 
 
 def load_rows(path: str) -> tuple[Row, ...]:
-    """`[[row]]` tables (entry, impl, backend, label, device) from a TOML file."""
+    """`[[row]]` tables (entry, impl, backend, label, device, dtypes) from a TOML file."""
     try:
         data = tomllib.loads(Path(path).read_text())
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -106,6 +115,8 @@ def load_rows(path: str) -> tuple[Row, ...]:
             raise InvalidInputError(
                 f"{path}: row {number} needs entry, backend and label (and may give impl, "
                 f"device), got {sorted(table) if isinstance(table, dict) else table!r}")
+        if "dtypes" in table:
+            table = {**table, "dtypes": tuple(canonical(d) for d in table["dtypes"])}
         rows.append(Row(**{"impl": None, **table}))
     if not rows:
         raise InvalidInputError(f"{path} has no [[row]] tables")
@@ -121,6 +132,10 @@ def table(dtypes: tuple[str, ...], run_cell: Callable[[Row, str], dict[str, Any]
             cell: dict[str, Any] = {"entry": row.entry, "implementation": row.label,
                                     "backend": row.backend, "device": row.device,
                                     "dtype": dtype}
+            if row.dtypes and dtype not in row.dtypes:
+                cell["skipped"] = f"{row.label} has no {dtype} kernel"
+                cells.append(cell)
+                continue
             try:
                 result = run_cell(row, dtype)
             except MathcheckError as exc:

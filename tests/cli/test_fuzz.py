@@ -285,6 +285,11 @@ TABLE = [
         "empty", "deeply-nested", "not-utf8"]
     ],
     ("latex-results-dev-null", ["latex", "--no-verify", "--results", "/dev/null"], 2),
+    *[
+        (f"latex-sweeps-{name}", ["latex", "--no-verify", "--sweeps", f"{{tmp}}/{name}.json",
+                                  "-o", "{tmp}/out"], 2)
+        for name in ["not-json", "a-list", "results-not-a-list", "empty", "not-utf8"]
+    ],
     bug(
         "latex-output-under-a-file",
         ["latex", "--no-verify", "--section", "activations", "-o", "{file}/sub"], 2,

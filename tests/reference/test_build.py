@@ -173,3 +173,23 @@ def test_figures_are_vector_pdfs(tmp_path: Path) -> None:
 def test_select_by_section_keeps_the_cheatsheet_order() -> None:
     chosen = select(("activations",))
     assert all(e.section.slug == "activations" for e in chosen)
+
+
+def test_accuracy_table_of_a_sweep_is_an_appendix(tmp_path: Path) -> None:
+    import json
+
+    cells = [{"entry": "act.silu", "implementation": "torch F.silu", "backend": "torch",
+              "device": "cpu", "dtype": "float32", "search": "exhaustive", "inputs": 4278190080,
+              "worst_ulps": 1.68e7, "worst_x": -89.053192, "budget_ulps": 4, "verdict": "fail",
+              "correctly_rounded_fraction": 0.961379, "why": None},
+             {"entry": "act.tanh", "implementation": "numpy.tanh", "backend": "numpy",
+              "device": "cpu", "dtype": "bfloat16", "skipped": "no bfloat16 kernel"}]
+    (tmp_path / "table.json").write_text(json.dumps(cells))
+    result = CliRunner().invoke(latex, ["-o", str(tmp_path), "--section", "activations",
+                                        "--no-verify", "--sweeps", str(tmp_path / "table.json")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "reference.tex").read_text()
+    appendix = text[text.index(r"\section{Accuracy over every input}"):]
+    assert r"\hyperref[entry:act.silu]" in appendix and "torch F.silu" in appendix
+    assert r"$1.7\cdot 10^{7}$" in appendix and "$-89.053192$" in appendix
+    assert "96.1379" in appendix and r"\multicolumn{4}{l}{not run}" in appendix

@@ -103,12 +103,12 @@ def test_table_cells_and_markdown(tmp_path: Path) -> None:
     from mathcheck.sweep._table import Row, markdown, table
 
     rows = (Row("act.tanh", "torch:tanh", "torch", "torch.tanh"),
-            Row("act.tanh", "numpy:tanh", "numpy", "numpy.tanh"))
+            Row("act.tanh", "numpy:tanh", "numpy", "numpy.tanh", dtypes=("float16",)))
     cells = table(("float16", "bfloat16"), lambda r, d: run(
         make_spec(r.entry, d, r.backend, r.impl), results=str(tmp_path)), rows)
     assert [c["dtype"] for c in cells] == ["float16", "bfloat16", "float16", "bfloat16"]
     assert cells[0]["verdict"] == "pass" and cells[0]["worst_ulps"] <= 0.5 + 1e-3
-    assert "NumPy has no bfloat16" in cells[3]["skipped"]
+    assert cells[3]["skipped"] == "numpy.tanh has no bfloat16 kernel"
     text = markdown(cells)
     assert text.count("\n") == 6 and "| act.tanh | numpy.tanh | bfloat16 | — |" in text
 
@@ -149,3 +149,11 @@ def test_rows_file_is_read_and_bad_rows_are_one_line(tmp_path: Path) -> None:
             load_rows(str(tmp_path / "bad.toml"))
     labels = {r.label for r in default_rows()}
     assert {"torch F.softplus", "scipy.special.log_expit", "torch.erf"} <= labels
+
+
+def test_jax_takes_ml_dtypes_bfloat16_through_the_numpy_backend(tmp_path: Path) -> None:
+    pytest.importorskip("jax", reason="jax is not installed (the `jax` extra)")
+    result = run(make_spec("act.tanh", "bf16", "numpy", "jax.numpy:tanh"),
+                 results=str(tmp_path))
+    assert result["dtype"] == "bfloat16" and result["inputs"] > 65000
+    assert result["verdict"] == "pass" and not result["returned_dtypes"]
