@@ -161,6 +161,24 @@ def resolved(spec: SweepSpec) -> tuple[Entry, Callable[..., Any], dict[str, floa
     return entry, form, params
 
 
+#: Sweep modules a shard's content does not depend on (the reference is keyed by its code).
+NOT_IN_SHARDS = ("_reference", "_table", "_library", "_report")
+
+
+def _code_of(fn: Any, seen: set[str] | None = None) -> str:
+    """The source of `fn` and of the functions of its own module it calls, transitively."""
+    seen = set() if seen is None else seen
+    code = getattr(fn, "__code__", None)
+    parts = [_source(fn)]
+    for name in (code.co_names if code else ()):
+        helper = getattr(fn, "__globals__", {}).get(name)
+        if (callable(helper) and getattr(helper, "__module__", None) == fn.__module__
+                and name not in seen):
+            seen.add(name)
+            parts.append(_code_of(helper, seen))
+    return "\n".join(parts)
+
+
 def _source(fn: Any) -> str:
     try:
         return inspect.getsource(fn)
@@ -193,8 +211,15 @@ def key(spec: SweepSpec) -> str:
     digest.update(repr(sorted(spec_fields.items())).encode())
     digest.update(_source(fn).encode())
     digest.update(_source(resolve(entry.symbolic)).encode())
+    from mathcheck.sweep._reference import BOUND, reference_for
+
+    reference = reference_for(spec.entry_id)
+    if reference is not None:  # its code, not the whole module: a new reference keeps keys
+        digest.update(_code_of(reference).encode())
+        digest.update(repr(BOUND.get(spec.entry_id)).encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.read_bytes())
+        if path.stem not in NOT_IN_SHARDS:
+            digest.update(path.read_bytes())
     digest.update(repr(sorted(versions().items())).encode())
     stem = spec.entry_id.replace(".", "_") + "-" + spec.dtype
     return f"{stem}-{digest.hexdigest()[:16]}"
