@@ -15,16 +15,30 @@ errors = Console(highlight=False, stderr=True, soft_wrap=True)  # one line, neve
 
 
 
-def _verify(entries: tuple[Any, ...], seed: int, examples: int) -> dict[str, Any]:
-    """Run the verification here (no --results): the statuses printed are this run's."""
+def _verify(entries: tuple[Any, ...], seed: int, profile: str,
+            examples: int | None) -> dict[str, Any]:
+    """Run the verification here (no --results), at `profile`'s effort on every core, with
+    unchanged checks replayed as `verify` replays them: the statuses printed are this run's,
+    and the title page states the profile, the date and the versions."""
     from mathcheck.cli._render import run_with_progress
-    from mathcheck.crosscheck import RunOptions, count_tasks, verify_entries
+    from mathcheck.crosscheck import PROFILES, RunOptions, count_tasks, verify_entries
     from mathcheck.crosscheck.report import to_json_dict
 
-    options = RunOptions(seed=seed, examples=examples)
+    effort = {**PROFILES[profile], **({"examples": examples} if examples else {})}
+    options = RunOptions(seed=seed, **effort)
     total = count_tasks(entries, options)
-    results = run_with_progress(total, lambda update: verify_entries(entries, options, update))
-    return to_json_dict(results, options)
+    replay = _replay()
+    results = run_with_progress(total, lambda update: verify_entries(
+        entries, options, update, jobs=None, replay=replay))
+    report = to_json_dict(results, options)
+    report["environment"]["profile"] = profile
+    return report
+
+
+def _replay() -> Any:
+    from mathcheck.crosscheck._replay import Replay, enabled
+
+    return Replay() if enabled() else None
 
 
 @click.command("latex")
@@ -66,11 +80,17 @@ def _verify(entries: tuple[Any, ...], seed: int, examples: int) -> dict[str, Any
     "--seed", type=int, default=0, show_default=True, help="Seed of the verification run."
 )
 @click.option(
+    "--profile",
+    type=click.Choice(["quick", "ci", "deep"]),
+    default="quick",
+    show_default=True,
+    help="Effort of the verification run (as `verify --profile`); ignored with --results.",
+)
+@click.option(
     "--examples",
     type=click.IntRange(1),
-    default=20,
-    show_default=True,
-    help="Generated examples per check in the verification run.",
+    default=None,
+    help="Generated examples per check in the verification run (default: the profile's).",
 )
 def latex(
     out_dir: Path,
@@ -80,7 +100,8 @@ def latex(
     sweeps_path: Path | None,
     no_verify: bool,
     seed: int,
-    examples: int,
+    profile: str,
+    examples: int | None,
 ) -> None:
     """Build the formula reference from the verified catalog: every display printed from
     SymPy, statuses from a verification run, derivatives re-derived, code and plots."""
@@ -104,7 +125,7 @@ def latex(
 
         report = load(results_path)
     elif not no_verify:
-        report = _verify(entries, seed, examples)
+        report = _verify(entries, seed, profile, examples)
     with Progress(
         TextColumn("[bold]latex"),
         BarColumn(),
