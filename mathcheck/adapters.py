@@ -1,7 +1,9 @@
-"""Adapters that fit an implementation to an entry's canonical signature (public re-export;
-the docstring of `mathcheck.regress._adapters` has the examples)."""
+"""Adapters that fit an implementation to an entry's canonical signature: the names of
+`mathcheck.regress` listed in `ADAPTERS`, re-exported (the docstring of
+`mathcheck.regress._adapters` has the examples)."""
 
-from mathcheck.regress import _adapters
-from mathcheck.regress._adapters import *  # noqa: F403  (exactly _adapters.__all__)
+from mathcheck._lazy import exports
+from mathcheck.regress import ADAPTERS
 
-__all__ = list(_adapters.__all__)
+__all__ = list(ADAPTERS)
+__getattr__, __dir__ = exports(__name__, {name: f"mathcheck.regress:{name}" for name in ADAPTERS})

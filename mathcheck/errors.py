@@ -17,6 +17,7 @@ EXIT_USAGE = 2  # bad usage or input, found before any work: id, dtype, device, 
 EXIT_TARGET = 3  # the code under test crashed, exited or ran past its time budget
 EXIT_INTERNAL = 4  # a bug in mathcheck itself (one line; --debug shows the traceback)
 EXIT_INTERRUPTED = 130  # Ctrl-C; the reports written so far are marked incomplete
+EXIT_PIPE_CLOSED = 141  # the reader of stdout went away (`| head`): 128 + SIGPIPE, as a shell
 
 
 class MathcheckError(Exception):

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from mathcheck._paths import hypothesis_cache
-from mathcheck.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, MathcheckError
+from mathcheck.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED, MathcheckError
 
 __all__ = ["cli", "hypothesis_cache", "main"]
 
@@ -79,6 +79,9 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             _one_line("interrupted")
             ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:  # `mathcheck ... | head`: nobody reads on; stop without a word
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_PIPE_CLOSED)
         except Exception as exc:  # a bug in mathcheck: still one line, unless --debug
             if debug:
                 raise

@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from mathcheck.crosscheck._results import PROFILES, RunOptions
+from mathcheck.crosscheck import PROFILES, RunOptions
 from mathcheck.errors import InvalidInputError
 from mathcheck.formulas import BACKENDS, DTYPES
-from mathcheck.numeric._dtypes import canonical
+from mathcheck.numeric import canonical
 
 F = Callable[..., Any]
 

@@ -12,8 +12,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from mathcheck.crosscheck._results import Result, RunOptions
-from mathcheck.crosscheck._writer import check_report_paths as check_outputs
+from mathcheck.crosscheck import Result, RunOptions
+from mathcheck.crosscheck import check_report_paths as check_outputs
 
 # Wide enough for the verdict tables when output is piped (CI logs), terminal width otherwise.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
@@ -56,9 +56,10 @@ class Interrupt:
             raise KeyboardInterrupt
 
 
-def progress_bar() -> Progress:
+def progress_bar(job: str = "verify") -> Progress:
+    """The one progress bar of the CLI: the job, done/total, elapsed, what runs now."""
     return Progress(
-        TextColumn("[bold]verify"),
+        TextColumn(f"[bold]{job}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

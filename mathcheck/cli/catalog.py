@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
+import os
+from typing import Any
 
 import click
 from rich.syntax import Syntax
 from rich.table import Table
 
 from mathcheck.cli._render import console
-from mathcheck.formulas import Entry, get, resolve, select
+from mathcheck.formulas import Entry, Ref, get, resolve, select
 
 
 @click.command("list")
@@ -42,9 +45,15 @@ def _latex(entry_id: str) -> str:
 
 @click.command()
 @click.argument("formula_id")
-def show(formula_id: str) -> None:
+@click.option("--where", is_flag=True,
+              help="Print only where the entry, its SymPy, NumPy and Torch forms and each claim "
+                   "are defined, as path:line.")
+def show(formula_id: str, where: bool) -> None:
     """Show one entry: LaTeX, SymPy form, NumPy and Torch source, claims."""
     entry = get(formula_id)
+    if where:
+        _where(entry)
+        return
     console.rule(
         f"[bold]{entry.id}[/bold] — {entry.title} "
         f"(section {entry.section.number}: {entry.section.title})"
@@ -54,7 +63,7 @@ def show(formula_id: str) -> None:
     if entry.symbolic is not None:
         import sympy as sp
 
-        from mathcheck.crosscheck._symbolic import proof_sizes
+        from mathcheck.crosscheck import proof_sizes
 
         builder = resolve(entry.symbolic)
         sizes = proof_sizes(entry, {})
@@ -87,6 +96,62 @@ def show(formula_id: str) -> None:
         console.print("\n[bold]Variants[/bold] (names for allow_variants=)")
     for variant in entry.variants:
         console.print(f"• {variant.name}: {variant.description}", markup=False)
+
+
+def _where(entry: Entry) -> None:
+    """`show --where`: path:line of the entry's `Entry(...)`, of its three forms' functions and
+    of each claim's construction, one per line (plain text: no wrapping, for editors to jump)."""
+    click.echo(f"entry: {_site(entry.defined_at)}")
+    for label, ref in (("sympy", entry.symbolic), ("numpy", entry.numpy), ("torch", entry.torch)):
+        if ref is not None:
+            click.echo(f"{label}: {_form_site(ref)}")
+        elif label == "sympy":
+            click.echo("sympy: none (no SymPy form)")
+        else:
+            click.echo(f"{label}: none ({entry.no_numeric_reason or 'not provided'})")
+    click.echo("claims:")
+    for claim in entry.claims:
+        what = claim.kind if claim.label == claim.kind else f"{claim.kind}: {claim.label}"
+        click.echo(f"  {_site(claim.defined_at)}  {what}")
+
+
+def _site(site: Any) -> str:
+    """A recorded construction site as path:line (and the line a helper was called from)."""
+    if site is None:
+        return "unknown (not recorded)"
+    place = f"{_path(site.path)}:{site.line}"
+    return place if site.called_from is None else (
+        f"{place} (called from {_path(site.path)}:{site.called_from})")
+
+
+def _form_site(ref: Any) -> str:
+    """path:line of the `def` of a form (partials and decorators unwrapped), and its name."""
+    name = ref.name if isinstance(ref, Ref) else getattr(ref, "__qualname__", repr(ref))
+    try:
+        obj = resolve(ref)
+        while isinstance(obj, functools.partial) or hasattr(obj, "__wrapped__"):
+            obj = obj.func if isinstance(obj, functools.partial) else inspect.unwrap(obj)
+        if not (inspect.isfunction(obj) or inspect.ismethod(obj) or inspect.isclass(obj)):
+            obj = type(obj)  # a callable instance: its class
+        path = inspect.getsourcefile(obj)
+        lines, start = inspect.getsourcelines(obj)
+    except (ImportError, AttributeError, TypeError, OSError) as exc:
+        return f"{name} (no source: {type(exc).__name__}: {exc})"
+    if path is None:
+        return f"{name} (no source file)"
+    heads = ("def ", "async def ", "class ")  # past the decorators, to the line that names it
+    offset = next((i for i, line in enumerate(lines) if line.lstrip().startswith(heads)), 0)
+    return f"{_path(path)}:{start + offset}  {name}"
+
+
+def _path(path: str) -> str:
+    """Relative to the current directory when inside it, else absolute."""
+    path, cwd = os.path.abspath(path), os.getcwd()
+    try:
+        inside = os.path.commonpath([path, cwd]) == cwd
+    except ValueError:  # another drive
+        inside = False
+    return os.path.relpath(path, cwd) if inside else path
 
 
 def _signature(entry: Entry) -> None:

@@ -8,11 +8,10 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-console = Console(highlight=False)
+from mathcheck.cli._render import console, progress_bar
+
 errors = Console(highlight=False, stderr=True, soft_wrap=True)  # one line, never wrapped
-
 
 
 def _verify(entries: tuple[Any, ...], seed: int, profile: str,
@@ -36,9 +35,9 @@ def _verify(entries: tuple[Any, ...], seed: int, profile: str,
 
 
 def _replay() -> Any:
-    from mathcheck.crosscheck._replay import Replay, enabled
+    from mathcheck.crosscheck import Replay, replay_enabled
 
-    return Replay() if enabled() else None
+    return Replay() if replay_enabled() else None
 
 
 @click.command("latex")
@@ -126,15 +125,7 @@ def latex(
         report = load(results_path)
     elif not no_verify:
         report = _verify(entries, seed, profile, examples)
-    with Progress(
-        TextColumn("[bold]latex"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=console,
-        transient=True,
-    ) as bar:
+    with progress_bar("latex") as bar:
         task = bar.add_task("", total=len(entries))
 
         def advance(entry: Any) -> None:

@@ -121,12 +121,12 @@ def regress(
     checked as written is reported as its own row and the others still run), 3 when the code
     under test crashed, exited or ran past its budget."""
     from mathcheck.cli._render import Interrupt, check_outputs
-    from mathcheck.regress import _runner
-    from mathcheck.regress._targets import (
+    from mathcheck.regress import (
         from_pyproject,
         parse_cli_target,
         parse_kwargs,
         parse_state,
+        runner,
     )
 
     check_outputs(json_path, junit_path)
@@ -151,18 +151,18 @@ def regress(
             "its own keys (kwargs, backend, init, state), a pack job its own options"
         )
     # Options every target shares: one error for all of them, before any work.
-    _runner.validate("act.softmax", {**defaults, "backend": cli_options["backend"]})
-    jobs: list[_runner.Job] = []
+    runner.validate("act.softmax", {**defaults, "backend": cli_options["backend"]})
+    jobs: list[runner.Job] = []
     slots: list[tuple[Any, Any]] = []  # (a row not run, None) or (index in jobs, the job)
     title = "mathcheck regress"
     if pack:
         if targets or config:
             raise InvalidInputError("give --pack, targets or --config, not several")
         title += f" --pack {pack}"
-        found = _runner.pack_jobs(pack)  # an unknown pack: a usage error naming the known
+        found = runner.pack_jobs(pack)  # an unknown pack: a usage error naming the known
         if found is None:
-            why = _runner.pack_unavailable(pack) or ""
-            slots.append((_runner.unavailable_row(pack, why), None))
+            why = runner.pack_unavailable(pack) or ""
+            slots.append((runner.unavailable_row(pack, why), None))
         else:
             jobs = found
             slots = [(i, job) for i, job in enumerate(jobs)]
@@ -173,7 +173,7 @@ def regress(
                 try:
                     parsed.append(parse_cli_target(text, kwargs, **cli_options))
                 except InvalidInputError as exc:
-                    parsed.append(_runner.usage_row(text, text.rpartition("=")[2] or "-",
+                    parsed.append(runner.usage_row(text, text.rpartition("=")[2] or "-",
                                                     str(exc)))
         else:
             path = config or Path("pyproject.toml")
@@ -187,24 +187,24 @@ def regress(
                 slots.append((target, None))
                 continue
             try:
-                _runner.validate_target(target, defaults)
+                runner.validate_target(target, defaults)
             except MathcheckError as exc:
                 if exc.exit_code != EXIT_USAGE:
                     raise
-                slots.append((_runner.usage_row(target.target, target.formula, str(exc)), None))
+                slots.append((runner.usage_row(target.target, target.formula, str(exc)), None))
                 continue
-            slots.append((len(jobs), _runner.job_from_target(target)))
+            slots.append((len(jobs), runner.job_from_target(target)))
             jobs.append(slots[-1][1])
-    not_run = _runner.import_targets(jobs, time_budget)
+    not_run = runner.import_targets(jobs, time_budget)
     todo = [job for i, job in enumerate(jobs) if i not in not_run]
     with Interrupt() as interrupt:
-        done, interrupted = _runner.run_jobs(
+        done, interrupted = runner.run_jobs(
             todo, defaults, console, time_budget=time_budget, target_budget=target_budget,
             between=interrupt.check,
         )
     rows = _in_order(slots, not_run, todo, done)
     console.print(verdict_table(rows, title=title, expected=bool(pack)))
-    _runner.write_reports(
+    runner.write_reports(
         rows, json_path, junit_path, incomplete="interrupted" if interrupted else None,
         strict=strict,
     )
@@ -216,18 +216,18 @@ def regress(
     )
     if pack:
         for row in rows:
-            if _runner.outcome(row) != row["expected"]:
+            if runner.outcome(row) != row["expected"]:
                 console.print(f"unexpected: {row['name']} → {row['formula']}: expected "
-                              f"{row['expected']}, got {_runner.outcome(row)}", markup=False)
+                              f"{row['expected']}, got {runner.outcome(row)}", markup=False)
     if interrupted:
         console.print("interrupted: the reports hold the targets finished so far")
     code = (pack_exit_code(rows, strict, interrupted) if pack
             else regress_exit_code(rows, strict, interrupted))
-    usage = [r for r in rows if _runner.is_usage_row(r)]
+    usage = [r for r in rows if runner.is_usage_row(r)]
     if code == EXIT_USAGE:
         from mathcheck.cli import _one_line
 
-        shown = "; ".join(str(r["note"]).removeprefix(_runner.USAGE) for r in usage)
+        shown = "; ".join(str(r["note"]).removeprefix(runner.USAGE) for r in usage)
         _one_line(f"error: {len(usage)} of {total} targets not checked: {shown}")
     raise SystemExit(code)
 
@@ -250,8 +250,8 @@ def _in_order(
 def regress_exit_code(rows: list[dict[str, Any]], strict: bool, interrupted: bool) -> int:
     """130 interrupted; 3 the code under test broke; 2 a target could not be checked as
     written; 1 a miss or nothing checked; else 0."""
-    from mathcheck.regress._api import BROKE
-    from mathcheck.regress._runner import is_usage_row
+    from mathcheck.regress import BROKE
+    from mathcheck.regress.runner import is_usage_row
 
     verdicts = {r["verdict"] for r in rows}
     if interrupted:
@@ -269,8 +269,8 @@ def regress_exit_code(rows: list[dict[str, Any]], strict: bool, interrupted: boo
 def pack_exit_code(rows: list[dict[str, Any]], strict: bool, interrupted: bool) -> int:
     """A pack records each job's verdict (`Job.expect`): 0 when every job gives it, 1 when
     one does not (or nothing ran), with `strict` 1 on any fail; 3 and 130 as for targets."""
-    from mathcheck.regress._api import BROKE
-    from mathcheck.regress._runner import outcome
+    from mathcheck.regress import BROKE
+    from mathcheck.regress.runner import outcome
 
     verdicts = {r["verdict"] for r in rows}
     if interrupted:
@@ -297,7 +297,7 @@ VERDICT_STYLES = {
 def verdict_table(rows: list[dict[str, Any]], title: str, expected: bool = False) -> Table:
     """One row per target (or pack job); `expected` adds the verdict each job records, with a
     mismatch marked."""
-    from mathcheck.regress._runner import outcome
+    from mathcheck.regress.runner import outcome
 
     table = Table(title=title, show_lines=False)
     columns = ["target", "formula", "verdict", "variant"]

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from mathcheck.cli._render import Interrupt, check_outputs, console
-from mathcheck.crosscheck._results import PROFILES
+from mathcheck.crosscheck import PROFILES
 from mathcheck.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from mathcheck.formulas import BACKENDS, select
 
@@ -76,9 +76,8 @@ def selftest(
     """Mutate the catalog's NumPy and Torch forms and report how many mutants the checks kill.
     Exit 0, or 1 when --fail-under is not met or no mutant was counted; 2 on bad usage."""
     from mathcheck.cli._options import build_options
-    from mathcheck.selftest import generate
-    from mathcheck.selftest._run import run_mutants
-    from mathcheck.selftest._run import select as pick
+    from mathcheck.selftest import generate, run_mutants
+    from mathcheck.selftest import select as pick
     from mathcheck.selftest.equivalent import EQUIVALENT
 
     check_outputs(json_path, None)
@@ -169,7 +168,7 @@ def _report(results: Sequence[Any]) -> dict[str, Any]:
     from rich.table import Table
     from rich.text import Text
 
-    from mathcheck.selftest._run import summarize
+    from mathcheck.selftest import summarize
 
     summary = summarize(results)
     total = summary["total"]
@@ -204,9 +203,8 @@ def _report(results: Sequence[Any]) -> dict[str, Any]:
 def _write(
     path: str, results: Sequence[Any], options: Any, meta: dict[str, Any], incomplete: str | None
 ) -> None:
-    from mathcheck.crosscheck import report
-    from mathcheck.crosscheck._writer import write_json
-    from mathcheck.selftest._run import summarize
+    from mathcheck.crosscheck import report, write_json
+    from mathcheck.selftest import summarize
 
     document = {
         "schema": SCHEMA,

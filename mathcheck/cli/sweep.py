@@ -50,8 +50,7 @@ def sweep(formula_id: str | None, formula: str | None, impl: str | None, dtype: 
     fp16/bf16: all 65,536 patterns; fp32: all 2^32 in shards; fp64: a stated sample. The
     worst cases are confirmed by the mpmath oracle. Exit 0 within budget, 1 over it.
     """
-    from mathcheck.sweep import make_spec
-    from mathcheck.sweep._report import render, writable, write_json, write_plot
+    from mathcheck.sweep import make_spec, render, writable, write_json, write_plot
 
     if table_out is not None:
         _table(table_out, dtype, device, rows_path, shard_bits, results, address, in_process, cpus)
@@ -85,13 +84,16 @@ def sweep(formula_id: str | None, formula: str | None, impl: str | None, dtype: 
 
 def _table(prefix: str, dtypes: str, device: str, rows_path: str | None, shard_bits: int,
            results: str | None, address: str | None, in_process: bool, cpus: int | None) -> None:
-    import json
-    from pathlib import Path
-
     from mathcheck.numeric import canonical
-    from mathcheck.sweep import make_spec
-    from mathcheck.sweep._report import _plain, writable
-    from mathcheck.sweep._table import Row, default_rows, load_rows, markdown, table
+    from mathcheck.sweep import (
+        Row,
+        default_rows,
+        load_rows,
+        make_spec,
+        table,
+        writable,
+        write_table,
+    )
 
     names = tuple(canonical(d.strip()) for d in dtypes.split(",") if d.strip())
     writable(prefix + ".md")
@@ -107,11 +109,7 @@ def _table(prefix: str, dtypes: str, device: str, rows_path: str | None, shard_b
         return _with_progress(spec, results=results, address=address,
                               in_process=in_process or None, num_cpus=cpus)
 
-    cells = table(names, cell, chosen)
-    text = markdown(cells)
-    Path(prefix + ".md").write_text(text)
-    Path(prefix + ".json").write_text(json.dumps(_plain(cells), indent=2, ensure_ascii=False))
-    click.echo(text)
+    click.echo(write_table(table(names, cell, chosen), prefix))
 
 
 def _with_progress(spec: Any, **options: Any) -> dict[str, Any]:

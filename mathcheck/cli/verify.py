@@ -24,7 +24,7 @@ from mathcheck.cli._render import (
     run_with_progress,
     write_reports,
 )
-from mathcheck.crosscheck._results import Result
+from mathcheck.crosscheck import Result
 from mathcheck.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from mathcheck.formulas import select
 
@@ -64,10 +64,14 @@ def verify(
     every dtype and device, gradients and properties. Exit 0 when every check passes, 1 when
     one fails or nothing was checked, 2 on bad usage, 130 when interrupted (the reports then
     hold the checks finished so far and say so)."""
-    from mathcheck.crosscheck import count_tasks, report, verify_entries
-    from mathcheck.crosscheck._pool import parse_jobs
-    from mathcheck.crosscheck._replay import Replay
-    from mathcheck.crosscheck._replay import enabled as replay_enabled
+    from mathcheck.crosscheck import (
+        Replay,
+        count_tasks,
+        parse_jobs,
+        replay_enabled,
+        report,
+        verify_entries,
+    )
 
     workers = parse_jobs(jobs)
     if address is not None:

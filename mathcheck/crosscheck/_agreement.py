@@ -16,9 +16,15 @@ from mathcheck.crosscheck._results import DEFAULT_INPUTS
 from mathcheck.crosscheck._screening import TOP, conditions, row_scores, screen_plan
 from mathcheck.crosscheck._search import Violation, search
 from mathcheck.formulas import Agreement, Domain, Entry, resolve
-from mathcheck.numeric import Backend, fmt, round_to
-from mathcheck.numeric._oracle import Oracle, output_shape
-from mathcheck.numeric._screen import Screen, ScreenUnavailable
+from mathcheck.numeric import (
+    Backend,
+    Oracle,
+    Screen,
+    ScreenUnavailable,
+    fmt,
+    output_shape,
+    round_to,
+)
 from mathcheck.outcome import Outcome
 
 SAMPLED = 64  # oracle measurements when a form has no screen

@@ -146,6 +146,12 @@ def _dispatch(task: Task, options: RunOptions) -> Outcome:
     raise TypeError(f"unknown claim kind {type(claim).__name__}")
 
 
+def preload() -> None:
+    """Import every claim runner (and through them SymPy, Hypothesis, Torch) now, so that a
+    worker's first check does not pay for the imports inside its time budget."""
+    from mathcheck.crosscheck import _agreement, _gradient, _kink, _property, _symbolic  # noqa: F401
+
+
 #: Callbacks told `(task, None)` before and `(task, result)` after every task, in this
 #: process (the regression worker reports progress to its parent through one).
 _observers: list[Callable[[Task, Result | None], None]] = []

@@ -19,8 +19,7 @@ from mathcheck.crosscheck._inputs import Case, cases, extreme_cases
 from mathcheck.crosscheck._screening import conditions
 from mathcheck.crosscheck._search import Violation, no_inputs, search
 from mathcheck.formulas import Entry, Gradient, resolve
-from mathcheck.numeric import Backend, error_scale, ulp_errors
-from mathcheck.numeric._oracle import Oracle
+from mathcheck.numeric import Backend, Oracle, error_scale, ulp_errors
 from mathcheck.outcome import Outcome
 from mathcheck.symbolic import SymForm
 

@@ -18,8 +18,7 @@ import sympy as sp
 
 from mathcheck.crosscheck._symbolic import proof_sizes
 from mathcheck.formulas import Entry, Kink, Kinks, resolve
-from mathcheck.numeric._backend import Backend
-from mathcheck.numeric._dtypes import round_to
+from mathcheck.numeric import Backend, round_to
 from mathcheck.outcome import Outcome
 
 

@@ -17,8 +17,7 @@ import sympy as sp
 
 from mathcheck.crosscheck._inputs import Case
 from mathcheck.formulas import Arg
-from mathcheck.numeric import Backend, fmt, ulp
-from mathcheck.numeric._oracle import flat_form
+from mathcheck.numeric import Backend, flat_form, fmt, ulp
 
 _LIMITS: dict[tuple[Any, ...], dict[float, float | None]] = {}
 

@@ -113,7 +113,8 @@ def _result_dict(result: Result) -> dict[str, Any]:
     return {f.name: getattr(result, f.name) for f in fields(Result)}
 
 
-def _describe_exit(code: int | None) -> str:
+def describe_exit(code: int | None) -> str:
+    """Why a worker process is gone, from its exit code (None: it is alive but silent)."""
     if code is None:
         return "the worker process stopped answering"
     if code < 0:
@@ -295,7 +296,7 @@ def run_parallel(
                 try:
                     message = worker.conn.recv()
                 except (EOFError, OSError):
-                    replace(worker, _describe_exit(worker.exit_code()))
+                    replace(worker, describe_exit(worker.exit_code()))
                     continue
                 if message[0] == "ready":
                     worker.ready, failures = True, 0

@@ -75,7 +75,7 @@ def fingerprint() -> str:
     """What every replayed result depends on beyond its own task: code, libraries, machine."""
     import torch
 
-    from mathcheck.numeric._cache import package_version
+    from mathcheck.numeric.cache import package_version
 
     parts = (
         _package_digest(),

@@ -12,8 +12,7 @@ from mathcheck.crosscheck._agreement import FormCache, call_form
 from mathcheck.crosscheck._inputs import Case
 from mathcheck.formulas import Agreement, get, resolve
 from mathcheck.numeric import backend as make_backend
-from mathcheck.numeric import error_scale, ulp_errors
-from mathcheck.numeric._oracle import output_shape
+from mathcheck.numeric import error_scale, output_shape, ulp_errors
 
 
 def reproduce(

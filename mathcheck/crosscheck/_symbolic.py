@@ -8,10 +8,9 @@ from typing import Any
 import sympy as sp
 
 from mathcheck.formulas import Derivative, Entry, Identity, resolve
-from mathcheck.numeric import _cache
+from mathcheck.numeric import cache
 from mathcheck.outcome import Outcome
-from mathcheck.symbolic import Equation, SymForm, prove_equal
-from mathcheck.symbolic._prove import Proof
+from mathcheck.symbolic import Equation, Proof, SymForm, prove_equal
 
 DEFAULT_SIZE = 3
 
@@ -77,25 +76,25 @@ def run_identity(entry: Entry, claim: Identity, budget: float, seed: int) -> Out
 
 def _proof(lhs: Any, rhs: Any, ranges: dict[Any, tuple[float, float]], budget: float,
            seed: int) -> Proof:
-    """`prove_equal`, cached on disk (`numeric._cache`) when it finished inside its budget:
+    """`prove_equal`, cached on disk (`numeric.cache`) when it finished inside its budget:
     a completed simplification and a seeded numeric confirmation are deterministic, so the
     cached proof is the one recomputing gives. One that ran out of time is never cached."""
-    key = _cache.digest(
+    key = cache.digest(
         "proof",
-        _cache.source_digest("mathcheck.symbolic._prove"),
+        cache.source_digest("mathcheck.symbolic._prove"),
         sp.srepr(lhs),
         sp.srepr(rhs),
         sorted((sp.srepr(k), tuple(v)) for k, v in ranges.items()),
         budget,
         seed,
     )
-    cached = _cache.load("proof", key)
+    cached = cache.load("proof", key)
     if isinstance(cached, Proof):
         return cached
     start = time.perf_counter()
     proof = prove_equal(lhs, rhs, ranges, time_budget=budget, seed=seed)
     if time.perf_counter() - start < budget:  # its limit cannot have fired
-        _cache.store("proof", key, proof)
+        cache.store("proof", key, proof)
     return proof
 
 

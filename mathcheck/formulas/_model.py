@@ -7,7 +7,10 @@ resolved only when a check needs them; all behaviour lives in `mathcheck.crossch
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from importlib import import_module
@@ -34,6 +37,57 @@ class Ref:
     @property
     def name(self) -> str:
         return self.target.partition(":")[2]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where a catalog object was constructed: `path:line` of the call that built it and, for
+    one built inside a helper function of that file, the module-level line that called it."""
+
+    path: str
+    line: int
+    called_from: int | None = None
+
+
+_FORMULAS = os.path.dirname(os.path.abspath(__file__))
+_NOT_A_SITE = frozenset({os.path.abspath(dataclasses.__file__)})
+
+
+def _constructed_at() -> Site | None:
+    """The first frame outside this package's private modules (`_model`, `_reference`: the
+    factories) and dataclasses' generated code: where the object was written. Runs for every
+    entry and claim at import of the catalog, so it only walks a few frames."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = frame.f_code.co_filename
+        private = os.path.basename(path).startswith("_") and os.path.dirname(path) == _FORMULAS
+        if not (private or path.startswith("<") or path in _NOT_A_SITE):
+            break
+        frame = frame.f_back
+    if frame is None:
+        return None
+    site = Site(path, frame.f_lineno)
+    outer = frame
+    while outer.f_code.co_name != "<module>":  # built by a helper: where it was called from
+        outer = outer.f_back
+        if outer is None or outer.f_code.co_filename != path:
+            return site
+    return site if outer is frame else Site(path, site.line, outer.f_lineno)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A catalog object that knows where it was constructed (`mathcheck show ID --where`).
+
+    `defined_at` is recorded at construction and kept by `dataclasses.replace` (it is passed on
+    like any field); it is no part of equality, hashing or repr.
+    """
+
+    defined_at: Site | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.defined_at is None:
+            object.__setattr__(self, "defined_at", _constructed_at())
 
 
 #: A form or check: a lazy `Ref` in the catalog, or a plain callable (tests, user targets).
@@ -196,7 +250,7 @@ class Budget:
         if self.cond_arg and self.cond_kind == "offset":
             import numpy as np  # lazy: the catalog imports in ms
 
-            from mathcheck.numeric._dtypes import fmt
+            from mathcheck.numeric import fmt
 
             with np.errstate(over="ignore"):  # a huge offset: an infinite budget, as it should
                 return base + self.per_length * n + np.square(cond) * fmt(dtype).eps
@@ -243,7 +297,7 @@ class Budget:
 
 
 @dataclass(frozen=True)
-class Agreement:
+class Agreement(Located):
     """The NumPy and Torch forms agree with the high-precision oracle within `budget`."""
 
     budget: Budget
@@ -255,7 +309,7 @@ class Agreement:
 
 
 @dataclass(frozen=True)
-class Derivative:
+class Derivative(Located):
     """SymPy's derivative of the form equals the stated one, proven by simplification.
 
     `expected` builds the stated derivative from the same SymForm (its symbols). For a vector
@@ -270,7 +324,7 @@ class Derivative:
 
 
 @dataclass(frozen=True)
-class Identity:
+class Identity(Located):
     """Two expressions are equal: proven by simplification, else confirmed at random points.
 
     `build(**sizes)` returns a `mathcheck.symbolic.Equation`.
@@ -287,7 +341,7 @@ class Identity:
 
 
 @dataclass(frozen=True)
-class Gradient:
+class Gradient(Located):
     """Torch autograd of the Torch form against the SymPy gradient and fp64 finite differences."""
 
     wrt: tuple[str, ...]
@@ -300,7 +354,7 @@ class Gradient:
 
 
 @dataclass(frozen=True)
-class Property:
+class Property(Located):
     """An invariant over generated inputs. `check(f, args, ctx)` returns the violation.
 
     The violation is measured in machine epsilons of the dtype under test (0 = holds exactly);
@@ -322,7 +376,7 @@ class Property:
 
 
 @dataclass(frozen=True)
-class Check:
+class Check(Located):
     """Anything else (a statistical test, a computed figure, a many-step recurrence).
 
     `run(ctx: CheckContext) -> Outcome`. `per` says how often it runs: once, or once per
@@ -367,7 +421,7 @@ class Kink:
 
 
 @dataclass(frozen=True)
-class Kinks:
+class Kinks(Located):
     """The engine's claim for an entry's `kinks` (planned from `Entry.kinks`, not listed).
 
     Torch: autograd at each kink equals the stated subgradient, and the value there is the
@@ -406,7 +460,7 @@ class Section:
 
 
 @dataclass(frozen=True)
-class Entry:
+class Entry(Located):
     """One formula of the catalog, in three forms, with its domain and claims."""
 
     id: str

@@ -1,11 +1,11 @@
-"""`sympy.lambdify` with its generated source text cached on disk (`_cache`).
+"""`sympy.lambdify` with its generated source text cached on disk (`cache`).
 
 Printing a large form (and its CSE) is most of an oracle's cold cost; compiling the printed
 source is ~1 ms. Kept honest: a source is cached only when the function's namespace can be
 rebuilt exactly (lambdify's module namespaces plus named imports, each checked at store time
 to be the very objects lambdify used), and a warm load compiles that same source in that
 namespace, so the function is the one lambdify would return. The key is the `srepr` of the
-arguments and expressions, the options and the versions (`_cache.digest`).
+arguments and expressions, the options and the versions (`cache.digest`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import sympy as sp
 
-from mathcheck.numeric import _cache
+from mathcheck.numeric import cache
 
 KIND = "lambdify"
 NAME = "_lambdifygenerated"
@@ -82,13 +82,13 @@ class Lambdified:
     def _key(self, cse: bool) -> str:
         if self._text is None:  # one srepr for both variants: it is the warm run's main cost
             self._text = sp.srepr(self.symbols) + "\n" + sp.srepr(self.exprs)
-        return _cache.digest(KIND, _cache.source_digest(__name__), self._text, self.modules, cse)
+        return cache.digest(KIND, cache.source_digest(__name__), self._text, self.modules, cse)
 
     def function(self, cse: bool = False) -> Callable[..., Any]:
-        if not _cache.enabled():
+        if not cache.enabled():
             return sp.lambdify(self.symbols, self.exprs, modules=list(self.modules), cse=cse)
         key = self._key(cse)
-        cached = _cache.load(KIND, key)
+        cached = cache.load(KIND, key)
         if cached is not None:
             try:
                 source, imports = cached
@@ -98,5 +98,5 @@ class Lambdified:
         fn = sp.lambdify(self.symbols, self.exprs, modules=list(self.modules), cse=cse)
         entry = _entry(fn, self.modules)
         if entry is not None:
-            _cache.store(KIND, key, entry)
+            cache.store(KIND, key, entry)
         return fn

@@ -56,8 +56,10 @@ def output_shape(form: SymForm) -> tuple[int, ...]:
     return (rows,) if cols == 1 else (rows, cols)
 
 
-class Oracle:
-    """Compiled once per form; evaluates row by row over the leading (batch) dimensions."""
+class FlatForm:
+    """A form laid out for evaluation: its inputs' names and ranks, the parameters left free,
+    the output shape, and the symbols and expressions of its flattened entries (what the
+    oracle and the screen both compile)."""
 
     def __init__(
         self, form: SymForm, params: Mapping[str, float], arg_ndims: Mapping[str, int],
@@ -66,9 +68,20 @@ class Oracle:
         self.names = list(form.args)
         self.arg_ndims = dict(arg_ndims)
         self.free = tuple(k for k in free if k in form.params)
-        symbols, exprs = flat_form(form, params, self.free)
+        self.symbols, self.exprs = flat_form(form, params, self.free)
         self.out_shape = output_shape(form)
-        self._size = len(exprs)
+        self._size = len(self.exprs)
+
+
+class Oracle(FlatForm):
+    """Compiled once per form; evaluates row by row over the leading (batch) dimensions."""
+
+    def __init__(
+        self, form: SymForm, params: Mapping[str, float], arg_ndims: Mapping[str, int],
+        free: tuple[str, ...] = (),
+    ):
+        super().__init__(form, params, arg_ndims, free)
+        symbols, exprs = self.symbols, self.exprs
         # cse: gradient and matrix forms repeat subexpressions (softmax denominators...)
         # Generated source cached on disk (`_lambdify`): printing is the cold cost.
         compiled = Lambdified(symbols, exprs, ["mpmath", "sympy"])

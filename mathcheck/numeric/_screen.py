@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from mathcheck.numeric._oracle import flat_form, output_shape
+from mathcheck.numeric._oracle import FlatForm
 from mathcheck.symbolic import SymForm
 
 
@@ -46,22 +46,19 @@ def _namespace(exprs: list[Any]) -> dict[str, Any]:
     return found
 
 
-class Screen:
+class Screen(FlatForm):
     """Compiled once per form; evaluates all rows of a batch at once."""
 
     def __init__(
         self, form: SymForm, params: Mapping[str, float], arg_ndims: Mapping[str, int],
         free: tuple[str, ...] = (),
     ):
-        self.names = list(form.args)
-        self.arg_ndims = dict(arg_ndims)
-        self.out_shape = output_shape(form)
-        self.free = tuple(k for k in free if k in form.params)
-        symbols, exprs = flat_form(form, params, self.free)
-        self._size = len(exprs)
+        super().__init__(form, params, arg_ndims, free)
+        exprs = self.exprs
         self.precision = "longdouble"
         try:
-            self._f = sp.lambdify(symbols, exprs, modules=[_namespace(exprs), "scipy", "numpy"],
+            self._f = sp.lambdify(self.symbols, exprs,
+                                  modules=[_namespace(exprs), "scipy", "numpy"],
                                   use_imps=False, cse=True)
         except Exception as exc:  # a printer without this function
             raise ScreenUnavailable(f"{type(exc).__name__}: {exc}") from exc

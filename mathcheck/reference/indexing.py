@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from mathcheck.reference._limits import limit
-from mathcheck.symbolic._form import SymForm
+from mathcheck.symbolic import SymForm
 
 #: Distinct size values for the roll-up (distinct so that each literal names one size).
 ROLL_SIZES = (5, 7, 3, 4, 6)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -94,12 +95,7 @@ def activation_plot(entry: Entry, out: Path) -> Path | None:
     ax.plot(grid, dy, color="#c0392b", ls="--", label=r"$f'(x)$")
     ax.set_xlabel(r"$x$", labelpad=1)
     ax.legend(loc="upper left", fontsize=7, handlelength=1.8)
-    ax.tick_params(labelsize=6.5, length=2)
-    fig.tight_layout(pad=0.3)
-    path = out / f"{entry.id.replace('.', '-')}-curve.pdf"
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, ax, out / f"{entry.id.replace('.', '-')}-curve.pdf")
 
 
 def error_plot(entry: Entry, out: Path, points: int = 600) -> Path | None:
@@ -108,9 +104,7 @@ def error_plot(entry: Entry, out: Path, points: int = 600) -> Path | None:
     agreement = next((c for c in entry.claims if isinstance(c, Agreement)), None)
     if form is None or agreement is None or entry.numpy is None or entry.domain is None:
         return None
-    from mathcheck.numeric._dtypes import round_to
-    from mathcheck.numeric._oracle import Oracle
-    from mathcheck.numeric._ulps import error_scale, ulp_errors
+    from mathcheck.numeric import Oracle, error_scale, round_to, ulp_errors
 
     _style()
     import matplotlib.pyplot as plt
@@ -139,9 +133,15 @@ def error_plot(entry: Entry, out: Path, points: int = 600) -> Path | None:
     ax.set_ylabel("error (ulp)", labelpad=1)
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper right", fontsize=7, handlelength=1.5)
+    return _save(fig, ax, out / f"{entry.id.replace('.', '-')}-ulps.pdf")
+
+
+def _save(fig: Any, ax: Any, path: Path) -> Path:
+    """Small ticks, a tight layout, written to `path` and closed."""
+    import matplotlib.pyplot as plt
+
     ax.tick_params(labelsize=6.5, length=2)
     fig.tight_layout(pad=0.3)
-    path = out / f"{entry.id.replace('.', '-')}-ulps.pdf"
     fig.savefig(path)
     plt.close(fig)
     return path

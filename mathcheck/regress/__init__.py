@@ -1,5 +1,6 @@
 """Regression-testing other implementations against the catalog (see README.md here)."""
 
+from mathcheck.regress import _adapters
 from mathcheck.regress._adapters import (
     Adapter,
     AdapterError,
@@ -16,13 +17,25 @@ from mathcheck.regress._adapters import (
     shared,
     with_kwargs,
 )
-from mathcheck.regress._api import CheckResult, assert_matches, check
+from mathcheck.regress._api import BROKE, CheckResult, assert_matches, check
 from mathcheck.regress._findings import Finding
 from mathcheck.regress._optimizers import check_optimizer
 from mathcheck.regress._schedules import check_schedule
-from mathcheck.regress._targets import Target, from_pyproject, load_callable
+from mathcheck.regress._targets import (
+    Target,
+    from_pyproject,
+    load_callable,
+    parse_cli_target,
+    parse_kwargs,
+    parse_state,
+)
+
+#: The adapter vocabulary, re-exported by `mathcheck.adapters`.
+ADAPTERS: tuple[str, ...] = tuple(_adapters.__all__)
 
 __all__ = [
+    "ADAPTERS",
+    "BROKE",
     "Adapter",
     "AdapterError",
     "CheckResult",
@@ -41,6 +54,9 @@ __all__ = [
     "layout",
     "load_callable",
     "module",
+    "parse_cli_target",
+    "parse_kwargs",
+    "parse_state",
     "per_row",
     "positional",
     "rename",

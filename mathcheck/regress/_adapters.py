@@ -150,7 +150,7 @@ def _plain(fn: AdapterLike) -> Adapter:
 
 def _default_call(impl: Any, canonical: Canonical) -> Callable[..., Any]:
     """Inputs positionally in the entry's order, parameters (and anything else) by keyword."""
-    from mathcheck.crosscheck._reproduce import positional_call
+    from mathcheck.crosscheck import positional_call
 
     return positional_call(impl, canonical.inputs)
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from mathcheck.crosscheck._results import DEFAULT_INPUTS
+from mathcheck.crosscheck import DEFAULT_INPUTS
 from mathcheck.errors import InvalidInputError, NotSupportedError
 from mathcheck.formulas import (
     DTYPES,
@@ -28,7 +28,7 @@ from mathcheck.formulas import (
     resolve,
 )
 from mathcheck.numeric import canonical
-from mathcheck.numeric.checks._library import SameAs
+from mathcheck.numeric.checks import SameAs
 from mathcheck.regress import _findings
 from mathcheck.regress._adapters import AdapterError, Canonical, apply
 from mathcheck.regress._findings import Finding

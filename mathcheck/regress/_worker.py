@@ -28,6 +28,7 @@ from typing import Any
 
 import cloudpickle
 
+from mathcheck.crosscheck import describe_exit
 from mathcheck.errors import TargetError
 
 #: True inside a worker: code there runs in-process (a worker never starts another).
@@ -66,17 +67,6 @@ def pack(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> bytes:
         raise Unpicklable(f"{type(exc).__name__}: {exc}") from None
 
 
-def describe_exit(code: int | None) -> str:
-    if code is None:
-        return "the worker process stopped answering"
-    if code < 0:
-        try:
-            return f"crashed: {signal.Signals(-code).name}"
-        except ValueError:
-            return f"crashed: signal {-code}"
-    return f"process exited with {code}"
-
-
 def main(conn: Connection) -> None:
     """The worker's entry point: serve the parent on `conn` until it closes."""
     global IN_WORKER
@@ -88,11 +78,10 @@ def main(conn: Connection) -> None:
 def _serve(conn: Any) -> None:
     """The worker's loop: receive (fn, args, kwargs) by cloudpickle, run, send the reply."""
     # The heavy imports, before "ready", so that no check's budget pays for them.
-    import mathcheck.crosscheck._agreement
-    import mathcheck.crosscheck._engine as engine
-    import mathcheck.crosscheck._gradient
-    import mathcheck.crosscheck._property
+    import mathcheck.crosscheck as engine
     import mathcheck.regress  # noqa: F401
+
+    engine.preload()
 
     conn.send(("ready",))
 

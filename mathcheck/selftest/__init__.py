@@ -8,5 +8,6 @@ equivalent to the original are listed, with the reason, in `equivalent.py`.
 
 from mathcheck.selftest._mutate import Mutant, generate, mutants_of
 from mathcheck.selftest._operators import OPERATORS
+from mathcheck.selftest._run import run_mutants, select, summarize
 
-__all__ = ["OPERATORS", "Mutant", "generate", "mutants_of"]
+__all__ = ["OPERATORS", "Mutant", "generate", "mutants_of", "run_mutants", "select", "summarize"]

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from mathcheck.crosscheck._results import Result, RunOptions
+from mathcheck.crosscheck import Result, RunOptions
 from mathcheck.formulas import Agreement, Check, Entry, Gradient, Property, Ref, get
 from mathcheck.selftest._mutate import Mutant
 

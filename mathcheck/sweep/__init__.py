@@ -13,11 +13,15 @@ import os
 from typing import Any
 
 from mathcheck.crosscheck.cluster import where
+from mathcheck.sweep._report import render, writable, write_json, write_plot
 from mathcheck.sweep._result import confirm, merge
 from mathcheck.sweep._run import Progress, results_dir, run_shards
 from mathcheck.sweep._spec import SweepSpec, make_spec, sweepable
+from mathcheck.sweep._table import Row, default_rows, load_rows, markdown, table, write_table
 
-__all__ = ["SweepSpec", "make_spec", "run", "sweep", "sweepable"]
+__all__ = ["Row", "SweepSpec", "default_rows", "load_rows", "make_spec", "markdown", "render",
+           "run", "sweep", "sweepable", "table", "writable", "write_json", "write_plot",
+           "write_table"]
 
 
 def run(spec: SweepSpec, *, results: str | None = None, address: str | None = None,

@@ -93,7 +93,7 @@ def _reference(spec: SweepSpec) -> tuple[Any, str]:
     if ref is not None and spec.dtype != "float64":
         name = "fp64 reference (mathcheck.sweep._reference)"
         return (lambda x: ref(x, **params)), name
-    from mathcheck.crosscheck._agreement import FormCache
+    from mathcheck.crosscheck import FormCache
 
     screen = FormCache(entry, entry.domain).screen({})
     arg = entry.domain.args[0].name

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from mathcheck.crosscheck._agreement import FormCache
-from mathcheck.crosscheck._nonfinite import limits
+from mathcheck.crosscheck import FormCache
+from mathcheck.crosscheck import nonfinite_limits as limits
 from mathcheck.formulas import Agreement
 from mathcheck.numeric import error_scale, fmt, ulp_errors
 from mathcheck.sweep._kernel import BINS, agreement_scale, bin_labels

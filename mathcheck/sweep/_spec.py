@@ -154,7 +154,7 @@ def resolved(spec: SweepSpec) -> tuple[Entry, Callable[..., Any], dict[str, floa
     entry = get(spec.entry_id)
     params = dict(entry.domain.params) if entry.domain is not None else {}
     if spec.impl is not None:
-        from mathcheck.regress._targets import load_callable
+        from mathcheck.regress import load_callable
 
         return entry, load_callable(spec.impl), {}  # a user's function has its own values
     form = resolve(entry.torch if spec.backend == "torch" else entry.numpy)

@@ -9,6 +9,7 @@ log-sigmoid have no catalog entry yet, so no row.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -21,6 +22,7 @@ except ImportError:  # Python 3.10
 
 from mathcheck.errors import InvalidInputError, MathcheckError
 from mathcheck.numeric import canonical
+from mathcheck.sweep._report import _plain
 
 LIB = "mathcheck.sweep._library"
 
@@ -157,3 +159,11 @@ def markdown(cells: list[dict[str, Any]]) -> str:
             f"{bound} | {c['worst_x']:.8g} | {cr:.4%} | {c['budget_ulps']:g} | {c['verdict']}"
             + (f": {c['why']}" if c.get("why") else "") + " |")
     return "\n".join(lines) + "\n"
+
+
+def write_table(cells: list[dict[str, Any]], prefix: str) -> str:
+    """PREFIX.md (the Markdown table, returned) and PREFIX.json (the cells)."""
+    text = markdown(cells)
+    Path(prefix + ".md").write_text(text)
+    Path(prefix + ".json").write_text(json.dumps(_plain(cells), indent=2, ensure_ascii=False))
+    return text

@@ -161,3 +161,13 @@ def test_a_ctrl_c_swallowed_in_a_gc_callback_is_not_reported_but_raised_again(mo
         assert reported == [ValueError]
         with pytest.raises(KeyboardInterrupt):
             interrupt.check()
+
+
+def test_141_and_no_message_when_the_reader_goes_away():
+    """`mathcheck show ... | head -1`: the reader closes the pipe before mathcheck writes."""
+    proc = subprocess.Popen([sys.executable, "-m", "mathcheck", "show", "pos.rope", "--where"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the interpreter has even imported click
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 141
+    assert err == b""

@@ -19,7 +19,7 @@ from mathcheck.cli import _render
 from mathcheck.crosscheck import _writer, report
 from mathcheck.crosscheck._results import Result, RunOptions
 from mathcheck.errors import InvalidInputError
-from mathcheck.regress import _runner
+from mathcheck.regress import runner
 
 INF, NAN = float("inf"), float("nan")
 NASTY = "computed [nan, inf] vs exact [1.0, 0.0] [/red] [bold]x[/bold] <b>&amp; :smile:"
@@ -169,7 +169,7 @@ def test_verify_json_is_strict_even_with_inf_in_extra(tmp_path):
 
 def test_regress_json_is_strict(tmp_path):
     path = tmp_path / "regress.json"
-    _runner.write_reports(_rows(), str(path), None)
+    runner.write_reports(_rows(), str(path), None)
     text = path.read_text(encoding="utf-8")
     assert "Infinity" not in text and "NaN" not in text
     data = _strict_loads(text)
@@ -194,7 +194,7 @@ def test_incomplete_reports_say_so(tmp_path):
         assert "interrupted" in suite.find("system-err").text
 
     # interrupted before the first result: still a valid report that says it is partial
-    _runner.write_reports([], str(json_path), str(junit_path), incomplete="interrupted")
+    runner.write_reports([], str(json_path), str(junit_path), incomplete="interrupted")
     assert _strict_loads(json_path.read_text())["complete"] is False
     root = ET.parse(junit_path).getroot()
     check_junit(root)
@@ -360,7 +360,7 @@ def test_verify_junit_is_valid_and_keeps_evidence_verbatim(tmp_path):
 
 def test_regress_junit_is_valid(tmp_path):
     path = tmp_path / "regress.xml"
-    _runner.write_reports(_rows(), None, str(path))
+    runner.write_reports(_rows(), None, str(path))
     root = _parse_file(path)
     check_junit(root)
     (suite,) = root.findall("testsuite")
@@ -381,7 +381,7 @@ def test_regress_junit_is_valid(tmp_path):
     }
     assert cases["timeout"].find("error").get("message") == "at import: hung red"
 
-    _runner.write_reports(_rows(), None, str(path), strict=True)  # a variant fails --strict
+    runner.write_reports(_rows(), None, str(path), strict=True)  # a variant fails --strict
     root = _parse_file(path)
     check_junit(root)
     variant = next(c for c in root.iter("testcase") if c.get("name").endswith(":variant"))
@@ -475,9 +475,9 @@ def test_writing_never_tracebacks_on_an_os_error(tmp_path):
     with pytest.raises(InvalidInputError, match=r"cannot write --junit report to .*gone"):
         _render.write_reports(_results(), RunOptions(), None, str(missing))
     with pytest.raises(InvalidInputError, match="cannot write --json report"):
-        _runner.write_reports(_rows(), str(tmp_path), None)
+        runner.write_reports(_rows(), str(tmp_path), None)
     with pytest.raises(InvalidInputError, match="cannot write --junit report"):
-        _runner.write_reports(_rows(), None, str(missing))
+        runner.write_reports(_rows(), None, str(missing))
 
 
 # --------------------------------------------------------------------------- console

@@ -13,7 +13,7 @@ import sympy as sp
 
 from mathcheck.crosscheck import RunOptions, verify_entries
 from mathcheck.formulas import get, resolve, select
-from mathcheck.numeric import _cache
+from mathcheck.numeric import cache
 from mathcheck.numeric._lambdify import Lambdified
 from mathcheck.numeric._oracle import Oracle
 
@@ -47,8 +47,8 @@ def test_a_warm_run_gives_the_records_of_a_cold_run(folder, monkeypatch):
     kinds = {p.parent.parent.name for p in folder.rglob("*.pickle")}
     assert kinds >= {"lambdify", "proof"}
     loads: list[str] = []
-    real_load = _cache.load
-    monkeypatch.setattr(_cache, "load", lambda k, key: loads.append(k) or real_load(k, key))
+    real_load = cache.load
+    monkeypatch.setattr(cache, "load", lambda k, key: loads.append(k) or real_load(k, key))
     _forget_in_memory()
     warm = verify_entries(entries, SMALL)
     assert records(warm) == records(cold)
@@ -80,7 +80,7 @@ def test_an_unreadable_entry_is_ignored_and_rewritten(folder):
     again = Oracle(form, {}, {"A": 2})
     point = [0.5, 2.0, -1.0, 3.0]
     assert again.evaluate(point) == first.evaluate(point)
-    assert all(_cache.load("lambdify", p.stem) is not None for p in files)
+    assert all(cache.load("lambdify", p.stem) is not None for p in files)
 
 
 def test_no_cache_reads_and_writes_nothing(folder, monkeypatch):

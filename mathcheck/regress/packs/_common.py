@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mathcheck.regress._api import CheckResult, check
-from mathcheck.regress._runner import Job
+from mathcheck.regress.runner import Job
 
 
 def fn_job(name: str, formula: str, impl: Callable[..., Any], *, adapter: Any = None,

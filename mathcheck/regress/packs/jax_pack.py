@@ -21,8 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from mathcheck.formulas.activations import SCALAR_EXTREMES
-from mathcheck.regress._runner import Job
 from mathcheck.regress.packs._common import custom_job, domain_job, fn_job, verdict
+from mathcheck.regress.runner import Job
 
 EXACT = ("float64", "float32")
 

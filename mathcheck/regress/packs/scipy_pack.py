@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from mathcheck.regress._adapters import with_kwargs
-from mathcheck.regress._runner import Job
 from mathcheck.regress.packs._common import fn_job
+from mathcheck.regress.runner import Job
 
 EXACT = ("float64", "float32")
 ALL = ("float64", "float32", "float16")  # for jobs whose verdict is an fp16 finding

@@ -10,7 +10,6 @@ from typing import Any
 
 from mathcheck.regress._adapters import module, positional, with_kwargs
 from mathcheck.regress._optimizers import check_optimizer
-from mathcheck.regress._runner import Job
 from mathcheck.regress._schedules import check_schedule
 from mathcheck.regress.packs._common import (
     custom_job,
@@ -19,6 +18,7 @@ from mathcheck.regress.packs._common import (
     verdict,
     vmap_rows,
 )
+from mathcheck.regress.runner import Job
 
 EPS64 = 2.0**-52
 #: where torch's optimizers keep state they can hold (fp16: see the fp16 job)
@@ -81,13 +81,11 @@ def jobs() -> list[Job]:
         d = X.shape[-1]
         layer = nn.MultiheadAttention(d, heads, bias=False, batch_first=True,
                                       device=X.device, dtype=X.dtype)
-        params = {"in_proj_weight": torch.cat([WQ.T, WK.T, WV.T]), "out_proj.weight": WO.T}
 
         def one(X: Any, WQ: Any, WK: Any, WV: Any, WO: Any) -> Any:
             p = {"in_proj_weight": torch.cat([WQ.T, WK.T, WV.T]), "out_proj.weight": WO.T}
             return functional_call(layer, p, (X, X, X), {"need_weights": False})[0]
 
-        del params
         return vmap_rows(one, "WQ", 2)(X=X, WQ=WQ, WK=WK, WV=WV, WO=WO)
 
     def rnn_cell(h: Any, x: Any, W_h: Any, W_x: Any, b: Any) -> Any:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from mathcheck.regress._adapters import positional
-from mathcheck.regress._runner import Job
 from mathcheck.regress.packs._common import custom_job, fn_job, verdict, vmap_rows
+from mathcheck.regress.runner import Job
 
 LOW = ("float32", "float16", "bfloat16")
 

@@ -285,10 +285,10 @@ def write_reports(
     code's mathematics (not checked, timeout, crashed) an <error> typed by that verdict."""
     from dataclasses import replace
 
-    from mathcheck.crosscheck import _writer
+    from mathcheck.crosscheck import JUnitCase, write_json, write_junit
 
     if json_path:
-        _writer.write_json(
+        write_json(
             json_path,
             {"schema": "mathcheck-regress/1", "targets": rows},
             incomplete=incomplete,
@@ -298,7 +298,7 @@ def write_reports(
         cases = []
         for r in rows:
             verdict, note = str(r.get("verdict")), str(r.get("note") or "")
-            case = _writer.Case(classname=str(r.get("formula")), name=str(r.get("name")))
+            case = JUnitCase(classname=str(r.get("formula")), name=str(r.get("name")))
             body = f"{note}\n{r.get('counterexample') or ''}".rstrip("\n")
             if verdict == "fail" or (strict and verdict == "variant" and not r.get("allowed")):
                 kind = "variant" if verdict == "variant" else "mismatch"
@@ -309,7 +309,7 @@ def write_reports(
             if verdict == "variant":
                 case = replace(case, stdout=f"variant {r.get('variant')}: {note}")
             cases.append(case)
-        _writer.write_junit(
+        write_junit(
             junit_path,
             {"mathcheck-regress": cases},
             name="mathcheck-regress",

@@ -1,1 +1,0 @@
-"""Section 17 · Numbers to know: numpy forms."""

@@ -1,1 +1,0 @@
-"""Section 16 · PyTorch quick reference: numpy forms."""
