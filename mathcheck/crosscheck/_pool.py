@@ -113,16 +113,16 @@ def _result_dict(result: Result) -> dict[str, Any]:
     return {f.name: getattr(result, f.name) for f in fields(Result)}
 
 
-def describe_exit(code: int | None) -> str:
-    """Why a worker process is gone, from its exit code (None: it is alive but silent)."""
+def describe_exit(code: int | None, process: str = "the worker process") -> str:
+    """Why `process` is gone, from its exit code (None: it is alive but silent)."""
     if code is None:
-        return "the worker process stopped answering"
+        return f"{process} stopped answering"
     if code < 0:
         try:
-            return f"the worker process crashed: {signal.Signals(-code).name}"
+            return f"{process} crashed: {signal.Signals(-code).name}"
         except ValueError:
-            return f"the worker process crashed: signal {-code}"
-    return f"the worker process exited with {code}"
+            return f"{process} crashed: signal {-code}"
+    return f"{process} exited with {code}"
 
 
 def _base(task: Any) -> dict[str, Any]:

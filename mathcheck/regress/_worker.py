@@ -152,7 +152,8 @@ class Worker:
         if not started:
             code = self._exit_code() if process.poll() is not None else None
             self.close()
-            why = describe_exit(code) if code is not None else f"no answer in {STARTUP_BUDGET:g} s"
+            why = (describe_exit(code, "process") if code is not None
+                   else f"no answer in {STARTUP_BUDGET:g} s")
             raise TargetError(f"the worker process for the code under test failed to start ({why})")
 
     def close(self) -> None:
@@ -189,7 +190,7 @@ class Worker:
             except (EOFError, OSError):
                 code = self._exit_code()
                 self.close()
-                return Reply("crashed", message=describe_exit(code), results=results,
+                return Reply("crashed", message=describe_exit(code, "process"), results=results,
                              current=current)
             if message is None:  # a deadline passed with no word from the worker
                 self.close()
