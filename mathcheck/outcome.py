@@ -27,6 +27,24 @@ class Outcome:
     worst_input: str | None = None  # a reproduction snippet or the offending input
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def verdict(
+        cls,
+        ok: bool,
+        detail: str = "",
+        error: float | None = None,
+        budget: float | None = None,
+        unit: str = "ulp",
+        worst_input: str | None = None,
+        extra: dict[str, Any] | None = None,
+        *,
+        success: Status = "passed",
+    ) -> Outcome:
+        """`success` ("passed", or "confirmed" for an exact evaluation) when `ok`, else
+        "failed"; the other fields as given."""
+        return cls(success if ok else "failed", detail, error, budget, unit, worst_input,
+                   dict(extra or {}))
+
 
 @dataclass(frozen=True)
 class CheckContext:
@@ -34,6 +52,9 @@ class CheckContext:
 
     `form` is the form under test for that backend (the catalog's, or the implementation a
     regression check substitutes); a Check declared `uses_form` must check it, not its own.
+    `entry` is the catalog entry whose claim runs (the engine passes it): a check reads the
+    parameters and budgets the entry states from it, duck-typed, since the layers below the
+    catalog never import it. None when a check is called directly.
     """
 
     backend: str  # "numpy", "torch" or "sympy"
@@ -42,3 +63,4 @@ class CheckContext:
     seed: int
     examples: int  # how many generated examples a check should try (Hypothesis max_examples)
     form: Any = None
+    entry: Any = None

@@ -14,7 +14,7 @@ from mathcheck.cli._render import console
 @click.option("--json", "as_json", is_flag=True, help="Print the errata as JSON.")
 def errata(as_json: bool) -> None:
     """Print every erratum of the cheatsheet with its evidence."""
-    from mathcheck.numeric.checks.errata import collect
+    from mathcheck.crosscheck.errata import collect
 
     items = collect()
     if as_json:

@@ -119,9 +119,9 @@ def verify(
     print_failures(results)
     errata = None
     if with_errata:
-        from mathcheck.numeric.checks.errata import collect
+        from mathcheck.crosscheck.errata import collect
 
-        errata = collect()
+        errata = collect(options, jobs=workers)
     write_reports(results, options, json_path, junit_path, errata)
     totals = report.summary(results)
     failed = totals["failed"] + totals["error"]

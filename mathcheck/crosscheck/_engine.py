@@ -127,7 +127,7 @@ def _dispatch(task: Task, options: RunOptions) -> Outcome:
     if isinstance(claim, Check):
         form = _form(task) if claim.uses_form else None
         ctx = CheckContext(task.backend, task.dtype, task.device, options.seed, options.examples,
-                           form)
+                           form, entry)
         return _not_proven(resolve(claim.run)(ctx))
     backend = make_backend(task.backend, task.dtype, task.device)
     fn = _form(task)

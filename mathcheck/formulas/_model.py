@@ -355,7 +355,7 @@ class Gradient(Located):
 
 @dataclass(frozen=True)
 class Property(Located):
-    """An invariant over generated inputs. `check(f, args, ctx)` returns the violation.
+    """An invariant over generated inputs. `check(f, args, backend)` returns the violation.
 
     The violation is measured in machine epsilons of the dtype under test (0 = holds exactly);
     `tolerance` is how many are allowed and `why` says where that number comes from.

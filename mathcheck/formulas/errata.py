@@ -2,7 +2,8 @@
 holds only under a convention it does not state. Data only (like the catalog): each erratum
 names its catalog entry, quotes the statement, says what is computed and under which
 convention the statement holds, and points (lazily) to the function that computes the
-evidence (`mathcheck.numeric.checks.errata`, evaluated by `collect()` there).
+evidence (`mathcheck.numeric.checks.errata`); `mathcheck.crosscheck.errata.collect()` runs
+each one as a task of the engine, under the run's time budget and isolation.
 
 Kinds: "wrong" (false as written), "convention" (true only under an unstated convention or
 condition), "approximation" (a rounded or empirical figure, with the computed value),

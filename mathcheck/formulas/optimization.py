@@ -65,8 +65,6 @@ ADAM_BUDGET = Budget(
     "8. " + LOW,
     scale="unit", low_precision_ulps=1,
 )
-STEP_BUDGETS = {"gd": GD_BUDGET, "sgd_momentum": MOMENTUM_BUDGET, "adam": ADAM_BUDGET,
-                "adamw": ADAM_BUDGET}
 SCHEDULE_BUDGET = Budget(
     8,
     "angle π(T − t)/(2T): T − t exact (integers), a division and a product by the rounded "

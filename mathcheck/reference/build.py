@@ -86,18 +86,14 @@ def _source(target: Any) -> str | None:
 
 
 def _errata(report: dict[str, Any] | None = None) -> list[dict[str, str]]:
-    """Items of the errata appendix: the report's, else `mathcheck.numeric.checks.errata`."""
+    """Items of the errata appendix: the report's, else evaluated now
+    (`mathcheck.crosscheck.errata`)."""
     if report and isinstance(report.get("errata"), list):
         return [_item(x) for x in report["errata"]]
+    from mathcheck.crosscheck.errata import collect
+
     try:
-        from mathcheck.numeric.checks import errata  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    collect = getattr(errata, "collect", None)
-    if collect is None:
-        return []
-    try:
-        items = list(collect())
+        items = collect()
     except Exception as exc:
         return [{"": f"the errata collection failed: {type(exc).__name__}: {exc}"}]
     return [_item(x) for x in items]

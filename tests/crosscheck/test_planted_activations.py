@@ -8,26 +8,15 @@ was caught, not that the claim can never pass.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import sympy as sp
 import torch
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Derivative, get
 from mathcheck.numeric.numpy_forms import activations as np_forms
 from mathcheck.numeric.torch_forms import activations as torch_forms
-from tests.crosscheck.planted import only, statuses
-
-FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
-
-
-def run(entry, options=FAST, **overrides):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # the planted bugs overflow on purpose
-        return verify_entry(entry, options, **overrides)
-
+from tests.crosscheck.planted import NUMPY, TORCH, only, run, statuses
 
 # ---------------------------------------------------------------- agreement
 
@@ -81,8 +70,7 @@ def gelu_tanh_wrong_constant_torch(x):
 def test_agreement_rejects_gelu_tanh_with_a_rounded_constant():
     """√(2/π) = 0.79788… rounded to 0.8 moves the curve by ~1e-3."""
     entry = only("act.gelu_tanh", "agreement")
-    results = run(entry, dataclasses.replace(FAST, backends=("torch",)),
-                  torch=gelu_tanh_wrong_constant_torch)
+    results = run(entry, TORCH, torch=gelu_tanh_wrong_constant_torch)
     assert statuses(results) == {"failed"}
 
 
@@ -93,8 +81,7 @@ def leaky_relu_max_form_np(x, alpha):
 def test_agreement_rejects_leaky_relu_with_a_swapped_slope():
     """max(x, αx) with α > 1 (a slope of 1/α passed where α was meant) is wrong for x < 0."""
     entry = only("act.leaky_relu", "agreement")
-    results = run(entry, dataclasses.replace(FAST, backends=("numpy",)),
-                  numpy=lambda x, alpha: leaky_relu_max_form_np(x, 1 / alpha))
+    results = run(entry, NUMPY, numpy=lambda x, alpha: leaky_relu_max_form_np(x, 1 / alpha))
     assert statuses(results) == {"failed"}
 
 
@@ -128,9 +115,8 @@ def sigmoid_backward_doubled_torch(x):
 
 def test_gradient_rejects_sigmoid_backward_off_by_a_factor():
     entry = only("act.sigmoid", "gradient")
-    assert statuses(run(entry, dataclasses.replace(FAST, backends=("torch",)))) == {"passed"}
-    results = run(entry, dataclasses.replace(FAST, backends=("torch",)),
-                  torch=sigmoid_backward_doubled_torch, numpy=np_forms.sigmoid)
+    assert statuses(run(entry, TORCH)) == {"passed"}
+    results = run(entry, TORCH, torch=sigmoid_backward_doubled_torch, numpy=np_forms.sigmoid)
     assert statuses(results) == {"failed"}
 
 
@@ -143,8 +129,7 @@ def relu_backward_leaks_torch(x):
 
 def test_gradient_rejects_relu_with_a_leaky_backward():
     entry = only("act.relu", "gradient", "gradient (x < 0)")
-    results = run(entry, dataclasses.replace(FAST, backends=("torch",)),
-                  torch=relu_backward_leaks_torch, numpy=np_forms.relu)
+    results = run(entry, TORCH, torch=relu_backward_leaks_torch, numpy=np_forms.relu)
     assert statuses(results) == {"failed"}
 
 
@@ -154,6 +139,5 @@ def test_gradient_rejects_relu_with_a_leaky_backward():
 def test_property_rejects_tanh_that_overshoots():
     """A rational approximation that exceeds 1 for large |x| leaves tanh's range."""
     entry = only("act.tanh", "property")
-    results = run(entry, dataclasses.replace(FAST, backends=("numpy",)),
-                  numpy=lambda x: x * (27 + x * x) / (27 + 9 * x * x) * 1.001)
+    results = run(entry, NUMPY, numpy=lambda x: x * (27 + x * x) / (27 + 9 * x * x) * 1.001)
     assert statuses(results) == {"failed"}

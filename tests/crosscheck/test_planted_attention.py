@@ -9,27 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 
 import numpy as np
 import sympy as sp
 import torch
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.numeric.numpy_forms import attention as np_forms
 from mathcheck.numeric.torch_forms import attention as torch_forms
 from mathcheck.symbolic import attention as sym
 from mathcheck.symbolic._form import Equation, SymForm, matrix
-from tests.crosscheck.planted import only, statuses
-
-FAST = RunOptions(examples=5, devices=("cpu",), dtypes=("float64", "float32"))
-
-
-def run(entry, options=FAST, **overrides):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # planted bugs may produce NaN
-        return verify_entry(entry, options, **overrides)
-
+from tests.crosscheck.planted import QUICK, only, run, statuses
 
 # ---------------------------------------------------------------- agreement: no 1/√d_k
 
@@ -46,7 +35,7 @@ def unscaled_torch(Q, K, V):
 
 def test_agreement_rejects_attention_without_sqrt_dk():
     entry = only("attn.scaled_dot_product", "agreement")
-    opts = dataclasses.replace(FAST, dtypes=("float64",))
+    opts = dataclasses.replace(QUICK, dtypes=("float64",))
     assert statuses(run(entry, opts)) == {"passed"}
     assert statuses(run(entry, opts, numpy=unscaled_np, torch=unscaled_torch)) == {"failed"}
 
@@ -75,14 +64,14 @@ def test_property_rejects_mask_that_lets_token_see_the_next_one():
     entry = only(
         "attn.causal_mask", "property", "output i independent of tokens j > i (bit-identical)"
     )
-    opts = dataclasses.replace(FAST, backends=("torch",))
+    opts = dataclasses.replace(QUICK, backends=("torch",))
     assert statuses(run(entry, opts)) == {"passed"}
     assert statuses(run(entry, opts, torch=sees_next_token)) == {"failed"}
 
 
 def test_agreement_rejects_mask_shifted_both_ways():
     entry = only("attn.causal_mask", "agreement")
-    opts = dataclasses.replace(FAST, backends=("torch",), dtypes=("float64",))
+    opts = dataclasses.replace(QUICK, backends=("torch",), dtypes=("float64",))
     assert statuses(run(entry, opts)) == {"passed"}
     assert statuses(run(entry, opts, torch=sees_next_token)) == {"failed"}
     assert statuses(run(entry, opts, torch=misses_itself)) == {"failed"}
@@ -98,7 +87,7 @@ def single_wide_head(X, WQ, WK, WV, WO, heads=2):
 
 def test_agreement_rejects_multi_head_without_split():
     entry = only("attn.multi_head", "agreement")
-    opts = dataclasses.replace(FAST, backends=("torch",))
+    opts = dataclasses.replace(QUICK, backends=("torch",))
     assert statuses(run(entry, opts)) == {"passed"}
     assert statuses(run(entry, opts, torch=single_wide_head)) == {"failed"}
 
@@ -117,7 +106,7 @@ def swiglu_gate_swapped(x, W1, W3, W2):
 
 
 def test_agreement_rejects_tanh_gelu_and_swapped_swiglu_gate():
-    opts = dataclasses.replace(FAST, backends=("torch",), dtypes=("float64",))
+    opts = dataclasses.replace(QUICK, backends=("torch",), dtypes=("float64",))
     gelu = only("ffn.gelu", "agreement")
     swiglu = only("ffn.swiglu", "agreement")
     assert statuses(run(gelu, opts)) == statuses(run(swiglu, opts)) == {"passed"}
@@ -134,7 +123,7 @@ def no_skip_np(x, W):
 
 def test_agreement_rejects_residual_without_skip():
     entry = only("block.residual", "agreement")
-    opts = dataclasses.replace(FAST, backends=("numpy",))
+    opts = dataclasses.replace(QUICK, backends=("numpy",))
     assert statuses(run(entry, opts)) == {"passed"}
     assert statuses(run(entry, opts, numpy=no_skip_np)) == {"failed"}
 

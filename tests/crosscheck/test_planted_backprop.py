@@ -4,29 +4,17 @@
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import sympy as sp
 import torch
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Identity, get
 from mathcheck.numeric.numpy_forms import backprop as np_forms
 from mathcheck.numeric.torch_forms import backprop as torch_forms
 from mathcheck.symbolic import Equation
 from mathcheck.symbolic import backprop as sym
-from tests.crosscheck.planted import only, statuses
-
-FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
-NUMPY = dataclasses.replace(FAST, backends=("numpy",))
-TORCH = dataclasses.replace(FAST, backends=("torch",))
-
-
-def run(entry, options=FAST, **overrides):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return verify_entry(entry, options, **overrides)
+from tests.crosscheck.planted import NUMPY, TORCH, only, run, statuses
 
 
 def delta_with_sigmoid_derivative_np(W, delta_next, z):

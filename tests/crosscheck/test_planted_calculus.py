@@ -8,26 +8,15 @@ means the bug was caught, not that the claim can never pass.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import sympy as sp
 import torch
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.numeric.checks import calculus as checks
 from mathcheck.symbolic import Equation
 from mathcheck.symbolic import calculus as sym
-from tests.crosscheck.planted import only, statuses
-
-FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
-
-
-def run(entry, options=FAST, **overrides):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # the planted bugs overflow on purpose
-        return verify_entry(entry, options, **overrides)
-
+from tests.crosscheck.planted import NUMPY, only, run, statuses
 
 # ---------------------------------------------------------------- agreement
 
@@ -121,9 +110,8 @@ def _asymmetric_hessian_np(x):
 
 def test_property_rejects_an_asymmetric_hessian():
     entry = only("calc.hessian", "property")
-    assert statuses(run(entry, dataclasses.replace(FAST, backends=("numpy",)))) == {"passed"}
-    results = run(entry, dataclasses.replace(FAST, backends=("numpy",)),
-                  numpy=_asymmetric_hessian_np)
+    assert statuses(run(entry, NUMPY)) == {"passed"}
+    results = run(entry, NUMPY, numpy=_asymmetric_hessian_np)
     assert statuses(results) == {"failed"}
 
 

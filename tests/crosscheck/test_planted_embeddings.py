@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Identity, get
 from mathcheck.symbolic import Equation, vector
-from tests.crosscheck.planted import only, statuses
-
-FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
-
-
-def run(entry, options=FAST, **overrides):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return verify_entry(entry, options, **overrides)
+from tests.crosscheck.planted import only, run, statuses
 
 
 def cosine_unnormalised_np(a, b):

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import torch
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Derivative, get
 from mathcheck.numeric.numpy_forms import generative as np_forms
 from mathcheck.numeric.torch_forms import generative as torch_forms
-from tests.crosscheck.planted import only, statuses
-
-FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
-
-
-def run(entry, options=FAST, **overrides):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return verify_entry(entry, options, **overrides)
+from tests.crosscheck.planted import only, run, statuses
 
 
 def reparam_variance_np(mu, sigma, eps):

@@ -7,26 +7,17 @@ then with the planted bug (it fails).
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import sympy as sp
 import torch
 
-from mathcheck.crosscheck import RunOptions, verify_entry
+from mathcheck.crosscheck import RunOptions
 from mathcheck.formulas import Identity, get
 from mathcheck.numeric.numpy_forms import information as np_forms
 from mathcheck.numeric.torch_forms import information as torch_forms
 from mathcheck.symbolic import Equation, vector
-from tests.crosscheck.planted import only, statuses
-
-FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
-
-
-def run(entry, options=FAST, **overrides):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return verify_entry(entry, options, **overrides)
+from tests.crosscheck.planted import only, run, statuses
 
 
 def kl_swapped_np(p, q):

@@ -8,30 +8,20 @@ means the bug was caught, not that the claim can never pass.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import sympy as sp
 import torch
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Check, Derivative, Identity, get
 from mathcheck.outcome import CheckContext, Outcome
 from mathcheck.symbolic import Equation, matrix
-from tests.crosscheck.planted import only, statuses
+from tests.crosscheck.planted import FAST, QUICK, only, run, statuses
 
-FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
-FP64 = RunOptions(examples=10, devices=("cpu",), dtypes=("float64",))
-#: For planted bugs that fail at once: few examples, since Hypothesis then spends its time
-#: shrinking the counterexample, which is slow where the oracle is (adjugates at 50 digits).
-QUICK = RunOptions(examples=5, devices=("cpu",), dtypes=("float64", "float32"))
-NUMPY64 = RunOptions(examples=5, devices=("cpu",), dtypes=("float64",), backends=("numpy",))
-
-
-def run(entry, options=FAST, **overrides):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # the planted bugs overflow on purpose
-        return verify_entry(entry, options, **overrides)
+FP64 = dataclasses.replace(FAST, dtypes=("float64",))
+# QUICK for planted bugs that fail at once: Hypothesis then spends its time shrinking the
+# counterexample, which is slow where the oracle is (adjugates at 50 digits).
+NUMPY64 = dataclasses.replace(QUICK, dtypes=("float64",), backends=("numpy",))
 
 
 # ---------------------------------------------------------------- agreement

@@ -7,27 +7,19 @@ catalog's own form through the same claim, so a rejection means the bug was caug
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import sympy as sp
 import torch
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.numeric.numpy_forms import llm as np_forms
 from mathcheck.numeric.torch_forms import llm as torch_forms
 from mathcheck.symbolic import llm as sym
 from mathcheck.symbolic._form import Equation, vector
-from tests.crosscheck.planted import only, statuses
+from tests.crosscheck.planted import QUICK, only, run, statuses
 
-FAST = RunOptions(examples=5, devices=("cpu",), dtypes=("float64", "float32"))
-TORCH64 = dataclasses.replace(FAST, backends=("torch",), dtypes=("float64",))
+TORCH64 = dataclasses.replace(QUICK, backends=("torch",), dtypes=("float64",))
 
-
-def run(entry, options=FAST, **overrides):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return verify_entry(entry, options, **overrides)
 
 
 # ---------------------------------------------------------------- RoPE rotating the wrong pairs
@@ -71,7 +63,7 @@ def test_rope_rejects_angles_formed_in_fp16_at_long_positions():
     """Positions up to 131072: an fp16 angle at m = 2000 is off by ~1 rad, and the budget's
     term in the position (fp32 angles: 2.6e-4·m ulp) is far below that."""
     agreement = only("pos.rope", "agreement")
-    fp16 = dataclasses.replace(FAST, backends=("torch",), dtypes=("float16",))
+    fp16 = dataclasses.replace(QUICK, backends=("torch",), dtypes=("float16",))
     assert statuses(run(agreement, fp16)) == {"passed"}
     (result,) = run(agreement, fp16, torch=rope_angles_in_half_precision)
     assert result.status == "failed"
@@ -116,7 +108,7 @@ def temperature_multiplied_np(z, tau):
 
 def test_temperature_rejects_multiplying_by_tau():
     entry = only("sample.temperature", "agreement")
-    opts = dataclasses.replace(FAST, backends=("numpy",), dtypes=("float64",))
+    opts = dataclasses.replace(QUICK, backends=("numpy",), dtypes=("float64",))
     assert statuses(run(entry, opts)) == {"passed"}
     assert statuses(run(entry, opts, numpy=temperature_multiplied_np)) == {"failed"}
 
@@ -132,7 +124,7 @@ def fake_quant_half_away(x, s=0.0625, z=128.0, qmin=0.0, qmax=255.0):
 
 def test_quant_rejects_round_half_up():
     entry = only("quant.uniform", "agreement")
-    opts = dataclasses.replace(FAST, backends=("numpy",))
+    opts = dataclasses.replace(QUICK, backends=("numpy",))
     assert statuses(run(entry, opts)) == {"passed"}
     assert statuses(run(entry, opts, numpy=fake_quant_half_away)) == {"failed"}
 

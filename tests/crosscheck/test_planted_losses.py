@@ -7,29 +7,16 @@ is cheap the catalog's own form is run through the same claim and must pass.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import sympy as sp
 import torch
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Derivative, Identity, get
 from mathcheck.numeric.numpy_forms import losses as np_forms
 from mathcheck.numeric.torch_forms import losses as torch_forms
 from mathcheck.symbolic import Equation
-from tests.crosscheck.planted import only, statuses
-
-FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
-NUMPY = dataclasses.replace(FAST, backends=("numpy",))
-TORCH = dataclasses.replace(FAST, backends=("torch",))
-
-
-def run(entry, options=FAST, **overrides):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # the planted bugs overflow on purpose
-        return verify_entry(entry, options, **overrides)
-
+from tests.crosscheck.planted import NUMPY, TORCH, only, run, statuses
 
 # ---------------------------------------------------------------- cross-entropy
 

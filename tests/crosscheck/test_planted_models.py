@@ -4,30 +4,18 @@
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import sympy as sp
 import torch
 import torch.nn.functional as F
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Identity, get
 from mathcheck.numeric.numpy_forms import models as np_forms
 from mathcheck.numeric.torch_forms import models as torch_forms
 from mathcheck.symbolic import Equation, vector
 from mathcheck.symbolic import models as sym
-from tests.crosscheck.planted import only, statuses
-
-FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
-NUMPY = dataclasses.replace(FAST, backends=("numpy",))
-TORCH = dataclasses.replace(FAST, backends=("torch",))
-
-
-def run(entry, options=FAST, **overrides):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return verify_entry(entry, options, **overrides)
+from tests.crosscheck.planted import NUMPY, TORCH, only, run, statuses
 
 
 def cross_correlation_torch(f, g):

@@ -9,23 +9,9 @@ import pytest
 import sympy as sp
 import torch
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Derivative, get
 from mathcheck.numeric.numpy_forms import normalization as np_forms
-
-# One dtype keeps these fast: a rejected case is shrunk, and shrinking re-runs the oracle.
-FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float32",))
-
-
-def only(entry_id: str, kind: str, label: str | None = None):
-    entry = get(entry_id)
-    claims = tuple(c for c in entry.claims
-                   if c.kind == kind and (label is None or c.label == label))
-    return dataclasses.replace(entry, claims=claims)
-
-
-def failed_everywhere(results) -> bool:
-    return bool(results) and {r.status for r in results} == {"failed"}
+from tests.crosscheck.planted import FP32, failed_everywhere, only, run
 
 
 def rms_norm_with_mean_np(x, gamma, *, eps):
@@ -39,8 +25,8 @@ def rms_norm_with_mean_torch(x, gamma, *, eps):
 
 
 def test_agreement_rejects_rms_norm_with_mean_subtraction():
-    results = verify_entry(only("norm.rms_norm", "agreement"), FAST,
-                           numpy=rms_norm_with_mean_np, torch=rms_norm_with_mean_torch)
+    results = run(only("norm.rms_norm", "agreement"), FP32,
+                  numpy=rms_norm_with_mean_np, torch=rms_norm_with_mean_torch)
     assert failed_everywhere(results)
 
 
@@ -56,17 +42,17 @@ def layer_norm_unbiased_torch(x, gamma, beta, *, eps):
 
 @pytest.mark.filterwarnings("ignore")  # n = 1 divides by n − 1 = 0: part of the bug
 def test_agreement_rejects_layer_norm_with_unbiased_variance():
-    results = verify_entry(only("norm.layer_norm", "agreement"), FAST,
-                           numpy=layer_norm_unbiased_np, torch=layer_norm_unbiased_torch)
+    results = run(only("norm.layer_norm", "agreement"), FP32,
+                  numpy=layer_norm_unbiased_np, torch=layer_norm_unbiased_torch)
     assert failed_everywhere(results)
 
 
 @pytest.mark.filterwarnings("ignore")
 def test_property_rejects_layer_norm_with_unbiased_variance():
     claim = "pre-affine mean 0, variance σ²/(σ² + ε)"
-    results = verify_entry(only("norm.layer_norm", "property", claim),
-                           dataclasses.replace(FAST, backends=("numpy",)),
-                           numpy=layer_norm_unbiased_np)
+    results = run(only("norm.layer_norm", "property", claim),
+                  dataclasses.replace(FP32, backends=("numpy",)),
+                  numpy=layer_norm_unbiased_np)
     assert failed_everywhere(results)
 
 
@@ -76,9 +62,9 @@ def layer_norm_eps_outside_np(x, gamma, beta, *, eps):
 
 
 def test_scale_property_rejects_eps_outside_the_square_root():
-    results = verify_entry(only("norm.layer_norm", "property", "scale invariant (ε scaled by a²)"),
-                           dataclasses.replace(FAST, backends=("numpy",)),
-                           numpy=layer_norm_eps_outside_np)
+    results = run(only("norm.layer_norm", "property", "scale invariant (ε scaled by a²)"),
+                  dataclasses.replace(FP32, backends=("numpy",)),
+                  numpy=layer_norm_eps_outside_np)
     assert failed_everywhere(results)
 
 
@@ -87,9 +73,9 @@ def batch_norm_over_features_np(x, gamma, beta, *, eps):
 
 
 def test_agreement_rejects_batch_norm_over_the_wrong_axis():
-    results = verify_entry(only("norm.batch_norm", "agreement"),
-                           dataclasses.replace(FAST, backends=("numpy",)),
-                           numpy=batch_norm_over_features_np)
+    results = run(only("norm.batch_norm", "agreement"),
+                  dataclasses.replace(FP32, backends=("numpy",)),
+                  numpy=batch_norm_over_features_np)
     assert failed_everywhere(results)
 
 
@@ -101,8 +87,8 @@ def layer_norm_detached_stats_torch(x, gamma, beta, *, eps):
 
 
 def test_gradient_rejects_layer_norm_with_detached_statistics():
-    results = verify_entry(only("norm.layer_norm", "gradient"), FAST,
-                           torch=layer_norm_detached_stats_torch)
+    results = run(only("norm.layer_norm", "gradient"), FP32,
+                  torch=layer_norm_detached_stats_torch)
     assert failed_everywhere(results)
 
 
@@ -118,5 +104,5 @@ def test_derivative_rejects_a_jacobian_without_the_variance_term():
 
     claim = Derivative(stated, wrt="x", sizes={"n": 3})
     entry = dataclasses.replace(get("norm.layer_norm"), claims=(claim,))
-    (result,) = verify_entry(entry, FAST)
+    (result,) = run(entry, FP32)
     assert result.status == "failed"

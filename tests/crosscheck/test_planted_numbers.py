@@ -11,14 +11,13 @@ import dataclasses
 
 import sympy as sp
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Identity, get
 from mathcheck.numeric.checks import numbers
 from mathcheck.symbolic import Equation
 from mathcheck.symbolic import numbers as sym
-from tests.crosscheck.planted import statuses
+from tests.crosscheck.planted import QUICK, run, statuses
 
-FAST = RunOptions(examples=5, devices=("cpu",), dtypes=("float64",))
+FP64 = dataclasses.replace(QUICK, dtypes=("float64",))
 
 
 def test_identity_rejects_ffn_flops_counted_in_multiply_adds():
@@ -29,7 +28,7 @@ def test_identity_rejects_ffn_flops_counted_in_multiply_adds():
             (sym.n * sym.d * sym.d_ff * 2).subs(sym.d_ff, 4 * sym.d), 16 * sym.n * sym.d**2
         )
 
-    results = verify_entry(dataclasses.replace(entry, claims=(Identity("planted", macs),)), FAST)
+    results = run(dataclasses.replace(entry, claims=(Identity("planted", macs),)), FP64)
     assert statuses(results) == {"failed"}
 
 
@@ -41,7 +40,7 @@ def test_identity_rejects_swiglu_with_d_ff_4d():
             (3 * 2 * sym.n * sym.d * sym.d_ff).subs(sym.d_ff, 4 * sym.d), 16 * sym.n * sym.d**2
         )
 
-    results = verify_entry(dataclasses.replace(entry, claims=(Identity("planted", wrong),)), FAST)
+    results = run(dataclasses.replace(entry, claims=(Identity("planted", wrong),)), FP64)
     assert statuses(results) == {"failed"}
 
 
@@ -60,12 +59,12 @@ def test_real_model_count_rejects_llama_without_gqa():
 
 
 def test_symbolic_identity_is_proven_for_the_catalog():
-    results = verify_entry(
+    results = run(
         dataclasses.replace(
             get("num.ffn_flops"),
             claims=tuple(c for c in get("num.ffn_flops").claims if c.kind == "identity"),
         ),
-        FAST,
+        FP64,
     )
     assert statuses(results) == {"proven"}
     assert sp.simplify(sym.ffn_flops_at_4d().lhs - 16 * sym.n * sym.d**2) == 0

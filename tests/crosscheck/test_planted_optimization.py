@@ -9,7 +9,6 @@ import numpy as np
 import sympy as sp
 import torch
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Derivative, Identity, get
 from mathcheck.numeric import backend
 from mathcheck.numeric.checks import optimization as checks
@@ -17,19 +16,7 @@ from mathcheck.numeric.numpy_forms import optimization as np_forms
 from mathcheck.numeric.torch_forms import optimization as torch_forms
 from mathcheck.symbolic import Equation
 from mathcheck.symbolic import optimization as sym
-
-# One dtype keeps these fast: a rejected case is shrunk, and shrinking re-runs the oracle.
-FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float32",))
-
-
-def only(entry_id: str, kind: str):
-    entry = get(entry_id)
-    return dataclasses.replace(entry, claims=tuple(c for c in entry.claims if c.kind == kind))
-
-
-def failed_everywhere(results) -> bool:
-    return bool(results) and {r.status for r in results} == {"failed"}
-
+from tests.crosscheck.planted import FP32, failed_everywhere, only, run
 
 # ----------------------------------------------------------------- Adam without bias correction
 
@@ -47,8 +34,8 @@ def adam_no_bias_correction_torch(theta, m, v, g, *, lr, beta1, beta2, eps, t):
 
 
 def test_agreement_rejects_adam_without_bias_correction():
-    results = verify_entry(only("opt.adam", "agreement"), FAST,
-                           numpy=adam_no_bias_correction_np, torch=adam_no_bias_correction_torch)
+    results = run(only("opt.adam", "agreement"), FP32,
+                  numpy=adam_no_bias_correction_np, torch=adam_no_bias_correction_torch)
     assert failed_everywhere(results)
 
 
@@ -76,9 +63,9 @@ def adamw_decay_through_gradient_torch(theta, m, v, g, *, weight_decay, **params
 
 
 def test_agreement_rejects_adamw_with_decay_through_the_gradient():
-    results = verify_entry(only("opt.adamw", "agreement"), FAST,
-                           numpy=adamw_decay_through_gradient_np,
-                           torch=adamw_decay_through_gradient_torch)
+    results = run(only("opt.adamw", "agreement"), FP32,
+                  numpy=adamw_decay_through_gradient_np,
+                  torch=adamw_decay_through_gradient_torch)
     assert failed_everywhere(results)
 
 
@@ -98,9 +85,9 @@ def momentum_lr_outside_np(theta, v, g, *, lr, momentum):
 
 
 def test_agreement_rejects_momentum_with_the_other_buffer_convention():
-    results = verify_entry(only("opt.sgd_momentum", "agreement"),
-                           dataclasses.replace(FAST, backends=("numpy",)),
-                           numpy=momentum_lr_outside_np)
+    results = run(only("opt.sgd_momentum", "agreement"),
+                  dataclasses.replace(FP32, backends=("numpy",)),
+                  numpy=momentum_lr_outside_np)
     assert failed_everywhere(results)
 
 
@@ -118,15 +105,15 @@ def cosine_off_by_one_torch(t, *, eta_max, eta_min, T):
 
 
 def test_agreement_rejects_cosine_off_by_one():
-    results = verify_entry(only("sched.cosine", "agreement"), FAST,
-                           numpy=cosine_off_by_one_np, torch=cosine_off_by_one_torch)
+    results = run(only("sched.cosine", "agreement"), FP32,
+                  numpy=cosine_off_by_one_np, torch=cosine_off_by_one_torch)
     assert failed_everywhere(results)
 
 
 def test_every_step_check_rejects_cosine_off_by_one():
     from mathcheck.outcome import CheckContext
 
-    ctx = CheckContext("torch", "float64", "cpu", 0, 10)
+    ctx = CheckContext("torch", "float64", "cpu", 0, 10, entry=get("sched.cosine"))
     assert checks._schedule_every_step("cosine", ctx, cosine_off_by_one_torch).status == "failed"
     assert checks.cosine_every_step(ctx).status == "passed"
 
@@ -140,8 +127,8 @@ def clip_always_np(g, *, max_norm):
 
 
 def test_agreement_rejects_clipping_that_rescales_small_gradients():
-    results = verify_entry(only("opt.clip_grad_norm", "agreement"),
-                           dataclasses.replace(FAST, backends=("numpy",)), numpy=clip_always_np)
+    results = run(only("opt.clip_grad_norm", "agreement"),
+                  dataclasses.replace(FP32, backends=("numpy",)), numpy=clip_always_np)
     assert failed_everywhere(results)
 
 
@@ -157,8 +144,8 @@ def dropout_not_inverted_torch(h, mask, *, p):
 
 
 def test_agreement_rejects_dropout_without_inverted_scaling():
-    results = verify_entry(only("reg.dropout", "agreement"), FAST,
-                           numpy=dropout_not_inverted_np, torch=dropout_not_inverted_torch)
+    results = run(only("reg.dropout", "agreement"), FP32,
+                  numpy=dropout_not_inverted_np, torch=dropout_not_inverted_torch)
     assert failed_everywhere(results)
 
 
@@ -174,7 +161,7 @@ def test_statistical_check_rejects_dropout_without_inverted_scaling():
 def test_derivative_rejects_l2_gradient_without_the_factor_two():
     entry = get("reg.l2")
     wrong = Derivative(lambda form: sym.lam * form.args["theta"], wrt="theta")
-    (result,) = verify_entry(dataclasses.replace(entry, claims=(wrong,)), FAST)
+    (result,) = run(dataclasses.replace(entry, claims=(wrong,)), FP32)
     assert result.status == "failed"
 
 
@@ -186,7 +173,7 @@ def test_identity_rejects_weight_decay_with_the_wrong_factor():
         return Equation(right.lhs, g)
 
     entry = dataclasses.replace(get("reg.l2"), claims=(Identity("wrong decay", build),))
-    (result,) = verify_entry(entry, FAST)
+    (result,) = run(entry, FP32)
     assert result.status == "failed"
 
 
@@ -196,7 +183,7 @@ def l2_detached_torch(theta, *, lam):
 
 
 def test_gradient_rejects_a_half_detached_penalty():
-    results = verify_entry(only("reg.l2", "gradient"), FAST, torch=l2_detached_torch)
+    results = run(only("reg.l2", "gradient"), FP32, torch=l2_detached_torch)
     assert failed_everywhere(results)
 
 

@@ -5,27 +5,18 @@ next to the catalog's own form passing the same claim."""
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import sympy as sp
 import torch
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.numeric.numpy_forms import probability as np_forms
 from mathcheck.symbolic import Equation
 from mathcheck.symbolic import probability as sym
-from tests.crosscheck.planted import only, statuses
+from tests.crosscheck.planted import FAST, FP32, NUMPY, only, run, statuses
 
-FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
 # Rejections shrink their counterexample (many oracle calls): one backend × dtype suffices.
-ONE = RunOptions(examples=10, devices=("cpu",), dtypes=("float32",), backends=("numpy",))
-
-
-def run(entry, options=FAST, **overrides):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return verify_entry(entry, options, **overrides)
+ONE = dataclasses.replace(FP32, backends=("numpy",))
 
 
 # ---------------------------------------------------------------- agreement
@@ -110,10 +101,9 @@ def naive_mvn_np(x, mu, sigma):
 
 def test_check_rejects_a_det_based_gaussian_log_density(monkeypatch):
     entry = only("prob.multivariate_gaussian", "check")
-    options = dataclasses.replace(FAST, backends=("numpy",))
-    assert statuses(run(entry, options)) == {"passed"}
+    assert statuses(run(entry, NUMPY)) == {"passed"}
     monkeypatch.setattr(np_forms, "multivariate_gaussian", naive_mvn_np)
-    assert statuses(run(entry, options)) == {"failed"}
+    assert statuses(run(entry, NUMPY)) == {"failed"}
 
 
 def test_check_rejects_the_unbiased_variance_as_the_mle(monkeypatch):
@@ -129,7 +119,6 @@ def test_check_rejects_the_unbiased_variance_as_the_mle(monkeypatch):
 
 def test_check_rejects_a_transposed_joint(monkeypatch):
     entry = only("prob.multiplication_rule", "check")
-    options = dataclasses.replace(FAST, backends=("numpy",))
-    assert statuses(run(entry, options)) == {"passed"}
+    assert statuses(run(entry, NUMPY)) == {"passed"}
     monkeypatch.setattr(np_forms, "multiplication_rule", lambda px, cond: cond * px[..., -1:, None])
-    assert statuses(run(entry, options)) == {"failed"}
+    assert statuses(run(entry, NUMPY)) == {"failed"}

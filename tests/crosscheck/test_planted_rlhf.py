@@ -7,30 +7,17 @@ each catalog form is also run through the same claim, so a rejection means the b
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import sympy as sp
 import torch
 
-from mathcheck.crosscheck import RunOptions, verify_entry
 from mathcheck.formulas import Derivative, Identity, get
 from mathcheck.numeric.numpy_forms import rlhf as np_forms
 from mathcheck.numeric.torch_forms import rlhf as torch_forms
 from mathcheck.symbolic import Equation
 from mathcheck.symbolic import rlhf as sym
-from tests.crosscheck.planted import only, statuses
-
-FAST = RunOptions(examples=10, devices=("cpu",), dtypes=("float64", "float32"))
-TORCH = dataclasses.replace(FAST, backends=("torch",))
-NUMPY = dataclasses.replace(FAST, backends=("numpy",))
-
-
-def run(entry, options=FAST, **overrides):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return verify_entry(entry, options, **overrides)
-
+from tests.crosscheck.planted import NUMPY, TORCH, only, run, statuses
 
 # ---------------------------------------------------------------- agreement
 

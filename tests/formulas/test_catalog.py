@@ -6,11 +6,13 @@ reproduction snippet.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
-from mathcheck.crosscheck import verify_entry
+from mathcheck.crosscheck import Task, plan, run_task
 from mathcheck.formulas import all_entries
-from tests.conftest import run_options
+from tests.conftest import DEVICES, run_options
 
 ENTRIES = all_entries()
 
@@ -26,14 +28,39 @@ def _report(results: list) -> str:
     return "\n".join(lines)
 
 
+def _tasks(entry, device: str) -> list[Task]:
+    """What the `device` case of an entry runs: on the CPU every task planned for it, the
+    device-independent ones (symbolic, NumPy, run-once checks) included; on another device
+    only the tasks on that device, so that nothing runs twice."""
+    tasks = plan(entry, run_options(devices=(device,)))
+    return tasks if device == "cpu" else [t for t in tasks if t.device == device]
+
+
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.id for e in ENTRIES])
 def test_entry_verifies(entry, device: str) -> None:
-    results = verify_entry(entry, run_options(devices=(device,)))
-    if device == "cuda":
-        results = [r for r in results if r.device == "cuda"]
-    assert results or device == "cuda", f"{entry.id} has no checks"
+    tasks = _tasks(entry, device)
+    if not tasks and device != "cpu":
+        pytest.skip(f"not applicable: {entry.id} has no {device} task")
+    assert tasks, f"{entry.id} has no checks"
+    options = run_options(devices=(device,))
+    results = [run_task(t, options) for t in tasks]
+    if all(r.status == "skipped" for r in results):  # "not derivable", or no such device
+        pytest.skip(f"{entry.id} ran no {device} check: "
+                    + "; ".join(sorted({r.detail for r in results})))
     failures = _report(results)
     assert not failures, f"{entry.id}:\n{failures}"
+
+
+def test_the_device_cases_run_each_task_once() -> None:
+    """The CPU and CUDA cases of `test_entry_verifies` together run what one plan over both
+    devices holds, each task once (planning only: no device is needed)."""
+    def key(t: Task) -> tuple[str, str, str, str, str]:
+        return (t.claim.kind, t.claim.label, t.backend, t.dtype, t.device)
+
+    for entry in ENTRIES:
+        cases = [key(t) for device in DEVICES for t in _tasks(entry, device)]
+        both = [key(t) for t in plan(entry, run_options(devices=DEVICES))]
+        assert Counter(cases) == Counter(both), entry.id
 
 
 def test_catalog_ids_are_unique_and_well_formed() -> None:

@@ -199,27 +199,27 @@ def test_lora_product_rank():
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
 def test_decomposition_properties_hold_for_the_forms(dtype):
-    ctx = backend("numpy", dtype)
+    be = backend("numpy", dtype)
     b = RNG.uniform(-10, 10, (3, 4, 4))
-    sym = {"A": ctx.asarray((b + np.swapaxes(b, -1, -2)) / 2)}
-    rect = {"A": ctx.asarray(b[:, :, :3])}
-    assert checks.eig_residual(npf.eigendecomposition, sym, ctx) <= 16
-    assert checks.eig_orthogonal(npf.eigendecomposition, sym, ctx) <= 16
-    assert checks.eig_det_product(npf.eigendecomposition, sym, ctx) <= 16
-    assert checks.svd_reconstruction(npf.svd, rect, ctx) <= 64
-    assert checks.sigma_squared_eig(npf.svd, rect, ctx) <= 16
-    assert checks.eckart_young(functools.partial(npf.low_rank, k=1), rect, ctx) <= 16
-    x = {"X": ctx.asarray(RNG.uniform(-10, 10, (2, 6, 3)))}
-    assert checks.pca_matches_covariance(functools.partial(npf.pca_svd, k=2), x, ctx) <= 64
+    sym = {"A": be.asarray((b + np.swapaxes(b, -1, -2)) / 2)}
+    rect = {"A": be.asarray(b[:, :, :3])}
+    assert checks.eig_residual(npf.eigendecomposition, sym, be) <= 16
+    assert checks.eig_orthogonal(npf.eigendecomposition, sym, be) <= 16
+    assert checks.eig_det_product(npf.eigendecomposition, sym, be) <= 16
+    assert checks.svd_reconstruction(npf.svd, rect, be) <= 64
+    assert checks.sigma_squared_eig(npf.svd, rect, be) <= 16
+    assert checks.eckart_young(functools.partial(npf.low_rank, k=1), rect, be) <= 16
+    x = {"X": be.asarray(RNG.uniform(-10, 10, (2, 6, 3)))}
+    assert checks.pca_matches_covariance(functools.partial(npf.pca_svd, k=2), x, be) <= 64
 
 
 def test_inverse_properties_scale_with_condition():
-    ctx = backend("torch", "float32")
+    be = backend("torch", "float32")
     a = RNG.uniform(-10, 10, (3, 3, 3))
     b = RNG.uniform(-10, 10, (3, 3, 3))
-    args = {"A": ctx.asarray(a), "B": ctx.asarray(b)}
-    assert checks.inverse_residual(thf.inverse, args, ctx) <= 16
-    assert checks.inverse_of_product(thf.inverse, args, ctx) <= 16
+    args = {"A": be.asarray(a), "B": be.asarray(b)}
+    assert checks.inverse_residual(thf.inverse, args, be) <= 16
+    assert checks.inverse_of_product(thf.inverse, args, be) <= 16
 
 
 def test_custom_checks_pass():
@@ -239,6 +239,6 @@ def test_rank_property_at_tiny_entries_is_not_fooled_by_its_own_error_scale():
     from mathcheck.numeric.checks.linalg import rank_at_most_r
     from mathcheck.numeric.numpy_forms.linalg import lora_product
 
-    ctx = backend("numpy", "float64", "cpu")
+    be = backend("numpy", "float64", "cpu")
     args = {"B": np.ones((3, 1)), "A": np.full((1, 3), 1.6e-286)}
-    assert rank_at_most_r(lora_product, args, ctx) <= 2
+    assert rank_at_most_r(lora_product, args, be) <= 2

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from mathcheck.cli.latex import latex
-from mathcheck.formulas import all_entries, select
+from mathcheck.formulas import all_entries, get, select
 from mathcheck.reference import build, build_reference, missing_tex
 from mathcheck.reference.escape import code, tex
 from mathcheck.reference.plots import figures_for
@@ -162,10 +162,7 @@ def test_pdf_of_the_whole_catalog_names_every_entry(tmp_path: Path) -> None:
 
 
 def test_figures_are_vector_pdfs(tmp_path: Path) -> None:
-    entry = next((e for e in all_entries() if e.id == "act.sigmoid"), None)
-    if entry is None:
-        pytest.skip("act.sigmoid is not in the catalog")
-    figures = figures_for(entry, tmp_path)
+    figures = figures_for(get("act.sigmoid"), tmp_path)
     assert [p.name for p, _ in figures] == ["act-sigmoid-curve.pdf", "act-sigmoid-ulps.pdf"]
     assert all(p.read_bytes().startswith(b"%PDF") for p, _ in figures)
 

@@ -3,54 +3,38 @@ custom checks (the GELU approximations' deviation, agreement with torch's built-
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
+from mathcheck.numeric.checks import _properties
 from mathcheck.numeric.checks._library import SameAs
+from mathcheck.numeric.checks._properties import (
+    Args,
+    Form,
+    exact_shifts,
+    largest_change,
+    with_input,
+)
 from mathcheck.outcome import CheckContext, Outcome
 
+# The shared properties, under the names this section's entries use.
+sums_to_one = _properties.sums_to_one
+in_unit_interval = _properties.in_unit_interval
+in_symmetric_unit_interval = _properties.in_symmetric_unit_interval
 
-def sums_to_one(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
-    """|Σ_i s_i − 1| in eps of the dtype (the sum itself taken in fp64)."""
-    s = ctx.to_numpy(f(**args))
-    return float(np.max(np.abs(s.sum(axis=-1) - 1.0))) / ctx.eps
-
-
-def shift_invariant(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
-    """max |f(z + c) − f(z)| in eps, for integer z and shifts c for which z + c is exact in
-    the dtype (bfloat16 holds integers exactly only up to 256: z + 1000 would be rounded)."""
-    from mathcheck.numeric import round_to
-
-    z = ctx.to_numpy(args["z"])
-    base = ctx.to_numpy(f(z=args["z"]))
-    worst = 0.0
-    for c in (-64.0, 3.0, 128.0, 1000.0):
-        if not np.array_equal(round_to(z + c, ctx.dtype), z + c):
-            continue
-        shifted = ctx.to_numpy(f(z=ctx.asarray(z + c)))
-        worst = max(worst, float(np.max(np.abs(shifted - base))))
-    return worst / ctx.eps
+SHIFTS = (-64.0, 3.0, 128.0, 1000.0)
 
 
-def _outside(y: np.ndarray, low: float, high: float, eps: float) -> float:
-    if np.isnan(y).any():
-        return float("inf")
-    return float(np.max(np.maximum(0.0, np.maximum(y - high, low - y)), initial=0.0)) / eps
-
-
-def in_unit_interval(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
-    """How far outside [0, 1] any output lies, in eps (0 when inside; inf for NaN)."""
-    return _outside(ctx.to_numpy(f(**args)), 0.0, 1.0, ctx.eps)
-
-
-def in_symmetric_unit_interval(
-    f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend
-) -> float:
-    """How far outside [−1, 1] any output lies, in eps (0 when inside; inf for NaN)."""
-    return _outside(ctx.to_numpy(f(**args)), -1.0, 1.0, ctx.eps)
+def shift_invariant(f: Form, args: Args, backend: Backend) -> float:
+    """max |f(z + c) − f(z)| in eps, for integer z and the shifts c for which z + c is exact
+    in the dtype."""
+    z = backend.to_numpy(args["z"])
+    shifted = (with_input(f, args, backend, "z", z + c)
+               for c in exact_shifts(z, SHIFTS, backend.dtype))
+    return largest_change(backend.to_numpy(f(**args)), shifted) / backend.eps
 
 
 # --------------------------------------------------------------------------- GELU deviation
@@ -84,8 +68,8 @@ def _deviation_outcome(approx: Callable[[Any], Any], stated: tuple[float, float]
     ok = abs(value - stated[0]) <= tolerance and abs(where - stated[1]) <= 0.5e-4
     detail = (f"max |Δ| = {value:.6g} at x = ±{where:.6g} (30-digit mpmath); stated "
               f"{stated[0]:g} at ±{stated[1]:g}")
-    return Outcome("passed" if ok else "failed", detail, error=abs(value - stated[0]),
-                   budget=float(tolerance), unit="absolute", worst_input=f"x={where!r}")
+    return Outcome.verdict(ok, detail, error=abs(value - stated[0]),
+                           budget=float(tolerance), unit="absolute", worst_input=f"x={where!r}")
 
 
 def gelu_sigmoid_max_deviation(ctx: CheckContext) -> Outcome:

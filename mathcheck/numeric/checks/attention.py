@@ -2,85 +2,74 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
-from mathcheck.numeric._backend import backend as make_backend
+from mathcheck.numeric.checks._context import backend_of, numpy_rng, torch_rng
+from mathcheck.numeric.checks._properties import Args, Form, sum_gap
 from mathcheck.outcome import CheckContext, Outcome
 
 # ----------------------------------------------------------------------------- properties
 
 
-def _eye_values(ctx: Backend, like: np.ndarray, m: int) -> Any:
+def _eye_values(backend: Backend, like: np.ndarray, m: int) -> Any:
     """V = I_m broadcast over the batch: then Attention(Q, K, V) is the weight matrix itself."""
-    return ctx.asarray(np.broadcast_to(np.eye(m), (*like.shape[:-2], m, m)))
+    return backend.asarray(np.broadcast_to(np.eye(m), (*like.shape[:-2], m, m)))
 
 
-def rows_sum_to_one(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def rows_sum_to_one(f: Form, args: Args, backend: Backend) -> float:
     """max_i |Σ_j w_ij − 1| in eps, reading the weights off f(Q, K, V = I)."""
-    k = ctx.to_numpy(args["K"])
-    w = ctx.to_numpy(f(Q=args["Q"], K=args["K"], V=_eye_values(ctx, k, k.shape[-2])))
+    k = backend.to_numpy(args["K"])
+    w = backend.to_numpy(f(Q=args["Q"], K=args["K"], V=_eye_values(backend, k, k.shape[-2])))
     if np.isnan(w).any():
         return float("inf")
-    return float(np.max(np.abs(w.sum(axis=-1) - 1.0))) / ctx.eps
+    return sum_gap(w) / backend.eps
 
 
-def _permute_tokens(x: np.ndarray, perm: np.ndarray) -> np.ndarray:
-    return x[..., perm, :]
-
-
-def permutation_equivariant(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
-    """max |f(PQ, PK, PV) − P f(Q, K, V)| / max(1, |f|) in eps, P reversing the tokens.
-
-    Self-attention without a mask: permuting the tokens permutes the outputs the same way.
-    The two sides differ only in summation order, so the violation is a rounding difference.
-    """
-    q = ctx.to_numpy(args["Q"])
-    perm = np.arange(q.shape[-2])[::-1].copy()
-    base = ctx.to_numpy(f(**args))
-    moved = {name: ctx.asarray(_permute_tokens(ctx.to_numpy(a), perm)) for name, a in args.items()}
-    permuted = ctx.to_numpy(f(**moved))
+def _reversed_tokens(f: Form, args: Args, backend: Backend, names: Sequence[str]) -> float:
+    """max |f(P·) − P f(·)| / max(1, |f|) in eps, P reversing the tokens (axis −2) of the
+    inputs `names`. The two sides differ only in summation order: a rounding difference."""
+    moved = {name: backend.asarray(backend.to_numpy(args[name])[..., ::-1, :]) for name in names}
+    base = backend.to_numpy(f(**args))
+    permuted = backend.to_numpy(f(**{**args, **moved}))
     scale = max(1.0, float(np.max(np.abs(base))))
-    return float(np.max(np.abs(permuted - _permute_tokens(base, perm)))) / (scale * ctx.eps)
+    return float(np.max(np.abs(permuted - base[..., ::-1, :]))) / (scale * backend.eps)
 
 
-def permutation_equivariant_mha(
-    f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend
-) -> float:
+def permutation_equivariant(f: Form, args: Args, backend: Backend) -> float:
+    """Self-attention without a mask, P reversing the tokens of Q, K and V: permuting the
+    tokens permutes the outputs the same way, f(PQ, PK, PV) = P f(Q, K, V)."""
+    return _reversed_tokens(f, args, backend, list(args))
+
+
+def permutation_equivariant_mha(f: Form, args: Args, backend: Backend) -> float:
     """MultiHead(PX) = P MultiHead(X) (weights are not permuted, only tokens)."""
-    x = ctx.to_numpy(args["X"])
-    perm = np.arange(x.shape[-2])[::-1].copy()
-    base = ctx.to_numpy(f(**args))
-    moved = dict(args)
-    moved["X"] = ctx.asarray(_permute_tokens(x, perm))
-    permuted = ctx.to_numpy(f(**moved))
-    scale = max(1.0, float(np.max(np.abs(base))))
-    return float(np.max(np.abs(permuted - _permute_tokens(base, perm)))) / (scale * ctx.eps)
+    return _reversed_tokens(f, args, backend, ["X"])
 
 
-def future_independent(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def future_independent(f: Form, args: Args, backend: Backend) -> float:
     """Change keys/values of every token j > i: output row i must be bit-identical.
 
     Returns max over i of |Δ out_i| in eps over rows i < n − 1 (the last row has no future).
     A mask of −∞ makes the future weights exactly 0, so the tolerance is exactly 0.
     """
-    q, k, v = (ctx.to_numpy(args[n]) for n in ("Q", "K", "V"))
+    q, k, v = (backend.to_numpy(args[n]) for n in ("Q", "K", "V"))
     n = q.shape[-2]
-    base = ctx.to_numpy(f(**args))
+    base = backend.to_numpy(f(**args))
     worst = 0.0
     for i in range(n - 1):
         k2, v2 = k.copy(), v.copy()
         k2[..., i + 1 :, :] = -k2[..., i + 1 :, :] + 1.0
         v2[..., i + 1 :, :] = -v2[..., i + 1 :, :] + 0.5
-        out = ctx.to_numpy(f(Q=args["Q"], K=ctx.asarray(k2), V=ctx.asarray(v2)))
+        out = backend.to_numpy(f(Q=args["Q"], K=backend.asarray(k2), V=backend.asarray(v2)))
         diff = np.abs(out[..., : i + 1, :] - base[..., : i + 1, :])
         if np.isnan(diff).any():
             return float("inf")
-        worst = max(worst, float(np.max(diff)) / ctx.eps)
+        worst = max(worst, float(np.max(diff)) / backend.eps)
     return worst
 
 
@@ -95,7 +84,7 @@ def scores_variance_sampled(ctx: CheckContext) -> Outcome:
     a false alarm has probability < 6e-7 per size (two-sided normal tail at 5σ), ~2e-6 overall.
     The scaled score's variance is then checked against 1 with the same rule.
     """
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     samples = 10_000
     worst, lines = 0.0, []
     for d in (64, 256, 512):
@@ -111,8 +100,8 @@ def scores_variance_sampled(ctx: CheckContext) -> Outcome:
         lines.append(
             f"d_k={d}: Var(q·k)={dots.var():.1f}, Var(q·k/√d_k)={(dots / np.sqrt(d)).var():.4f}"
         )
-    status = "confirmed" if worst <= 5 else "failed"
-    return Outcome(status, "; ".join(lines), worst, 5.0, "standard errors")
+    return Outcome.verdict(worst <= 5, "; ".join(lines), worst, 5.0, "standard errors",
+                           success="confirmed")
 
 
 def _mha_weights(rng: np.random.Generator, d: int) -> dict[str, np.ndarray]:
@@ -131,7 +120,7 @@ def multi_head_vs_torch(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.numpy_forms import attention as npf
     from mathcheck.numeric.torch_forms import attention as tf
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     worst = 0.0
     for heads in (2, 4):
         d, n = 8, 5
@@ -164,9 +153,9 @@ def multi_head_vs_torch(ctx: CheckContext) -> Outcome:
                 scale = max(1.0, float(np.max(np.abs(target))))
                 err = max(np.max(np.abs(got_t - target)), np.max(np.abs(got_n - target)))
                 worst = max(worst, float(err) / (scale * np.finfo(np.float64).eps))
-    status = "passed" if worst <= 1000 else "failed"
-    return Outcome(
-        status, "d_model=8, heads 2 and 4, with and without causal mask", worst, 1000.0, "eps"
+    ok = worst <= 1000
+    return Outcome.verdict(
+        ok, "d_model=8, heads 2 and 4, with and without causal mask", worst, 1000.0, "eps"
     )
 
 
@@ -176,7 +165,7 @@ def causal_jacobian_autograd(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.attention import causal_attention
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     n, d = 6, 4
     q, k, v = (torch.randn(n, d, generator=gen, dtype=torch.float64) for _ in range(3))
     jk, jv = torch.autograd.functional.jacobian(lambda k_, v_: causal_attention(q, k_, v_), (k, v))
@@ -220,9 +209,9 @@ def block_agreement(ctx: CheckContext) -> Outcome:
 
     d, heads, f, eps = sym.BLOCK_MODEL, sym.BLOCK_HEADS, sym.BLOCK_FF, 1e-6
     budget = BLOCK_BUDGET_ULPS
-    be = make_backend(ctx.backend, ctx.dtype, ctx.device)
+    be = backend_of(ctx)
     form = _torch_block() if ctx.backend == "torch" else _numpy_block()
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     worst = 0.0
     worst_input = None
     for n in (1, 2, 3, 4):
@@ -249,9 +238,9 @@ def block_agreement(ctx: CheckContext) -> Outcome:
             err = float(np.max(ulp_errors(got, hi, lo, error_scale(hi, "unit", 2), ctx.dtype)))
             if err > worst:
                 worst, worst_input = err, repr({k: v.tolist() for k, v in arrays.items()})
-    status = "passed" if worst <= budget else "failed"
-    return Outcome(
-        status,
+    ok = worst <= budget
+    return Outcome.verdict(
+        ok,
         f"n = 1..4 tokens, d_model={d}, {heads} heads, d_ff={f}",
         worst,
         budget,
@@ -377,8 +366,8 @@ def block_vs_torch_modules(ctx: CheckContext) -> Outcome:
         )
         scale = max(1.0, float(expected.abs().max()))
         err = float((got - expected).abs().max()) / (scale * torch.finfo(dt).eps)
-    return Outcome(
-        "passed" if err <= 1000 else "failed",
+    return Outcome.verdict(
+        err <= 1000,
         "pre-norm block vs torch.nn modules (d=8, 2 heads, d_ff=32)",
         err,
         1000.0,
@@ -401,8 +390,8 @@ def swiglu_parameter_match(ctx: CheckContext) -> Outcome:
     p_s, p_g = sum(t.numel() for t in swiglu), sum(t.numel() for t in gelu)
     llama = 8 * 4096 / 3
     ok = p_s == p_g == 8 * d * d and 11008 >= llama and 11008 % 256 == 0 and 11008 - llama < 256
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"d={d}: SwiGLU {p_s} = GELU-FFN {p_g} = 8d² parameters; LLaMA-7B d_ff=11008 "
         f"= 8·4096/3 = {llama:.1f} rounded up to a multiple of 256",
         float(abs(p_s - p_g)),
@@ -420,7 +409,7 @@ def residual_gradient_flow(ctx: CheckContext) -> Outcome:
     """
     import torch
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     d, layers = 32, 64
     ws = [
         torch.randn(d, d, generator=gen, dtype=torch.float64) * 0.5 / d**0.5 for _ in range(layers)
@@ -436,8 +425,8 @@ def residual_gradient_flow(ctx: CheckContext) -> Outcome:
         (g,) = torch.autograd.grad(h, x, g_out)
         norms[residual] = float(g.norm() / g_out.norm())
     ok = norms[True] >= 0.1 and norms[False] <= 1e-6
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"‖∂L/∂x‖/‖∂L/∂x_L‖ after {layers} layers: residual {norms[True]:.3g}, "
         f"plain {norms[False]:.3g}",
         norms[False],

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mathcheck.numeric.checks._context import torch_rng
 from mathcheck.outcome import CheckContext, Outcome
 
 EPS64 = float(np.finfo(np.float64).eps)
@@ -45,7 +46,7 @@ class _Mlp:
     stated: dict[str, list]
 
 
-def _mlp_cases(seed: int) -> list[_Mlp]:
+def _mlp_cases(ctx: CheckContext) -> list[_Mlp]:
     """Random MLPs of every depth × activation: z_l = W_l a_{l−1} + b_l, a_l = σ(z_l), loss
     ½‖a_L − y‖² on a batch. Autograd gives ∂L/∂z_l (retain_grad), ∂L/∂W_l, ∂L/∂b_l; the stated
     rules give δ_L = (a_L − y) ⊙ σ′(z_L), δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ′(z_l), δ_l a_{l−1}ᵀ, δ_l."""
@@ -53,7 +54,7 @@ def _mlp_cases(seed: int) -> list[_Mlp]:
 
     from mathcheck.numeric.torch_forms.backprop import bias_grad, delta, weight_grad
 
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch_rng(ctx)
     cases = []
     for name, (act, dact) in _activations().items():
         for depth in DEPTHS:
@@ -109,14 +110,14 @@ def _mlp_cases(seed: int) -> list[_Mlp]:
     return cases
 
 
-def _compare(ctx: CheckContext, key: str, what: str) -> Outcome:
+def _against_autograd(ctx: CheckContext, key: str, what: str) -> Outcome:
     """Norm-wise relative error per layer, worst over all MLPs, in fp64 eps. Budget: each δ
     is a chain of ≤ 8 matrix-vector products of width ≤ 8 plus elementwise factors; both
     autograd and the recursion are backward-stable, so 64·depth eps norm-wise is generous
     yet catches any wrong factor (which is O(1))."""
     worst, where, budget_used = 0.0, "", 0.0
     count = 0
-    for case in _mlp_cases(ctx.seed):
+    for case in _mlp_cases(ctx):
         budget = 64.0 * case.depth
         for layer, (got, want) in enumerate(zip(case.stated[key], case.autograd[key], strict=True)):
             err = float((got - want).norm() / want.norm().clamp_min(1e-300)) / EPS64
@@ -125,8 +126,8 @@ def _compare(ctx: CheckContext, key: str, what: str) -> Outcome:
                 worst, budget_used = err, budget
                 where = f"{case.name} MLP, depth {case.depth}, layer {layer + 1}"
     ok = worst <= budget_used
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"{what}: {count} layers of {len(DEPTHS)} depths × 4 activations (tanh, "
         f"sigmoid, relu, gelu) vs autograd; worst at {where}",
         worst,
@@ -137,15 +138,15 @@ def _compare(ctx: CheckContext, key: str, what: str) -> Outcome:
 
 
 def delta_vs_autograd(ctx: CheckContext) -> Outcome:
-    return _compare(ctx, "delta", "δ_l = ∂L/∂z_l")
+    return _against_autograd(ctx, "delta", "δ_l = ∂L/∂z_l")
 
 
 def weight_grad_vs_autograd(ctx: CheckContext) -> Outcome:
-    return _compare(ctx, "W", "∂L/∂W_l = Σ_batch δ_l a_{l−1}ᵀ")
+    return _against_autograd(ctx, "W", "∂L/∂W_l = Σ_batch δ_l a_{l−1}ᵀ")
 
 
 def bias_grad_vs_autograd(ctx: CheckContext) -> Outcome:
-    return _compare(ctx, "b", "∂L/∂b_l = Σ_batch δ_l")
+    return _against_autograd(ctx, "b", "∂L/∂b_l = Σ_batch δ_l")
 
 
 # ----------------------------------------------------------------- gradient product
@@ -159,7 +160,7 @@ def gradient_product_vs_autograd(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.numpy_forms import backprop as numpy_backprop
     from mathcheck.numeric.torch_forms.backprop import gradient_product
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     worst = 0.0
     for depth in (1, 3, 10):
         n = 6
@@ -183,8 +184,8 @@ def gradient_product_vs_autograd(ctx: CheckContext) -> Outcome:
         for form in (ours, theirs):
             worst = max(worst, float((form - auto).norm() / auto.norm()) / EPS64)
     budget = 640.0  # 64 eps per layer for the deepest (10-layer) product
-    return Outcome(
-        "passed" if worst <= budget else "failed",
+    return Outcome.verdict(
+        worst <= budget,
         "depths 1, 3, 10, width 6: the NumPy and Torch products vs "
         "torch.autograd.functional.jacobian",
         worst,
@@ -201,7 +202,7 @@ def vanishing_exploding(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.backprop import gradient_product
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     n, depth = 16, 50
     details, ok, worst = [], True, 0.0
     for g in (0.9, 1.0, 1.1):
@@ -219,8 +220,8 @@ def vanishing_exploding(ctx: CheckContext) -> Outcome:
     actual = float(torch.linalg.matrix_norm(gradient_product(W, z), ord=2))
     ok &= actual <= bound * (1 + 64 * depth * EPS64)
     details.append(f"random tanh net: ‖J‖₂={actual:.3g} ≤ ∏‖σ′W‖={bound:.3g}")
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         "; ".join(details),
         worst,
         64.0 * depth,
@@ -250,7 +251,7 @@ SHAPES = ((256, 128), (64, 512), (300, 300))  # (n_in, n_out)
 def _init_vs_torch(ctx: CheckContext, kind: str) -> Outcome:
     import torch
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     results = []
     for n_in, n_out in SHAPES:
         variance = 2 / (n_in + n_out) if kind == "xavier" else 2 / n_in
@@ -277,8 +278,8 @@ def _init_vs_torch(ctx: CheckContext, kind: str) -> Outcome:
         if kind == "xavier"
         else "kaiming_{normal,uniform}_(mode='fan_in', nonlinearity='relu')"
     )
-    return Outcome(
-        "passed" if worst <= Z_CRIT else "failed",
+    return Outcome.verdict(
+        worst <= Z_CRIT,
         f"torch.nn.init.{api}: |z| of the sample variance vs the stated one over "
         f"{len(results)} draws; each test at 99.99 % confidence (family ≥ 99.9 %)",
         worst,
@@ -299,7 +300,7 @@ def he_vs_torch(ctx: CheckContext) -> Outcome:
 def _second_moment_ratio(
     variance_of: Callable[[int, int], float],
     act: Callable,
-    seed: int,
+    ctx: CheckContext,
     width: int = 256,
     depth: int = 20,
     batch: int = 512,
@@ -307,7 +308,7 @@ def _second_moment_ratio(
     """E[a_L²]/E[a_0²] through `depth` square layers initialised with N(0, variance_of(n, n))."""
     import torch
 
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch_rng(ctx)
     x = torch.randn(batch, width, generator=gen, dtype=torch.float64)
     a = x
     std = math.sqrt(variance_of(width, width))
@@ -324,7 +325,7 @@ DEPTH = 20
 GAIN_BAND = (0.91, 1.10)
 
 
-def _depth_check(seed: int, kind: str) -> Outcome:
+def _depth_check(ctx: CheckContext, kind: str) -> Outcome:
     """Forward signal through 20 square layers of width 256: with the stated variance the
     per-layer gain of E[a²] is 1; the wrong choice is off by a factor (Xavier under ReLU: ½)."""
     import torch
@@ -333,16 +334,16 @@ def _depth_check(seed: int, kind: str) -> Outcome:
     xavier = lambda i, o: 2 / (i + o)  # noqa: E731
     he = lambda i, o: 2 / i  # noqa: E731
     if kind == "xavier":
-        kept = _second_moment_ratio(xavier, identity, seed, batch=256)
+        kept = _second_moment_ratio(xavier, identity, ctx, batch=256)
         kept_name = "Xavier, linear layers"
     else:
-        kept = _second_moment_ratio(he, torch.relu, seed, batch=256)
+        kept = _second_moment_ratio(he, torch.relu, ctx, batch=256)
         kept_name = "He, ReLU layers"
-    contrast = _second_moment_ratio(xavier, torch.relu, seed, batch=256)
+    contrast = _second_moment_ratio(xavier, torch.relu, ctx, batch=256)
     gain, contrast_gain = kept ** (1 / DEPTH), contrast ** (1 / DEPTH)
     ok = GAIN_BAND[0] <= gain <= GAIN_BAND[1] and not GAIN_BAND[0] <= contrast_gain
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"{kept_name}: E[a_20²]/E[a_0²] = {kept:.3f}, per-layer gain {gain:.4f} "
         f"(4σ band {GAIN_BAND}); Xavier under ReLU: {contrast:.3g}, per-layer "
         f"{contrast_gain:.3f} (theory ½)",
@@ -353,8 +354,8 @@ def _depth_check(seed: int, kind: str) -> Outcome:
 
 
 def xavier_through_depth(ctx: CheckContext) -> Outcome:
-    return _depth_check(ctx.seed, "xavier")
+    return _depth_check(ctx, "xavier")
 
 
 def he_through_depth(ctx: CheckContext) -> Outcome:
-    return _depth_check(ctx.seed, "he")
+    return _depth_check(ctx, "he")

@@ -9,12 +9,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
+from mathcheck.numeric.checks._context import torch_rng
+from mathcheck.numeric.checks._properties import Args, Form
 from mathcheck.outcome import CheckContext, Outcome
 
 FD_RTOL = 1e-6  # central differences in fp64 with step eps^(1/3): error ~ eps^(2/3) ≈ 4e-11
@@ -54,7 +56,7 @@ def _central_difference(h: Callable[[Any], Any], x: Any) -> Any:
 
 def _rule_check(ctx: CheckContext, rule: str) -> Outcome:
     torch = _torch()
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     x0 = (torch.rand(max(ctx.examples, 16), generator=gen, dtype=torch.float64) - 0.5) * 4
     eps = float(np.finfo(np.float64).eps)
     worst, worst_fd, where = 0.0, 0.0, ""
@@ -80,8 +82,8 @@ def _rule_check(ctx: CheckContext, rule: str) -> Outcome:
                 worst, where = err, f"f={fname}, g={gname}"
             worst_fd = max(worst_fd, err_fd)
     ok = worst <= RULE_EPS and worst_fd <= FD_RTOL
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"{len(table) ** 2} composites × {x0.numel()} points in [−2, 2], fp64: autograd vs the "
         f"{rule} rule on stated derivatives (worst at {where}); central differences within "
         f"{worst_fd:.2g} relative (allowed {FD_RTOL:g})",
@@ -112,7 +114,7 @@ def full_jacobian(ctx: CheckContext) -> Outcome:
     torch = _torch()
     from mathcheck.numeric.torch_forms.calculus import jacobian as layer
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     eps = float(np.finfo(np.float64).eps)
     worst, worst_fd = 0.0, 0.0
     for trial in range(max(ctx.examples // 4, 4)):
@@ -130,10 +132,10 @@ def full_jacobian(ctx: CheckContext) -> Outcome:
         fd = torch.stack(cols, dim=-1)
         worst_fd = max(worst_fd, (fd - stated).abs().max().item())
     ok = worst <= RULE_EPS and worst_fd <= FD_RTOL
-    return Outcome("passed" if ok else "failed",
-                   f"autograd Jacobian vs diag(1 − y²)W on random layers (m ≤ 4, n ≤ 4), fp64; "
-                   f"central differences within {worst_fd:.2g} (allowed {FD_RTOL:g})",
-                   error=worst, budget=RULE_EPS, unit="eps (absolute, |J| ≤ 1)")
+    return Outcome.verdict(
+        ok, f"autograd Jacobian vs diag(1 − y²)W on random layers (m ≤ 4, n ≤ 4), fp64; "
+        f"central differences within {worst_fd:.2g} (allowed {FD_RTOL:g})",
+        error=worst, budget=RULE_EPS, unit="eps (absolute, |J| ≤ 1)")
 
 
 def _with(x: Any, j: int, value: Any) -> Any:
@@ -149,7 +151,7 @@ def full_hessian(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.torch_forms.calculus import gradient as rosenbrock
     from mathcheck.numeric.torch_forms.calculus import hessian
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     eps = float(np.finfo(np.float64).eps)
     worst, worst_fd = 0.0, 0.0
     for trial in range(max(ctx.examples // 4, 4)):
@@ -167,10 +169,10 @@ def full_hessian(ctx: CheckContext) -> Outcome:
         worst_fd = max(worst_fd, float(np.max(np.abs(fd - closed.numpy())) / scale.item()))
     budget = 64.0  # entries are sums of ≤ 4 terms up to 4800 in size: norm-wise ≤ 64 eps
     ok = worst <= budget and worst_fd <= FD_RTOL
-    return Outcome("passed" if ok else "failed",
-                   f"autograd Hessian vs the closed form on Rosenbrock at random x ∈ [−2, 2]ⁿ, "
-                   f"fp64; central differences of ∇f within {worst_fd:.2g} (allowed {FD_RTOL:g})",
-                   error=worst, budget=budget, unit="eps (norm-wise)")
+    return Outcome.verdict(
+        ok, f"autograd Hessian vs the closed form on Rosenbrock at random x ∈ [−2, 2]ⁿ, "
+        f"fp64; central differences of ∇f within {worst_fd:.2g} (allowed {FD_RTOL:g})",
+        error=worst, budget=budget, unit="eps (norm-wise)")
 
 
 def steepest_ascent(ctx: CheckContext) -> Outcome:
@@ -181,7 +183,7 @@ def steepest_ascent(ctx: CheckContext) -> Outcome:
     torch = _torch()
     from mathcheck.numeric.torch_forms.calculus import gradient as rosenbrock
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     h = float(np.finfo(np.float64).eps) ** (1 / 3)
     worst = 0.0
     for trial in range(max(ctx.examples // 4, 4)):
@@ -197,17 +199,17 @@ def steepest_ascent(ctx: CheckContext) -> Outcome:
         excess = (slopes.max() - g.norm()).item() / scale  # > 0: a direction beats ∇f
         attained = abs((g.norm() - slopes[-1]).item()) / scale
         worst = max(worst, excess, attained)
-    return Outcome("passed" if worst <= FD_RTOL else "failed",
-                   "max over 256 unit directions of D_u f ≤ ‖∇f‖, attained along ∇f/‖∇f‖ "
-                   "(Rosenbrock, random x ∈ [−2, 2]ⁿ, fp64 differences)", error=worst,
-                   budget=FD_RTOL, unit="relative to max(‖∇f‖, 1)")
+    return Outcome.verdict(worst <= FD_RTOL,
+                           "max over 256 unit directions of D_u f ≤ ‖∇f‖, attained along ∇f/‖∇f‖ "
+                           "(Rosenbrock, random x ∈ [−2, 2]ⁿ, fp64 differences)", error=worst,
+                           budget=FD_RTOL, unit="relative to max(‖∇f‖, 1)")
 
 
-def symmetric(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def symmetric(f: Form, args: Args, backend: Backend) -> float:
     """max |H − Hᵀ| in eps of max |H| (0 for a Hessian that is symmetric by construction)."""
-    H = ctx.to_numpy(f(**args))
+    H = backend.to_numpy(f(**args))
     scale = max(float(np.max(np.abs(H))), np.finfo(np.float64).tiny)
-    return float(np.max(np.abs(H - np.swapaxes(H, -1, -2)))) / (ctx.eps * scale)
+    return float(np.max(np.abs(H - np.swapaxes(H, -1, -2)))) / (backend.eps * scale)
 
 
 # --------------------------------------------------------------------- critical points
@@ -261,7 +263,7 @@ def critical_points_symbolic(ctx: CheckContext) -> Outcome:
 def critical_points_numeric(ctx: CheckContext) -> Outcome:
     """autograd Hessian eigenvalue signs at each point, and f sampled around it agrees."""
     torch = _torch()
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     directions = torch.randn(64, 2, generator=gen, dtype=torch.float64)
     directions = directions / directions.norm(dim=-1, keepdim=True)
     problems = []

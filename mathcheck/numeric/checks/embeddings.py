@@ -7,80 +7,53 @@ exploit), generated from the check's seed; queries come from the same mixture.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
+from mathcheck.numeric.checks import _properties
+from mathcheck.numeric.checks._context import numpy_rng, torch_rng
+from mathcheck.numeric.checks._properties import Args, Form, scaling_change
 from mathcheck.numeric.numpy_forms import embeddings as npf
 from mathcheck.outcome import CheckContext, Outcome
 
-Form = Callable[..., Any]
+# The shared properties, under the names this section's entries use.
+commutative = _properties.commutative
+symmetric = _properties.commutative  # ‖a − b‖ = ‖b − a‖: the differences only change sign
+in_minus_one_one = _properties.in_symmetric_unit_interval
+zero_vector = _properties.zero_vector
 
 
 # --------------------------------------------------------------------------- properties
 
 
-def dot_error_bound(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
+def dot_error_bound(f: Form, args: Args, backend: Backend) -> float:
     """|fl(a·b) − a·b| / (Σ|aᵢbᵢ|·eps): the classical bound is γ_n ≈ n·u = (n/2)·eps.
 
     Signed inputs cancel, so a relative error has no bound; this componentwise one does.
     The reference is taken in extended precision; gradual underflow adds n subnormal
     spacings at most, which are subtracted first.
     """
-    a, b = ctx.to_numpy(args["a"]), ctx.to_numpy(args["b"])
-    got = ctx.to_numpy(f(**args))
+    a, b = backend.to_numpy(args["a"]), backend.to_numpy(args["b"])
+    got = backend.to_numpy(f(**args))
     products = a.astype(np.longdouble) * b.astype(np.longdouble)
     exact = products.sum(axis=-1)
     magnitude = np.abs(products).sum(axis=-1).astype(np.float64)
     from mathcheck.numeric._dtypes import fmt
 
-    floor = a.shape[-1] * fmt(ctx.dtype).tiny * ctx.eps
+    floor = a.shape[-1] * fmt(backend.dtype).tiny * backend.eps
     err = np.maximum(np.abs((got - exact).astype(np.float64)) - floor, 0.0)
     if not np.isfinite(got).all():
         return float("inf")
     ratio = np.where(magnitude > 0, err / np.where(magnitude > 0, magnitude, 1), err)
-    return float(np.max(ratio)) / ctx.eps
+    return float(np.max(ratio)) / backend.eps
 
 
-def commutative(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
-    """f(a, b) = f(b, a): same products in the same order, so bit-for-bit."""
-    ab = ctx.to_numpy(f(a=args["a"], b=args["b"]))
-    ba = ctx.to_numpy(f(a=args["b"], b=args["a"]))
-    return float(np.max(np.abs(ab - ba), initial=0.0)) / ctx.eps
-
-
-def in_minus_one_one(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
-    y = ctx.to_numpy(f(**args))
-    if np.isnan(y).any():
-        return float("inf")
-    return float(np.max(np.maximum(0.0, np.abs(y) - 1.0), initial=0.0)) / ctx.eps
-
-
-def scale_invariant(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
+def scale_invariant(f: Form, args: Args, backend: Backend) -> float:
     """cos(c·a, b) = cos(a, b) for c ∈ {2, 4} and cos(−a, b) = −cos(a, b): scaling by a power of
     two is exact and the max-rescaling undoes it exactly, so bit-for-bit."""
-    a = ctx.to_numpy(args["a"])
-    base = ctx.to_numpy(f(**args))
-    worst = 0.0
-    for c in (2.0, 4.0, -1.0):
-        scaled = ctx.to_numpy(f(a=ctx.asarray(c * a), b=args["b"]))
-        worst = max(worst, float(np.max(np.abs(scaled - np.sign(c) * base), initial=0.0)))
-    return worst / ctx.eps
-
-
-def zero_vector(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
-    """cos(0, b) = cos(b, 0) = 0 (the stated convention), never NaN."""
-    zeros = ctx.asarray(np.zeros(ctx.to_numpy(args["b"]).shape))
-    y = np.concatenate([ctx.to_numpy(f(a=zeros, b=args["b"])).ravel(),
-                        ctx.to_numpy(f(a=args["b"], b=zeros)).ravel()])
-    return float("inf") if np.isnan(y).any() else float(np.max(np.abs(y))) / ctx.eps
-
-
-def symmetric(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
-    """‖a − b‖ = ‖b − a‖: the differences only change sign, so bit-for-bit."""
-    return commutative(f, args, ctx)
+    return scaling_change(f, args, backend, ("a",), (2.0, 4.0, -1.0), odd=True)
 
 
 # --------------------------------------------------------------------------- checks
@@ -100,7 +73,7 @@ def matches_torch_embedding(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms import embeddings as tf
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     vocab, dim = 50, 8
     ids = torch.randint(0, vocab, (4, 7), generator=gen)
     for dtype in (torch.float64, torch.float32, torch.float16, torch.bfloat16):
@@ -135,7 +108,7 @@ def euclidean_ranks_like_cosine(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms import embeddings as tf
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     queries, keys = _unit(rng, (20, 1, 16)), _unit(rng, (1, 300, 16))
     worst = 0.0
     for name, dist, cos in (
@@ -154,11 +127,11 @@ def euclidean_ranks_like_cosine(ctx: CheckContext) -> Outcome:
                    unit="eps")
 
 
-def _mixture(seed: int, n: int = 1000, queries: int = 100, d: int = 16,
+def _mixture(ctx: CheckContext, n: int = 1000, queries: int = 100, d: int = 16,
              clusters: int = 16) -> tuple[np.ndarray, np.ndarray]:
     """Overlapping clusters (centres ~ N(0, 1.5²I), unit spread), so a query's neighbours
     often sit in several lists: the regime where nprobe matters."""
-    rng = np.random.default_rng(seed)
+    rng = numpy_rng(ctx)
     centres = rng.standard_normal((clusters, d)) * 1.5
     points = centres[rng.integers(clusters, size=n)] + rng.standard_normal((n, d))
     asked = centres[rng.integers(clusters, size=queries)] + rng.standard_normal((queries, d))
@@ -184,7 +157,7 @@ def ivf_against_exact(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.torch_forms import embeddings as tf
 
     def run() -> Outcome:
-        points, queries = _mixture(ctx.seed)
+        points, queries = _mixture(ctx)
         truth = npf.exact_knn(queries, points, K)
         centroids = npf.kmeans(points, IVF_NLIST, seed=ctx.seed)
         assignment = npf.squared_distances(points, centroids).argmin(axis=-1)
@@ -199,10 +172,10 @@ def ivf_against_exact(ctx: CheckContext) -> Outcome:
         if not np.array_equal(probed, probed_t.numpy()):
             return Outcome("failed", "NumPy and Torch IVF disagree at nprobe = 4")
         r = recall(probed, truth)
-        status = "passed" if r >= IVF_MIN_RECALL else "failed"
-        return Outcome(status, f"nprobe = nlist: exact; nprobe = {IVF_NPROBE}/{IVF_NLIST}: "
-                       f"recall@{K} = {r:.3f} (≥ {IVF_MIN_RECALL})", error=r,
-                       budget=IVF_MIN_RECALL, unit="recall")
+        ok = r >= IVF_MIN_RECALL
+        return Outcome.verdict(ok, f"nprobe = nlist: exact; nprobe = {IVF_NPROBE}/{IVF_NLIST}: "
+                               f"recall@{K} = {r:.3f} (≥ {IVF_MIN_RECALL})", error=r,
+                               budget=IVF_MIN_RECALL, unit="recall")
 
     return _timed(run)
 
@@ -221,7 +194,7 @@ def pq_against_exact(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.torch_forms import embeddings as tf
 
     def run() -> Outcome:
-        points, queries = _mixture(ctx.seed)
+        points, queries = _mixture(ctx)
         codebooks = npf.pq_train(points, PQ_M, PQ_K, iterations=10, seed=ctx.seed)
         codes = npf.pq_encode(points, codebooks)
         adc = npf.pq_adc(queries, codebooks, codes)
@@ -233,10 +206,11 @@ def pq_against_exact(ctx: CheckContext) -> Outcome:
             return Outcome("failed", "ADC ≠ ‖q − x̂‖²", error=gap * 64, budget=64, unit="eps")
         found = npf.pq_search(queries, codebooks, codes, K)
         r = recall(found, npf.exact_knn(queries, points, 1))
-        status = "passed" if r >= PQ_MIN_RECALL else "failed"
-        return Outcome(status, f"ADC = Σ sub-space distances = ‖q − x̂‖² (≤ {gap * 64:.2g} eps); "
-                       f"recall 1@{K} = {r:.3f} (≥ {PQ_MIN_RECALL}) at m = {PQ_M}, k = {PQ_K}",
-                       error=r, budget=PQ_MIN_RECALL, unit="recall")
+        ok = r >= PQ_MIN_RECALL
+        return Outcome.verdict(
+            ok, f"ADC = Σ sub-space distances = ‖q − x̂‖² (≤ {gap * 64:.2g} eps); "
+            f"recall 1@{K} = {r:.3f} (≥ {PQ_MIN_RECALL}) at m = {PQ_M}, k = {PQ_K}",
+            error=r, budget=PQ_MIN_RECALL, unit="recall")
 
     return _timed(run)
 
@@ -253,12 +227,12 @@ def hnsw_against_exact(ctx: CheckContext) -> Outcome:
         return Outcome("skipped", "faiss-cpu is not installed (pip install faiss-cpu)")
 
     def run() -> Outcome:
-        points, queries = _mixture(ctx.seed)
+        points, queries = _mixture(ctx)
         found = npf.hnsw_search(points, queries, K)
         r = recall(found, npf.exact_knn(queries, points, K))
-        status = "passed" if r >= HNSW_MIN_RECALL else "failed"
-        return Outcome(status, f"recall@{K} = {r:.3f} (≥ {HNSW_MIN_RECALL}), faiss "
-                       "IndexHNSWFlat M=16, ef 64/64", error=r, budget=HNSW_MIN_RECALL,
-                       unit="recall")
+        ok = r >= HNSW_MIN_RECALL
+        return Outcome.verdict(ok, f"recall@{K} = {r:.3f} (≥ {HNSW_MIN_RECALL}), faiss "
+                               "IndexHNSWFlat M=16, ef 64/64", error=r, budget=HNSW_MIN_RECALL,
+                               unit="recall")
 
     return _timed(run)

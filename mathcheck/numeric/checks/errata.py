@@ -1,27 +1,40 @@
-"""Evidence for the errata (`mathcheck.formulas.errata`), and `collect()` for the CLI/report.
+"""Evidence for the errata (`mathcheck.formulas.errata`); `mathcheck.crosscheck.errata`
+evaluates it, each erratum as one task of the engine (its time budget and isolation).
 
-Each evidence function computes, from scratch, the numbers that show the discrepancy (or the
+Each evidence function takes the `CheckContext` the engine gives it (torch, fp64, CPU, the
+run's seed and effort), computes from scratch the numbers that show the discrepancy (or the
 convention the statement needs) and returns {"reproduced": bool, "values": {...}, "summary":
-str}: reproduced = the computation shows what the erratum says. Fixed seeds; fast (< 1 s).
+str}: reproduced = the computation shows what the erratum says. Seeded from the context;
+fast (< 1 s).
 """
 
 from __future__ import annotations
 
 import math
-import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from mathcheck.formulas._model import resolve
-from mathcheck.outcome import CheckContext
+from mathcheck.numeric.checks import models, numbers, rlhf
+from mathcheck.numeric.checks._context import numpy_rng, torch_rng
+from mathcheck.outcome import CheckContext, Outcome
 
 Evidence = dict[str, Any]
-CTX = CheckContext("torch", "float64", "cpu", 0, 20)
 
 
 def _evidence(reproduced: bool, summary: str, **values: Any) -> Evidence:
     return {"reproduced": bool(reproduced), "summary": summary, "values": _plain(values)}
+
+
+def _check_evidence(
+    check: Callable[[CheckContext], Outcome], ctx: CheckContext, *, error: bool = False
+) -> Evidence:
+    """A catalog check run as evidence: reproduced when it passes; its detail is the summary,
+    its extra values (and with `error` its error, as error_eps) the values."""
+    outcome = check(ctx)
+    values = {**outcome.extra, **({"error_eps": outcome.error} if error else {})}
+    return _evidence(outcome.status == "passed", outcome.detail, **values)
 
 
 def _plain(value: Any) -> Any:
@@ -38,7 +51,7 @@ def _plain(value: Any) -> Any:
 # ----------------------------------------------------------------- §3, §1, §4, §5, §6, §8
 
 
-def mvn_determinant() -> Evidence:
+def mvn_determinant(ctx: CheckContext) -> Evidence:
     """Integrate the 2-D density with det Σ, ∥Σ∥₂ and ∥Σ∥_F in the normaliser (closed form
     ∫exp(−½xᵀΣ⁻¹x)dx = 2π√det Σ, confirmed by quadrature)."""
     from scipy import integrate
@@ -71,7 +84,7 @@ def mvn_determinant() -> Evidence:
     )
 
 
-def gelu_sigmoid() -> Evidence:
+def gelu_sigmoid(ctx: CheckContext) -> Evidence:
     from scipy.special import ndtr
 
     x = np.linspace(-8, 8, 160001)
@@ -90,7 +103,7 @@ def gelu_sigmoid() -> Evidence:
     )
 
 
-def eig_diagonalisable() -> Evidence:
+def eig_diagonalisable(ctx: CheckContext) -> Evidence:
     A = np.array([[1.0, 1.0], [0.0, 1.0]])
     _, P = np.linalg.eig(A)
     cond = float(np.linalg.cond(P))
@@ -101,7 +114,7 @@ def eig_diagonalisable() -> Evidence:
     )
 
 
-def convex_unique() -> Evidence:
+def convex_unique(ctx: CheckContext) -> Evidence:
     xs = np.linspace(-50, 5, 10001)
     exp_values = np.exp(xs)
     flat = np.maximum(0, np.abs(xs[(xs > -3) & (xs < 3)]) - 1)
@@ -115,7 +128,7 @@ def convex_unique() -> Evidence:
     )
 
 
-def hessian_critical_point() -> Evidence:
+def hessian_critical_point(ctx: CheckContext) -> Evidence:
     f = lambda x: x * x + x  # noqa: E731
     hessian = (f(1e-3) - 2 * f(0.0) + f(-1e-3)) / 1e-6
     return _evidence(
@@ -126,7 +139,7 @@ def hessian_critical_point() -> Evidence:
     )
 
 
-def swiglu_order() -> Evidence:
+def swiglu_order(ctx: CheckContext) -> Evidence:
     import torch
 
     d, d_ff = 4, 6
@@ -149,8 +162,8 @@ def swiglu_order() -> Evidence:
     )
 
 
-def qk_variance_mean() -> Evidence:
-    rng = np.random.default_rng(0)
+def qk_variance_mean(ctx: CheckContext) -> Evidence:
+    rng = numpy_rng(ctx)
     d, mu, samples = 16, 1.0, 200_000
     q = rng.standard_normal((samples, d)) + mu
     k = rng.standard_normal((samples, d)) + mu
@@ -167,10 +180,10 @@ def qk_variance_mean() -> Evidence:
     )
 
 
-def triplet_squared() -> Evidence:
+def triplet_squared(ctx: CheckContext) -> Evidence:
     import torch
 
-    gen = torch.Generator().manual_seed(0)
+    gen = torch_rng(ctx)
     a, p, n = (torch.randn(8, 5, generator=gen, dtype=torch.float64) for _ in range(3))
     margin = 1.0
     stated = torch.clamp((a - p).pow(2).sum(-1) - (a - n).pow(2).sum(-1) + margin, min=0).mean()
@@ -186,7 +199,7 @@ def triplet_squared() -> Evidence:
     )
 
 
-def sgd_momentum() -> Evidence:
+def sgd_momentum(ctx: CheckContext) -> Evidence:
     """Minimise ½θ² from θ = 1 with γ = μ = 0.9: a constant η, then a halving schedule."""
     import torch
 
@@ -220,7 +233,7 @@ def sgd_momentum() -> Evidence:
 # ----------------------------------------------------------------- §9
 
 
-def lora_reduction() -> Evidence:
+def lora_reduction(ctx: CheckContext) -> Evidence:
     import torch
     from torch import nn
 
@@ -246,7 +259,7 @@ def lora_reduction() -> Evidence:
     )
 
 
-def quant_reduction() -> Evidence:
+def quant_reduction(ctx: CheckContext) -> Evidence:
     bits = {"fp32": 32, "fp16": 16, "int8": 8, "int4": 4, "int4+g128": 4 + 32 / 128}
     vs32 = {k: 32 / v for k, v in bits.items()}
     vs16 = {k: 16 / v for k, v in bits.items()}
@@ -259,7 +272,7 @@ def quant_reduction() -> Evidence:
     )
 
 
-def kv_cache_gqa() -> Evidence:
+def kv_cache_gqa(ctx: CheckContext) -> Evidence:
     layers, heads, kv_heads, d_head, seq, precision = 80, 64, 8, 128, 4096, 2
     mha = 2 * layers * heads * d_head * seq * precision
     gqa = 2 * layers * kv_heads * d_head * seq * precision
@@ -275,14 +288,11 @@ def kv_cache_gqa() -> Evidence:
 # ----------------------------------------------------------------- §13–15
 
 
-def sft_sum() -> Evidence:
-    from mathcheck.numeric.checks.rlhf import sft_matches_cross_entropy
-
-    outcome = sft_matches_cross_entropy(CTX)
-    return _evidence(outcome.status == "passed", outcome.detail, error_eps=outcome.error)
+def sft_sum(ctx: CheckContext) -> Evidence:
+    return _check_evidence(rlhf.sft_matches_cross_entropy, ctx, error=True)
 
 
-def ppo_maximised() -> Evidence:
+def ppo_maximised(ctx: CheckContext) -> Evidence:
     import torch
 
     from mathcheck.numeric.torch_forms.rlhf import ppo_clip
@@ -298,19 +308,16 @@ def ppo_maximised() -> Evidence:
     )
 
 
-def dpo_equivalence() -> Evidence:
-    from mathcheck.numeric.checks.rlhf import dpo_at_optimal_policy
-
-    outcome = dpo_at_optimal_policy(CTX)
-    return _evidence(outcome.status == "passed", outcome.detail, error_eps=outcome.error)
+def dpo_equivalence(ctx: CheckContext) -> Evidence:
+    return _check_evidence(rlhf.dpo_at_optimal_policy, ctx, error=True)
 
 
-def backprop_product() -> Evidence:
+def backprop_product(ctx: CheckContext) -> Evidence:
     """3 square tanh layers: autograd's ∂L/∂W¹ against δ¹a⁰ᵀ (the correct chain) and against the
     printed ∏_{l=1}^{3} W^l σ′(z^l) used the same way."""
     import torch
 
-    gen = torch.Generator().manual_seed(0)
+    gen = torch_rng(ctx)
     n = 4
     Ws = [
         torch.randn(n, n, generator=gen, dtype=torch.float64, requires_grad=True) for _ in range(3)
@@ -343,45 +350,30 @@ def backprop_product() -> Evidence:
     )
 
 
-def conv_cross_correlation() -> Evidence:
-    from mathcheck.numeric.checks.models import conv_layers_cross_correlate
-
-    outcome = conv_layers_cross_correlate(CTX)
-    return _evidence(outcome.status == "passed", outcome.detail, error_eps=outcome.error)
+def conv_cross_correlation(ctx: CheckContext) -> Evidence:
+    return _check_evidence(models.conv_layers_cross_correlate, ctx, error=True)
 
 
-def output_size_dilation() -> Evidence:
-    from mathcheck.numeric.checks.models import output_size_vs_torch
-
-    outcome = output_size_vs_torch(CTX)
-    return _evidence(outcome.status == "passed", outcome.detail)
+def output_size_dilation(ctx: CheckContext) -> Evidence:
+    return _check_evidence(models.output_size_vs_torch, ctx)
 
 
 # ----------------------------------------------------------------- §17
 
 
-def _from_check(name: str) -> Evidence:
-    from mathcheck.numeric.checks import numbers
-
-    outcome = getattr(numbers, name)(CTX)
-    return _evidence(outcome.status == "passed", outcome.detail, **outcome.extra)
-
-
-def ffn_flops() -> Evidence:
-    from mathcheck.numeric.checks.numbers import LLAMA2_70B
-
-    evidence = _from_check("ffn_flops")
-    llama = 3 * 2 * LLAMA2_70B.d_ff / LLAMA2_70B.d
+def ffn_flops(ctx: CheckContext) -> Evidence:
+    evidence = _check_evidence(numbers.ffn_flops, ctx)
+    llama = 3 * 2 * numbers.LLAMA2_70B.d_ff / numbers.LLAMA2_70B.d
     evidence["values"]["llama2_70b_coefficient"] = llama
     evidence["summary"] += f"; LLaMA-2 70B SwiGLU: {llama:g}nd²"
     return evidence
 
 
-def attention_flops() -> Evidence:
-    return _from_check("attention_flops")
+def attention_flops(ctx: CheckContext) -> Evidence:
+    return _check_evidence(numbers.attention_flops, ctx)
 
 
-def ffn_dominates() -> Evidence:
+def ffn_dominates(ctx: CheckContext) -> Evidence:
     d = 4096
     ns = np.array([1024, 8192, 16384, 32768])
     ffn, attn = 16 * ns * d**2, 4 * ns**2 * d
@@ -396,44 +388,40 @@ def ffn_dominates() -> Evidence:
     )
 
 
-def gpt3_params() -> Evidence:
-    return _from_check("gpt3_params")
+def gpt3_params(ctx: CheckContext) -> Evidence:
+    return _check_evidence(numbers.gpt3_params, ctx)
 
 
-def llama2_params() -> Evidence:
-    return _from_check("llama2_70b_params")
+def llama2_params(ctx: CheckContext) -> Evidence:
+    return _check_evidence(numbers.llama2_70b_params, ctx)
 
 
-def fp16_memory() -> Evidence:
-    return _from_check("fp16_memory")
+def fp16_memory(ctx: CheckContext) -> Evidence:
+    return _check_evidence(numbers.fp16_memory, ctx)
 
 
-def int4_memory() -> Evidence:
-    return _from_check("int4_memory")
+def int4_memory(ctx: CheckContext) -> Evidence:
+    return _check_evidence(numbers.int4_memory, ctx)
 
 
-def chinchilla_ratio() -> Evidence:
-    evidence = _from_check("chinchilla_tokens")
+def chinchilla_ratio(ctx: CheckContext) -> Evidence:
+    evidence = _check_evidence(numbers.chinchilla_tokens, ctx)
     ratios = evidence["values"]["approach3"]
     evidence["reproduced"] = evidence["reproduced"] and all(r > 20 for r in ratios.values())
     return evidence
 
 
-def lr_range() -> Evidence:
-    from mathcheck.numeric.checks.numbers import PUBLISHED
-
-    outside = {k: v["lr"] for k, v in PUBLISHED.items() if not 1e-4 <= v["lr"] <= 3e-4}
+def lr_range(ctx: CheckContext) -> Evidence:
+    outside = {k: v["lr"] for k, v in numbers.PUBLISHED.items() if not 1e-4 <= v["lr"] <= 3e-4}
     return _evidence(
         bool(outside),
         f"published peak rates outside 1e-4–3e-4: {outside}",
-        published={k: v["lr"] for k, v in PUBLISHED.items()},
+        published={k: v["lr"] for k, v in numbers.PUBLISHED.items()},
     )
 
 
-def batch_range() -> Evidence:
-    from mathcheck.numeric.checks.numbers import PUBLISHED
-
-    tokens = {k: v["batch_tokens"] for k, v in PUBLISHED.items()}
+def batch_range(ctx: CheckContext) -> Evidence:
+    tokens = {k: v["batch_tokens"] for k, v in numbers.PUBLISHED.items()}
     above_decimal = {k: t for k, t in tokens.items() if t > 4_000_000}
     inside_binary = all(2**20 <= t <= 4 * 2**20 for t in tokens.values())
     return _evidence(
@@ -442,41 +430,3 @@ def batch_range() -> Evidence:
         f"[2²⁰, 4·2²⁰]: {inside_binary}",
         published=tokens,
     )
-
-
-# ----------------------------------------------------------------- collect
-
-
-def collect() -> list[dict[str, Any]]:
-    """Every erratum with its evidence evaluated: JSON-ready rows for the CLI and the report.
-
-    status: "reproduced" (the computation shows the erratum), "not reproduced", or "error"
-    (the evidence function raised; the message is in `summary`).
-    """
-    from mathcheck.formulas.errata import ERRATA
-
-    rows = []
-    for erratum in ERRATA:
-        start = time.perf_counter()
-        try:
-            evidence = resolve(erratum.evidence)()
-            status = "reproduced" if evidence["reproduced"] else "not reproduced"
-        except Exception as exc:
-            evidence = {"summary": f"{type(exc).__name__}: {exc}", "values": {}}
-            status = "error"
-        rows.append(
-            {
-                "id": erratum.id,
-                "entry_id": erratum.entry,
-                "section": erratum.section,
-                "kind": erratum.kind,
-                "stated": erratum.stated,
-                "computed": erratum.computed,
-                "convention": erratum.convention,
-                "status": status,
-                "evidence": evidence["summary"],
-                "values": evidence["values"],
-                "seconds": round(time.perf_counter() - start, 3),
-            }
-        )
-    return rows

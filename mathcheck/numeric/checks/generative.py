@@ -9,52 +9,58 @@ compared quantities by hundreds of standard errors.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
 from mathcheck.numeric._dtypes import fmt
+from mathcheck.numeric.checks import _properties
+from mathcheck.numeric.checks._context import torch_rng
+from mathcheck.numeric.checks._properties import Args, Form
 from mathcheck.outcome import CheckContext, Outcome
 
-Form = Callable[..., Any]
+# The shared properties, under the names this section's entries use.
+in_unit_interval = _properties.in_unit_interval
+non_positive = _properties.non_positive
+
 Z = 5.0
 #: The observation noise s of the linear-Gaussian VAE; must equal vae.elbo's domain params.
 OBSERVATION_SCALE = 0.5
 
 
-def _np(ctx: Backend, args: Mapping[str, Any], *names: str) -> list[np.ndarray]:
-    return [ctx.to_numpy(args[n]) for n in names]
+def _np(backend: Backend, args: Mapping[str, Any], *names: str) -> list[np.ndarray]:
+    return [backend.to_numpy(args[n]) for n in names]
 
 
 def _componentwise(got: np.ndarray, exact: np.ndarray, magnitude: np.ndarray,
-                   ctx: Backend) -> float:
+                   backend: Backend) -> float:
     """max |got − exact| / (magnitude·eps), after removing a few subnormal spacings."""
     if not np.isfinite(got).all():
         return float("inf")
-    floor = 4 * fmt(ctx.dtype).tiny * ctx.eps
+    floor = 4 * fmt(backend.dtype).tiny * backend.eps
     err = np.maximum(np.abs((got - exact).astype(np.float64)) - floor, 0.0)
     with np.errstate(over="ignore"):  # err/floor overflows where magnitude > 0: discarded
         ratio = np.where(magnitude > 0, err / np.where(magnitude > 0, magnitude, 1), err / floor)
-    return float(np.max(ratio, initial=0.0)) / ctx.eps
+    return float(np.max(ratio, initial=0.0)) / backend.eps
 
 
-def reparameterization_error_bound(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
+def reparameterization_error_bound(f: Form, args: Args, backend: Backend) -> float:
     """Signed μ and ε cancel, so bound componentwise: |fl(μ + σε) − (μ + σε)| ≤ u|σε| +
     u(|μ| + |σε|)(1 + u) ≤ eps·(|μ| + |σε|). Reference in extended precision."""
-    mu, sigma, eps = (v.astype(np.longdouble) for v in _np(ctx, args, "mu", "sigma", "eps"))
+    mu, sigma, eps = (v.astype(np.longdouble) for v in _np(backend, args, "mu", "sigma", "eps"))
     exact = mu + sigma * eps
-    got = ctx.to_numpy(f(**args))
-    return _componentwise(got, exact, np.abs(mu) + np.abs(sigma * eps), ctx)
+    got = backend.to_numpy(f(**args))
+    return _componentwise(got, exact, np.abs(mu) + np.abs(sigma * eps), backend)
 
 
-def forward_error_bound(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
+def forward_error_bound(f: Form, args: Args, backend: Backend) -> float:
     """|fl(√(1−β)x + √β ε) − exact| ≤ 2·eps·(|√(1−β)x| + |√β ε|): 1 − β, two square roots,
     two products and one sum, each ≤ ½ ulp, the roots halving their argument's error."""
-    x, eps, beta = (v.astype(np.longdouble) for v in _np(ctx, args, "x_prev", "eps", "beta"))
+    x, eps, beta = (v.astype(np.longdouble) for v in _np(backend, args, "x_prev", "eps", "beta"))
     a, c = np.sqrt(1 - beta) * x, np.sqrt(beta) * eps
-    return _componentwise(ctx.to_numpy(f(**args)), a + c, np.abs(a) + np.abs(c), ctx)
+    return _componentwise(backend.to_numpy(f(**args)), a + c, np.abs(a) + np.abs(c), backend)
 
 
 def _log_evidence(x: np.ndarray, w: np.ndarray, b: np.ndarray, s: float) -> np.ndarray:
@@ -66,22 +72,22 @@ def _log_evidence(x: np.ndarray, w: np.ndarray, b: np.ndarray, s: float) -> np.n
     return -0.5 * (x.shape[-1] * math.log(2 * math.pi) + logdet + quad)
 
 
-def elbo_below_evidence(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
+def elbo_below_evidence(f: Form, args: Args, backend: Backend) -> float:
     """ELBO(q) ≤ log p(x) for every q: how far above log p(x) the form's ELBO goes, in eps of
     max(|log p(x)|, 1)."""
-    x, w, b = _np(ctx, args, "x", "W", "b")
+    x, w, b = _np(backend, args, "x", "W", "b")
     log_px = _log_evidence(x, w, b, OBSERVATION_SCALE)
-    got = ctx.to_numpy(f(**args))
+    got = backend.to_numpy(f(**args))
     if np.isnan(got).any():
         return float("inf")
     excess = np.maximum(got - log_px, 0.0) / np.maximum(np.abs(log_px), 1.0)
-    return float(np.max(excess)) / ctx.eps
+    return float(np.max(excess)) / backend.eps
 
 
-def elbo_tight_at_posterior(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
+def elbo_tight_at_posterior(f: Form, args: Args, backend: Backend) -> float:
     """With one latent (k = 1) the exact posterior is Gaussian: N(m*, v*), v* = s²/(s² + ‖w‖²),
     m* = wᵀ(x − b)/(s² + ‖w‖²). There the ELBO equals log p(x); in eps of max(|log p|, 1)."""
-    x, w, b = _np(ctx, args, "x", "W", "b")
+    x, w, b = _np(backend, args, "x", "W", "b")
     w = w[..., :1]  # the first latent column only
     s2 = OBSERVATION_SCALE**2
     norm2 = (w[..., 0] ** 2).sum(axis=-1)
@@ -89,16 +95,16 @@ def elbo_tight_at_posterior(f: Form, args: Mapping[str, Any], ctx: Backend) -> f
     m_star = (w[..., 0] * (x - b)).sum(axis=-1) / (s2 + norm2)
     inputs = {"x": x, "W": w, "b": b, "m": m_star[..., None], "logv": np.log(v_star)[..., None]}
     # Round the posterior to the dtype first: the comparison is at what the form receives.
-    arrays = {k: ctx.asarray(v) for k, v in inputs.items()}
-    rounded = {k: ctx.to_numpy(v) for k, v in arrays.items()}
-    got = ctx.to_numpy(f(**arrays))
+    arrays = {k: backend.asarray(v) for k, v in inputs.items()}
+    rounded = {k: backend.to_numpy(v) for k, v in arrays.items()}
+    got = backend.to_numpy(f(**arrays))
     exact_at_rounded = _elbo64(rounded)
     log_px = _log_evidence(rounded["x"], rounded["W"], rounded["b"], OBSERVATION_SCALE)
     # the rounded q is slightly off the posterior: the gap it opens is second order in u
     gap = float(np.max(np.abs(log_px - exact_at_rounded) / np.maximum(np.abs(log_px), 1.0)))
-    if gap > 64 * ctx.eps:
+    if gap > 64 * backend.eps:
         return float("inf")
-    return float(np.max(np.abs(got - log_px) / np.maximum(np.abs(log_px), 1.0))) / ctx.eps
+    return float(np.max(np.abs(got - log_px) / np.maximum(np.abs(log_px), 1.0))) / backend.eps
 
 
 def _elbo64(a: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -107,35 +113,23 @@ def _elbo64(a: Mapping[str, np.ndarray]) -> np.ndarray:
     return elbo(**{k: v.astype(np.float64) for k, v in a.items()}, s=OBSERVATION_SCALE)
 
 
-def in_unit_interval(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
-    y = ctx.to_numpy(f(**args))
-    if np.isnan(y).any():
-        return float("inf")
-    return float(np.max(np.maximum(0.0, np.maximum(y - 1.0, -y)), initial=0.0)) / ctx.eps
-
-
-def non_positive(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
-    y = ctx.to_numpy(f(**args))
-    return float("inf") if np.isnan(y).any() else float(np.max(np.maximum(y, 0.0))) / ctx.eps
-
-
-def equilibrium_value(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
+def equilibrium_value(f: Form, args: Args, backend: Backend) -> float:
     """C(p, p) = −log 4·Σp (= −log 4 on the simplex; Σp of the rounded p is used so that the
     input's rounding does not count against the form), relative, in eps."""
-    p = ctx.to_numpy(args["p"])
+    p = backend.to_numpy(args["p"])
     target = -math.log(4) * p.sum(axis=-1)
-    got = ctx.to_numpy(f(p=args["p"], q=args["p"]))
-    return float(np.max(np.abs(got - target) / np.abs(target))) / ctx.eps
+    got = backend.to_numpy(f(p=args["p"], q=args["p"]))
+    return float(np.max(np.abs(got - target) / np.abs(target))) / backend.eps
 
 
-def equilibrium_is_minimum(f: Form, args: Mapping[str, Any], ctx: Backend) -> float:
+def equilibrium_is_minimum(f: Form, args: Args, backend: Backend) -> float:
     """C(p, q) ≥ −log 2·(Σp + Σq) (= −log 4): how far below, in eps (log-sum inequality)."""
-    p, q = _np(ctx, args, "p", "q")
+    p, q = _np(backend, args, "p", "q")
     floor = -math.log(2) * (p.sum(axis=-1) + q.sum(axis=-1))
-    got = ctx.to_numpy(f(**args))
+    got = backend.to_numpy(f(**args))
     if np.isnan(got).any():
         return float("inf")
-    return float(np.max(np.maximum(floor - got, 0.0))) / ctx.eps
+    return float(np.max(np.maximum(floor - got, 0.0))) / backend.eps
 
 
 # --------------------------------------------------------------------------- checks
@@ -150,7 +144,7 @@ def _report(results: list[tuple[bool, str]], what: str) -> Outcome:
     worst = max(float(r[1].rsplit("(", 1)[1].split()[0]) for r in results)
     failed = [text for ok, text in results if not ok]
     detail = "; ".join(failed) if failed else f"{what}; worst {worst:.2f} SE"
-    return Outcome("failed" if failed else "passed", detail, worst, Z, "SE")
+    return Outcome.verdict(not failed, detail, worst, Z, "SE")
 
 
 def reparameterization_gradients(ctx: CheckContext) -> Outcome:
@@ -161,7 +155,7 @@ def reparameterization_gradients(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.generative import reparameterization
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     n = 200_000
     eps = torch.randn(n, generator=gen, dtype=torch.float64)
     mu0, sigma0 = 0.7, 1.3
@@ -198,7 +192,7 @@ def forward_step_moments(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.generative import ddpm_forward
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     n, x, beta = 400_000, 1.5, 0.1
     eps = torch.randn(n, generator=gen, dtype=torch.float64)
     xt = ddpm_forward(torch.full((n,), x, dtype=torch.float64), eps,
@@ -218,7 +212,7 @@ def many_steps_match_marginal(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.generative import ddpm_forward, ddpm_marginal
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     chains, steps = 5000, 200
     betas = torch.linspace(1e-4, 0.05, steps, dtype=torch.float64)
     x0 = torch.tensor([-1.0, 0.5, 2.0], dtype=torch.float64)[:, None].expand(3, chains)
@@ -251,7 +245,7 @@ def minimax_matches_bce(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.generative import gan_minimax
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     real = torch.randn(64, 32, generator=gen, dtype=torch.float64) * 5
     fake = torch.randn(64, 32, generator=gen, dtype=torch.float64) * 5
     ours = gan_minimax(real, fake)
@@ -259,9 +253,8 @@ def minimax_matches_bce(ctx: CheckContext) -> Outcome:
             .mean(-1) + F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake),
                                                              reduction="none").mean(-1))
     err = float(((ours - bce).abs() / bce.abs()).max()) / torch.finfo(torch.float64).eps
-    status = "passed" if err <= 8 else "failed"
-    return Outcome(status, f"64 batches of 32: within {err:.2g} eps of BCE-with-logits", err, 8,
-                   "eps")
+    return Outcome.verdict(err <= 8, f"64 batches of 32: within {err:.2g} eps of "
+                           "BCE-with-logits", err, 8, "eps")
 
 
 def loss_matches_mse(ctx: CheckContext) -> Outcome:
@@ -271,12 +264,12 @@ def loss_matches_mse(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.generative import ddpm_loss
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     eps = torch.randn(16, 3 * 8 * 8, generator=gen, dtype=torch.float64)
     pred = eps + 0.3 * torch.randn(16, 3 * 8 * 8, generator=gen, dtype=torch.float64)
     ours = ddpm_loss(eps, pred)
     ref = torch.stack([F.mse_loss(pred[i], eps[i], reduction="sum") for i in range(16)])
     err = float(((ours - ref).abs() / ref).max()) / torch.finfo(torch.float64).eps
-    status = "passed" if err <= 8 * 192 ** 0.5 else "failed"
-    return Outcome(status, f"16 samples of 192 values: within {err:.2g} eps", err,
-                   8 * 192 ** 0.5, "eps")
+    ok = err <= 8 * 192 ** 0.5
+    return Outcome.verdict(ok, f"16 samples of 192 values: within {err:.2g} eps", err,
+                           8 * 192 ** 0.5, "eps")

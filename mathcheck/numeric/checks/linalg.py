@@ -9,25 +9,23 @@ valid decomposition has: reconstruction, orthogonality, σ² = eig(AᵀA), Eckar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import Any
 
 import mpmath
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
 from mathcheck.numeric._dtypes import fmt
+from mathcheck.numeric.checks import _properties
+from mathcheck.numeric.checks._context import numpy_rng
+from mathcheck.numeric.checks._properties import Args, Form, scaling_change, swapped
 from mathcheck.outcome import CheckContext, Outcome
 
-Form = Callable[..., Any]
-Args = Mapping[str, Any]
+# The shared properties, under the names this section's entries use.
+in_unit_ball = _properties.in_symmetric_unit_interval  # |cos| ≤ 1
+zero_vector = _properties.zero_vector
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _np(ctx: Backend, x: Any) -> np.ndarray:
-    return ctx.to_numpy(x)
 
 
 def _bad(*arrays: np.ndarray) -> bool:
@@ -39,10 +37,10 @@ def _spectral_norm(a: np.ndarray) -> np.ndarray:
     return np.linalg.norm(a, ord=2, axis=(-2, -1))[..., None, None]
 
 
-def _scale(x: np.ndarray, ctx: Backend) -> np.ndarray:
+def _scale(x: np.ndarray, backend: Backend) -> np.ndarray:
     """A norm used as error scale, floored at the dtype's smallest normal number: below it the
     dtype's spacing is absolute (eps·tiny), so relative errors stop meaning anything."""
-    return np.maximum(x, fmt(ctx.dtype).tiny)
+    return np.maximum(x, fmt(backend.dtype).tiny)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, eps: float) -> float:
@@ -77,105 +75,79 @@ def _mp_det(a: np.ndarray) -> float:
 # --------------------------------------------------------------------------- vectors
 
 
-def commutes(f: Form, args: Args, ctx: Backend) -> float:
+def commutes(f: Form, args: Args, backend: Backend) -> float:
     """|f(a, b) − f(b, a)| in eps (of max(1, |f|)): 0 when the form treats both alike."""
-    names = list(args)
-    x, y = args[names[0]], args[names[1]]
-    ab = _np(ctx, f(**{names[0]: x, names[1]: y}))
-    ba = _np(ctx, f(**{names[0]: y, names[1]: x}))
+    ab, ba = swapped(f, args, backend, *list(args)[:2])
     if np.array_equal(ab, ba, equal_nan=True):
         return 0.0
-    return float(np.max(np.abs(ab - ba) / np.maximum(1.0, np.abs(ab)))) / ctx.eps
+    return float(np.max(np.abs(ab - ba) / np.maximum(1.0, np.abs(ab)))) / backend.eps
 
 
-def in_unit_ball(f: Form, args: Args, ctx: Backend) -> float:
-    """How far |cos| exceeds 1, in eps (inf for NaN)."""
-    y = _np(ctx, f(**args))
-    if np.isnan(y).any():
-        return float("inf")
-    return float(np.max(np.maximum(0.0, np.abs(y) - 1.0), initial=0.0)) / ctx.eps
-
-
-def scale_invariant(f: Form, args: Args, ctx: Backend) -> float:
+def scale_invariant(f: Form, args: Args, backend: Backend) -> float:
     """max |f(c·a, b) − f(a, b)| and |f(a, c·b) − f(a, b)| for c = 4, 16, in eps.
 
     Multiplying by a power of two is exact (no overflow in the domain), so a form that
     normalises gives bit-identical results; any difference is the form's own doing.
     """
-    a, b = _np(ctx, args["a"]), _np(ctx, args["b"])
-    base = _np(ctx, f(a=args["a"], b=args["b"]))
-    worst = 0.0
-    for c in (4.0, 16.0):
-        for kw in ({"a": ctx.asarray(c * a), "b": args["b"]},
-                   {"a": args["a"], "b": ctx.asarray(c * b)}):
-            worst = max(worst, float(np.max(np.abs(_np(ctx, f(**kw)) - base), initial=0.0)))
-    return worst / ctx.eps
+    return scaling_change(f, args, backend, ("a", "b"), (4.0, 16.0))
 
 
-def zero_vector(f: Form, args: Args, ctx: Backend) -> float:
-    """f(0, b) and f(a, 0) must be exactly 0 (the stated convention), never NaN."""
-    a, b = args["a"], args["b"]
-    zero = ctx.asarray(np.zeros(np.shape(_np(ctx, a))))
-    y = np.concatenate([np.ravel(_np(ctx, f(a=zero, b=b))), np.ravel(_np(ctx, f(a=a, b=zero)))])
-    return float("inf") if np.isnan(y).any() or np.any(y != 0) else 0.0
-
-
-def no_overflow(f: Form, args: Args, ctx: Backend) -> float:
+def no_overflow(f: Form, args: Args, backend: Backend) -> float:
     """‖a‖ must be finite whenever the exact value is representable (entries up to max/4)."""
-    a = _np(ctx, args["a"])
-    y = _np(ctx, f(a=args["a"]))
+    a = backend.to_numpy(args["a"])
+    y = backend.to_numpy(f(a=args["a"]))
     with mpmath.workdps(30):
         exact = np.array([float(mpmath.sqrt(mpmath.fsum(mpmath.mpf(v) ** 2 for v in row)))
                           for row in a.reshape(-1, a.shape[-1])]).reshape(y.shape)
-    representable = exact < fmt(ctx.dtype).max
+    representable = exact < fmt(backend.dtype).max
     return float("inf") if np.any(representable & ~np.isfinite(y)) else 0.0
 
 
-def projection_idempotent(f: Form, args: Args, ctx: Backend) -> float:
+def projection_idempotent(f: Form, args: Args, backend: Backend) -> float:
     """‖proj_b(proj_b a) − proj_b a‖∞ / (eps·max(‖a‖, tiny))."""
     p = f(a=args["a"], b=args["b"])
     pp = f(a=p, b=args["b"])
-    a, p_np, pp_np = _np(ctx, args["a"]), _np(ctx, p), _np(ctx, pp)
-    scale = np.maximum(_norm(a), fmt(ctx.dtype).tiny)
-    return _ratio(np.max(np.abs(pp_np - p_np), axis=-1), scale, ctx.eps)
+    a, p_np, pp_np = backend.to_numpy(args["a"]), backend.to_numpy(p), backend.to_numpy(pp)
+    scale = np.maximum(_norm(a), fmt(backend.dtype).tiny)
+    return _ratio(np.max(np.abs(pp_np - p_np), axis=-1), scale, backend.eps)
 
 
-def residual_orthogonal(f: Form, args: Args, ctx: Backend) -> float:
+def residual_orthogonal(f: Form, args: Args, backend: Backend) -> float:
     """|(a − proj_b a)·b| / (eps·max(‖a‖, tiny)·‖b‖), in fp64 from the form's output (the
     output cannot resolve less than the dtype's subnormal spacing eps·tiny)."""
-    a, b = _np(ctx, args["a"]), _np(ctx, args["b"])
-    p = _np(ctx, f(a=args["a"], b=args["b"]))
+    a, b = backend.to_numpy(args["a"]), backend.to_numpy(args["b"])
+    p = backend.to_numpy(f(a=args["a"], b=args["b"]))
     if _bad(p):
         return float("inf")
     num = np.abs(np.sum((a - p) * b, axis=-1))
-    scale = np.maximum(_norm(a), fmt(ctx.dtype).tiny) * _norm(b)
-    return _ratio(num, scale, ctx.eps)
+    scale = np.maximum(_norm(a), fmt(backend.dtype).tiny) * _norm(b)
+    return _ratio(num, scale, backend.eps)
 
 
 # --------------------------------------------------------------------------- matrices
 
 
-def transpose_of_product(f: Form, args: Args, ctx: Backend) -> float:
+def transpose_of_product(f: Form, args: Args, backend: Backend) -> float:
     """(AB)ᵀ vs BᵀAᵀ computed by the form, entrywise in eps of max(1, |y|)."""
     a, b = args["A"], args["B"]
-    ab = _np(ctx, f(A=a, B=b))
-    bt_at = _np(ctx, f(A=ctx.asarray(np.swapaxes(_np(ctx, b), -1, -2)),
-                       B=ctx.asarray(np.swapaxes(_np(ctx, a), -1, -2))))
+    ab = backend.to_numpy(f(A=a, B=b))
+    bt_at = backend.to_numpy(f(A=backend.asarray(np.swapaxes(backend.to_numpy(b), -1, -2)),
+                       B=backend.asarray(np.swapaxes(backend.to_numpy(a), -1, -2))))
     diff = np.abs(np.swapaxes(ab, -1, -2) - bt_at) / np.maximum(1.0, np.abs(bt_at))
-    return float(np.max(diff)) / ctx.eps
+    return float(np.max(diff)) / backend.eps
 
 
-def associative(f: Form, args: Args, ctx: Backend) -> float:
+def associative(f: Form, args: Args, backend: Backend) -> float:
     """(AB)C vs A(BC) with the form, entrywise in eps of max(1, |y|)."""
-    left = _np(ctx, f(A=f(A=args["A"], B=args["B"]), B=args["C"]))
-    right = _np(ctx, f(A=args["A"], B=f(A=args["B"], B=args["C"])))
-    return float(np.max(np.abs(left - right) / np.maximum(1.0, np.abs(right)))) / ctx.eps
+    left = backend.to_numpy(f(A=f(A=args["A"], B=args["B"]), B=args["C"]))
+    right = backend.to_numpy(f(A=args["A"], B=f(A=args["B"], B=args["C"])))
+    return float(np.max(np.abs(left - right) / np.maximum(1.0, np.abs(right)))) / backend.eps
 
 
-def involution(f: Form, args: Args, ctx: Backend) -> float:
+def involution(f: Form, args: Args, backend: Backend) -> float:
     """f(f(A)) must be A bit for bit, and f(A)ᵢⱼ = Aⱼᵢ bit for bit."""
-    a = _np(ctx, args["A"])
-    once, twice = _np(ctx, f(A=args["A"])), _np(ctx, f(A=f(A=args["A"])))
+    a = backend.to_numpy(args["A"])
+    once, twice = backend.to_numpy(f(A=args["A"])), backend.to_numpy(f(A=f(A=args["A"])))
     exact = np.array_equal(twice, a) and np.array_equal(once, np.swapaxes(a, -1, -2))
     return 0.0 if exact else float("inf")
 
@@ -199,31 +171,31 @@ def _invertible(mats: list[np.ndarray], dtype: str, eps: float) -> np.ndarray:
     return ok
 
 
-def inverse_residual(f: Form, args: Args, ctx: Backend) -> float:
+def inverse_residual(f: Form, args: Args, backend: Backend) -> float:
     """‖A·f(A) − I‖_max / (eps·κ₂(A)), in fp64: a backward-stable inverse leaves a residual
     of order n·u·κ(A) (the residual of an inverse, unlike a solve, scales with κ)."""
-    a = _np(ctx, args["A"])
-    ok = _invertible([a], ctx.dtype, ctx.eps)
+    a = backend.to_numpy(args["A"])
+    ok = _invertible([a], backend.dtype, backend.eps)
     if not ok.any():
         return 0.0
-    x = _np(ctx, f(A=ctx.asarray(a[ok])))
+    x = backend.to_numpy(f(A=backend.asarray(a[ok])))
     if _bad(x):
         return float("inf")
     r = np.max(np.abs(a[ok] @ x - np.eye(a.shape[-1])), axis=(-2, -1))
-    return _ratio(r, _cond(a[ok]), ctx.eps)
+    return _ratio(r, _cond(a[ok]), backend.eps)
 
 
-def inverse_of_product(f: Form, args: Args, ctx: Backend) -> float:
+def inverse_of_product(f: Form, args: Args, backend: Backend) -> float:
     """‖f(AB) − f(B)f(A)‖₂ / (eps·[(κ(A) + κ(B))‖A⁻¹‖₂‖B⁻¹‖₂ + κ(AB)‖(AB)⁻¹‖₂]): each inverse
     is within c·n·u·κ of the exact one relative to its norm; AB is rounded to the dtype."""
-    a, b = _np(ctx, args["A"]), _np(ctx, args["B"])
-    ab = _np(ctx, ctx.asarray(a @ b))
-    ok = _invertible([a, b, ab], ctx.dtype, ctx.eps)
+    a, b = backend.to_numpy(args["A"]), backend.to_numpy(args["B"])
+    ab = backend.to_numpy(backend.asarray(a @ b))
+    ok = _invertible([a, b, ab], backend.dtype, backend.eps)
     if not ok.any():
         return 0.0
     a, b, ab = a[ok], b[ok], ab[ok]
-    lhs = _np(ctx, f(A=ctx.asarray(ab)))
-    rhs = _np(ctx, f(A=ctx.asarray(b))) @ _np(ctx, f(A=ctx.asarray(a)))
+    lhs = backend.to_numpy(f(A=backend.asarray(ab)))
+    rhs = backend.to_numpy(f(A=backend.asarray(b))) @ backend.to_numpy(f(A=backend.asarray(a)))
     if _bad(lhs, rhs):
         return float("inf")
 
@@ -232,25 +204,25 @@ def inverse_of_product(f: Form, args: Args, ctx: Backend) -> float:
 
     inv_a, inv_b, inv_ab = np.linalg.inv(a), np.linalg.inv(b), np.linalg.inv(ab)
     scale = (_cond(a) + _cond(b)) * norm2(inv_a) * norm2(inv_b) + _cond(ab) * norm2(inv_ab)
-    return _ratio(norm2(lhs - rhs), scale, ctx.eps)
+    return _ratio(norm2(lhs - rhs), scale, backend.eps)
 
 
-def trace_cyclic(f: Form, args: Args, ctx: Backend) -> float:
+def trace_cyclic(f: Form, args: Args, backend: Backend) -> float:
     """|tr(AB) − tr(BA)| with the products in fp64 and rounded to the dtype; in eps of
     Σ|diag| (the trace's own error scale)."""
-    a, b = _np(ctx, args["A"]), _np(ctx, args["B"])
+    a, b = backend.to_numpy(args["A"]), backend.to_numpy(args["B"])
     ab, ba = a @ b, b @ a
-    t1, t2 = _np(ctx, f(A=ctx.asarray(ab))), _np(ctx, f(A=ctx.asarray(ba)))
+    t1, t2 = backend.to_numpy(f(A=backend.asarray(ab))), backend.to_numpy(f(A=backend.asarray(ba)))
     scale = np.maximum(np.sum(np.abs(np.diagonal(ab, axis1=-2, axis2=-1)), axis=-1),
                        np.sum(np.abs(np.diagonal(ba, axis1=-2, axis2=-1)), axis=-1))
-    return _ratio(np.abs(t1 - t2), np.maximum(scale, 1.0), ctx.eps)
+    return _ratio(np.abs(t1 - t2), np.maximum(scale, 1.0), backend.eps)
 
 
-def trace_eigenvalue_sum(f: Form, args: Args, ctx: Backend) -> float:
+def trace_eigenvalue_sum(f: Form, args: Args, backend: Backend) -> float:
     """|tr A − Σλ| with λ from mpmath (30 digits, complex for non-symmetric A), in eps of
     max(1, Σ|Aᵢᵢ|)."""
-    a = _np(ctx, args["A"])
-    t = np.atleast_1d(_np(ctx, f(A=args["A"])))
+    a = backend.to_numpy(args["A"])
+    t = np.atleast_1d(backend.to_numpy(f(A=args["A"])))
     flat = a.reshape(-1, a.shape[-2], a.shape[-1])
     worst = 0.0
     with mpmath.workdps(30):
@@ -259,48 +231,49 @@ def trace_eigenvalue_sum(f: Form, args: Args, ctx: Backend) -> float:
             total = complex(mpmath.fsum(lam))
             scale = max(1.0, float(np.sum(np.abs(np.diag(ai)))))
             worst = max(worst, abs(ti - total) / scale)
-    return worst / ctx.eps
+    return worst / backend.eps
 
 
-def elementwise_commutes(f: Form, args: Args, ctx: Backend) -> float:
+def elementwise_commutes(f: Form, args: Args, backend: Backend) -> float:
     """A⊙B and B⊙A must be bit-identical (each product rounds the same exact value)."""
-    ab, ba = _np(ctx, f(A=args["A"], B=args["B"])), _np(ctx, f(A=args["B"], B=args["A"]))
+    ab, ba = swapped(f, args, backend, "A", "B")
     return 0.0 if np.array_equal(ab, ba) else float("inf")
 
 
-def distributive(f: Form, args: Args, ctx: Backend) -> float:
+def distributive(f: Form, args: Args, backend: Backend) -> float:
     """|A⊙(B + C) − (A⊙B + A⊙C)| with the sums in fp64, both sides from the form: each
     product within ½ ulp, so the gap is ≤ (|A||B + C| + |A||B| + |A||C|)·u; in eps of that."""
-    a, b, c = (_np(ctx, args[k]) for k in ("A", "B", "C"))
-    bc = _np(ctx, ctx.asarray(b + c))  # B + C rounded to the dtype
-    lhs = _np(ctx, f(A=args["A"], B=ctx.asarray(bc)))
-    rhs = _np(ctx, f(A=args["A"], B=args["B"])) + _np(ctx, f(A=args["A"], B=args["C"]))
+    a, b, c = (backend.to_numpy(args[k]) for k in ("A", "B", "C"))
+    bc = backend.to_numpy(backend.asarray(b + c))  # B + C rounded to the dtype
+    lhs = backend.to_numpy(f(A=args["A"], B=backend.asarray(bc)))
+    rhs = (backend.to_numpy(f(A=args["A"], B=args["B"]))
+           + backend.to_numpy(f(A=args["A"], B=args["C"])))
     bound = np.abs(a) * (np.abs(bc) + np.abs(b) + np.abs(c)) + np.abs(a) * np.abs(bc - b - c)
-    return _ratio(np.abs(lhs - rhs), np.maximum(bound, fmt(ctx.dtype).tiny), ctx.eps)
+    return _ratio(np.abs(lhs - rhs), np.maximum(bound, fmt(backend.dtype).tiny), backend.eps)
 
 
 # --------------------------------------------------------------------------- decompositions
 
 
-def eig_residual(f: Form, args: Args, ctx: Backend) -> float:
+def eig_residual(f: Form, args: Args, backend: Backend) -> float:
     """‖AP − PΛ‖_max / (eps‖A‖₂): every column is an eigenpair to backward-error accuracy."""
-    a = _np(ctx, args["A"])
-    w, p = (_np(ctx, x) for x in f(A=args["A"], vectors=True))
+    a = backend.to_numpy(args["A"])
+    w, p = (backend.to_numpy(x) for x in f(A=args["A"], vectors=True))
     if _bad(w, p):
         return float("inf")
     r = np.max(np.abs(a @ p - p * w[..., None, :]), axis=(-2, -1))
-    return _ratio(r, _scale(_spectral_norm(a)[..., 0, 0], ctx), ctx.eps)
+    return _ratio(r, _scale(_spectral_norm(a)[..., 0, 0], backend), backend.eps)
 
 
-def eig_reconstruction(f: Form, args: Args, ctx: Backend) -> float:
+def eig_reconstruction(f: Form, args: Args, backend: Backend) -> float:
     """‖P diag(λ) P⁻¹ − A‖_max / (eps‖A‖₂), P⁻¹ taken in fp64 from the returned P."""
-    a = _np(ctx, args["A"])
-    w, p = (_np(ctx, x) for x in f(A=args["A"], vectors=True))
+    a = backend.to_numpy(args["A"])
+    w, p = (backend.to_numpy(x) for x in f(A=args["A"], vectors=True))
     if _bad(w, p):
         return float("inf")
     rec = (p * w[..., None, :]) @ np.linalg.inv(p)
     r = np.max(np.abs(rec - a), axis=(-2, -1))
-    return _ratio(r, _scale(_spectral_norm(a)[..., 0, 0], ctx), ctx.eps)
+    return _ratio(r, _scale(_spectral_norm(a)[..., 0, 0], backend), backend.eps)
 
 
 def _orthogonality(q: np.ndarray) -> np.ndarray:
@@ -309,48 +282,48 @@ def _orthogonality(q: np.ndarray) -> np.ndarray:
     return np.max(np.abs(np.swapaxes(q, -1, -2) @ q - np.eye(k)), axis=(-2, -1))
 
 
-def eig_orthogonal(f: Form, args: Args, ctx: Backend) -> float:
+def eig_orthogonal(f: Form, args: Args, backend: Backend) -> float:
     """‖PᵀP − I‖_max in eps: a symmetric matrix has an orthonormal eigenbasis."""
-    _, p = (_np(ctx, x) for x in f(A=args["A"], vectors=True))
-    return float("inf") if _bad(p) else float(np.max(_orthogonality(p))) / ctx.eps
+    _, p = (backend.to_numpy(x) for x in f(A=args["A"], vectors=True))
+    return float("inf") if _bad(p) else float(np.max(_orthogonality(p))) / backend.eps
 
 
-def eig_det_product(f: Form, args: Args, ctx: Backend) -> float:
+def eig_det_product(f: Form, args: Args, backend: Backend) -> float:
     """|Πλ − det A| / (eps‖A‖₂ⁿ), det A in mpmath: each λ is within c·n·u‖A‖₂ (Weyl)."""
-    a = _np(ctx, args["A"])
-    w = _np(ctx, f(A=args["A"]))
+    a = backend.to_numpy(args["A"])
+    w = backend.to_numpy(f(A=args["A"]))
     if _bad(w):
         return float("inf")
     n = a.shape[-1]
     flat = a.reshape(-1, n, n)
     det = np.array([_mp_det(x) for x in flat]).reshape(w.shape[:-1])
-    scale = _scale(_scale(_spectral_norm(a)[..., 0, 0], ctx) ** n, ctx)
-    return _ratio(np.abs(np.prod(w, axis=-1) - det), scale, ctx.eps)
+    scale = _scale(_scale(_spectral_norm(a)[..., 0, 0], backend) ** n, backend)
+    return _ratio(np.abs(np.prod(w, axis=-1) - det), scale, backend.eps)
 
 
-def svd_reconstruction(f: Form, args: Args, ctx: Backend) -> float:
+def svd_reconstruction(f: Form, args: Args, backend: Backend) -> float:
     """‖U diag(σ) Vᵀ − A‖_max / (eps σ₁)."""
-    a = _np(ctx, args["A"])
-    u, s, vh = (_np(ctx, x) for x in f(A=args["A"], vectors=True))
+    a = backend.to_numpy(args["A"])
+    u, s, vh = (backend.to_numpy(x) for x in f(A=args["A"], vectors=True))
     if _bad(u, s, vh):
         return float("inf")
     r = np.max(np.abs((u * s[..., None, :]) @ vh - a), axis=(-2, -1))
-    return _ratio(r, _scale(_spectral_norm(a)[..., 0, 0], ctx), ctx.eps)
+    return _ratio(r, _scale(_spectral_norm(a)[..., 0, 0], backend), backend.eps)
 
 
-def svd_orthogonal(f: Form, args: Args, ctx: Backend) -> float:
+def svd_orthogonal(f: Form, args: Args, backend: Backend) -> float:
     """max(‖UᵀU − I‖, ‖VᵀV − I‖) in eps (thin U, V: orthonormal columns)."""
-    u, _, vh = (_np(ctx, x) for x in f(A=args["A"], vectors=True))
+    u, _, vh = (backend.to_numpy(x) for x in f(A=args["A"], vectors=True))
     if _bad(u, vh):
         return float("inf")
     v = np.swapaxes(vh, -1, -2)
-    return float(max(np.max(_orthogonality(u)), np.max(_orthogonality(v)))) / ctx.eps
+    return float(max(np.max(_orthogonality(u)), np.max(_orthogonality(v)))) / backend.eps
 
 
-def sigma_squared_eig(f: Form, args: Args, ctx: Backend) -> float:
+def sigma_squared_eig(f: Form, args: Args, backend: Backend) -> float:
     """|σᵢ² − λᵢ(AᵀA)| / (eps σ₁²), λ from mpmath at 30 digits (the n − r zero ones dropped)."""
-    a = _np(ctx, args["A"])
-    s = _np(ctx, f(A=args["A"]))
+    a = backend.to_numpy(args["A"])
+    s = backend.to_numpy(f(A=args["A"]))
     if _bad(s):
         return float("inf")
     m, n = a.shape[-2:]
@@ -363,31 +336,32 @@ def sigma_squared_eig(f: Form, args: Args, ctx: Backend) -> float:
             lam.append(sorted((float(e[i]) for i in range(n)), reverse=True)[: min(m, n)])
     lam_np = np.array(lam).reshape(s.shape)
     return _ratio(np.max(np.abs(s**2 - lam_np), axis=-1),
-                  _scale(_scale(_spectral_norm(a)[..., 0, 0], ctx) ** 2, ctx), ctx.eps)
+                  _scale(_scale(_spectral_norm(a)[..., 0, 0], backend) ** 2, backend), backend.eps)
 
 
-def eckart_young(f: Form, args: Args, ctx: Backend, k: int = 1) -> float:
+def eckart_young(f: Form, args: Args, backend: Backend, k: int = 1) -> float:
     """|‖A − f(A)‖₂ − σ_{k+1}(A)| / (eps σ₁), spectral norms in fp64 from the dtype values."""
-    a = _np(ctx, args["A"])
-    ak = _np(ctx, f(A=args["A"]))
+    a = backend.to_numpy(args["A"])
+    ak = backend.to_numpy(f(A=args["A"]))
     if _bad(ak):
         return float("inf")
     s = np.linalg.svd(a, compute_uv=False)
     target = s[..., k] if s.shape[-1] > k else np.zeros(s.shape[:-1])
     err = np.abs(np.linalg.norm(a - ak, ord=2, axis=(-2, -1)) - target)
-    return _ratio(err, _scale(s[..., 0], ctx), ctx.eps)
+    return _ratio(err, _scale(s[..., 0], backend), backend.eps)
 
 
-def rank_at_most_k(f: Form, args: Args, ctx: Backend, k: int = 1) -> float:
+def rank_at_most_k(f: Form, args: Args, backend: Backend, k: int = 1) -> float:
     """σ_{k+1}(f(A)) / (eps σ₁(A)): A_k has rank ≤ k up to rounding of its entries."""
-    a = _np(ctx, args["A"])
-    ak = _np(ctx, f(A=args["A"]))
+    a = backend.to_numpy(args["A"])
+    ak = backend.to_numpy(f(A=args["A"]))
     if _bad(ak):
         return float("inf")
     s = np.linalg.svd(ak, compute_uv=False)
     if s.shape[-1] <= k:
         return 0.0
-    return _ratio(s[..., k], _scale(np.linalg.svd(a, compute_uv=False)[..., 0], ctx), ctx.eps)
+    sigma_1 = np.linalg.svd(a, compute_uv=False)[..., 0]
+    return _ratio(s[..., k], _scale(sigma_1, backend), backend.eps)
 
 
 def _centred(x: np.ndarray) -> np.ndarray:
@@ -411,14 +385,14 @@ def _covariance_eig(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.array(lams).reshape((*shape, d)), np.array(vecs).reshape((*shape, d, d))
 
 
-def pca_matches_covariance(f: Form, args: Args, ctx: Backend) -> float:
+def pca_matches_covariance(f: Form, args: Args, backend: Backend) -> float:
     """sin∠(vⱼ, eⱼ)·gapⱼ / (eps σ₁) for the k directions: vⱼ from the form, eⱼ the j-th
     eigenvector of the covariance XcᵀXc/(N − 1) (mpmath, up to sign). Wedin: a backward-stable
     SVD moves vⱼ by ≤ c·u·σ₁/gapⱼ (gapⱼ = distance from σⱼ to the other singular values), so
     this is O(c) whatever the gap, and 0 when σⱼ is repeated (then vⱼ is not unique). The
     form's centring adds ≤ γ_N·max|X| per entry, so the scale is σ₁ + max|X|."""
-    x = _np(ctx, args["X"])
-    _, v = (_np(ctx, t) for t in f(X=args["X"], vectors=True))
+    x = backend.to_numpy(args["X"])
+    _, v = (backend.to_numpy(t) for t in f(X=args["X"], vectors=True))
     if _bad(v):
         return float("inf")
     n_rows = x.shape[-2]
@@ -432,85 +406,85 @@ def pca_matches_covariance(f: Form, args: Args, ctx: Backend) -> float:
         sin = np.linalg.norm(off, axis=-1) / np.maximum(np.linalg.norm(vj, axis=-1), 1e-300)
         others = np.delete(sigma, j, axis=-1)
         gap = np.min(np.abs(others - sigma[..., j : j + 1]), axis=-1)
-        scale = np.maximum(sigma[..., 0] + np.max(np.abs(x), axis=(-2, -1)), fmt(ctx.dtype).tiny)
-        worst = max(worst, _ratio(sin * gap, scale, ctx.eps))
+        scale = _scale(sigma[..., 0] + np.max(np.abs(x), axis=(-2, -1)), backend)
+        worst = max(worst, _ratio(sin * gap, scale, backend.eps))
     return worst
 
 
-def pca_scores_projection(f: Form, args: Args, ctx: Backend) -> float:
+def pca_scores_projection(f: Form, args: Args, backend: Backend) -> float:
     """‖scores − Xc V_k‖_max / (eps·(‖Xc‖₂ + max|X|)): the scores are the centred data projected
     on the returned directions (Xc and the product in fp64). The form's own centring may leave
     up to γ_N·max|X| per entry (constant data centres to rounding noise, not to 0)."""
-    x = _np(ctx, args["X"])
-    z, v = (_np(ctx, t) for t in f(X=args["X"], vectors=True))
+    x = backend.to_numpy(args["X"])
+    z, v = (backend.to_numpy(t) for t in f(X=args["X"], vectors=True))
     if _bad(z, v):
         return float("inf")
     xc = _centred(x)
     r = np.max(np.abs(z - xc @ v), axis=(-2, -1))
     scale = _spectral_norm(xc)[..., 0, 0] + np.max(np.abs(x), axis=(-2, -1))
-    return _ratio(r, np.maximum(scale, fmt(ctx.dtype).tiny), ctx.eps)  # subnormals: absolute
+    return _ratio(r, _scale(scale, backend), backend.eps)  # subnormals: absolute
 
 
-def pca_orthonormal(f: Form, args: Args, ctx: Backend) -> float:
+def pca_orthonormal(f: Form, args: Args, backend: Backend) -> float:
     """‖V_kᵀV_k − I‖_max in eps: principal directions are orthonormal."""
-    _, v = (_np(ctx, t) for t in f(X=args["X"], vectors=True))
-    return float("inf") if _bad(v) else float(np.max(_orthogonality(v))) / ctx.eps
+    _, v = (backend.to_numpy(t) for t in f(X=args["X"], vectors=True))
+    return float("inf") if _bad(v) else float(np.max(_orthogonality(v))) / backend.eps
 
 
 # --------------------------------------------------------------------------- properties
 
 
-def positive_on_spd(f: Form, args: Args, ctx: Backend) -> float:
+def positive_on_spd(f: Form, args: Args, backend: Backend) -> float:
     """max(0, −xᵀAx) / (eps·|x|ᵀ|A||x|) for SPD A: the computed form may dip below 0 only by
     its rounding error (and by the rounding of A to the dtype)."""
-    x, a = _np(ctx, args["x"]), _np(ctx, args["A"])
-    q = _np(ctx, f(x=args["x"], A=args["A"]))
+    x, a = backend.to_numpy(args["x"]), backend.to_numpy(args["A"])
+    q = backend.to_numpy(f(x=args["x"], A=args["A"]))
     if np.isnan(q).any():
         return float("inf")
     q = np.where(q == np.inf, 0.0, q)  # +inf: the exact value overflows the dtype, and is > 0
     scale = np.sum(np.abs(x) * (np.abs(a) @ np.abs(x)[..., None])[..., 0], axis=-1)
-    return _ratio(np.maximum(0.0, -q), np.maximum(scale, fmt(ctx.dtype).tiny), ctx.eps)
+    return _ratio(np.maximum(0.0, -q), np.maximum(scale, fmt(backend.dtype).tiny), backend.eps)
 
 
-def orthonormal_gram(f: Form, args: Args, ctx: Backend) -> float:
+def orthonormal_gram(f: Form, args: Args, backend: Backend) -> float:
     """max|f(Q) − I| in eps for Q with orthonormal columns (fp64 QR of A, rounded to dtype)."""
-    q = np.linalg.qr(_np(ctx, args["A"]))[0]
-    g = _np(ctx, f(A=ctx.asarray(q)))
-    return float("inf") if _bad(g) else float(np.max(np.abs(g - np.eye(q.shape[-1])))) / ctx.eps
+    q = np.linalg.qr(backend.to_numpy(args["A"]))[0]
+    g = backend.to_numpy(f(A=backend.asarray(q)))
+    return float("inf") if _bad(g) else float(np.max(np.abs(g - np.eye(q.shape[-1])))) / backend.eps
 
 
-def preserves_norm(f: Form, args: Args, ctx: Backend) -> float:
+def preserves_norm(f: Form, args: Args, backend: Backend) -> float:
     """|‖Qx‖² − ‖x‖²| / (eps‖x‖²), with ‖Qx‖² = xᵀ f(Q) x (fp64 from the form's QᵀQ)."""
-    q = np.linalg.qr(_np(ctx, args["A"]))[0]
-    x = _np(ctx, args["x"])
-    g = _np(ctx, f(A=ctx.asarray(q)))
+    q = np.linalg.qr(backend.to_numpy(args["A"]))[0]
+    x = backend.to_numpy(args["x"])
+    g = backend.to_numpy(f(A=backend.asarray(q)))
     if _bad(g):
         return float("inf")
     qx2 = np.sum(x * (g @ x[..., None])[..., 0], axis=-1)
     xx = np.sum(x * x, axis=-1)
-    return _ratio(np.abs(qx2 - xx), np.maximum(xx, fmt(ctx.dtype).tiny), ctx.eps)
+    return _ratio(np.abs(qx2 - xx), np.maximum(xx, fmt(backend.dtype).tiny), backend.eps)
 
 
-def exactly_symmetric(f: Form, args: Args, ctx: Backend) -> float:
+def exactly_symmetric(f: Form, args: Args, backend: Backend) -> float:
     """f(A) must equal its transpose bit for bit."""
-    s = _np(ctx, f(A=args["A"]))
+    s = backend.to_numpy(f(A=args["A"]))
     return 0.0 if np.array_equal(s, np.swapaxes(s, -1, -2)) else float("inf")
 
 
-def fixes_symmetric(f: Form, args: Args, ctx: Backend) -> float:
+def fixes_symmetric(f: Form, args: Args, backend: Backend) -> float:
     """max|f(S) − S| / (eps·max(max|S|, tiny)) for symmetric S: 0 except where halving a
     subnormal rounds (at most one subnormal spacing = eps·tiny)."""
-    s = _np(ctx, args["A"])
-    y = _np(ctx, f(A=args["A"]))
-    scale = np.maximum(np.max(np.abs(s), axis=(-2, -1)), fmt(ctx.dtype).tiny)
-    return _ratio(np.max(np.abs(y - s), axis=(-2, -1)), scale, ctx.eps)
+    s = backend.to_numpy(args["A"])
+    y = backend.to_numpy(f(A=args["A"]))
+    scale = np.maximum(np.max(np.abs(s), axis=(-2, -1)), fmt(backend.dtype).tiny)
+    return _ratio(np.max(np.abs(y - s), axis=(-2, -1)), scale, backend.eps)
 
 
-def rank_at_most_r(f: Form, args: Args, ctx: Backend) -> float:
+def rank_at_most_r(f: Form, args: Args, backend: Backend) -> float:
     """σ_{r+1}(f(B, A)) / (eps‖|B||A|‖_F): the rounded product is BA + E with
     |E| ≤ (r + 1)u|B||A|, and σ_{r+1}(BA + E) ≤ ‖E‖_F."""
-    b, a = _np(ctx, args["B"]), _np(ctx, args["A"])
-    w = _np(ctx, f(B=args["B"], A=args["A"]))
+    b, a = backend.to_numpy(args["B"]), backend.to_numpy(args["A"])
+    w = backend.to_numpy(f(B=args["B"], A=args["A"]))
     if _bad(w):
         return float("inf")
     r = b.shape[-1]
@@ -518,7 +492,7 @@ def rank_at_most_r(f: Form, args: Args, ctx: Backend) -> float:
     if s.shape[-1] <= r:
         return 0.0
     scale = _frobenius(np.abs(b) @ np.abs(a))
-    return _ratio(s[..., r], np.maximum(scale, fmt(ctx.dtype).tiny), ctx.eps)
+    return _ratio(s[..., r], np.maximum(scale, fmt(backend.dtype).tiny), backend.eps)
 
 
 def _frobenius(m: np.ndarray) -> np.ndarray:
@@ -541,7 +515,7 @@ def general_eig_facts(ctx: CheckContext) -> Outcome:
     det A = Πλ, tr A = Σλ, A = PDP⁻¹. Errors in eps of ‖A‖₂ⁿ, ‖A‖₂ and ‖A‖₂·κ(P)."""
     import torch
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     eps = float(np.finfo(np.float64).eps)
     worst, where = 0.0, ""
     for a in _random_matrices(rng, 200):
@@ -560,15 +534,15 @@ def general_eig_facts(ctx: CheckContext) -> Outcome:
             if e / eps > worst:
                 worst, where = e / eps, f"{name} at A={a.tolist()!r}"
     budget = 64.0
-    status = "passed" if worst <= budget else "failed"
-    return Outcome(status, f"200 random 2–4 × 2–4 matrices (seed {ctx.seed}); worst: {where}",
-                   worst, budget, "eps",
-                   extra={"budget_note": "backward-stable eig: c·n²·u with c ≤ 4, n ≤ 4"})
+    ok = worst <= budget
+    return Outcome.verdict(ok, f"200 random 2–4 × 2–4 matrices (seed {ctx.seed}); worst: {where}",
+                           worst, budget, "eps",
+                           extra={"budget_note": "backward-stable eig: c·n²·u with c ≤ 4, n ≤ 4"})
 
 
 def sigma_squared_eig_exact(ctx: CheckContext) -> Outcome:
     """σᵢ(A)² = λᵢ(AᵀA) at 50 digits (mpmath svd_r vs eigsy) on 20 random m×n matrices."""
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     worst = 0.0
     with mpmath.workdps(50):
         for _ in range(20):
@@ -582,8 +556,8 @@ def sigma_squared_eig_exact(ctx: CheckContext) -> Outcome:
                 worst = max(worst, float(abs(s[i] ** 2 - lam[i]) / lam[0]))
             for i in range(min(m, n), n):  # AᵀA's extra eigenvalues are 0
                 worst = max(worst, float(abs(lam[i]) / lam[0]))
-    status = "confirmed" if worst <= 1e-40 else "failed"
-    return Outcome(status, "20 random matrices at 50 digits", worst, 1e-40, "relative")
+    return Outcome.verdict(worst <= 1e-40, "20 random matrices at 50 digits", worst, 1e-40,
+                           "relative", success="confirmed")
 
 
 def eckart_young_optimal(ctx: CheckContext) -> Outcome:
@@ -592,7 +566,7 @@ def eckart_young_optimal(ctx: CheckContext) -> Outcome:
     σ₁."""
     import torch
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     eps = float(np.finfo(np.float64).eps)
     worst = -np.inf
     for _ in range(40):
@@ -612,16 +586,16 @@ def eckart_young_optimal(ctx: CheckContext) -> Outcome:
             gap = (target - float(torch.linalg.matrix_norm(a - b, ord=2))) / (float(s[0]) * eps)
             worst = max(worst, gap)
     budget = 8.0
-    status = "passed" if worst <= budget else "failed"
-    return Outcome(status, "2000 random rank-k competitors never beat A_k (beyond rounding)",
-                   max(worst, 0.0), budget, "eps",
-                   extra={"budget_note": "two fp64 spectral norms, each within ~n·u·σ₁"})
+    ok = worst <= budget
+    return Outcome.verdict(ok, "2000 random rank-k competitors never beat A_k (beyond rounding)",
+                           max(worst, 0.0), budget, "eps",
+                           extra={"budget_note": "two fp64 spectral norms, each within ~n·u·σ₁"})
 
 
 def pca_equals_covariance_eig(ctx: CheckContext) -> Outcome:
     """At 50 digits (mpmath): the right singular vectors of centred X are the eigenvectors of
     the covariance XcᵀXc/(N − 1), with eigenvalues σ²/(N − 1); |vⱼ·eⱼ| = 1 up to sign."""
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     worst = 0.0
     with mpmath.workdps(50):
         for _ in range(10):
@@ -637,9 +611,9 @@ def pca_equals_covariance_eig(ctx: CheckContext) -> Outcome:
                 cos = abs(mpmath.fsum(vh[i, c] * q[c, j] for c in range(d)))
                 worst = max(worst, float(abs(1 - cos)),
                             float(abs(s[i] ** 2 / (n_rows - 1) - e[j]) / e[order_e[0]]))
-    status = "confirmed" if worst <= 1e-40 else "failed"
-    return Outcome(status, "10 random data sets at 50 digits (directions up to sign, "
-                   "variances σ²/(N − 1))", worst, 1e-40, "relative")
+    return Outcome.verdict(worst <= 1e-40, "10 random data sets at 50 digits (directions up to "
+                           "sign, variances σ²/(N − 1))", worst, 1e-40, "relative",
+                           success="confirmed")
 
 
 def pd_criteria_agree(ctx: CheckContext) -> Outcome:
@@ -648,7 +622,7 @@ def pd_criteria_agree(ctx: CheckContext) -> Outcome:
     xᵀAx is probed on 200 random x plus the eigenvector of λ_min (its minimiser on the sphere)."""
     import torch
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     disagreements: list[str] = []
     definite = total = 0
     for n in (2, 3, 4):
@@ -680,7 +654,7 @@ def orthogonal_det_numeric(ctx: CheckContext) -> Outcome:
     """|det Q| = 1 for 300 random orthogonal Q (fp64 QR, reflections included), torch det."""
     import torch
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     eps = float(np.finfo(np.float64).eps)
     worst, signs = 0.0, set()
     for n in (2, 3, 4):
@@ -689,9 +663,10 @@ def orthogonal_det_numeric(ctx: CheckContext) -> Outcome:
         signs.update(int(v) for v in np.sign(det))
         worst = max(worst, float(np.max(np.abs(np.abs(det) - 1.0))) / eps)
     budget = 16.0
-    status = "passed" if worst <= budget and signs == {-1, 1} else "failed"
-    return Outcome(status, f"300 matrices, det signs seen {sorted(signs)}", worst, budget, "eps",
-                   extra={"budget_note": "QR orthogonality n·u plus LU det n·u, n ≤ 4"})
+    ok = worst <= budget and signs == {-1, 1}
+    return Outcome.verdict(ok, f"300 matrices, det signs seen {sorted(signs)}", worst, budget,
+                           "eps", extra={"budget_note": "QR orthogonality n·u plus LU det n·u, "
+                                                        "n ≤ 4"})
 
 
 def symmetric_real_spectrum(ctx: CheckContext) -> Outcome:
@@ -700,7 +675,7 @@ def symmetric_real_spectrum(ctx: CheckContext) -> Outcome:
     Symmetric A is normal, so Bauer–Fike bounds the shift by the backward error c·n·u‖A‖₂."""
     import torch
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     eps = float(np.finfo(np.float64).eps)
     worst = 0.0
     for b in _random_matrices(rng, 200):
@@ -708,16 +683,15 @@ def symmetric_real_spectrum(ctx: CheckContext) -> Outcome:
         lam = torch.linalg.eigvals(torch.as_tensor(a)).numpy()
         worst = max(worst, float(np.max(np.abs(lam.imag))) / (eps * np.linalg.norm(a, 2)))
     budget = 16.0
-    status = "passed" if worst <= budget else "failed"
-    return Outcome(status, "200 random symmetric matrices", worst, budget, "eps",
-                   extra={"budget_note": "backward error c·n·u‖A‖₂, c ≤ 4, n ≤ 4"})
+    return Outcome.verdict(worst <= budget, "200 random symmetric matrices", worst, budget, "eps",
+                           extra={"budget_note": "backward error c·n·u‖A‖₂, c ≤ 4, n ≤ 4"})
 
 
 def lora_rank_numeric(ctx: CheckContext) -> Outcome:
     """torch.linalg.matrix_rank(BA) = r for random full-rank B (d×r), A (r×k), and never > r."""
     import torch
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     bad: list[str] = []
     for _ in range(200):
         d, k = int(rng.integers(3, 9)), int(rng.integers(3, 9))

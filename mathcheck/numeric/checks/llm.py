@@ -3,31 +3,32 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
-from typing import Any
 
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
 from mathcheck.numeric._dtypes import round_to
+from mathcheck.numeric.checks._context import numpy_rng, torch_rng
+from mathcheck.numeric.checks._properties import Args, Form, sum_gap
+from mathcheck.numeric.checks.numbers import CHINCHILLA_FIT, parametric_ratio
 from mathcheck.outcome import CheckContext, Outcome
 
 # ----------------------------------------------------------------------------- positions
 
 
-def unit_pairs(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def unit_pairs(f: Form, args: Args, backend: Backend) -> float:
     """max |PE_2i² + PE_2i+1² − 1| in eps: each (sin, cos) pair lies on the unit circle."""
-    pe = ctx.to_numpy(f(**args))
+    pe = backend.to_numpy(f(**args))
     norms = pe[..., 0::2] ** 2 + pe[..., 1::2] ** 2
-    return float(np.max(np.abs(norms - 1.0))) / ctx.eps
+    return float(np.max(np.abs(norms - 1.0))) / backend.eps
 
 
-def norm_preserving(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def norm_preserving(f: Form, args: Args, backend: Backend) -> float:
     """| ‖R_m x‖ − ‖x‖ | / max(‖x‖, 1) in eps (norms in fp64)."""
-    x = ctx.to_numpy(args["x"])
-    y = ctx.to_numpy(f(**args))
+    x = backend.to_numpy(args["x"])
+    y = backend.to_numpy(f(**args))
     nx, ny = np.linalg.norm(x, axis=-1), np.linalg.norm(y, axis=-1)
-    return float(np.max(np.abs(ny - nx) / np.maximum(nx, 1.0))) / ctx.eps
+    return float(np.max(np.abs(ny - nx) / np.maximum(nx, 1.0))) / backend.eps
 
 
 SHIFT = 5.0
@@ -40,22 +41,22 @@ def _scaled_norm(x: np.ndarray) -> np.ndarray:
     return (big * np.sqrt(np.sum((x / safe) ** 2, axis=-1, keepdims=True)))[..., 0]
 
 
-def relative_position(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def relative_position(f: Form, args: Args, backend: Backend) -> float:
     """|⟨f(q, m), f(k, n)⟩ − ⟨f(q, m + s), f(k, n + s)⟩| / (‖q‖‖k‖) in eps, s = 5.
 
     Both scores equal qᵀR_{n−m}k exactly; dot products are taken in fp64.
     """
     q, k = args["q"], args["k"]
-    m, n = ctx.to_numpy(args["m"]), ctx.to_numpy(args["n"])
+    m, n = backend.to_numpy(args["m"]), backend.to_numpy(args["n"])
 
     def score(shift: float) -> np.ndarray:
-        a = ctx.to_numpy(f(x=q, m=ctx.asarray(m + shift)))
-        b = ctx.to_numpy(f(x=k, m=ctx.asarray(n + shift)))
+        a = backend.to_numpy(f(x=q, m=backend.asarray(m + shift)))
+        b = backend.to_numpy(f(x=k, m=backend.asarray(n + shift)))
         return np.sum(a * b, axis=-1)
 
-    scale = _scaled_norm(ctx.to_numpy(q)) * _scaled_norm(ctx.to_numpy(k))
+    scale = _scaled_norm(backend.to_numpy(q)) * _scaled_norm(backend.to_numpy(k))
     diff = np.abs(score(0.0) - score(SHIFT)) / np.maximum(scale, 1e-300)
-    return float(np.max(diff)) / ctx.eps
+    return float(np.max(diff)) / backend.eps
 
 
 # ----------------------------------------------------------------------------- sampling
@@ -67,32 +68,32 @@ def _exact_probs(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def top_k_support(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def top_k_support(f: Form, args: Args, backend: Backend) -> float:
     """Kept tokens are exactly {i : #{j : z_j > z_i} < k} (inf otherwise); then |Σ − 1| in eps.
 
     k is read as 2 (the domain's parameter, bound into f by the engine).
     """
-    z = ctx.to_numpy(args["z"])
-    out = ctx.to_numpy(f(**args))
+    z = backend.to_numpy(args["z"])
+    out = backend.to_numpy(f(**args))
     larger = (z[..., None, :] > z[..., :, None]).sum(axis=-1)
     expected = larger < TOP_K
     if np.isnan(out).any() or np.any((out > 0) != expected):
         return float("inf")
-    return float(np.max(np.abs(out.sum(axis=-1) - 1.0))) / ctx.eps
+    return sum_gap(out) / backend.eps
 
 
 TOP_K = 2
 TOP_P = 0.9
 
 
-def top_p_smallest_set(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def top_p_smallest_set(f: Form, args: Args, backend: Backend) -> float:
     """The support S is the smallest top set with mass ≥ p (p = 0.9), masses in fp64.
 
     Violation in eps: S not closed upwards (a dropped token more probable than a kept one) is
     inf; else max(p − mass(S), mass(S minus its least probable tie group) − p, 0) / eps.
     """
-    z = ctx.to_numpy(args["z"])
-    out = ctx.to_numpy(f(**args))
+    z = backend.to_numpy(args["z"])
+    out = backend.to_numpy(f(**args))
     if np.isnan(out).any():
         return float("inf")
     probs = _exact_probs(z).reshape(-1, z.shape[-1])
@@ -107,7 +108,7 @@ def top_p_smallest_set(f: Callable[..., Any], args: Mapping[str, Any], ctx: Back
         mass = p_row[k_row].sum()
         without = p_row[k_row & (p_row > low_kept)].sum()
         worst = max(worst, TOP_P - mass, without - TOP_P)
-    return max(worst, 0.0) / ctx.eps
+    return max(worst, 0.0) / backend.eps
 
 
 def temperature_near_limits(ctx: CheckContext) -> Outcome:
@@ -150,7 +151,7 @@ def chain_rule_normalised(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.numpy_forms.llm import sequence_logprob as np_form
     from mathcheck.numeric.torch_forms.llm import sequence_logprob as torch_form
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     T, V = 4, 3
     table, bias = rng.normal(size=(V, V)) * 2, rng.normal(size=(T, V))
     seqs = np.array(list(itertools.product(range(V), repeat=T)))
@@ -163,8 +164,8 @@ def chain_rule_normalised(ctx: CheckContext) -> Outcome:
         float(torch.exp(torch_form(torch.as_tensor(logits), torch.as_tensor(onehot))).sum()),
     ):
         worst = max(worst, abs(total - 1.0) / np.finfo(np.float64).eps)
-    return Outcome(
-        "passed" if worst <= 100 else "failed",
+    return Outcome.verdict(
+        worst <= 100,
         f"{len(seqs)} sequences of a causal model: Σ P = 1 (NumPy and Torch)",
         worst,
         100.0,
@@ -179,7 +180,7 @@ def nll_vs_cross_entropy(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.numpy_forms.llm import nll as np_nll
     from mathcheck.numeric.torch_forms.llm import nll as torch_nll
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     z = torch.randn(3, 7, 50, generator=gen, dtype=torch.float64) * 4
     x = torch.randint(0, 50, (3, 7), generator=gen)
     y = torch.nn.functional.one_hot(x, 50).to(torch.float64)
@@ -189,8 +190,8 @@ def nll_vs_cross_entropy(ctx: CheckContext) -> Outcome:
         float(np.max(np.abs(np_nll(z.numpy(), y.numpy()) - ref.numpy()))),
     ]
     worst = max(errs) / (float(ref.abs().max()) * np.finfo(np.float64).eps)
-    return Outcome(
-        "passed" if worst <= 64 else "failed",
+    return Outcome.verdict(
+        worst <= 64,
         "vs F.cross_entropy over 3 sequences of 7 tokens, vocabulary 50",
         worst,
         64.0,
@@ -276,8 +277,6 @@ def bpe_round_trip(ctx: CheckContext) -> Outcome:
 
 # ----------------------------------------------------------------------------- Chinchilla
 
-HOFFMANN = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
-
 
 def chinchilla_is_minimum(ctx: CheckContext) -> Outcome:
     """L''(N) > 0 at the stated N_opt for the published constants (E = 1.69, A = 406.4,
@@ -293,18 +292,12 @@ def chinchilla_is_minimum(ctx: CheckContext) -> Outcome:
     n_opt, _ = _optimal_exprs(c)
     numeric = {A_: 406.4, B_: 410.7, ALPHA: 0.34, BETA: 0.28, E_: 1.69, c: 5.76e23}
     second = float(sp.N(sp.diff(loss, n, 2).subs(n, n_opt).subs(numeric), 50))
-    return Outcome(
-        "confirmed" if second > 0 else "failed",
+    return Outcome.verdict(
+        second > 0,
         f"L''(N_opt) = {second:.3g} > 0 at the published constants (evaluated to 50 digits, "
         "a sign at one point: not a proof by the prover)",
+        success="confirmed",
     )
-
-
-def _optimum(c: float) -> tuple[float, float]:
-    h = HOFFMANN
-    g = (h["alpha"] * h["A"] / (h["beta"] * h["B"])) ** (1 / (h["alpha"] + h["beta"]))
-    a = h["beta"] / (h["alpha"] + h["beta"])
-    return g * (c / 6) ** a, (c / 6) ** (1 - a) / g
 
 
 def chinchilla_tokens_per_parameter(ctx: CheckContext) -> Outcome:
@@ -317,7 +310,7 @@ def chinchilla_tokens_per_parameter(ctx: CheckContext) -> Outcome:
     budgets = [1e21, 1e23, 6 * 70e9 * 1.4e12, 1e25]
     lines, chin_ratio = [], 0.0
     for c in budgets:
-        n, d = _optimum(c)
+        n, d, _ = parametric_ratio(c)
         if abs(6 * n * d / c - 1) > 1e-12:
             return Outcome("failed", f"C={c:g}: 6·N·D = {6 * n * d:g} ≠ C")
         lines.append(f"C={c:.3g}: N={n:.3g}, D={d:.3g}, D/N={d / n:.1f}")
@@ -342,7 +335,7 @@ def chinchilla_figures(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.numpy_forms.llm import chinchilla_loss as np_loss
     from mathcheck.numeric.torch_forms.llm import chinchilla_loss as t_loss
 
-    h = HOFFMANN
+    h = CHINCHILLA_FIT
     exact = h["E"] + h["A"] / 70e9 ** h["alpha"] + h["B"] / 1.4e12 ** h["beta"]
     a = float(np_loss(np.array(70e9), np.array(1.4e12), **h))
     b = float(
@@ -351,8 +344,8 @@ def chinchilla_figures(ctx: CheckContext) -> Outcome:
         )
     )
     err = max(abs(a - exact), abs(b - exact)) / (exact * np.finfo(np.float64).eps)
-    return Outcome(
-        "passed" if err <= 16 else "failed",
+    return Outcome.verdict(
+        err <= 16,
         f"L(70B params, 1.4T tokens) = {exact:.4f} nats/token (E = 1.69 irreducible)",
         err,
         16.0,
@@ -363,16 +356,16 @@ def chinchilla_figures(ctx: CheckContext) -> Outcome:
 # ----------------------------------------------------------------------------- LoRA
 
 
-def low_rank(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def low_rank(f: Form, args: Args, backend: Backend) -> float:
     """σ_{r+1}(f(0, B, A)) / max(σ_1, 1) in eps: the update BA has rank ≤ r."""
-    b = ctx.to_numpy(args["B"])
+    b = backend.to_numpy(args["B"])
     r = b.shape[-1]
-    zero = ctx.asarray(np.zeros((*b.shape[:-1], b.shape[-2])))
-    delta = ctx.to_numpy(f(W0=zero, B=args["B"], A=args["A"]))
+    zero = backend.asarray(np.zeros((*b.shape[:-1], b.shape[-2])))
+    delta = backend.to_numpy(f(W0=zero, B=args["B"], A=args["A"]))
     sv = np.linalg.svd(delta, compute_uv=False)
     if r >= sv.shape[-1]:
         return 0.0
-    return float(np.max(sv[..., r] / np.maximum(sv[..., 0], 1.0))) / ctx.eps
+    return float(np.max(sv[..., r] / np.maximum(sv[..., 0], 1.0))) / backend.eps
 
 
 def lora_parameter_count(ctx: CheckContext) -> Outcome:
@@ -386,8 +379,8 @@ def lora_parameter_count(ctx: CheckContext) -> Outcome:
     lora_params, full = b.numel() + a.numel(), w0.numel()
     saving = 1 - lora_params / full
     ok = lora_params == 2 * d * r == 131_072 and full == d * d and round(100 * saving, 1) == 99.2
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"2dr = {lora_params:,} vs d² = {full:,}: {100 * saving:.4f} % fewer "
         f"(= 1 − 2r/d = 1 − 1/128)",
         100 * saving,
@@ -402,19 +395,19 @@ QUANT_S = 0.0371  # not a power of two: x/s rounds, so the half-step bound is re
 QUANT_Z = 128.0
 
 
-def round_trip_half_step(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def round_trip_half_step(f: Form, args: Args, backend: Backend) -> float:
     """Inside the range: |x̂ − x| ≤ s/2, s as the dtype rounds it; violation in eps of max(1, |x|).
 
     x/s is rounded (relative u), which can move a near-tie to the other integer: |x̂ − x|
     can then exceed s/2 by ≤ u|x|; the final product s(q − z) adds u|x̂|: tolerance 2.
     """
-    x = ctx.to_numpy(args["x"])
-    s = float(round_to(np.array(QUANT_S), ctx.dtype))
+    x = backend.to_numpy(args["x"])
+    s = float(round_to(np.array(QUANT_S), backend.dtype))
     lo, hi = s * (0 - QUANT_Z), s * (255 - QUANT_Z)
     inside = (x >= lo) & (x <= hi)
-    y = ctx.to_numpy(f(**args))
+    y = backend.to_numpy(f(**args))
     excess = np.maximum(np.abs(y - x) - s / 2, 0.0) / np.maximum(np.abs(x), 1.0)
-    return float(np.max(np.where(inside, excess, 0.0), initial=0.0)) / ctx.eps
+    return float(np.max(np.where(inside, excess, 0.0), initial=0.0)) / backend.eps
 
 
 def quant_memory(ctx: CheckContext) -> Outcome:
@@ -435,8 +428,8 @@ def quant_memory(ctx: CheckContext) -> Outcome:
     ratio8 = fp32_bytes / (q8.numel() * q8.element_size())
     ratio4 = fp32_bytes / (packed.numel() * packed.element_size())
     ok = ratio8 == 4 and ratio4 == 8 and torch.equal(unpacked, q4)
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"{n} values: fp32 {fp32_bytes} B, int8 {fp32_bytes / ratio8:.0f} B (×{ratio8:g}), "
         f"int4 packed {fp32_bytes / ratio4:.0f} B (×{ratio4:g}); packing exact: "
         f"{torch.equal(unpacked, q4)}. Scales and zero points add a few bytes per group.",
@@ -463,7 +456,7 @@ def kv_cache_real_tensors(ctx: CheckContext) -> Outcome:
 
     layers, heads, dh, steps = 3, 4, 8, 21
     d = heads * dh
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     lines = []
     for dt in (torch.float32, torch.float16, torch.bfloat16):
         w = [
@@ -495,8 +488,8 @@ def kv_cache_real_tensors(ctx: CheckContext) -> Outcome:
         lines.append(f"{str(dt).removeprefix('torch.')}: {actual} B")
     llama = float(kv_cache_bytes(*(np.array(float(v)) for v in (32, 32, 128, 4096, 2))))
     ok = llama == 2**31
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         "formula = Σ nbytes of cached K, V (" + ", ".join(lines) + "); LLaMA-2-7B at "
         f"4096 tokens fp16: {llama / 2**30:g} GiB per sequence",
         0.0,
@@ -519,7 +512,7 @@ def kv_cache_flop_count(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.torch_forms.llm import kv_cache_flops
 
     d = 32
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     wq, wk, wv, wo = (torch.randn(d, d, generator=gen, dtype=torch.float64) for _ in range(4))
     measured = {}
     for n in (8, 16, 32, 64):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mathcheck.numeric.checks._context import numpy_rng, torch_rng
 from mathcheck.outcome import CheckContext, Outcome
 
 EPS64 = float(np.finfo(np.float64).eps)
@@ -24,7 +25,7 @@ def conv_layers_cross_correlate(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.models import convolution
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     worst_flip, least_plain = 0.0, np.inf
     for n, k in ((8, 3), (16, 5), (5, 2), (12, 4)):
         f = torch.randn(n, generator=gen, dtype=torch.float64)
@@ -43,8 +44,8 @@ def conv_layers_cross_correlate(ctx: CheckContext) -> Outcome:
         least_plain = min(least_plain, float((layer_plain - valid).abs().max()) / scale)
     budget = 16.0  # dot products of ≤ 5 terms, norm-wise: a few eps
     ok = worst_flip <= budget and least_plain > 1e-3
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"conv1d(x, flip(g)) = (f ∗ g) within {worst_flip:.2g} eps (valid and "
         f"padding = k − 1 'full' mode); conv1d(x, g) differs by ≥ {least_plain:.2g} "
         f"(relative) for asymmetric kernels: layers cross-correlate",
@@ -66,7 +67,7 @@ def output_size_vs_torch(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.models import output_size
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     shapes: list[tuple[str, int, int, int, int, int, int]] = []  # layer, n, k, p, s, d, got
     for _ in range(80):
         k, p, s, d = (
@@ -101,8 +102,8 @@ def output_size_vs_torch(ctx: CheckContext) -> Outcome:
         for i in bad
     ]
     ok = not mismatches and dilated_wrong > 0
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"{len(shapes)} layer shapes (conv2d, conv1d, max_pool1d; dilation 1–3) match "
         f"the formula with k_eff = d(k − 1) + 1; the formula with k as written is "
         f"wrong for {dilated_wrong}/{int(dilated.sum())} dilated layers",
@@ -134,7 +135,7 @@ def rnn_vs_torch(ctx: CheckContext) -> Outcome:
     dtype = torch_dtype(ctx.dtype)
     D, H, T, B = 5, 7, 20, 3
     cell = torch.nn.RNNCell(D, H, nonlinearity="tanh").to(dtype)
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     W_x = torch.randn(H, D, generator=gen, dtype=torch.float64).to(dtype) * 0.5
     W_h = torch.randn(H, H, generator=gen, dtype=torch.float64).to(dtype) * 0.5
     b = torch.randn(H, generator=gen, dtype=torch.float64).to(dtype)
@@ -154,8 +155,8 @@ def rnn_vs_torch(ctx: CheckContext) -> Outcome:
             worst = max(worst, _relative(h_ours, h_ref))
     eps = float(torch.finfo(dtype).eps)
     budget = 64.0 * T  # a few eps per step (dot products of ≤ 12 terms), carried forward
-    return Outcome(
-        "passed" if worst / eps <= budget else "failed",
+    return Outcome.verdict(
+        worst / eps <= budget,
         f"{T} steps, batch {B}, D={D}, H={H}: max |h_ours − h_RNNCell| / max|h|",
         worst / eps,
         budget,
@@ -175,7 +176,7 @@ def lstm_vs_torch(ctx: CheckContext) -> Outcome:
     dtype = torch_dtype(ctx.dtype)
     D, H, T, B = 4, 6, 20, 3
     cell = torch.nn.LSTMCell(D, H).to(dtype)
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     W = (torch.randn(4 * H, H + D, generator=gen, dtype=torch.float64) * 0.5).to(dtype)
     b = torch.randn(4 * H, generator=gen, dtype=torch.float64).to(dtype)
     f_, i_, g_, o_ = (slice(j * H, (j + 1) * H) for j in range(4))
@@ -197,8 +198,8 @@ def lstm_vs_torch(ctx: CheckContext) -> Outcome:
             worst = max(worst, _relative(h, h_ref), _relative(c, c_ref))
     eps = float(torch.finfo(dtype).eps)
     budget = 64.0 * T  # the cell state accumulates: a few eps per step of each gate
-    return Outcome(
-        "passed" if worst / eps <= budget else "failed",
+    return Outcome.verdict(
+        worst / eps <= budget,
         f"{T} steps, batch {B}, D={D}, H={H}: h and c vs LSTMCell (gates reordered)",
         worst / eps,
         budget,
@@ -221,7 +222,7 @@ def gcn_message_passing(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.models import gcn_layer
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     worst = 0.0
     for n in (5, 20, 60):
         A = _random_graph(rng, n, 0.2)
@@ -236,8 +237,8 @@ def gcn_message_passing(ctx: CheckContext) -> Outcome:
         ours = gcn_layer(torch.from_numpy(A), H, W)
         worst = max(worst, float((ours - ref).abs().max() / ref.abs().max()) / EPS64)
     budget = 64.0
-    return Outcome(
-        "passed" if worst <= budget else "failed",
+    return Outcome.verdict(
+        worst <= budget,
         "graphs of 5, 20, 60 nodes (edge probability 0.2): matrix form vs index_add "
         "message passing",
         worst,
@@ -250,7 +251,7 @@ def gcn_normalisation(ctx: CheckContext) -> Outcome:
     """Why D̂^{−1/2}ÂD̂^{−1/2}: for an undirected graph its spectrum lies in (−1, 1] with
     eigenvalue 1 exactly at D̂^{1/2}𝟙, so stacking layers neither explodes nor vanishes
     the signal; the raw Â has spectral radius ≥ mean degree + 1 (explodes with depth)."""
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     worst, details = 0.0, []
     for n, p in ((10, 0.3), (40, 0.1), (80, 0.05)):
         A = _random_graph(rng, n, p)
@@ -271,8 +272,8 @@ def gcn_normalisation(ctx: CheckContext) -> Outcome:
             f"{np.abs(np.linalg.eigvalsh(A_hat)).max():.2f}"
         )
     budget = 32.0
-    return Outcome(
-        "passed" if worst <= budget else "failed",
+    return Outcome.verdict(
+        worst <= budget,
         "; ".join(details),
         float(worst),
         budget,

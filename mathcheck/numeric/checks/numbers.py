@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mathcheck.numeric.checks._context import torch_rng
 from mathcheck.outcome import CheckContext, Outcome
 
 # ----------------------------------------------------------------- published shapes
@@ -123,8 +124,8 @@ def gpt3_params(ctx: CheckContext) -> Outcome:
     count = gpt_param_count(GPT3)
     rel = abs(count - GPT3_STATED) / GPT3_STATED
     ok = formula_ok and _round_to_sig(count, 3) == GPT3_STATED
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"computed {count:,} = {count / 1e9:.2f}B, stated 175B (3 significant figures; "
         f"{rel:.2%} apart); d_head = {GPT3.d // GPT3.heads}; formula = numel of a small "
         f"torch GPT ({real:,} parameters): {formula_ok}",
@@ -145,8 +146,8 @@ def llama2_70b_params(ctx: CheckContext) -> Outcome:
     mha = llama_param_count(LLAMA2_70B, kv_heads=LLAMA2_70B.heads)
     rel = abs(count - LLAMA_STATED) / LLAMA_STATED
     ok = formula_ok and _round_to_sig(count, 1) == LLAMA_STATED
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"computed {count:,} = {count / 1e9:.2f}B, stated 70B (a name: 1 significant "
         f"figure; {rel:.1%} apart); with the 64 heads as written (no GQA) it would be "
         f"{mha / 1e9:.1f}B; formula = numel of a small torch LLaMA ({real:,}): "
@@ -173,8 +174,8 @@ def fp16_memory(ctx: CheckContext) -> Outcome:
     stated_total = 70 * 10**9 * per / GB
     actual = llama_param_count(LLAMA2_70B) * per
     ok = per == 2 and t.untyped_storage().nbytes() == 2000 and stated_total == 140
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"{per} B/param; 70e9 × 2 B = {stated_total:g} GB = {70e9 * 2 / GIB:.1f} GiB; "
         f"LLaMA-2 70B as computed: {actual / GB:.2f} GB (weights only: no gradients, "
         f"optimizer state, activations or KV cache)",
@@ -191,7 +192,7 @@ def int4_memory(ctx: CheckContext) -> Outcome:
     point adds 0.25 bit/param: 37.2 GB)."""
     import torch
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     w = torch.randn(4096, generator=gen)
     scale = (w.max() - w.min()) / 15
     zero = torch.round(-w.min() / scale)
@@ -201,8 +202,8 @@ def int4_memory(ctx: CheckContext) -> Outcome:
     per = packed.untyped_storage().nbytes() / w.numel()
     grouped = 70e9 * (4 + 32 / 128) / 8 / GB
     ok = per == 0.5 and bool((unpacked == codes).all()) and 70e9 * per / GB == 35
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"{per} B/param (packed nibbles, round trip exact); 70e9 × 0.5 B = 35 GB; with "
         f"group-128 fp16 scale + zero point: {grouped:.1f} GB",
         0.0,
@@ -235,8 +236,8 @@ def chinchilla_tokens(ctx: CheckContext) -> Outcome:
     compute = 6 * CHINCHILLA_N * CHINCHILLA_D
     ratios = {c: parametric_ratio(c)[2] for c in (1e21, compute, 1e25)}
     listed = ", ".join(f"C={c:.2g}: {r:.0f}" for c, r in ratios.items())
-    return Outcome(
-        "passed" if ratio == 20 else "failed",
+    return Outcome.verdict(
+        ratio == 20,
         f"Chinchilla: {CHINCHILLA_D:.3g}/{CHINCHILLA_N:.3g} = {ratio:g} tokens/param "
         f"(approaches 1–2); approach-3 fit D_opt/N_opt: {listed} (grows as "
         f"C^{(0.34 - 0.28) / 0.62:.3f})",
@@ -267,7 +268,7 @@ def attention_flops(ctx: CheckContext) -> Outcome:
     import torch.nn.functional as F
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     rows = []
     for n, d in ((16, 32), (64, 16), (7, 24)):
         q, k, v = (torch.randn(1, 1, n, d, generator=gen) for _ in range(3))
@@ -277,8 +278,8 @@ def attention_flops(ctx: CheckContext) -> Outcome:
         rows.append((n, d, scores, full))
     ok = all(s == 2 * n * n * d and f == 4 * n * n * d for n, d, s, f in rows)
     n, d, s, f = rows[0]
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"n={n}, d={d}: QKᵀ counted {s:,} = 2n²d; QKᵀ + AV counted {f:,} = 4n²d "
         f"(single head; with h heads of d/h the totals are the same)",
         0.0,
@@ -316,8 +317,8 @@ def ffn_flops(ctx: CheckContext) -> Outcome:
         rows.append((n, d, counted, _count(block, x)))
     ok = all(c == 16 * n * d * d and b == 24 * n * d * d + 4 * n * n * d for n, d, c, b in rows)
     n, d, c, b = rows[0]
-    return Outcome(
-        "passed" if ok else "failed",
+    return Outcome.verdict(
+        ok,
         f"n={n}, d={d}: FFN counted {c:,} = 16nd²; block counted {b:,} = 24nd² + "
         f"4n²d (causal masking is not credited by the counter)",
         0.0,

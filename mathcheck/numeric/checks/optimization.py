@@ -19,10 +19,17 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from mathcheck.formulas import resolve
 from mathcheck.numeric._backend import Backend
-from mathcheck.numeric._backend import backend as make_backend
 from mathcheck.numeric._dtypes import round_to, ulp
+from mathcheck.numeric.checks._context import (
+    agreement_budget,
+    backend_of,
+    form_under_test,
+    numpy_rng,
+    stated_params,
+    torch_rng,
+)
+from mathcheck.numeric.checks._properties import Args, Form, outside, unit_ulps
 from mathcheck.outcome import CheckContext, Outcome
 
 DIGITS = 50
@@ -168,11 +175,6 @@ def _exact_trajectory(opt_name: str, index: int, steps: int) -> np.ndarray:
     return np.array(path)
 
 
-def _unit_ulps(computed: np.ndarray, exact: np.ndarray, dtype: str) -> np.ndarray:
-    """|ŷ − y| in ulps of max(|y|, 1): the unit the step budgets are stated in."""
-    return np.abs(computed - exact) / ulp(np.maximum(np.abs(exact), 1.0), dtype)
-
-
 def run_many_steps(
     opt_name: str,
     step: Callable[..., Any],
@@ -203,14 +205,14 @@ def run_many_steps(
             with mpmath.workdps(DIGITS):
                 exact = _exact_call(opt_name, state, params)
             exact_hi = np.array([[float(v) for v in row] for row in exact])
-            err = float(np.max(_unit_ulps(rows, exact_hi, dtype)))
+            err = float(np.max(unit_ulps(rows, exact_hi, dtype)))
             if not err <= worst_step:
                 worst_step = err
                 if not err <= step_budget:
                     where = f"{objective.name}, step {t}"
             theta = rows[0]
             buffers = {b: rows[k + 1] for k, b in enumerate(opt.buffers)}
-            drift = float(np.max(_unit_ulps(theta, exact_path[t], dtype)))
+            drift = float(np.max(unit_ulps(theta, exact_path[t], dtype)))
             worst_drift = max(worst_drift, drift) if drift == drift else float("inf")
     names = ", ".join(OBJECTIVES[i].name for i in (objectives or range(len(OBJECTIVES))))
     detail = (f"{steps} steps on {names}: worst step {worst_step:.3g} ulp (budget "
@@ -219,24 +221,17 @@ def run_many_steps(
     ok = worst_step <= step_budget and worst_drift <= drift_budget
     if not ok and not where:
         where = "trajectory drift"
-    return Outcome("passed" if ok else "failed", detail + ("" if ok else f"; worst at {where}"),
-                   worst_step, step_budget, "ulp", where or None,
-                   {"drift": worst_drift, "drift_budget": drift_budget})
+    return Outcome.verdict(ok, detail + ("" if ok else f"; worst at {where}"),
+                           worst_step, step_budget, "ulp", where or None,
+                           {"drift": worst_drift, "drift_budget": drift_budget})
 
 
 def _many_steps(opt_name: str, ctx: CheckContext) -> Outcome:
-    from mathcheck.formulas.optimization import STEP_BUDGETS
-
-    b = make_backend(ctx.backend, ctx.dtype, ctx.device)
-    module = "numpy_forms" if ctx.backend == "numpy" else "torch_forms"
-    step = ctx.form or _ref(module, opt_name)  # the form under test (uses_form)
-    return run_many_steps(opt_name, step, b, STEP_BUDGETS[opt_name].allowed(ctx.dtype, {}))
-
-
-def _ref(module: str, name: str) -> Callable[..., Any]:
-    from importlib import import_module
-
-    return getattr(import_module(f"mathcheck.numeric.{module}.optimization"), name)
+    """The form under test (`uses_form`) for many steps; the step budget is the entry's
+    agreement budget (one step against the oracle)."""
+    step = form_under_test(ctx, "optimization", opt_name)
+    budget = agreement_budget(ctx).allowed(ctx.dtype, {})
+    return run_many_steps(opt_name, step, backend_of(ctx), budget)
 
 
 def gd_many_steps(ctx: CheckContext) -> Outcome:
@@ -291,29 +286,34 @@ def run_against_torch(opt_name: str, step: Callable[..., Any], steps: int = STEP
             rows = rows.reshape(-1, N)
             theta = rows[0]
             buffers = {b: rows[k + 1] for k, b in enumerate(opt.buffers)}
-            err = _unit_ulps(theta.numpy(), param.detach().numpy(), "float64")
+            err = unit_ulps(theta.numpy(), param.detach().numpy(), "float64")
             worst = max(worst, float(np.max(err)))
     allowed = steps * budget
-    status = "passed" if worst <= allowed else "failed"
-    return Outcome(status, f"{steps} steps on {len(OBJECTIVES)} objectives in fp64: trajectories "
-                   f"differ by at most {worst:.3g} ulp (budget {steps} × {budget:g})",
-                   worst, allowed, "ulp")
+    return Outcome.verdict(
+        worst <= allowed, f"{steps} steps on {len(OBJECTIVES)} objectives in fp64: trajectories "
+        f"differ by at most {worst:.3g} ulp (budget {steps} × {budget:g})", worst, allowed, "ulp")
+
+
+def _matches_torch(opt_name: str) -> Outcome:
+    from mathcheck.numeric.torch_forms import optimization as torch_forms
+
+    return run_against_torch(opt_name, getattr(torch_forms, opt_name))
 
 
 def gd_matches_torch(ctx: CheckContext) -> Outcome:
-    return run_against_torch("gd", _ref("torch_forms", "gd"))
+    return _matches_torch("gd")
 
 
 def sgd_momentum_matches_torch(ctx: CheckContext) -> Outcome:
-    return run_against_torch("sgd_momentum", _ref("torch_forms", "sgd_momentum"))
+    return _matches_torch("sgd_momentum")
 
 
 def adam_matches_torch(ctx: CheckContext) -> Outcome:
-    return run_against_torch("adam", _ref("torch_forms", "adam"))
+    return _matches_torch("adam")
 
 
 def adamw_matches_torch(ctx: CheckContext) -> Outcome:
-    return run_against_torch("adamw", _ref("torch_forms", "adamw"))
+    return _matches_torch("adamw")
 
 
 def adamw_is_not_adam_on_l2(ctx: CheckContext) -> Outcome:
@@ -331,35 +331,33 @@ def adamw_is_not_adam_on_l2(ctx: CheckContext) -> Outcome:
     a = sp.N(decoupled.expr.subs(point), 30)
     b = sp.N(coupled.expr.subs(point), 30)
     gap = float(abs(a[0] - b[0]))
-    status = "confirmed" if gap > 1e-6 else "failed"  # a gap at a point: not the prover's
-    return Outcome(status, f"θ' differs by {gap:.3g} at θ = 1, m = 0.1, v = 0.01, g = 0.5, "
-                   "η = 0.01, λ = 0.1, t = 1 (exact arithmetic, evaluated to 30 digits; an "
-                   "inequality, not a proof by the prover): the decay must not pass through "
-                   "the moments", gap, None, "absolute")
+    return Outcome.verdict(  # a gap at a point: not the prover's
+        gap > 1e-6, f"θ' differs by {gap:.3g} at θ = 1, m = 0.1, v = 0.01, g = 0.5, η = 0.01, "
+        "λ = 0.1, t = 1 (exact arithmetic, evaluated to 30 digits; an inequality, not a proof "
+        "by the prover): the decay must not pass through the moments", gap, None, "absolute",
+        success="confirmed")
 
 
 # ------------------------------------------------------------------ schedules
 
-
 def _schedule_every_step(
     name: str, ctx: CheckContext, f: Callable[..., Any] | None = None
 ) -> Outcome:
-    """The schedule at every integer t in [0, 1.25·T] against the oracle, plus exact endpoints."""
-    from mathcheck.formulas import get
+    """The schedule at every integer t in [0, 1.25·T] against the oracle, plus exact endpoints;
+    `f` replaces the form under test."""
     from mathcheck.numeric._oracle import Oracle
     from mathcheck.numeric._ulps import ulp_errors
+    from mathcheck.symbolic import optimization as sym
 
-    entry = get(f"sched.{name}")
-    params = dict(entry.domain.params)
+    params = stated_params(ctx)
     horizon = int(params["T"])
-    b = make_backend(ctx.backend, ctx.dtype, ctx.device)
-    fn = f or resolve(entry.numpy if ctx.backend == "numpy" else entry.torch)
+    b = backend_of(ctx)
+    fn = f or form_under_test(ctx, "optimization", name)
     t = np.arange(0, horizon + horizon // 4 + 1, dtype=np.float64)
     got = b.to_numpy(fn(t=b.asarray(t), **params))
-    oracle = Oracle(resolve(entry.symbolic)(), params, {"t": 0})
+    oracle = Oracle(getattr(sym, name)(), params, {"t": 0})
     hi, lo = oracle({"t": t})
-    budget = next(c.budget for c in entry.claims if getattr(c, "kind", "") == "agreement")
-    allowed = budget.allowed(ctx.dtype, {})
+    allowed = agreement_budget(ctx).allowed(ctx.dtype, {})
     err = ulp_errors(got, hi, lo, np.abs(hi), ctx.dtype)
     worst = int(np.argmax(err))
     problems = []
@@ -384,8 +382,8 @@ def _schedule_every_step(
               f"t = {t[worst]:g}; η(0), η(T) exact and η = η_min for t > T")
     if problems:
         detail += "; " + "; ".join(problems)
-    return Outcome("passed" if ok else "failed", detail, float(err[worst]), allowed, "ulp",
-                   f"t={t[worst]:g}")
+    return Outcome.verdict(ok, detail, float(err[worst]), allowed, "ulp",
+                           f"t={t[worst]:g}")
 
 
 def cosine_every_step(ctx: CheckContext) -> Outcome:
@@ -405,10 +403,9 @@ def cosine_matches_torch(ctx: CheckContext) -> Outcome:
     """
     import torch
 
-    from mathcheck.formulas import get
     from mathcheck.numeric.torch_forms.optimization import cosine
 
-    params = dict(get("sched.cosine").domain.params)
+    params = stated_params(ctx)
     horizon = int(params["T"])
     param = torch.zeros(1, requires_grad=True)
     opt = torch.optim.SGD([param], lr=params["eta_max"])
@@ -423,10 +420,10 @@ def cosine_matches_torch(ctx: CheckContext) -> Outcome:
     ours = cosine(t, **params).numpy()
     err = np.abs(ours - np.array(theirs)) / ulp(np.abs(ours), "float64")
     allowed = 2.0 * horizon
-    return Outcome("passed" if err.max() <= allowed else "failed",
-                   f"t = 0 … {horizon}: worst {err.max():.3g} ulp (budget {allowed:g}); for "
-                   "t > T torch's cosine rises again, ours holds η_min", float(err.max()),
-                   allowed, "ulp")
+    return Outcome.verdict(
+        err.max() <= allowed, f"t = 0 … {horizon}: worst {err.max():.3g} ulp (budget "
+        f"{allowed:g}); for t > T torch's cosine rises again, ours holds η_min",
+        float(err.max()), allowed, "ulp")
 
 
 # ------------------------------------------------------------------ dropout
@@ -452,17 +449,15 @@ def run_dropout_expectation(f: Callable[..., Any], backend: Backend, seed: int) 
         sd = np.abs(h) * np.sqrt(p / (1 - p)) / np.sqrt(DROPOUT_DRAWS)  # sd of the mean
         z = np.abs(out.mean(axis=0) - h) / np.where(sd > 0, sd, 1.0)
         worst = max(worst, float(z.max()))
-    status = "passed" if worst <= critical else "failed"
-    return Outcome(status, f"E[mask⊙h/(1 − p)] = h: {DROPOUT_DRAWS} masks per p in "
-                   f"{DROPOUT_RATES}, 32 units; largest |z| {worst:.3g} ≤ {critical:.3g} "
-                   f"({CONFIDENCE:.1%} family-wise, Bonferroni over {tests} tests, seed {seed})",
-                   worst, critical, "z")
+    return Outcome.verdict(
+        worst <= critical, f"E[mask⊙h/(1 − p)] = h: {DROPOUT_DRAWS} masks per p in "
+        f"{DROPOUT_RATES}, 32 units; largest |z| {worst:.3g} ≤ {critical:.3g} ({CONFIDENCE:.1%} "
+        f"family-wise, Bonferroni over {tests} tests, seed {seed})", worst, critical, "z")
 
 
 def dropout_expectation(ctx: CheckContext) -> Outcome:
-    b = make_backend(ctx.backend, ctx.dtype, ctx.device)
-    module = "numpy_forms" if ctx.backend == "numpy" else "torch_forms"
-    return run_dropout_expectation(_ref(module, "dropout"), b, ctx.seed)
+    dropout = form_under_test(ctx, "optimization", "dropout")
+    return run_dropout_expectation(dropout, backend_of(ctx), ctx.seed)
 
 
 def dropout_matches_torch(ctx: CheckContext) -> Outcome:
@@ -474,7 +469,7 @@ def dropout_matches_torch(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.optimization import dropout
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     h = torch.rand(20000, generator=gen, dtype=torch.float64) + 0.5  # nonzero, so out = 0 ⇔ dropped
     p = 0.3
     torch.manual_seed(ctx.seed)
@@ -483,11 +478,10 @@ def dropout_matches_torch(ctx: CheckContext) -> Outcome:
     error = float((out - dropout(h, mask, p=p)).abs().max() / ulp(2.0 / 0.7, "float64"))
     dropped = int((mask == 0).sum())
     pvalue = binomtest(dropped, h.numel(), p).pvalue
-    ok = error <= 1.0 and pvalue >= 0.001
-    return Outcome("passed" if ok else "failed",
-                   f"outputs equal mask⊙h/(1 − p) within {error:.3g} ulp; dropped {dropped} of "
-                   f"{h.numel()} (p = {p}), binomial p-value {pvalue:.3g} ≥ 0.001",
-                   error, 1.0, "ulp")
+    return Outcome.verdict(
+        error <= 1.0 and pvalue >= 0.001, f"outputs equal mask⊙h/(1 − p) within {error:.3g} ulp; "
+        f"dropped {dropped} of {h.numel()} (p = {p}), binomial p-value {pvalue:.3g} ≥ 0.001",
+        error, 1.0, "ulp")
 
 
 # ------------------------------------------------------------------ convexity
@@ -509,7 +503,7 @@ def _convex_losses() -> dict[str, tuple[Callable[[sp.Matrix], sp.Expr], int]]:
 
 def jensen_convex(ctx: CheckContext, points: int = 40) -> Outcome:
     """f(λx + (1 − λ)y) ≤ λf(x) + (1 − λ)f(y) at random x, y, λ, evaluated at 50 digits."""
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     worst, where = np.inf, ""
     with mpmath.workdps(DIGITS):
         for name, (loss, dim) in _convex_losses().items():
@@ -524,11 +518,10 @@ def jensen_convex(ctx: CheckContext, points: int = 40) -> Outcome:
                 gap = float(gap)
                 if gap < worst:
                     worst, where = gap, f"{name} at x={x.tolist()}, y={y.tolist()}"
-    ok = worst >= -1e-40
-    return Outcome("confirmed" if ok else "failed",
-                   f"{len(_convex_losses())} convex losses × {points} random (x, y, λ) at {DIGITS} "
-                   f"digits: smallest Jensen gap {worst:.3g} (≥ 0 up to 1e-40)", max(0.0, -worst),
-                   1e-40, "absolute", where)
+    return Outcome.verdict(
+        worst >= -1e-40, f"{len(_convex_losses())} convex losses × {points} random (x, y, λ) at "
+        f"{DIGITS} digits: smallest Jensen gap {worst:.3g} (≥ 0 up to 1e-40)", max(0.0, -worst),
+        1e-40, "absolute", where, success="confirmed")
 
 
 def nonconvex_counterexample(ctx: CheckContext) -> Outcome:
@@ -542,24 +535,21 @@ def nonconvex_counterexample(ctx: CheckContext) -> Outcome:
     lhs = at(half * 1 + half * -1, half * 1 + half * -1)
     rhs = half * at(1, 1) + half * at(-1, -1)
     eigen = sorted(sp.hessian(f, (a, b)).subs({a: 0, b: 0}).eigenvals())
-    ok = lhs > rhs and eigen == [-2, 2]
-    return Outcome("confirmed" if ok else "failed",
-                   f"f(½x + ½y) = {lhs} > ½f(x) + ½f(y) = {rhs}; Hessian at the midpoint has "
-                   f"eigenvalues {eigen} (a saddle point); exact rational arithmetic, an "
-                   "inequality, not a proof by the prover", float(lhs - rhs), None, "absolute")
+    return Outcome.verdict(
+        lhs > rhs and eigen == [-2, 2], f"f(½x + ½y) = {lhs} > ½f(x) + ½f(y) = {rhs}; Hessian at "
+        f"the midpoint has eigenvalues {eigen} (a saddle point); exact rational arithmetic, an "
+        "inequality, not a proof by the prover", float(lhs - rhs), None, "absolute",
+        success="confirmed")
 
 
 # ------------------------------------------------------------------ gradient clipping
 
 
-def clipped_norm_bounded(f: Callable[..., Any], args: dict[str, Any], ctx: Backend) -> float:
+def clipped_norm_bounded(f: Form, args: Args, backend: Backend) -> float:
     """How far ‖ĝ‖ exceeds c, in eps relative to c (0 when within); the norm in fp64."""
     c = float(getattr(f, "keywords", {}).get("max_norm", 1.0))
-    out = ctx.to_numpy(f(**args))
-    if np.isnan(out).any():
-        return float("inf")
-    excess = np.maximum(np.linalg.norm(out, axis=-1) - c, 0.0) / c
-    return float(np.max(excess)) / ctx.eps
+    norms = np.linalg.norm(backend.to_numpy(f(**args)), axis=-1)
+    return outside(norms, high=c) / c / backend.eps
 
 
 def clip_matches_torch(ctx: CheckContext) -> Outcome:
@@ -569,7 +559,7 @@ def clip_matches_torch(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.optimization import clip_grad_norm
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     worst, allowed = 0.0, 4.0
     for scale in (0.1, 1.0, 10.0, 1e3):
         g = torch.as_tensor(rng.normal(0.0, scale, 16))
@@ -582,7 +572,7 @@ def clip_matches_torch(ctx: CheckContext) -> Outcome:
         expected = ours * convention
         err = np.abs(param.grad.numpy() - expected) / ulp(np.abs(expected).max(), "float64")
         worst = max(worst, float(err.max()))
-    status = "passed" if worst <= allowed else "failed"
-    return Outcome(status, f"‖g‖ from 0.4 to 4e3: torch = ours × ‖g‖/(‖g‖ + 1e-6) within "
-                   f"{worst:.3g} ulp (norm-wise; budget {allowed:g}: two norms, two scalings)",
-                   worst, allowed, "ulp")
+    return Outcome.verdict(
+        worst <= allowed, f"‖g‖ from 0.4 to 4e3: torch = ours × ‖g‖/(‖g‖ + 1e-6) within "
+        f"{worst:.3g} ulp (norm-wise; budget {allowed:g}: two norms, two scalings)",
+        worst, allowed, "ulp")

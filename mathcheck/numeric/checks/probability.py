@@ -4,42 +4,38 @@ the Laplace-prior MAP as soft-thresholding)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
 import mpmath
 import numpy as np
 
-from mathcheck.formulas._model import resolve
-from mathcheck.numeric._backend import Backend, backend
+from mathcheck.numeric._backend import Backend
 from mathcheck.numeric._dtypes import fmt, round_to, ulp
+from mathcheck.numeric.checks import _properties
+from mathcheck.numeric.checks._context import backend_of, form_under_test, numpy_rng
+from mathcheck.numeric.checks._properties import Args, Form, outside
 from mathcheck.outcome import CheckContext, Outcome
+
+# The shared properties, under the names this section's entries use.
+sums_to_one = _properties.sums_to_one  # the posterior sums to 1
 
 # --------------------------------------------------------------------- properties
 
 
-def union_counted_directly(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def union_counted_directly(f: Form, args: Args, backend: Backend) -> float:
     """|rule − Σ_{ω ∈ A∪B} p(ω)| in eps: the union's probability summed outcome by outcome."""
-    p, a, b = (ctx.to_numpy(args[k]) for k in ("p", "a", "b"))
+    p, a, b = (backend.to_numpy(args[k]) for k in ("p", "a", "b"))
     direct = np.sum(p * np.maximum(a, b), axis=-1)
-    return float(np.max(np.abs(ctx.to_numpy(f(**args)) - direct))) / ctx.eps
+    return float(np.max(np.abs(backend.to_numpy(f(**args)) - direct))) / backend.eps
 
 
-def sums_to_one(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
-    """|Σ posterior − 1| in eps (the sum taken in fp64)."""
-    s = ctx.to_numpy(f(**args))
-    return float(np.max(np.abs(s.sum(axis=-1) - 1.0))) / ctx.eps
-
-
-def in_unit_ball(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def in_unit_ball(f: Form, args: Args, backend: Backend) -> float:
     """How far |ρ| exceeds 1, in eps; rows with a zero variance (ρ undefined, NaN) are skipped."""
-    x, y = ctx.to_numpy(args["x"]), ctx.to_numpy(args["y"])
-    rho = ctx.to_numpy(f(**args))
+    x, y = backend.to_numpy(args["x"]), backend.to_numpy(args["y"])
+    rho = backend.to_numpy(f(**args))
     defined = (np.ptp(x, axis=-1) > 0) & (np.ptp(y, axis=-1) > 0)
-    if np.isnan(rho[defined]).any():
-        return float("inf")
-    return float(np.max(np.maximum(0.0, np.abs(rho[defined]) - 1.0), initial=0.0)) / ctx.eps
+    return outside(rho[defined], -1.0, 1.0) / backend.eps
 
 
 def _exact_variance(x: np.ndarray, p: np.ndarray) -> float:
@@ -52,15 +48,15 @@ def _exact_variance(x: np.ndarray, p: np.ndarray) -> float:
     return float(sum(pi * (xi - m) ** 2 for pi, xi in zip(ps, xs, strict=True)) / total)
 
 
-def offset_stable(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def offset_stable(f: Form, args: Args, backend: Backend) -> float:
     """Var(x + c) vs the exact Var(x), relative, in eps, for integer x and c = 1/eps.
 
     c = 2^(p−1) keeps x + c exact in every format for |x| ≤ 50 while E[X²] ≈ c² dwarfs the
     variance: E[X²] − (EX)² would lose all digits (fp16: E[X²] even overflows).
     """
-    x, p = ctx.to_numpy(args["x"]), ctx.to_numpy(args["p"])
-    c = 1.0 / ctx.eps
-    shifted = ctx.to_numpy(f(x=ctx.asarray(x + c), p=args["p"]))
+    x, p = backend.to_numpy(args["x"]), backend.to_numpy(args["p"])
+    c = 1.0 / backend.eps
+    shifted = backend.to_numpy(f(x=backend.asarray(x + c), p=args["p"]))
     worst = 0.0
     for index in np.ndindex(*x.shape[:-1]):
         exact = _exact_variance(x[index], p[index])
@@ -69,25 +65,21 @@ def offset_stable(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) 
         if not np.isfinite(shifted[index]):
             return float("inf")  # e.g. E[X²] ≈ c² overflowing fp16
         err = abs(shifted[index] - exact) / max(exact, np.finfo(np.float64).tiny)
-        worst = max(worst, err if exact > 0 else abs(shifted[index]) / ctx.eps)
-    return worst / ctx.eps
+        worst = max(worst, err if exact > 0 else abs(shifted[index]) / backend.eps)
+    return worst / backend.eps
 
 
 # --------------------------------------------------------------------- joint tables
 
 
-def _forms(entry_id: str, ctx: CheckContext) -> tuple[Callable[..., Any], Backend]:
-    from mathcheck.formulas._registry import get
-
-    entry = get(entry_id)
-    return resolve(entry.numpy if ctx.backend == "numpy" else entry.torch), backend(
-        ctx.backend, ctx.dtype, ctx.device
-    )
+def _forms(name: str, ctx: CheckContext) -> tuple[Any, Backend]:
+    """The form under test (the catalog's `name` of this section) and the backend."""
+    return form_under_test(ctx, "probability", name), backend_of(ctx)
 
 
 def _tables(ctx: CheckContext) -> list[np.ndarray]:
     """Random joint tables P(X, Y) of shapes 1×1 … 4×5, Dirichlet(1) over the cells."""
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     return [rng.dirichlet(np.ones(k * m)).reshape(k, m)
             for k, m in [(1 + t % 4, 1 + (t * 3) % 5) for t in range(max(ctx.examples, 8))]]
 
@@ -96,7 +88,7 @@ def joint_recovered(ctx: CheckContext) -> Outcome:
     """P(X)·P(Y|X) gives back P(X, Y): marginal and conditional computed exactly from the table
     (fp64) and rounded to the dtype; the form's product then errs by ≤ 1.5 ulp (three
     roundings of 0.5 ulp: P(X), P(Y|X), the product)."""
-    f, bk = _forms("prob.multiplication_rule", ctx)
+    f, bk = _forms("multiplication_rule", ctx)
     budget, worst, where = 1.5, 0.0, ""
     for J in _tables(ctx):
         J = round_to(J, ctx.dtype)
@@ -106,9 +98,9 @@ def joint_recovered(ctx: CheckContext) -> Outcome:
         err = float(np.max(np.abs(out - J) / ulp(J, ctx.dtype)))
         if err > worst:
             worst, where = err, f"J={J.tolist()}"
-    return Outcome("passed" if worst <= budget else "failed",
-                   f"{len(_tables(ctx))} random joint tables (up to 4×5)", error=worst,
-                   budget=budget, worst_input=where)
+    return Outcome.verdict(worst <= budget,
+                           f"{len(_tables(ctx))} random joint tables (up to 4×5)", error=worst,
+                           budget=budget, worst_input=where)
 
 
 def posterior_from_joint(ctx: CheckContext) -> Outcome:
@@ -116,7 +108,7 @@ def posterior_from_joint(ctx: CheckContext) -> Outcome:
     normalised (P(X|Y=y) by definition). Both sides are computed from the table rounded to
     the dtype; error in ulps of the largest posterior: (n + 2) ulp for the form, 2 more for
     the rounded P(X) and P(Y|X), 1 for the reference."""
-    f, bk = _forms("prob.bayes", ctx)
+    f, bk = _forms("bayes", ctx)
     worst, budget_worst, where, ok = 0.0, 0.0, "", True
     for J in _tables(ctx):
         J = round_to(J, ctx.dtype)
@@ -134,9 +126,9 @@ def posterior_from_joint(ctx: CheckContext) -> Outcome:
             if err / budget > worst / max(budget_worst, 1):
                 worst, budget_worst, where = err, budget, f"J={J.tolist()}, y={y}"
             ok &= err <= budget
-    return Outcome("passed" if ok else "failed", "posterior vs normalised joint column on "
-                   f"{len(_tables(ctx))} random tables; allowed k + 5 ulp", error=worst,
-                   budget=budget_worst, worst_input=where)
+    return Outcome.verdict(ok, "posterior vs normalised joint column on "
+                           f"{len(_tables(ctx))} random tables; allowed k + 5 ulp", error=worst,
+                           budget=budget_worst, worst_input=where)
 
 
 # --------------------------------------------------------------------- multivariate Gaussian
@@ -153,7 +145,7 @@ def _mvn_exact(x: np.ndarray, mu: np.ndarray, S: np.ndarray) -> float:
 def _near_singular_cases(ctx: CheckContext) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
     """Σ = Q diag(λ) Qᵀ with λ_min/λ_max down to 1/cond_max, and scaled Σ whose det leaves the
     range of the dtype (s^n underflows/overflows while Cholesky's Σ log L_ii does not)."""
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     f = fmt(ctx.dtype)
     cases = []
     for n in (2, 3, 4):
@@ -178,7 +170,7 @@ def near_singular(ctx: CheckContext) -> Outcome:
     4(n + 1)·u·cond(Σ)·(|maha| + n) + |y|·u, so we compare |ŷ − y| / (u·cond(Σ)·(maha + n + |y|)),
     allowed 4(n + 1). A det-based formula fails the scaled cases outright (det = 0 or ∞).
     """
-    f, bk = _forms("prob.multivariate_gaussian", ctx)
+    f, bk = _forms("multivariate_gaussian", ctx)
     u = fmt(ctx.dtype).eps / 2
     worst, where, ok = 0.0, "", True
     for label, x, mu, S in _near_singular_cases(ctx):
@@ -193,10 +185,10 @@ def near_singular(ctx: CheckContext) -> Outcome:
         if err / (4 * (n + 1)) > worst:
             worst, where = err / (4 * (n + 1)), f"{label}: got {got!r}, exact {exact!r}"
         ok &= err <= 4 * (n + 1)
-    return Outcome("passed" if ok else "failed", "near-singular and extremely scaled Σ vs a "
-                   "50-digit oracle; error as a fraction of the backward-error bound "
-                   "4(n+1)·u·cond(Σ)·(maha + n + |y|)", error=worst, budget=1.0,
-                   unit="× bound", worst_input=where)
+    return Outcome.verdict(ok, "near-singular and extremely scaled Σ vs a "
+                           "50-digit oracle; error as a fraction of the backward-error bound "
+                           "4(n+1)·u·cond(Σ)·(maha + n + |y|)", error=worst, budget=1.0,
+                           unit="× bound", worst_input=where)
 
 
 # --------------------------------------------------------------------- estimation
@@ -210,17 +202,16 @@ def mle_variance_bias(ctx: CheckContext) -> Outcome:
     """
     from mathcheck.numeric.numpy_forms.probability import mle
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     n, sigma2, reps = 5, 4.0, 20_000
     est = mle(rng.normal(3.0, 2.0, size=(reps, n)))[:, 1]
     mean, se = float(est.mean()), float(est.std(ddof=1) / np.sqrt(reps))
     expected = (n - 1) * sigma2 / n
     z, z_unbiased = abs(mean - expected) / se, abs(mean - sigma2) / se
-    ok = z <= 4.4 and z_unbiased > 4.4
-    return Outcome("passed" if ok else "failed",
-                   f"mean σ̂² = {mean:.4f} ± {se:.4f} (seed {ctx.seed}); stated (n−1)σ²/n = "
-                   f"{expected}; the unbiased σ² = 4 is {z_unbiased:.1f} SE away",
-                   error=z, budget=4.4, unit="standard errors")
+    return Outcome.verdict(z <= 4.4 and z_unbiased > 4.4,
+                           f"mean σ̂² = {mean:.4f} ± {se:.4f} (seed {ctx.seed}); stated (n−1)σ²/n = "
+                           f"{expected}; the unbiased σ² = 4 is {z_unbiased:.1f} SE away",
+                           error=z, budget=4.4, unit="standard errors")
 
 
 def laplace_soft_threshold_numeric(ctx: CheckContext) -> Outcome:
@@ -230,7 +221,7 @@ def laplace_soft_threshold_numeric(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.numpy_forms.probability import map_laplace as np_form
     from mathcheck.numeric.torch_forms.probability import map_laplace as torch_form
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     sigma, b = 1.0, 0.5
     grid = np.linspace(-4, 4, 400_001)
     spacing = grid[1] - grid[0]
@@ -243,6 +234,6 @@ def laplace_soft_threshold_numeric(ctx: CheckContext) -> Outcome:
         for got in (float(np_form(x, sigma, b)),
                     float(torch_form(torch.as_tensor(x), sigma, b))):
             worst = max(worst, abs(got - best) / spacing)
-    return Outcome("passed" if worst <= 1.0 else "failed",
-                   "soft-threshold forms vs argmin over a grid of step 2e-5 on [−4, 4] "
-                   "(σ = 1, b = 0.5)", error=worst, budget=1.0, unit="grid steps")
+    return Outcome.verdict(worst <= 1.0,
+                           "soft-threshold forms vs argmin over a grid of step 2e-5 on [−4, 4] "
+                           "(σ = 1, b = 0.5)", error=worst, budget=1.0, unit="grid steps")

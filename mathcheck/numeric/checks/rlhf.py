@@ -6,43 +6,34 @@ return an `Outcome` (fp64 unless stated; fixed seeds from the context).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
-
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
+from mathcheck.numeric.checks._context import numpy_rng, torch_rng
+from mathcheck.numeric.checks._properties import Args, Form, swapped
 from mathcheck.outcome import CheckContext, Outcome
-
-
-def _outcome(
-    ok: bool, error: float, budget: float, unit: str, detail: str, worst: str | None = None
-) -> Outcome:
-    return Outcome("passed" if ok else "failed", detail, error, budget, unit, worst)
-
 
 # ----------------------------------------------------------------- Bradley–Terry
 
 
-def bt_antisymmetric(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def bt_antisymmetric(f: Form, args: Args, backend: Backend) -> float:
     """P(w ≻ l) + P(l ≻ w) = 1: |sum − 1| in eps (each probability within its budget)."""
-    forward = ctx.to_numpy(f(r_w=args["r_w"], r_l=args["r_l"]))
-    backward = ctx.to_numpy(f(r_w=args["r_l"], r_l=args["r_w"]))
-    return float(np.max(np.abs(forward + backward - 1.0), initial=0.0)) / ctx.eps
+    forward, backward = swapped(f, args, backend, "r_w", "r_l")
+    return float(np.max(np.abs(forward + backward - 1.0), initial=0.0)) / backend.eps
 
 
 # ----------------------------------------------------------------- PPO
 
 
 def ppo_clipped_below_unclipped(
-    f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend
+    f: Form, args: Args, backend: Backend
 ) -> float:
     """min(rA, clip(r)A) ≤ rA (pessimistic bound): excess over r·A, relative, in eps."""
-    r, a = ctx.to_numpy(args["r"]), ctx.to_numpy(args["A"])
-    y = ctx.to_numpy(f(**args))
+    r, a = backend.to_numpy(args["r"]), backend.to_numpy(args["A"])
+    y = backend.to_numpy(f(**args))
     unclipped = r * a
-    excess = np.maximum(0.0, y - unclipped) / np.maximum(np.abs(unclipped), ctx.eps)
-    return float(np.max(excess, initial=0.0)) / ctx.eps
+    excess = np.maximum(0.0, y - unclipped) / np.maximum(np.abs(unclipped), backend.eps)
+    return float(np.max(excess, initial=0.0)) / backend.eps
 
 
 def ppo_gradient_vanishes(ctx: CheckContext) -> Outcome:
@@ -53,7 +44,7 @@ def ppo_gradient_vanishes(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.torch_forms.rlhf import ppo_clip
 
     eps = 0.2
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     n = 4000
     r = torch.empty(n, dtype=torch.float64).uniform_(0.2, 3.0, generator=gen)
     a = torch.randn(n, dtype=torch.float64, generator=gen) * 3
@@ -71,13 +62,13 @@ def ppo_gradient_vanishes(ctx: CheckContext) -> Outcome:
     if wrong.any():
         i = int(torch.nonzero(wrong)[0])
         worst = f"r={float(r[i].detach())!r}, A={float(a[i])!r}, grad={float(grad[i])!r}"
-    return _outcome(
+    return Outcome.verdict(
         ok,
+        f"{int(r.numel())} samples, {int(clipped.sum())} clipped (gradient 0), "
+        f"{int(other_side.sum())} on the unclipped side of the range (gradient A)",
         float(wrong.sum()),
         0.0,
         "samples",
-        f"{int(r.numel())} samples, {int(clipped.sum())} clipped (gradient 0), "
-        f"{int(other_side.sum())} on the unclipped side of the range (gradient A)",
         worst,
     )
 
@@ -85,14 +76,14 @@ def ppo_gradient_vanishes(ctx: CheckContext) -> Outcome:
 # ----------------------------------------------------------------- KL penalty
 
 
-def kl_penalty_below_reward(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def kl_penalty_below_reward(f: Form, args: Args, backend: Backend) -> float:
     """KL ≥ 0 ⇒ objective ≤ E_π[r]: excess in eps of max(|E_π r|, 1)."""
-    p, r, q = ctx.to_numpy(args["p"]), ctx.to_numpy(args["r"]), ctx.to_numpy(args["q"])
-    q = ctx.asarray(q / q.sum(axis=-1, keepdims=True))  # a policy: KL ≥ 0 needs Σ π_ref = 1
-    y = ctx.to_numpy(f(p=args["p"], q=q, r=args["r"]))
+    p, r, q = backend.to_numpy(args["p"]), backend.to_numpy(args["r"]), backend.to_numpy(args["q"])
+    q = backend.asarray(q / q.sum(axis=-1, keepdims=True))  # a policy: KL ≥ 0 needs Σ π_ref = 1
+    y = backend.to_numpy(f(p=args["p"], q=q, r=args["r"]))
     expected_reward = (p * r).sum(axis=-1)
     scale = np.maximum(np.abs(expected_reward), 1.0) * (1 + p.shape[-1])
-    return float(np.max(np.maximum(0.0, y - expected_reward) / scale, initial=0.0)) / ctx.eps
+    return float(np.max(np.maximum(0.0, y - expected_reward) / scale, initial=0.0)) / backend.eps
 
 
 def kl_optimal_policy(ctx: CheckContext) -> Outcome:
@@ -102,7 +93,7 @@ def kl_optimal_policy(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.rlhf import kl_penalty
 
-    rng = np.random.default_rng(ctx.seed)
+    rng = numpy_rng(ctx)
     beta, n, trials = 0.1, 6, 2000
     worst_gap, worst_excess = 0.0, -np.inf
     for _ in range(20):
@@ -123,14 +114,14 @@ def kl_optimal_policy(ctx: CheckContext) -> Outcome:
         worst_gap, worst_excess = max(worst_gap, gap), max(worst_excess, excess)
     eps = float(np.finfo(np.float64).eps)
     ok = worst_gap <= 64 * eps and worst_excess <= 64 * eps
-    return _outcome(
+    return Outcome.verdict(
         ok,
-        worst_gap / eps,
-        64,
-        "eps",
         f"value at π* within {worst_gap / eps:.1f} eps of β·logsumexp(log π_ref + r/β); "
         f"best of {20 * trials} random policies exceed it by at most {worst_excess:.3g} "
         "(must be ≤ 0)",
+        worst_gap / eps,
+        64,
+        "eps",
     )
 
 
@@ -145,7 +136,7 @@ def dpo_at_optimal_policy(ctx: CheckContext) -> Outcome:
 
     from mathcheck.numeric.torch_forms.rlhf import bradley_terry, dpo
 
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     beta, n = 0.5, 8
     ref_logits = torch.randn(n, dtype=torch.float64, generator=gen)
     reward = torch.randn(n, dtype=torch.float64, generator=gen) * 2
@@ -156,23 +147,27 @@ def dpo_at_optimal_policy(ctx: CheckContext) -> Outcome:
     loss = dpo(log_star[win], log_star[lose], log_ref[win], log_ref[lose], beta=beta)
     nll = -torch.log(bradley_terry(reward[win], reward[lose]))
     err = float(((loss - nll).abs() / nll.abs().clamp_min(1)).max()) / float(np.finfo(float).eps)
-    return _outcome(
-        err <= 64, err, 64, "eps", f"{n * n} preference pairs: DPO(π*) vs −log σ(r_w − r_l)"
+    return Outcome.verdict(
+        err <= 64,
+        f"{n * n} preference pairs: DPO(π*) vs −log σ(r_w − r_l)",
+        err,
+        64,
+        "eps",
     )
 
 
 # ----------------------------------------------------------------- SFT
 
 
-def sft_prompt_ignored(f: Callable[..., Any], args: Mapping[str, Any], ctx: Backend) -> float:
+def sft_prompt_ignored(f: Form, args: Args, backend: Backend) -> float:
     """Changing the logits of prompt tokens (mask 0) leaves the loss unchanged: |Δ| in eps."""
-    z, mask = ctx.to_numpy(args["z"]), ctx.to_numpy(args["mask"])
-    base = ctx.to_numpy(f(**args))
+    z, mask = backend.to_numpy(args["z"]), backend.to_numpy(args["mask"])
+    base = backend.to_numpy(f(**args))
     rng = np.random.default_rng(0)
     noise = rng.integers(-8, 9, size=z.shape).astype(np.float64) * (mask[..., None] == 0)
-    moved = ctx.to_numpy(f(z=ctx.asarray(z + noise), y=args["y"], mask=args["mask"]))
+    moved = backend.to_numpy(f(z=backend.asarray(z + noise), y=args["y"], mask=args["mask"]))
     diff = np.abs(moved - base) / np.maximum(np.abs(base), 1.0)
-    return float(np.max(diff, initial=0.0)) / ctx.eps
+    return float(np.max(diff, initial=0.0)) / backend.eps
 
 
 def sft_matches_cross_entropy(ctx: CheckContext) -> Outcome:
@@ -186,7 +181,7 @@ def sft_matches_cross_entropy(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.torch_forms.rlhf import sft
 
     dtype = torch_dtype(ctx.dtype)
-    gen = torch.Generator().manual_seed(ctx.seed)
+    gen = torch_rng(ctx)
     T, V = 12, 50
     z = (torch.randn(T, V, generator=gen, dtype=torch.float64) * 3).to(dtype)
     targets = torch.randint(0, V, (T,), generator=gen)
@@ -201,12 +196,12 @@ def sft_matches_cross_entropy(ctx: CheckContext) -> Outcome:
     err = float((ours.cpu().double() - ref_sum.double()).abs()) / scale / eps
     mean_err = float((ref_sum / mask.sum() - ref_mean).double().abs()) / scale / eps
     budget = 4.0 * (T + V)  # two length-(T+V) reductions, each ≤ (T+V)·u relative
-    return _outcome(
+    return Outcome.verdict(
         err <= budget and mean_err <= budget,
-        err,
-        budget,
-        "eps",
         f"sum over {int(mask.sum())} response tokens = {float(ref_sum):.6g} (form: "
         f"{float(ours):.6g}); F.cross_entropy's default mean = {float(ref_mean):.6g} = sum / "
         f"{int(mask.sum())}",
+        err,
+        budget,
+        "eps",
     )
