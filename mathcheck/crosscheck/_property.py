@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +25,7 @@ def run_property(
     seed: int,
 ) -> Outcome:
     domain = domain_of(entry, claim.domain)
-    check = resolve(claim.check)
+    check = _with_limits(resolve(claim.check), domain)
 
     def body(case: Case) -> tuple[float, Any]:
         args = {name: backend.asarray(values) for name, values in case.arrays.items()}
@@ -68,3 +70,14 @@ def run_property(
         found.worst_case.snippet_args() if found.worst_case else None,
         {"budget_note": note},
     )
+
+
+def _with_limits(check: Callable[..., Any], domain: Any) -> Callable[..., Any]:
+    """The property, told the bounds of the inputs the implementation is specified on
+    (`Arg.bounded`) when it moves inputs and takes `limits`; else the property as it is."""
+    limits = {a.name: (a.low, a.high) for a in domain.args if a.bounded}
+    try:
+        takes = "limits" in inspect.signature(check).parameters
+    except (TypeError, ValueError):  # a builtin or C callable: no keyword to give
+        takes = False
+    return functools.partial(check, limits=limits) if limits and takes else check

@@ -152,6 +152,9 @@ class Arg:
     high: float = 10.0
     kind: ArgKind = "real"
     extremes: tuple[float, ...] = ()  # values every run must include (e.g. ±1e4 logits)
+    #: The implementation is specified only on [low, high] (a caller's `ranges` in regress):
+    #: a property that moves inputs (a shift, a scale) keeps them inside.
+    bounded: bool = False
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,8 @@ def _with_domain(
             return arg
         lo, hi = arg_ranges[arg.name]
         return dataclasses.replace(
-            arg, low=lo, high=hi, extremes=tuple(e for e in arg.extremes if lo <= e <= hi)
+            arg, low=lo, high=hi, extremes=tuple(e for e in arg.extremes if lo <= e <= hi),
+            bounded=True,
         )
 
     def adjust(domain: Any) -> Any:

@@ -67,10 +67,25 @@ def unit_ulps(got: np.ndarray, reference: np.ndarray, dtype: str) -> np.ndarray:
     return np.abs(got - reference) / ulp(np.maximum(np.abs(reference), 1.0), dtype)
 
 
-def exact_shifts(x: np.ndarray, shifts: Sequence[float], dtype: str) -> list[float]:
+#: The bounds of the inputs an implementation is specified on, by input name (from a
+#: caller's narrowed ranges); a property that moves an input keeps it inside them.
+Limits = Mapping[str, tuple[float, float]] | None
+
+
+def inside(limits: Limits, name: str, moved: np.ndarray) -> bool:
+    """Whether the moved input stays where the implementation is specified."""
+    if not limits or name not in limits:
+        return True
+    low, high = limits[name]
+    return bool(np.all((moved >= low) & (moved <= high)))
+
+
+def exact_shifts(x: np.ndarray, shifts: Sequence[float], dtype: str, name: str = "",
+                 limits: Limits = None) -> list[float]:
     """The shifts c for which x + c is exact in `dtype` (bfloat16 holds integers exactly only
-    up to 256: x + 1000 would be rounded)."""
-    return [c for c in shifts if np.array_equal(round_to(x + c, dtype), x + c)]
+    up to 256: x + 1000 would be rounded) and inside the `limits` of input `name`."""
+    return [c for c in shifts if np.array_equal(round_to(x + c, dtype), x + c)
+            and inside(limits, name, x + c)]
 
 
 # ------------------------------------------------------------------------------- ranges

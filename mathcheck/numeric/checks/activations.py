@@ -14,6 +14,7 @@ from mathcheck.numeric.checks._library import SameAs
 from mathcheck.numeric.checks._properties import (
     Args,
     Form,
+    Limits,
     exact_shifts,
     largest_change,
     with_input,
@@ -28,12 +29,12 @@ in_symmetric_unit_interval = _properties.in_symmetric_unit_interval
 SHIFTS = (-64.0, 3.0, 128.0, 1000.0)
 
 
-def shift_invariant(f: Form, args: Args, backend: Backend) -> float:
+def shift_invariant(f: Form, args: Args, backend: Backend, limits: Limits = None) -> float:
     """max |f(z + c) − f(z)| in eps, for integer z and the shifts c for which z + c is exact
-    in the dtype."""
+    in the dtype (and inside the `limits` the implementation is specified on)."""
     z = backend.to_numpy(args["z"])
     shifted = (with_input(f, args, backend, "z", z + c)
-               for c in exact_shifts(z, SHIFTS, backend.dtype))
+               for c in exact_shifts(z, SHIFTS, backend.dtype, "z", limits))
     return largest_change(backend.to_numpy(f(**args)), shifted) / backend.eps
 
 
@@ -110,3 +111,42 @@ torch_gelu_tanh = SameAs(lambda x: _functional().gelu(x, approximate="tanh"),
                          "torch.nn.functional.gelu(approximate='tanh')", "unit")
 torch_silu = SameAs(lambda x: _functional().silu(x), "torch.nn.functional.silu", "unit")
 torch_tanh = SameAs(lambda x: _functional().tanh(x), "torch.tanh", "unit")
+
+
+# --------------------------------------------------------------------------- softplus, erf
+
+
+def _reflection(f: Form, args: Args, backend: Backend, sign: float, slope: float) -> float:
+    """max |f(x) + sign·f(−x) − slope·x| relative to max(|f(x)|, |f(−x)|), in eps; formed in
+    longdouble on the dtype's exact values (inf for a NaN or non-finite gap; 0 where both
+    outputs are 0 and so is the gap)."""
+    x = backend.to_numpy(args["x"]).astype(np.longdouble)
+    up = backend.to_numpy(f(**args)).astype(np.longdouble)
+    down = with_input(f, args, backend, "x", -backend.to_numpy(args["x"])).astype(np.longdouble)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        gap = np.abs(up + sign * down - slope * x)
+        scale = np.maximum(np.abs(up), np.abs(down))
+        ratio = np.where(gap == 0, 0.0, gap / scale)
+    if not np.isfinite(ratio).all():
+        return float("inf")
+    return float(np.max(ratio, initial=0.0)) / backend.eps
+
+
+def softplus_odd_part(f: Form, args: Args, backend: Backend) -> float:
+    """softplus(x) − softplus(−x) = x, relative to softplus(|x|) (the larger output)."""
+    return _reflection(f, args, backend, -1.0, 1.0)
+
+
+def odd(f: Form, args: Args, backend: Backend) -> float:
+    """f(−x) = −f(x), relative to the larger |output|."""
+    return _reflection(f, args, backend, 1.0, 0.0)
+
+
+def non_negative(f: Form, args: Args, backend: Backend) -> float:
+    """How far below 0 any output lies, in eps (the shared property)."""
+    return _properties.non_negative(f, args, backend)
+
+
+def non_positive(f: Form, args: Args, backend: Backend) -> float:
+    """How far above 0 any output lies, in eps (the shared property)."""
+    return _properties.non_positive(f, args, backend)

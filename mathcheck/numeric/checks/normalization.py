@@ -14,7 +14,14 @@ from mathcheck.numeric._backend import Backend
 from mathcheck.numeric._backend import backend as make_backend
 from mathcheck.numeric._dtypes import round_to
 from mathcheck.numeric.checks._context import numpy_rng
-from mathcheck.numeric.checks._properties import Args, Form, largest_change, unit_ulps
+from mathcheck.numeric.checks._properties import (
+    Args,
+    Form,
+    Limits,
+    inside,
+    largest_change,
+    unit_ulps,
+)
 from mathcheck.outcome import CheckContext, Outcome
 
 SHIFTS = (-64.0, 3.0, 100.0)  # integer shifts keep integer inputs exact in every dtype
@@ -65,18 +72,21 @@ def unit_rms(f: Form, args: Args, backend: Backend) -> float:
     return float(np.max(np.abs(np.sqrt((xhat * xhat).mean(axis=-1)) - target))) / backend.eps
 
 
-def shift_invariant(f: Form, args: Args, backend: Backend) -> float:
-    """max |x̂(x + c) − x̂(x)| in eps, integer x and c so that x + c is exact in any dtype."""
+def shift_invariant(f: Form, args: Args, backend: Backend, limits: Limits = None) -> float:
+    """max |x̂(x + c) − x̂(x)| in eps, integer x and c so that x + c is exact in any dtype
+    (and inside the `limits` the implementation is specified on)."""
     x = backend.to_numpy(args["x"])
-    shifted = (_pre_affine(f, backend.asarray(x + c), args, backend) for c in SHIFTS)
+    shifted = (_pre_affine(f, backend.asarray(x + c), args, backend) for c in SHIFTS
+               if inside(limits, "x", x + c))
     return largest_change(_pre_affine(f, args["x"], args, backend), shifted) / backend.eps
 
 
-def scale_invariant(f: Form, args: Args, backend: Backend) -> float:
-    """max |x̂(a·x; a²ε) − x̂(x; ε)| in eps: with ε scaled along, normalising ignores the scale."""
+def scale_invariant(f: Form, args: Args, backend: Backend, limits: Limits = None) -> float:
+    """max |x̂(a·x; a²ε) − x̂(x; ε)| in eps: with ε scaled along, normalising ignores the scale
+    (scales that leave the `limits` the implementation is specified on are not tried)."""
     x, eps = backend.to_numpy(args["x"]), _eps(f)
     scaled = (_pre_affine(f, backend.asarray(a * x), args, backend, eps=eps * a * a)
-              for a in SCALES)
+              for a in SCALES if inside(limits, "x", a * x))
     return largest_change(_pre_affine(f, args["x"], args, backend), scaled) / backend.eps
 
 
