@@ -31,12 +31,27 @@ def limits(form: Any, params: dict[str, float]) -> dict[float, float | None]:
         if len(exprs) == 1:  # a vector output (several limits) is left to the finite values
             for point, target in ((np.inf, sp.oo), (-np.inf, -sp.oo)):
                 try:
-                    value = sp.limit(exprs[0], symbol, target)
+                    value = _limit(exprs[0], symbol, target)
                 except Exception:  # SymPy cannot decide: not examined
                     value = None
                 found[point] = _as_float(value)
         _LIMITS[key] = found
     return _LIMITS[key]
+
+
+def _limit(expr: sp.Expr, symbol: sp.Symbol, target: sp.Expr) -> sp.Expr:
+    """sp.limit; for a Piecewise, whose conditions sp.limit cannot compare at ±∞ (relu, the
+    split softplus), the limit of the branch in force on a set unbounded towards `target`."""
+    try:
+        return sp.limit(expr, symbol, target)
+    except Exception:
+        folded = sp.piecewise_fold(expr)
+        if not isinstance(folded, sp.Piecewise):
+            raise
+        for branch, where in folded.as_expr_set_pairs():
+            if (where.sup if target == sp.oo else where.inf) == target:
+                return sp.limit(branch, symbol, target)
+        raise
 
 
 def _as_float(value: Any) -> float | None:

@@ -1,6 +1,7 @@
 """Section 4 · Activations (value and derivative, each)."""
 
 import math
+from typing import Any
 
 from mathcheck.formulas._model import (
     Agreement,
@@ -108,6 +109,48 @@ TANH_GRADIENT = Budget(
     "so measured against max(|g|, 1) (relative accuracy of 1 − tanh² is lost for |x| > 1)",
     scale="unit",
 )
+
+
+SOFTPLUS = Budget(
+    6,
+    "max(x, 0) + log1p(e^{−|x|}) (log-sigmoid: its negation at −x, exact): exp, which log1p "
+    "passes on with condition t/((1 + t)·log1p t) ≤ 1, and log1p itself, each ≤ 2.5 ulp (libm "
+    "and torch ≤ 1; NumPy's AVX-512 float32 loops measured up to 2.4 and 1.9); for x > 0 one "
+    "add of two non-negative terms (no cancellation) ≤ 0.5 ulp: ≤ 5.5 ulp, rounded up to 6. "
+    "In fp16/bf16 each of the three operations is computed in fp32 and rounded once (≤ 0.5 "
+    "ulp each): 1.5, rounded up to 2",
+    low_precision_ulps=2,
+)
+SOFTPLUS_GRADIENT = Budget(
+    4,
+    "autograd forms v·σ(x) as v·e/(1 + e) for x < 0, v − v·e/(1 + e) for x ≥ 0 (e = e^{−|x|}; "
+    "the subtracted term is ≤ v/2, so no cancellation): exp 1 ulp, 1 + e, the division, the "
+    "product and the difference 0.5 ulp each: ≤ 3 ulp, rounded up to 4",
+)
+ERF = Budget(
+    4,
+    "erf is well conditioned (x·erf′(x)/erf(x) ≤ 1) at an exact input, so the error is the "
+    "kernel's: SciPy's (Cephes) erf documents 3.7e-16 peak relative error (≤ 3.4 ulp; measured "
+    "2.5), torch's measured ≤ 0.72 ulp (fp64) and 0.67 (fp32); rounded up to 4. In fp16/bf16 "
+    "both forms compute in fp32 and round once: 0.5 ulp + 2⁻¹³, stated as 1",
+    low_precision_ulps=1,
+)
+ERF_GRADIENT = Budget(
+    4,
+    "autograd forms (2/√π)·e^{−x²}·v: the rounding of x² (0.5 ulp) enters exp with condition "
+    "x², so relative accuracy is lost for |x| > 1 (x²·e^{−x²} ≤ 1/e bounds it absolutely); in "
+    "ulps of max(|g|, 1): that term ≤ 0.4·|v|, exp 1 ulp and two products 0.5 ulp each: ≤ 3 "
+    "for |v| ≤ 3, rounded up to 4",
+    scale="unit",
+)
+
+
+def _two_outputs(budget: Budget, note: str = "") -> dict[str, Any]:
+    """Tolerance and why of a property comparing f(x) with f(−x), relative to the larger
+    output: each is within the agreement budget of a value no larger (an ulp is ≤ eps·|y|)."""
+    return {"tolerance": 2 * budget.ulps,
+            "why": f"f(x) and f(−x) each within the {budget.ulps:g}-ulp agreement budget of a "
+                   f"value ≤ the larger output: ≤ {2 * budget.ulps:g} eps relative" + note}
 
 
 def _relu_like(name: str, params: dict[str, float]) -> tuple[Claim, ...]:
@@ -317,5 +360,81 @@ ENTRIES: tuple[Entry, ...] = (
                                     scale="row")),
         ),
         signature="f(z) -> log s, over the last axis",
+    ),
+    Entry(
+        id="act.softplus",
+        section=SECTION,
+        title="Softplus",
+        used_in="Smooth ReLU; positive outputs (variances, rates); BCE-with-logits, DPO losses",
+        **forms(S, "softplus"),
+        domain=SCALAR,
+        claims=(
+            Derivative(symbolic(S, "d_softplus_stated"), wrt="x"),
+            Identity("softplus(x) = log(1 + eˣ)", symbolic(S, "softplus_log_identity")),
+            Identity("softplus(x) − softplus(−x) = x", symbolic(S, "softplus_odd_part_identity")),
+            Agreement(SOFTPLUS),
+            Gradient(("x",), SOFTPLUS_GRADIENT, domain=BOUNDED),
+            Property("softplus(x) − softplus(−x) = x", check(S, "softplus_odd_part"),
+                     **_two_outputs(SOFTPLUS)),
+            Property("softplus ≥ 0", check(S, "non_negative"), 0,
+                     "both terms are ≥ 0 and every rounding keeps them so"),
+        ),
+        notes="Computed as max(x, 0) + log1p(e^{−|x|}): log(1 + eˣ) overflows for x > 88.7 "
+        "(fp32), > 11.1 (fp16), and log1p keeps the relative accuracy of eˣ for x ≪ 0. The Torch "
+        "form takes max(x, 0) and −|x| as branches on the same test x ≥ 0, so autograd gives "
+        "σ(0) = ½ (abs() would give 1).",
+        variants=(
+            Variant("threshold (torch)", "F.softplus(x, beta=1, threshold=20): x itself for "
+                    "βx > threshold, else log1p(e^{βx})/β; at β = 1 it drops log1p(e^{−x}) ≤ "
+                    "2.1·10⁻⁹ for x > 20: below an ulp of x in fp32 and lower, up to ~6·10⁵ "
+                    "ulp in fp64", **forms(S, "softplus_threshold")),
+        ),
+        signature="f(x) -> y, elementwise",
+    ),
+    Entry(
+        id="act.log_sigmoid",
+        section=SECTION,
+        title="Log-sigmoid",
+        used_in="Binary log-likelihoods, DPO/RLHF losses, negative sampling (word2vec)",
+        **forms(S, "log_sigmoid"),
+        domain=SCALAR,
+        claims=(
+            Derivative(symbolic(S, "d_log_sigmoid_stated"), wrt="x"),
+            Identity("log σ(x) = −softplus(−x)", symbolic(S, "log_sigmoid_identity")),
+            Agreement(SOFTPLUS),
+            Gradient(("x",), SOFTPLUS_GRADIENT, domain=BOUNDED),
+            Property("log σ ≤ 0", check(S, "non_positive"), 0,
+                     "−softplus(−x), and softplus ≥ 0 holds exactly"),
+        ),
+        notes="Computed as −softplus(−x) = min(x, 0) − log1p(e^{−|x|}), bit for bit: log(σ(x)) "
+        "gives −∞ once σ(x) underflows (x < −103.3 in fp32) and loses all relative accuracy "
+        "for x > 16.6 (fp32), where σ(x) rounds to 1 while log σ(x) ≈ −e^{−x} is still normal.",
+        signature="f(x) -> y, elementwise",
+    ),
+    Entry(
+        id="act.erf",
+        section=SECTION,
+        title="Error function",
+        used_in="Exact GELU: Φ(x) = ½(1 + erf(x/√2)); normal CDFs",
+        **forms(S, "erf"),
+        domain=SCALAR,
+        claims=(
+            Derivative(symbolic(S, "d_erf_stated"), wrt="x"),
+            Identity("erf(−x) = −erf(x)", symbolic(S, "erf_odd_identity")),
+            Agreement(ERF),
+            Gradient(("x",), ERF_GRADIENT, domain=BOUNDED),
+            Property("odd", check(S, "odd"), **_two_outputs(
+                ERF, " (SciPy's and torch's kernels are odd bit for bit)")),
+            Property("range [−1, 1]", check(S, "in_symmetric_unit_interval"), 0,
+                     "erf maps into [−1, 1]; the kernels round to ±1 at most"),
+        ),
+        notes="The special function under exact GELU, kept with the activations that use it "
+        "(act.gelu computes Φ from erfc, which keeps the left tail: 1 + erf(x/√2) cancels for "
+        "x < −8). The NumPy form is SciPy's erf and the Torch form torch.special.erf, as "
+        "act.gelu uses their erfc; the claims check those kernels against the oracle. The Torch "
+        "form computes fp16/bf16 in fp32 and rounds once: torch's own half and bfloat16 CPU "
+        "kernels are accurate only absolutely (4.7 ulp at x = 8.3e-5 in fp16; 0 instead of "
+        "1.25e-20 at x = 1.1e-20 in bf16).",
+        signature="f(x) -> y, elementwise",
     ),
 )

@@ -52,6 +52,15 @@ def silu(x: np.ndarray) -> np.ndarray:
         return x / (1.0 + np.exp(-x))
 
 
+def softplus(x: np.ndarray) -> np.ndarray:
+    # max(x, 0) + log1p(e^{−|x|}): exp never overflows, log1p keeps e^{x} for x ≪ 0
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def log_sigmoid(x: np.ndarray) -> np.ndarray:
+    return -softplus(-x)
+
+
 def leaky_relu(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     return np.where(x > 0, x, alpha * x)
 
@@ -76,6 +85,9 @@ REFERENCES: dict[str, Callable[..., np.ndarray]] = {
     "act.silu": silu,
     "act.sigmoid": _sigmoid,
     "act.tanh": np.tanh,
+    "act.softplus": softplus,
+    "act.log_sigmoid": log_sigmoid,
+    "act.erf": special.erf,
     "act.relu": relu,
     "act.leaky_relu": leaky_relu,
     "calc.d_exp": d_exp,
@@ -92,6 +104,10 @@ BOUND: dict[str, tuple[float, str]] = {
     "act.silu": (2.0**-49, "x/(1 + e^{−x}): the exp (1 ulp) and two roundings"),
     "act.sigmoid": (2.0**-49, "1/(1 + e^{−x}): the exp (1 ulp) and two roundings"),
     "act.tanh": (2.0**-50, "NumPy's fp64 tanh (≤ 2 ulp)"),
+    "act.softplus": (2.0**-48, "exp and log1p (≤ 4 fp64 ulp each, NumPy's SIMD loops "
+                     "included; exp's error enters with condition ≤ 1) and one add: ≤ 8.5 ulp"),
+    "act.log_sigmoid": (2.0**-48, "−softplus(−x): softplus's bound, the negations exact"),
+    "act.erf": (2.0**-50, "SciPy's Cephes erf (3.7e-16 peak relative, documented)"),
     "act.relu": (0.0, "exact"),
     "act.leaky_relu": (2.0**-53, "one rounding of αx"),
     "calc.d_exp": (2.0**-50, "NumPy's fp64 exp (≤ 1 ulp; the input is exact)"),

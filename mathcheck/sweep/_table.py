@@ -3,8 +3,7 @@
 Each cell is one sweep (exhaustive for fp16/bf16/fp32, so its worst error is a bound), run
 through the same persisted shards as `mathcheck sweep`: a cell already computed is read back.
 The rows are `default_rows()` (torch CPU, NumPy/SciPy, JAX when installed, CUDA when torch
-sees a GPU) or a TOML file of `[[row]]` tables with the fields of `Row`. Softplus, erf and
-log-sigmoid have no catalog entry yet, so no row.
+sees a GPU) or a TOML file of `[[row]]` tables with the fields of `Row`.
 """
 
 from __future__ import annotations
@@ -45,6 +44,9 @@ TORCH = (
     Row("act.silu", "torch.nn.functional:silu", "torch", "torch F.silu"),
     Row("act.sigmoid", "torch:sigmoid", "torch", "torch.sigmoid"),
     Row("act.tanh", "torch:tanh", "torch", "torch.tanh"),
+    Row("act.softplus", "torch.nn.functional:softplus", "torch", "torch F.softplus"),
+    Row("act.log_sigmoid", "torch.nn.functional:logsigmoid", "torch", "torch F.logsigmoid"),
+    Row("act.erf", "torch:erf", "torch", "torch.erf"),
     Row("calc.d_exp", "torch:exp", "torch", "torch.exp"),
     Row("calc.d_log", "torch:log", "torch", "torch.log"),
 )
@@ -60,6 +62,9 @@ NUMPY = (
     _scipy("act.silu", f"{LIB}:scipy_silu", "x·scipy.special.expit(x)"),
     _scipy("act.sigmoid", f"{LIB}:scipy_expit", "scipy.special.expit"),
     _scipy("act.tanh", "numpy:tanh", "numpy.tanh"),
+    _scipy("act.softplus", f"{LIB}:numpy_softplus", "numpy.logaddexp(0, x)"),
+    _scipy("act.log_sigmoid", f"{LIB}:scipy_log_expit", "scipy.special.log_expit"),
+    _scipy("act.erf", f"{LIB}:scipy_erf", "scipy.special.erf"),
     _scipy("calc.d_exp", "numpy:exp", "numpy.exp"),
     _scipy("calc.d_log", "numpy:log", "numpy.log"),
 )
@@ -69,6 +74,9 @@ JAX = (
     Row("act.silu", "jax.nn:silu", "numpy", "jax.nn.silu"),
     Row("act.sigmoid", "jax.nn:sigmoid", "numpy", "jax.nn.sigmoid"),
     Row("act.tanh", "jax.numpy:tanh", "numpy", "jax.numpy.tanh"),
+    Row("act.softplus", "jax.nn:softplus", "numpy", "jax.nn.softplus"),
+    Row("act.log_sigmoid", "jax.nn:log_sigmoid", "numpy", "jax.nn.log_sigmoid"),
+    Row("act.erf", "jax.scipy.special:erf", "numpy", "jax.scipy.special.erf"),
     Row("calc.d_exp", "jax.numpy:exp", "numpy", "jax.numpy.exp"),
     Row("calc.d_log", "jax.numpy:log", "numpy", "jax.numpy.log"),
 )

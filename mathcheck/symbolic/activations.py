@@ -7,6 +7,7 @@ The stated derivatives are written out by hand (as on the cheatsheet), never obt
 from __future__ import annotations
 
 import sympy as sp
+from sympy.codegen.cfunctions import log1p
 
 from mathcheck.symbolic._form import Equation, SymForm, real, vector
 
@@ -141,3 +142,74 @@ def d_softmax_stated(form: SymForm) -> sp.Matrix:
 def log_softmax(n: int) -> SymForm:
     z = vector("z", n)
     return SymForm(z - sp.ones(n, 1) * sp.log(sum(z.applyfunc(sp.exp))), {"z": z})
+
+
+# --------------------------------------------------------------------------- softplus, erf
+
+#: PyTorch's softplus returns x itself where βx exceeds this (its default threshold, β = 1).
+SOFTPLUS_THRESHOLD = 20
+
+
+def _softplus(t: sp.Expr) -> sp.Expr:
+    """log(1 + eᵗ) split at 0 so that no branch exponentiates a positive number, with log1p:
+    at 50 digits log(1 + eᵗ) rounds to 0 for t < −116 (the oracle would lose the value), and
+    the screen's longdouble e^{t} overflows beyond t = 11356, flagging every such input."""
+    return sp.Piecewise((t + log1p(sp.exp(-t)), t > 0), (log1p(sp.exp(t)), True))
+
+
+def softplus() -> SymForm:
+    """softplus(x) = log(1 + eˣ) (the identity claim proves the split form equal to it)."""
+    return SymForm(_softplus(x), {"x": x})
+
+
+def d_softplus_stated(form: SymForm) -> sp.Expr:
+    """σ(x)."""
+    return _sigma(x)
+
+
+def softplus_threshold() -> SymForm:
+    """PyTorch's convention, F.softplus(x, beta=1, threshold=20): x itself for x > 20, else
+    softplus (it drops log1p(e^{−x}) ≤ 2.1·10⁻⁹ there: far below an ulp of x in fp32 and
+    below, up to ~6·10⁵ ulp of x in fp64)."""
+    return SymForm(sp.Piecewise((x, x > SOFTPLUS_THRESHOLD), (_softplus(x), True)), {"x": x})
+
+
+def log_sigmoid() -> SymForm:
+    """log σ(x) = −softplus(−x)."""
+    return SymForm(-_softplus(-x), {"x": x})
+
+
+def d_log_sigmoid_stated(form: SymForm) -> sp.Expr:
+    """σ(−x) = 1 − σ(x)."""
+    return 1 - _sigma(x)
+
+
+def erf() -> SymForm:
+    """The error function erf x = (2/√π)∫₀ˣ e^{−t²} dt, GELU's Φ(x) = ½(1 + erf(x/√2))."""
+    return SymForm(sp.erf(x), {"x": x})
+
+
+def d_erf_stated(form: SymForm) -> sp.Expr:
+    """(2/√π)·e^{−x²}."""
+    return 2 / sp.sqrt(sp.pi) * sp.exp(-(x**2))
+
+
+def softplus_log_identity() -> Equation:
+    """The split form is log(1 + eˣ) on both sides of 0."""
+    return Equation(softplus().expr.rewrite(sp.log), sp.log(1 + sp.exp(x)))
+
+
+def softplus_odd_part_identity() -> Equation:
+    """softplus(x) − softplus(−x) = x, of log(1 + eˣ)."""
+    f = sp.log(1 + sp.exp(x))
+    return Equation(f - f.subs(x, -x), x)
+
+
+def log_sigmoid_identity() -> Equation:
+    """log σ(x) = −softplus(−x): the form is the log of the sigmoid."""
+    return Equation(sp.log(_sigma(x)), log_sigmoid().expr.rewrite(sp.log))
+
+
+def erf_odd_identity() -> Equation:
+    """erf(−x) = −erf(x)."""
+    return Equation(sp.erf(-x), -erf().expr)

@@ -12,11 +12,13 @@ import dataclasses
 import numpy as np
 import sympy as sp
 import torch
+from scipy import special
 
-from mathcheck.formulas import Derivative, get
+from mathcheck.formulas import Derivative, Identity, get
 from mathcheck.numeric.numpy_forms import activations as np_forms
 from mathcheck.numeric.torch_forms import activations as torch_forms
-from tests.crosscheck.planted import NUMPY, TORCH, only, run, statuses
+from mathcheck.symbolic import Equation
+from tests.crosscheck.planted import FAST, NUMPY, TORCH, only, run, statuses
 
 # ---------------------------------------------------------------- agreement
 
@@ -141,3 +143,146 @@ def test_property_rejects_tanh_that_overshoots():
     entry = only("act.tanh", "property")
     results = run(entry, NUMPY, numpy=lambda x: x * (27 + x * x) / (27 + 9 * x * x) * 1.001)
     assert statuses(results) == {"failed"}
+
+
+# ------------------------------------------------- softplus, log-sigmoid, erf (all claim kinds)
+
+X = sp.Symbol("x", real=True)
+SQRT2 = 1.4142135623730951
+
+
+def rejects(entry, options=FAST, **planted) -> None:
+    """The catalog's form passes (or proves) the claims; the planted one fails every check."""
+    assert statuses(run(entry, options)) <= {"passed", "proven"}
+    assert statuses(run(entry, options, **planted)) == {"failed"}
+
+
+def with_claim(entry_id: str, claim) -> object:
+    return dataclasses.replace(get(entry_id), claims=(claim,), kinks=())
+
+
+def softplus_naive_np(x):
+    return np.log(1 + np.exp(x))
+
+
+def softplus_naive_torch(x):
+    return torch.log(1 + torch.exp(x))
+
+
+def test_agreement_rejects_naive_softplus():
+    """log(1 + eˣ): eˣ overflows for x > 88.7 (fp32), so ∞ where softplus is x; and
+    1 + eˣ rounds to 1 for x ≪ 0, so 0 where softplus is eˣ."""
+    rejects(only("act.softplus", "agreement"), numpy=softplus_naive_np,
+            torch=softplus_naive_torch)
+
+
+def test_agreement_rejects_torch_threshold_softplus_in_fp64():
+    """PyTorch's threshold convention (x itself for x > 20) is ~6·10⁵ ulp off in fp64: the
+    entry's variant, not the formula."""
+    fp64 = dataclasses.replace(TORCH, dtypes=("float64",))
+    rejects(only("act.softplus", "agreement"), fp64, torch=torch_forms.softplus_threshold)
+
+
+def test_agreement_rejects_log_of_sigmoid():
+    """log(σ(x)) is −∞ once σ(x) underflows (x < −103.3 in fp32) and 0 once it rounds to 1."""
+    rejects(only("act.log_sigmoid", "agreement"),
+            numpy=lambda x: np.log(np_forms.sigmoid(x)),
+            torch=lambda x: torch.log(torch_forms.sigmoid(x)))
+
+
+def test_agreement_rejects_log_sigmoid_as_x_minus_softplus():
+    """x − softplus(x) = log σ(x) exactly, but cancels for x ≫ 0 (and is ∞ − ∞ at x = ∞)."""
+    rejects(only("act.log_sigmoid", "agreement"),
+            numpy=lambda x: x - np_forms.softplus(x), torch=lambda x: x - torch_forms.softplus(x))
+
+
+def test_agreement_rejects_erf_with_a_rounded_sqrt2():
+    """erf(x) = 2Φ(√2·x) − 1 with √2 rounded to 1.414: off by ~1.5·10⁻⁴ relative."""
+    rejects(only("act.erf", "agreement"), numpy=lambda x: 2 * special.ndtr(1.414 * x) - 1,
+            torch=lambda x: 2 * torch.special.ndtr(1.414 * x) - 1)
+
+
+def test_agreement_rejects_erf_through_the_normal_cdf():
+    """2Φ(√2·x) − 1 with the right constant still cancels for |x| ≪ 1 (0 at x = 1e-8)."""
+    rejects(only("act.erf", "agreement"), numpy=lambda x: 2 * special.ndtr(SQRT2 * x) - 1,
+            torch=lambda x: 2 * torch.special.ndtr(SQRT2 * x) - 1)
+
+
+def sigma(t):
+    return 1 / (1 + sp.exp(-t))
+
+
+def test_derivative_rejects_wrong_stated_derivatives():
+    """softplus' = σ(−x) (a sign slip), log-sigmoid' = σ(x) (softplus' instead), and erf'
+    with the normal density's exponent e^{−x²/2}."""
+    wrong = {
+        "act.softplus": lambda form: sigma(-X),
+        "act.log_sigmoid": lambda form: sigma(X),
+        "act.erf": lambda form: 2 / sp.sqrt(sp.pi) * sp.exp(-(X**2) / 2),
+    }
+    for entry_id, stated in wrong.items():
+        assert statuses(run(only(entry_id, "derivative"))) == {"proven"}
+        assert statuses(run(with_claim(entry_id, Derivative(stated, wrt="x")))) == {"failed"}
+
+
+def test_identity_rejects_wrong_identities():
+    """A stable softplus missing its |x|, log σ(x) = −softplus(x), and erf called even."""
+    softplus = sp.log(1 + sp.exp(X))
+    wrong = {
+        "act.softplus": lambda: Equation(softplus, sp.Max(X, 0) + sp.log(1 + sp.exp(-X))),
+        "act.log_sigmoid": lambda: Equation(sp.log(sigma(X)), -softplus),
+        "act.erf": lambda: Equation(sp.erf(-X), sp.erf(X)),
+    }
+    for entry_id, build in wrong.items():
+        assert statuses(run(only(entry_id, "identity"))) == {"proven"}
+        assert statuses(run(with_claim(entry_id, Identity("planted", build)))) == {"failed"}
+
+
+def softplus_abs_clamp_torch(x):
+    """The right values; autograd of clamp_min and abs at 0 gives 1 + 0, not σ(0) = ½."""
+    return torch.clamp_min(x, 0) + torch.log1p(torch.exp(-torch.abs(x)))
+
+
+def log_sigmoid_abs_clamp_torch(x):
+    return torch.clamp_max(x, 0) - torch.log1p(torch.exp(-torch.abs(x)))
+
+
+def erf_gaussian_backward_torch(x):
+    """erf's value, the backward of √2·erf(x/√2): (2/√π)e^{−x²/2} (straight-through trick)."""
+    wide = SQRT2 * torch.special.erf(x / SQRT2)
+    return torch.special.erf(x).detach() + (wide - wide.detach())
+
+
+def test_gradient_rejects_wrong_backward_passes():
+    """abs()/clamp make the gradient at the tie x = 0 (an extreme every run includes) 1;
+    the erf backward with e^{−x²/2} is wrong for every x ≠ 0."""
+    planted = {
+        "act.softplus": (softplus_abs_clamp_torch, np_forms.softplus),
+        "act.log_sigmoid": (log_sigmoid_abs_clamp_torch, np_forms.log_sigmoid),
+        "act.erf": (erf_gaussian_backward_torch, np_forms.erf),
+    }
+    for entry_id, (torch_fn, numpy_fn) in planted.items():
+        rejects(only(entry_id, "gradient"), TORCH, torch=torch_fn, numpy=numpy_fn)
+
+
+def test_property_rejects_clipped_softplus_and_shifted_softplus():
+    """Clipping x to ±20 before exp breaks softplus(x) − softplus(−x) = x at |x| > 20;
+    SchNet's shifted softplus (softplus − log 2) goes negative for x < 0."""
+    clipped = lambda x: np.log1p(np.exp(np.clip(x, -20, 20)))  # noqa: E731
+    rejects(only("act.softplus", "property", "softplus(x) − softplus(−x) = x"), NUMPY,
+            numpy=clipped)
+    shifted = lambda x: np_forms.softplus(x) - np.log(2).astype(x.dtype)  # noqa: E731
+    rejects(only("act.softplus", "property", "softplus ≥ 0"), NUMPY, numpy=shifted)
+
+
+def test_property_rejects_log_sigmoid_with_its_sign_dropped():
+    """softplus(−x) = −log σ(x) (the BCE loss) is positive."""
+    rejects(only("act.log_sigmoid", "property"), NUMPY, numpy=lambda x: np_forms.softplus(-x))
+
+
+def test_property_rejects_erf_without_its_sign_and_a_truncated_series():
+    """erf(|x|) is even; (2/√π)(x − x³/3), the series cut after two terms, leaves [−1, 1]."""
+    rejects(only("act.erf", "property", "odd"), NUMPY,
+            numpy=lambda x: np_forms.erf(np.abs(x)))
+    series = lambda x: (1.1283791670955126 * (x - x**3 / 3)).astype(x.dtype)  # noqa: E731
+    rejects(only("act.erf", "property", "range [−1, 1]"), NUMPY, numpy=series)

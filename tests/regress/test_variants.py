@@ -24,6 +24,7 @@ CASES = [
     ("opt.adam", "eps outside the bias correction (TF/Keras ε̂)", {}),
     ("opt.adamw", "decay not multiplied by the learning rate", {}),
     ("opt.sgd_momentum", "lr outside the buffer", {}),
+    ("act.softplus", "threshold (torch)", {}),
 ]
 
 

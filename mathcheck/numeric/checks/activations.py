@@ -116,30 +116,34 @@ torch_tanh = SameAs(lambda x: _functional().tanh(x), "torch.tanh", "unit")
 # --------------------------------------------------------------------------- softplus, erf
 
 
-def _reflection(f: Form, args: Args, backend: Backend, sign: float, slope: float) -> float:
+def _reflection(f: Form, args: Args, backend: Backend, sign: float, slope: float,
+                limits: Limits = None) -> float:
     """max |f(x) + sign·f(−x) − slope·x| relative to max(|f(x)|, |f(−x)|), in eps; formed in
     longdouble on the dtype's exact values (inf for a NaN or non-finite gap; 0 where both
-    outputs are 0 and so is the gap)."""
-    x = backend.to_numpy(args["x"]).astype(np.longdouble)
+    outputs are 0 and so is the gap). Inputs whose −x leaves the `limits` the implementation
+    is specified on are left out."""
+    x = backend.to_numpy(args["x"])
+    low, high = (limits or {}).get("x", (-np.inf, np.inf))
+    kept = (-x >= low) & (-x <= high)
     up = backend.to_numpy(f(**args)).astype(np.longdouble)
-    down = with_input(f, args, backend, "x", -backend.to_numpy(args["x"])).astype(np.longdouble)
+    down = with_input(f, args, backend, "x", np.where(kept, -x, x)).astype(np.longdouble)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        gap = np.abs(up + sign * down - slope * x)
+        gap = np.abs(up + sign * down - slope * x.astype(np.longdouble))
         scale = np.maximum(np.abs(up), np.abs(down))
-        ratio = np.where(gap == 0, 0.0, gap / scale)
+        ratio = np.where(~kept | (gap == 0), 0.0, gap / scale)
     if not np.isfinite(ratio).all():
         return float("inf")
     return float(np.max(ratio, initial=0.0)) / backend.eps
 
 
-def softplus_odd_part(f: Form, args: Args, backend: Backend) -> float:
+def softplus_odd_part(f: Form, args: Args, backend: Backend, limits: Limits = None) -> float:
     """softplus(x) − softplus(−x) = x, relative to softplus(|x|) (the larger output)."""
-    return _reflection(f, args, backend, -1.0, 1.0)
+    return _reflection(f, args, backend, -1.0, 1.0, limits)
 
 
-def odd(f: Form, args: Args, backend: Backend) -> float:
+def odd(f: Form, args: Args, backend: Backend, limits: Limits = None) -> float:
     """f(−x) = −f(x), relative to the larger |output|."""
-    return _reflection(f, args, backend, 1.0, 0.0)
+    return _reflection(f, args, backend, 1.0, 0.0, limits)
 
 
 def non_negative(f: Form, args: Args, backend: Backend) -> float:

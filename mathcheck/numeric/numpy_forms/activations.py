@@ -8,6 +8,7 @@ an input clipped where the result is already decided.
 from __future__ import annotations
 
 import numpy as np
+from scipy import special
 from scipy.special import erfc
 
 _SQRT1_2 = 0.7071067811865476  # 1/√2
@@ -90,3 +91,27 @@ def softmax(z: np.ndarray) -> np.ndarray:
 def log_softmax(z: np.ndarray) -> np.ndarray:
     shifted = z - z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + eˣ) = max(x, 0) + log1p(e^{−|x|}): exp sees only −|x| ≤ 0 (the naive form
+    overflows for x > 88 in fp32, > 11 in fp16), and log1p keeps the relative accuracy of
+    e^{x} for x ≪ 0, where log(1 + eˣ) rounds to 0."""
+    return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+
+
+def softplus_threshold(x: np.ndarray, threshold: float = 20.0) -> np.ndarray:
+    """PyTorch's F.softplus (β = 1): x itself where x > threshold, else softplus."""
+    return np.where(x > threshold, x, softplus(x))
+
+
+def log_sigmoid(x: np.ndarray) -> np.ndarray:
+    """log σ(x) = −softplus(−x) = min(x, 0) − log1p(e^{−|x|}), bit for bit (negation is
+    exact): log(σ(x)) gives −∞ once σ(x) underflows (x < −103.3 in fp32)."""
+    return -softplus(-x)
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """SciPy's erf, as act.gelu uses SciPy's erfc. SciPy has no float16 loop (it computes in
+    float32): the result is rounded back to the input's dtype once."""
+    return special.erf(x).astype(x.dtype, copy=False)
