@@ -111,7 +111,7 @@ def torch_form(section: str, name: str) -> Ref:
     return Ref(f"mathcheck.numeric.torch_forms.{section}:{name}")
 
 
-def check(section: str, name: str) -> Ref:
+def check_fn(section: str, name: str) -> Ref:
     """A backend-neutral property or custom check in `mathcheck.numeric.checks.<section>`."""
     return Ref(f"mathcheck.numeric.checks.{section}:{name}")
 

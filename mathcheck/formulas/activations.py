@@ -18,7 +18,7 @@ from mathcheck.formulas._model import (
     Property,
     Section,
     Variant,
-    check,
+    check_fn,
     forms,
     spanning,
     symbolic,
@@ -175,7 +175,7 @@ ENTRIES: tuple[Entry, ...] = (
         domain=SCALAR,
         claims=(
             *_relu_like("relu", {}),
-            Reference("torch.relu", check(S, "torch_relu"), 0, "both exact"),
+            Reference("torch.relu", check_fn(S, "torch_relu"), 0, "both exact"),
         ),
         notes="The derivative at the kink x = 0 is taken as 0 (what torch.relu's backward "
         "returns); gradients are checked on each side of it.",
@@ -193,7 +193,7 @@ ENTRIES: tuple[Entry, ...] = (
         domain=LEAKY,
         claims=(
             *_relu_like("leaky_relu", LEAKY.params),
-            Reference("torch.nn.functional.leaky_relu", check(S, "torch_leaky_relu"), 1,
+            Reference("torch.nn.functional.leaky_relu", check_fn(S, "torch_leaky_relu"), 1,
                       "one product by α each: the same rounding"),
         ),
         notes="max(αx, x) equals the branch form only for 0 < α < 1; the forms use the branch. "
@@ -213,7 +213,7 @@ ENTRIES: tuple[Entry, ...] = (
             Derivative(symbolic(S, "d_gelu_stated"), wrt="x"),
             Agreement(GELU_MIXED),
             Gradient(("x",), GELU_GRADIENT, domain=BOUNDED),
-            Reference("torch.nn.functional.gelu", check(S, "torch_gelu"), 8, SUM_OF_BOTH),
+            Reference("torch.nn.functional.gelu", check_fn(S, "torch_gelu"), 8, SUM_OF_BOTH),
         ),
         notes="Φ is computed as ½erfc(−x/√2): 1 + erf(x/√2) cancels to 0 for x < −8 (fp64). "
         "Accuracy is stated in ulps of max(|y|, 1): for x ≪ 0 the value is tiny and "
@@ -240,7 +240,7 @@ ENTRIES: tuple[Entry, ...] = (
             Derivative(symbolic(S, "d_gelu_sigmoid_stated"), wrt="x"),
             Agreement(GELU_MIXED),
             Gradient(("x",), GELU_GRADIENT, domain=BOUNDED),
-            Check("max deviation from exact GELU", check(S, "gelu_sigmoid_max_deviation")),
+            Check("max deviation from exact GELU", check_fn(S, "gelu_sigmoid_max_deviation")),
         ),
         notes="Largest deviation from exact GELU: |x·σ(1.702x) − x·Φ(x)| ≤ 0.02033, reached at "
         "x = ±2.2704 (the difference is even in x). Accuracy in ulps of max(|y|, 1), see act.gelu.",
@@ -257,8 +257,9 @@ ENTRIES: tuple[Entry, ...] = (
             Derivative(symbolic(S, "d_gelu_tanh_stated"), wrt="x"),
             Agreement(GELU_MIXED),
             Gradient(("x",), GELU_GRADIENT, domain=BOUNDED),
-            Check("max deviation from exact GELU", check(S, "gelu_tanh_max_deviation")),
-            Reference("torch.nn.functional.gelu(approximate='tanh')", check(S, "torch_gelu_tanh"),
+            Check("max deviation from exact GELU", check_fn(S, "gelu_tanh_max_deviation")),
+            Reference("torch.nn.functional.gelu(approximate='tanh')",
+                      check_fn(S, "torch_gelu_tanh"),
                       8, SUM_OF_BOTH),
         ),
         notes="Computed as x·σ(2u) (1 + tanh u = 2σ(2u)), which does not cancel for u ≪ 0; the "
@@ -278,7 +279,7 @@ ENTRIES: tuple[Entry, ...] = (
             Derivative(symbolic(S, "d_silu_stated"), wrt="x"),
             Agreement(SILU),
             Gradient(("x",), SILU_GRADIENT, domain=BOUNDED),
-            Reference("torch.nn.functional.silu", check(S, "torch_silu"), 8, SUM_OF_BOTH),
+            Reference("torch.nn.functional.silu", check_fn(S, "torch_silu"), 8, SUM_OF_BOTH),
         ),
         notes="For x < 0 the numerator x·eˣ is formed as (x·e^{x/2})·e^{x/2}: eˣ alone is "
         "subnormal (and loses bits) while x·eˣ is still normal, e.g. fp32 x ∈ [−91.8, −87.4].",
@@ -295,7 +296,7 @@ ENTRIES: tuple[Entry, ...] = (
             Derivative(symbolic(S, "d_sigmoid_stated"), wrt="x"),
             Agreement(ELEMENTWISE),
             Gradient(("x",), Budget(8, "σ(1−σ) from a σ within 4 ulp: 2·4 ulp"), domain=BOUNDED),
-            Property("range [0, 1]", check(S, "in_unit_interval"), 0, "σ maps into [0, 1]"),
+            Property("range [0, 1]", check_fn(S, "in_unit_interval"), 0, "σ maps into [0, 1]"),
         ),
         notes="The Torch form takes −|x| as a branch, not abs(): autograd of abs() is 0 at "
         "x = 0, which made σ'(0) come out as 0 instead of 1/4.",
@@ -313,9 +314,9 @@ ENTRIES: tuple[Entry, ...] = (
             Identity("tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ)", symbolic(S, "tanh_exp_identity")),
             Agreement(TANH),
             Gradient(("x",), TANH_GRADIENT, domain=BOUNDED),
-            Property("range [−1, 1]", check(S, "in_symmetric_unit_interval"), 0,
+            Property("range [−1, 1]", check_fn(S, "in_symmetric_unit_interval"), 0,
                      "tanh maps into [−1, 1]"),
-            Reference("torch.tanh", check(S, "torch_tanh"), 4, SUM_OF_BOTH),
+            Reference("torch.tanh", check_fn(S, "torch_tanh"), 4, SUM_OF_BOTH),
         ),
         signature="f(x) -> y, elementwise",
     ),
@@ -334,9 +335,9 @@ ENTRIES: tuple[Entry, ...] = (
                                     "because exp has condition |t| at the rounded t = z_i − max z",
                                     per_length=1, length="n", scale="row", cond_arg="z",
                                     cond_kind="spread"), domain=MODERATE_LOGITS),
-            Property("sums to 1", check(S, "sums_to_one"), 12,
+            Property("sums to 1", check_fn(S, "sums_to_one"), 12,
                      "n ≤ 8 outputs, each within (n+2) ulp relative, sum in fp64"),
-            Property("shift invariant", check(S, "shift_invariant"), 24,
+            Property("shift invariant", check_fn(S, "shift_invariant"), 24,
                      "two softmaxes, each within the 4 + n ulp row budget", domain=INTEGER_LOGITS),
         ),
         signature="f(z) -> s, softmax over the last axis",
@@ -374,9 +375,9 @@ ENTRIES: tuple[Entry, ...] = (
             Identity("softplus(x) − softplus(−x) = x", symbolic(S, "softplus_odd_part_identity")),
             Agreement(SOFTPLUS),
             Gradient(("x",), SOFTPLUS_GRADIENT, domain=BOUNDED),
-            Property("softplus(x) − softplus(−x) = x", check(S, "softplus_odd_part"),
+            Property("softplus(x) − softplus(−x) = x", check_fn(S, "softplus_odd_part"),
                      **_two_outputs(SOFTPLUS)),
-            Property("softplus ≥ 0", check(S, "non_negative"), 0,
+            Property("softplus ≥ 0", check_fn(S, "non_negative"), 0,
                      "both terms are ≥ 0 and every rounding keeps them so"),
         ),
         notes="Computed as max(x, 0) + log1p(e^{−|x|}): log(1 + eˣ) overflows for x > 88.7 "
@@ -403,7 +404,7 @@ ENTRIES: tuple[Entry, ...] = (
             Identity("log σ(x) = −softplus(−x)", symbolic(S, "log_sigmoid_identity")),
             Agreement(SOFTPLUS),
             Gradient(("x",), SOFTPLUS_GRADIENT, domain=BOUNDED),
-            Property("log σ ≤ 0", check(S, "non_positive"), 0,
+            Property("log σ ≤ 0", check_fn(S, "non_positive"), 0,
                      "−softplus(−x), and softplus ≥ 0 holds exactly"),
         ),
         notes="Computed as −softplus(−x) = min(x, 0) − log1p(e^{−|x|}), bit for bit: log(σ(x)) "
@@ -423,9 +424,9 @@ ENTRIES: tuple[Entry, ...] = (
             Identity("erf(−x) = −erf(x)", symbolic(S, "erf_odd_identity")),
             Agreement(ERF),
             Gradient(("x",), ERF_GRADIENT, domain=BOUNDED),
-            Property("odd", check(S, "odd"), **_two_outputs(
+            Property("odd", check_fn(S, "odd"), **_two_outputs(
                 ERF, " (SciPy's and torch's kernels are odd bit for bit)")),
-            Property("range [−1, 1]", check(S, "in_symmetric_unit_interval"), 0,
+            Property("range [−1, 1]", check_fn(S, "in_symmetric_unit_interval"), 0,
                      "erf maps into [−1, 1]; the kernels round to ±1 at most"),
         ),
         notes="The special function under exact GELU, kept with the activations that use it "

@@ -18,7 +18,7 @@ from mathcheck.formulas._model import (
     Property,
     Section,
     Variant,
-    check,
+    check_fn,
     forms,
     symbolic,
 )
@@ -147,11 +147,12 @@ ENTRIES: tuple[Entry, ...] = (
             Identity("rows of softmax(QKᵀ/√d_k) sum to 1", symbolic(S, "rows_sum_to_one")),
             Identity("permutation equivariant (no mask)", symbolic(S, "permutation_equivariant")),
             Property(
-                "rows sum to 1", check(S, "rows_sum_to_one"), 24, WEIGHTS_SUM, domain=SELF_ATTENTION
+                "rows sum to 1", check_fn(S, "rows_sum_to_one"), 24, WEIGHTS_SUM,
+                domain=SELF_ATTENTION
             ),
             Property(
                 "permutation equivariant (no mask)",
-                check(S, "permutation_equivariant"),
+                check_fn(S, "permutation_equivariant"),
                 150,
                 "both sides within the 72 ulp(1) bound at these sizes, twice",
                 domain=SELF_ATTENTION,
@@ -201,7 +202,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Check(
                 "Var(q·k) = d_k sampled at d_k = 64, 256, 512 (5σ)",
-                check(S, "scores_variance_sampled"),
+                check_fn(S, "scores_variance_sampled"),
                 backends=("numpy",),
             ),
         ),
@@ -220,14 +221,14 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(MHA_BUDGET),
             Property(
                 "permutation equivariant (no mask)",
-                check(S, "permutation_equivariant_mha"),
+                check_fn(S, "permutation_equivariant_mha"),
                 360,
                 "two evaluations, each within the 180 ulp(1) agreement bound",
                 domain=MHA_PERMUTE,
             ),
             Check(
                 "equals torch.nn.MultiheadAttention (d=8, 2 and 4 heads, ± causal)",
-                check(S, "multi_head_vs_torch"),
+                check_fn(S, "multi_head_vs_torch"),
             ),
         ),
         notes="The SymPy form is d_model = 2 with two heads of width 1 (its exact expression "
@@ -253,13 +254,14 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Property(
                 "output i independent of tokens j > i (bit-identical)",
-                check(S, "future_independent"),
+                check_fn(S, "future_independent"),
                 0,
                 "e^{−∞} = 0 exactly: the future never enters the sums",
                 domain=SELF_ATTENTION,
             ),
             Property(
-                "rows sum to 1", check(S, "rows_sum_to_one"), 24, WEIGHTS_SUM, domain=SELF_ATTENTION
+                "rows sum to 1", check_fn(S, "rows_sum_to_one"), 24, WEIGHTS_SUM,
+                domain=SELF_ATTENTION
             ),
             Identity(
                 "∂out_i/∂(K_j, V_j) ≡ 0 for j > i (SymPy, n=3, d=2)",
@@ -267,7 +269,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Check(
                 "autograd Jacobian block j > i exactly 0 (n=6)",
-                check(S, "causal_jacobian_autograd"),
+                check_fn(S, "causal_jacobian_autograd"),
             ),
         ),
         notes="Applied before the softmax. Row 0 attends only to itself, so no row is empty.",
@@ -283,14 +285,14 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Check(
                 "agreement with a 50-digit oracle composed of the parts' SymPy forms",
-                check(S, "block_agreement"),
+                check_fn(S, "block_agreement"),
                 per="combination",
                 backends=ALL,
                 dtypes=("float64", "float32", "float16", "bfloat16"),
             ),
             Check(
                 "equals torch.nn RMSNorm + MultiheadAttention + Linear/GELU (d=8, d_ff=32)",
-                check(S, "block_vs_torch_modules"),
+                check_fn(S, "block_vs_torch_modules"),
             ),
         ),
         notes="h = x + MHA(RMSNorm(x)); y = h + W2·GELU(W1·RMSNorm(h) + b1) + b2, FFN applied "
@@ -347,7 +349,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Check(
                 "d_ff = 8d/3 matches the 4d GELU FFN's parameters",
-                check(S, "swiglu_parameter_match"),
+                check_fn(S, "swiglu_parameter_match"),
             ),
         ),
         notes="Written in column form W2(SiLU(W1x) ⊙ W3x), the cheatsheet's row form transposed.",
@@ -389,7 +391,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Check(
                 "gradient survives 64 layers with residuals, vanishes without",
-                check(S, "residual_gradient_flow"),
+                check_fn(S, "residual_gradient_flow"),
             ),
         ),
         notes="The numeric forms use the sublayer tanh(W x); the Jacobian identity is proven "

@@ -10,7 +10,7 @@ from mathcheck.formulas._model import (
     Gradient,
     Identity,
     Section,
-    check,
+    check_fn,
     forms,
     numpy_form,
     symbolic,
@@ -87,7 +87,7 @@ ENTRIES: tuple[Entry, ...] = (
             Check(
                 "δ recursion = autograd ∂L/∂z_l on random MLPs (depths 1–8; tanh, sigmoid, "
                 "ReLU, GELU)",
-                check(S, "delta_vs_autograd"),
+                check_fn(S, "delta_vs_autograd"),
             ),
         ),
         notes="The symbolic and numeric forms fix σ = tanh (σ′ = sech², computed stably); the "
@@ -110,7 +110,7 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(Budget(1, "one product per element: 0.5 ulp")),
             Check(
                 "Σ_batch δ_l a_{l−1}ᵀ = autograd on random MLPs",
-                check(S, "weight_grad_vs_autograd"),
+                check_fn(S, "weight_grad_vs_autograd"),
             ),
         ),
         notes="Per sample; over a mini-batch the gradient is the sum (or mean) of the outer "
@@ -131,7 +131,7 @@ ENTRIES: tuple[Entry, ...] = (
                 sizes={"m": 3, "n": 2},
             ),
             Agreement(Budget(0, "a copy: exact")),
-            Check("Σ_batch δ_l = autograd on random MLPs", check(S, "bias_grad_vs_autograd")),
+            Check("Σ_batch δ_l = autograd on random MLPs", check_fn(S, "bias_grad_vs_autograd")),
         ),
         signature="f(delta[m]) -> db[m]",
     ),
@@ -147,11 +147,11 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Check(
                 "∏ diag(σ′(z_l)) W_l = autograd Jacobian ∂a_L/∂a_0",
-                check(S, "gradient_product_vs_autograd"),
+                check_fn(S, "gradient_product_vs_autograd"),
             ),
             Check(
                 "factors < 1 vanish, > 1 explode (‖∏‖ ≤ ∏‖σ′W‖; ‖(gQ)^L‖ = g^L)",
-                check(S, "vanishing_exploding"),
+                check_fn(S, "vanishing_exploding"),
             ),
         ),
         notes="The cheatsheet's ∂L/∂W¹ ∝ ∏_{l=1}^{n} W^l·σ′(z^l) is schematic: exactly, "
@@ -178,11 +178,11 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(RATIO),
             Check(
                 "torch.nn.init.xavier_normal_/uniform_ have this variance (99.99 % z-test)",
-                check(S, "xavier_vs_torch"),
+                check_fn(S, "xavier_vs_torch"),
             ),
             Check(
                 "activation variance preserved through 20 linear layers",
-                check(S, "xavier_through_depth"),
+                check_fn(S, "xavier_through_depth"),
             ),
         ),
         notes="Exact preservation needs n_in = n_out (then 2/(n_in+n_out) = 1/n); otherwise it "
@@ -210,9 +210,9 @@ ENTRIES: tuple[Entry, ...] = (
             Check(
                 "torch.nn.init.kaiming_normal_/uniform_ (fan_in, relu) have this variance "
                 "(99.99 % z-test)",
-                check(S, "he_vs_torch"),
+                check_fn(S, "he_vs_torch"),
             ),
-            Check("E[a²] preserved through 20 ReLU layers", check(S, "he_through_depth")),
+            Check("E[a²] preserved through 20 ReLU layers", check_fn(S, "he_through_depth")),
         ),
         notes="fan_in mode with the ReLU gain √2. torch's own nn.Linear default is "
         "kaiming_uniform_(a=√5): variance 1/(3·n_in), not He.",

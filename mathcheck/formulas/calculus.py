@@ -13,7 +13,7 @@ from mathcheck.formulas._model import (
     Identity,
     Property,
     Section,
-    check,
+    check_fn,
     forms,
     symbolic,
 )
@@ -165,7 +165,7 @@ ENTRIES: tuple[Entry, ...] = (
             Derivative(symbolic(S, "d_chain_rule_stated"), wrt="x"),
             Agreement(COMPOSITE),
             Gradient(("x",), COMPOSITE_GRAD),
-            Check("autograd on composites", check(S, "autograd_chain")),
+            Check("autograd on composites", check_fn(S, "autograd_chain")),
         ),
         notes="Concrete composite: log(1 + x²) = f(g(x)) with f(u) = log(1 + u), g(x) = x²; "
               "evaluated as 2·log|x| + log1p(1/x²) for |x| > 1 so that x² cannot overflow.",
@@ -183,7 +183,7 @@ ENTRIES: tuple[Entry, ...] = (
             Derivative(symbolic(S, "d_product_rule_stated"), wrt="x"),
             Agreement(COMPOSITE),
             Gradient(("x",), COMPOSITE_GRAD),
-            Check("autograd on composites", check(S, "autograd_product")),
+            Check("autograd on composites", check_fn(S, "autograd_product")),
         ),
         notes="Concrete product: x²·eˣ on x > 0 (both terms of the derivative positive).",
         signature="f(x) -> x²·eˣ, elementwise",
@@ -200,7 +200,7 @@ ENTRIES: tuple[Entry, ...] = (
             Derivative(symbolic(S, "d_sum_rule_stated"), wrt="x"),
             Agreement(COMPOSITE),
             Gradient(("x",), COMPOSITE_GRAD),
-            Check("autograd on composites", check(S, "autograd_sum")),
+            Check("autograd on composites", check_fn(S, "autograd_sum")),
         ),
         notes="Concrete sum: x² + eˣ on x > 0.",
         signature="f(x) -> x² + eˣ, elementwise",
@@ -218,7 +218,7 @@ ENTRIES: tuple[Entry, ...] = (
             Gradient(("x",), Budget(16, "∂f/∂x_i has ≤ 3 terms of size ≤ 4800 with |x| ≤ 2; "
                                     "norm-wise over the gradient", scale="row")),
             Check("steepest ascent: max_u D_u f = ‖∇f‖ at u = ∇f/‖∇f‖",
-                  check(S, "steepest_ascent")),
+                  check_fn(S, "steepest_ascent")),
         ),
         notes="f is the Rosenbrock function Σ 100(x_{i+1} − x_i²)² + (1 − x_i)² on [−2, 2]ⁿ; "
               "its value near the valley x_{i+1} = x_i² is only accurate in absolute terms.",
@@ -237,7 +237,7 @@ ENTRIES: tuple[Entry, ...] = (
             Gradient(("W", "x", "b"), Budget(8, "vector-Jacobian product (1 − y²)·v through a "
                                              "sum of ≤ 4 terms; norm-wise", per_length=2,
                                              length="m", scale="row")),
-            Check("autograd Jacobian = diag(1 − y²)W = differences", check(S, "full_jacobian")),
+            Check("autograd Jacobian = diag(1 − y²)W = differences", check_fn(S, "full_jacobian")),
         ),
         notes="f is a layer tanh(Wx + b): Rⁿ → Rᵐ; its Jacobian is diag(1 − f²)·W.",
         signature="f(W, x, b) -> tanh(Wx + b)",
@@ -254,10 +254,10 @@ ENTRIES: tuple[Entry, ...] = (
                      sizes={"n": 3}),
             Identity("closed form", symbolic(S, "hessian_closed_form"), sizes={"n": 3}),
             Agreement(HESSIAN_BUDGET),
-            Property("symmetric", check(S, "symmetric"), 0, "built symmetric by construction"),
-            Check("autograd Hessian = closed form = differences", check(S, "full_hessian")),
-            Check("critical points classified (exact)", check(S, "critical_points_symbolic")),
-            Check("critical points classified (autograd)", check(S, "critical_points_numeric")),
+            Property("symmetric", check_fn(S, "symmetric"), 0, "built symmetric by construction"),
+            Check("autograd Hessian = closed form = differences", check_fn(S, "full_hessian")),
+            Check("critical points classified (exact)", check_fn(S, "critical_points_symbolic")),
+            Check("critical points classified (autograd)", check_fn(S, "critical_points_numeric")),
         ),
         notes="Numeric forms are the hand-written tridiagonal Hessian of the Rosenbrock function; "
               "H ≻ 0 → minimum, H ≺ 0 → maximum, mixed signs → saddle (x³ − 3x + y³ − 3y has "

@@ -13,7 +13,7 @@ from mathcheck.formulas._model import (
     Ref,
     Section,
     Variant,
-    check,
+    check_fn,
     forms,
     numpy_form,
     spanning,
@@ -55,7 +55,7 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(Budget(0, "a gather copies the row; one-hot × E adds exact zeros: both "
                              "exact")),
             Check("= embed(ids) = torch.nn.Embedding = one_hot @ E",
-                  check(S, "matches_torch_embedding")),
+                  check_fn(S, "matches_torch_embedding")),
         ),
         notes="The numeric forms take the one-hot rows, recover the ids (argmax) and gather "
         "E[ids, :]; embed(ids, E) is the same gather from ids directly.",
@@ -72,9 +72,9 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(Budget(1, "same-signed products (½ ulp each) and a recursive sum of n "
                              "terms ((n − 1) ulp relative): no cancellation on this domain",
                              per_length=1, length="n"), domain=NONNEGATIVE),
-            Property("|error| ≤ γ_n Σ|aᵢbᵢ| (signed inputs)", check(S, "dot_error_bound"), 5,
+            Property("|error| ≤ γ_n Σ|aᵢbᵢ| (signed inputs)", check_fn(S, "dot_error_bound"), 5,
                      "γ_n ≈ n·u = (n/2) eps with n ≤ 8: 4 eps, plus 1 for the products"),
-            Property("commutative", check(S, "commutative"), 0,
+            Property("commutative", check_fn(S, "commutative"), 0,
                      "the same products summed in the same order"),
             Gradient(("a", "b"), Budget(1, "∇_a = b and ∇_b = a are copies (autograd of a "
                                         "product)", scale="row")),
@@ -95,10 +95,10 @@ ENTRIES: tuple[Entry, ...] = (
                 "absolute after dividing; the norms add ≤ (n + 2)u relative to |cos| ≤ 1; "
                 "rescaling by max|aᵢ| rounds each component once: ≤ (n + 3) ulp of 1",
                 per_length=1, length="n", scale="unit"), domain=spanning(SIGNED)),
-            Property("in [−1, 1]", check(S, "in_minus_one_one"), 0, "clipped"),
-            Property("invariant to positive scaling, odd in a", check(S, "scale_invariant"), 0,
+            Property("in [−1, 1]", check_fn(S, "in_minus_one_one"), 0, "clipped"),
+            Property("invariant to positive scaling, odd in a", check_fn(S, "scale_invariant"), 0,
                      "scaling by 2 or 4 and negation are exact; max-rescaling undoes them"),
-            Property("zero vector gives 0", check(S, "zero_vector"), 0, "the stated convention"),
+            Property("zero vector gives 0", check_fn(S, "zero_vector"), 0, "the stated convention"),
         ),
         notes="Computed on a/max|aᵢ| and b/max|bᵢ| (no overflow or underflow of the norms) and "
         "clipped to [−1, 1]. A zero vector gives 0, as torch.nn.functional.cosine_similarity's "
@@ -128,8 +128,8 @@ ENTRIES: tuple[Entry, ...] = (
                      sizes={"n": 3}),
             Identity("unit vectors: ‖â − b̂‖² = 2 − 2 cos", symbolic(S, "unit_distance_is_cosine"),
                      sizes={"n": 3}),
-            Check("unit vectors rank like cosine", check(S, "euclidean_ranks_like_cosine")),
-            Property("symmetric", check(S, "symmetric"), 0, "the differences only change sign"),
+            Check("unit vectors rank like cosine", check_fn(S, "euclidean_ranks_like_cosine")),
+            Property("symmetric", check_fn(S, "symmetric"), 0, "the differences only change sign"),
             Gradient(("a", "b"), Budget(
                 6, "(a − b)/‖a − b‖: the distance within 4 + n/2 ulp and one divide; autograd "
                 "through the max-rescaling adds ∂d/∂s = ‖r‖ − Σrᵢ²/‖r‖, exactly 0 but formed "
@@ -147,7 +147,7 @@ ENTRIES: tuple[Entry, ...] = (
         **_ann("ivf_search"),
         domain=None,
         claims=(Check("= exact k-NN with all lists probed; recall@10 at nprobe 2/16",
-                      check(S, "ivf_against_exact")),),
+                      check_fn(S, "ivf_against_exact")),),
         notes="An algorithm, not a formula: checked against exact k-NN on generated data "
         "(k-means lists from NumPy Lloyd iterations). The forms state the search semantics "
         "with a mask over all points.",
@@ -163,7 +163,7 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Identity("‖q − x̂‖² = Σ_m ‖q⁽ᵐ⁾ − c⁽ᵐ⁾‖²", symbolic(S, "pq_distance_decomposition")),
             Check("ADC = distance to the decoded point; recall 1@10",
-                  check(S, "pq_against_exact")),
+                  check_fn(S, "pq_against_exact")),
         ),
         notes="Asymmetric distance computation: the query stays exact, the points are codes.",
         signature="f(queries, codebooks (m, k, d/m), codes (N, m)) -> (Q, N) squared distances",
@@ -177,7 +177,7 @@ ENTRIES: tuple[Entry, ...] = (
         numpy=numpy_form(S, "hnsw_search"),
         torch=None,
         domain=None,
-        claims=(Check("recall@10 against exact k-NN", check(S, "hnsw_against_exact")),),
+        claims=(Check("recall@10 against exact k-NN", check_fn(S, "hnsw_against_exact")),),
         notes="Uses faiss (faiss-cpu) IndexHNSWFlat, single-threaded; skipped when it is not "
         "installed.",
         no_numeric_reason="no Torch form: HNSW is a host-side graph index (faiss), checked by "

@@ -12,7 +12,7 @@ from mathcheck.formulas._model import (
     Identity,
     Property,
     Section,
-    check,
+    check_fn,
     forms,
     symbolic,
 )
@@ -109,11 +109,11 @@ ENTRIES: tuple[Entry, ...] = (
                 "exp, on a domain where neither cancels (ratio of terms to result ≤ 3)",
                 per_length=2, length="n", scale="row"), domain=ELBO_GRADIENT),
             Property("ELBO ≤ log p(x) (known evidence N(b, WWᵀ + s²I))",
-                     check(S, "elbo_below_evidence"), 24,
+                     check_fn(S, "elbo_below_evidence"), 24,
                      "the agreement budget (8 + 2n ulp of max(|ELBO|, 1), n ≤ 4) plus the fp64 "
                      "log-determinant"),
             Property("ELBO = log p(x) at the exact posterior (k = 1)",
-                     check(S, "elbo_tight_at_posterior"), 24,
+                     check_fn(S, "elbo_tight_at_posterior"), 24,
                      "the agreement budget; the posterior is rounded to the dtype, which "
                      "opens a gap of O(u²) only", domain=ONE_LATENT),
         ),
@@ -135,12 +135,12 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(Budget(1.5, "σε ½ ulp, the sum ½ ulp: same-signed terms",
                              low_precision_ulps=1.5), domain=REPARAM_SAME_SIGN),
             Property("|error| ≤ eps·(|μ| + |σε|) (signed)",
-                     check(S, "reparameterization_error_bound"), 1,
+                     check_fn(S, "reparameterization_error_bound"), 1,
                      "two roundings of ½ ulp: u|σε| + u(|μ| + |σε|)"),
             Gradient(("mu", "sigma"), Budget(1, "∂z/∂μ = 1 and ∂z/∂σ = ε are exact",
                                              scale="row")),
             Check("z ~ N(μ, σ²); ∇ E[f(z)] by autograd = analytic",
-                  check(S, "reparameterization_gradients")),
+                  check_fn(S, "reparameterization_gradients")),
         ),
         notes="Gradients flow to μ and σ because ε is an input: ∂z/∂μ = 1, ∂z/∂σ = ε.",
         signature="f(mu, sigma, eps) -> z, elementwise",
@@ -160,9 +160,9 @@ ENTRIES: tuple[Entry, ...] = (
                 per_length=1, length="n")),
             Gradient(("real_logits", "fake_logits"), Budget(
                 8, "σ(−a)/n and −σ(b)/n: an exp, an add and a divide", scale="row")),
-            Property("V ≤ 0", check(S, "non_positive"), 0, "every term is a log of a "
+            Property("V ≤ 0", check_fn(S, "non_positive"), 0, "every term is a log of a "
                      "probability, computed as −softplus ≤ 0"),
-            Check("= −(BCE(D(x), 1) + BCE(D(G(z)), 0))", check(S, "minimax_matches_bce")),
+            Check("= −(BCE(D(x), 1) + BCE(D(G(z)), 0))", check_fn(S, "minimax_matches_bce")),
         ),
         notes="Takes discriminator logits, D = σ(logit): log D = −softplus(−logit) stays "
         "finite when D saturates at 0 or 1 (log of a rounded σ would give −∞).",
@@ -179,7 +179,7 @@ ENTRIES: tuple[Entry, ...] = (
             Check("derived by pointwise maximisation",
                   symbolic(S, "optimal_discriminator_derived")),
             Agreement(Budget(2, "one add and one divide, ½ ulp each, positive operands")),
-            Property("in [0, 1]", check(S, "in_unit_interval"), 0,
+            Property("in [0, 1]", check_fn(S, "in_unit_interval"), 0,
                      "p ≤ p + q holds after rounding, so the quotient is ≤ 1"),
         ),
         signature="f(p_data, p_g) -> D*, elementwise",
@@ -198,9 +198,9 @@ ENTRIES: tuple[Entry, ...] = (
                 "every term u·log(u/(u+v)) is ≤ 0 and computed to ≤ 4 ulp (−u·log1p(v/u) "
                 "when v ≤ u; otherwise the ratio is ≤ ½ and its log well conditioned); a sum "
                 "of 2n same-signed terms adds (2n − 1) ulp", per_length=2, length="n")),
-            Property("value −log 4 at p_g = p_data", check(S, "equilibrium_value"), 24,
+            Property("value −log 4 at p_g = p_data", check_fn(S, "equilibrium_value"), 24,
                      "the agreement budget (5 + 2n ulp, n ≤ 8) relative to log 4·Σp"),
-            Property("−log 4 is the minimum over p_g", check(S, "equilibrium_is_minimum"), 24,
+            Property("−log 4 is the minimum over p_g", check_fn(S, "equilibrium_is_minimum"), 24,
                      "the agreement budget, absolute in eps at |C| ≤ log 4"),
         ),
         notes="The value V(D*, G) for discrete p_data = p, p_g = q; 0·log 0 = 0.",
@@ -218,9 +218,9 @@ ENTRIES: tuple[Entry, ...] = (
                              "same-signed terms, ½ ulp each (the roots halve their argument's "
                              "error)"), domain=FORWARD_SAME_SIGN),
             Property("|error| ≤ 2 eps·(|√(1−β)x| + |√β ε|) (signed)",
-                     check(S, "forward_error_bound"), 2,
+                     check_fn(S, "forward_error_bound"), 2,
                      "the same six roundings, against the magnitudes of the two terms"),
-            Check("sample moments of q(x_t | x_{t−1})", check(S, "forward_step_moments")),
+            Check("sample moments of q(x_t | x_{t−1})", check_fn(S, "forward_step_moments")),
         ),
         notes="Returns the sample x_t given the noise ε ~ N(0, 1).",
         signature="f(x_prev, eps, beta) -> x_t, elementwise",
@@ -241,7 +241,7 @@ ENTRIES: tuple[Entry, ...] = (
                 "relative errors of √ᾱ and √(1 − ᾱ) (halved by the roots); then two products "
                 "and a same-signed sum", per_length=1, length="T")),
             Check("200 steps of ddpm.forward match the marginal (statistically)",
-                  check(S, "many_steps_match_marginal")),
+                  check_fn(S, "many_steps_match_marginal")),
         ),
         notes="ᾱ is formed as exp(Σ log1p(−β_s)) and 1 − ᾱ as −expm1(Σ log1p(−β_s)), so "
         "1 − ᾱ keeps its relative accuracy for small t.",
@@ -281,7 +281,7 @@ ENTRIES: tuple[Entry, ...] = (
             Gradient(("eps_pred",), Budget(4, "−2(ε − ε̂): one subtraction", scale="row")),
             Identity("‖μ̃ − μ_θ‖² = β²/(α(1 − ᾱ))·‖ε − ε̂‖²",
                      symbolic(S, "loss_is_weighted_mean_error")),
-            Check("= F.mse_loss(reduction='sum')", check(S, "loss_matches_mse")),
+            Check("= F.mse_loss(reduction='sum')", check_fn(S, "loss_matches_mse")),
         ),
         notes="Per sample ‖ε − ε_θ(x_t, t)‖² over the last axis; the expectation over t, x₀ "
         "and ε is the training loop's mean.",

@@ -12,7 +12,7 @@ from mathcheck.formulas._model import (
     Property,
     Section,
     Variant,
-    check,
+    check_fn,
     forms,
     numpy_form,
     symbolic,
@@ -91,9 +91,9 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(ONE_SIGNED_SUM),
             Gradient(("p",), GRADIENT, domain=POSITIVE_ONE),
-            Property("0 ≤ H(p) ≤ log n", check(S, "entropy_bounds"), 24,
+            Property("0 ≤ H(p) ≤ log n", check_fn(S, "entropy_bounds"), 24,
                      "H within (2 + n) ulp relative, n ≤ 8, H ≤ log 8 < 2.1"),
-            Property("0·log 0 = 0", check(S, "entropy_conventions"), 4,
+            Property("0·log 0 = 0", check_fn(S, "entropy_conventions"), 4,
                      "H(½, ½, 0) = log 2 within the 2 + n ulp budget; H(one-hot) = 0 exactly"),
         ),
         notes="Natural log (nats). 0·log 0 = 0 by continuity. In bits (log₂) it is the "
@@ -111,10 +111,10 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(ONE_SIGNED_SUM),
             Gradient(("p", "q"), GRADIENT, domain=POSITIVE_TWO),
-            Property("H(p, q) ≥ H(p) (Gibbs)", check(S, "gibbs"), 24,
+            Property("H(p, q) ≥ H(p) (Gibbs)", check_fn(S, "gibbs"), 24,
                      "two cross-entropies each within (2 + n) ulp relative, values ≤ log 8 "
                      "+ KL; violation absolute"),
-            Property("0·log q = 0; q = 0 < p gives +∞", check(S, "zero_probability_conventions"),
+            Property("0·log q = 0; q = 0 < p gives +∞", check_fn(S, "zero_probability_conventions"),
                      0, "exact: the terms are 0 or −∞ by convention"),
         ),
         notes="q = 0 where p > 0 returns +∞ (the true value), never NaN; p = 0 terms are 0. "
@@ -132,15 +132,15 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(KL_BUDGET),
             Gradient(("p", "q"), GRADIENT, domain=POSITIVE_TWO),
-            Property("KL ≥ 0", check(S, "non_negative"), 48,
+            Property("KL ≥ 0", check_fn(S, "non_negative"), 48,
                      "the KL budget (8 + 5n ulp of max(KL, 1)) at n = 8"),
-            Property("KL(p‖p) = 0", check(S, "kl_self_zero"), 0,
+            Property("KL(p‖p) = 0", check_fn(S, "kl_self_zero"), 0,
                      "log p − log p is exactly 0 in every dtype"),
             Property("asymmetric: KL(½,½‖15/16,1/16) ≠ KL(15/16,1/16‖½,½)",
-                     check(S, "kl_asymmetric_example"), 8,
+                     check_fn(S, "kl_asymmetric_example"), 8,
                      "two terms of magnitude ≤ 1.4, each within 1.5 ulp, one subtraction; the "
                      "two directions differ by 0.27 (34 eps even in bfloat16)"),
-            Property("0·log 0 = 0; q = 0 < p gives +∞", check(S, "zero_probability_conventions"),
+            Property("0·log 0 = 0; q = 0 < p gives +∞", check_fn(S, "zero_probability_conventions"),
                      0, "exact: the terms are 0 or +∞ by convention"),
             Check("zero iff p = q (Gibbs, derived)", symbolic(S, "gibbs_inequality")),
         ),
@@ -184,7 +184,7 @@ ENTRIES: tuple[Entry, ...] = (
                      sizes={"T": 3}),
             Identity("= (Π P_t)^(−1/T)", symbolic(S, "perplexity_is_inverse_geometric_mean"),
                      sizes={"T": 3}),
-            Property("uniform over V gives V (V up to 50257)", check(S, "uniform_perplexity"),
+            Property("uniform over V gives V (V up to 50257)", check_fn(S, "uniform_perplexity"),
                      8, "log V rounded to the dtype (≤ ½ ulp of ≤ 10.9 → 2.7 eps relative "
                      "after exp) plus the mean and exp (≤ 2 ulp)"),
         ),
@@ -206,8 +206,8 @@ ENTRIES: tuple[Entry, ...] = (
                 "adds mn·u; measured against max(I, 1)",
                 per_length=4, length="n", scale="unit")),
             Identity("I(X;Y) = H(X) − H(X|Y)", symbolic(S, "mi_is_entropy_minus_conditional")),
-            Property("I ≥ 0", check(S, "non_negative"), 20, "the agreement budget at n = 3"),
-            Property("I = 0 for independent X, Y", check(S, "mi_independent_zero"), 20,
+            Property("I ≥ 0", check_fn(S, "non_negative"), 20, "the agreement budget at n = 3"),
+            Property("I = 0 for independent X, Y", check_fn(S, "mi_independent_zero"), 20,
                      "the agreement budget at n = 3; the product joint is rounded to the dtype, "
                      "which moves I by O(u²) only"),
         ),

@@ -24,7 +24,7 @@ from mathcheck.formulas._model import (
     Property,
     Section,
     Variant,
-    check,
+    check_fn,
     forms,
     spanning,
     symbolic,
@@ -170,7 +170,7 @@ ENTRIES: tuple[Entry, ...] = (
                      symbolic(S, "dot_geometric")),
             Derivative(symbolic(S, "d_dot_stated"), wrt="a"),
             Gradient(("a", "b"), Budget(1, "v·bᵢ and v·aᵢ: one rounded product each")),
-            Property("commutative in floating point", check(S, "commutes"), 0,
+            Property("commutative in floating point", check_fn(S, "commutes"), 0,
                      "aᵢbᵢ = bᵢaᵢ exactly and the summation order is the same"),
         ),
         signature="f(a, b) -> a·b over the last axis",
@@ -184,12 +184,12 @@ ENTRIES: tuple[Entry, ...] = (
         domain=VECTORS,
         claims=(
             Agreement(COSINE, domain=spanning(VECTORS)),
-            Property("in [−1, 1]", check(S, "in_unit_ball"), 0,
+            Property("in [−1, 1]", check_fn(S, "in_unit_ball"), 0,
                      "Cauchy–Schwarz; the forms clip the rounding that could step outside"),
-            Property("invariant to positive scaling", check(S, "scale_invariant"), 0,
+            Property("invariant to positive scaling", check_fn(S, "scale_invariant"), 0,
                      "scaling by 4 or 16 is exact in the domain and the forms normalise, so "
                      "every rounding is the same"),
-            Property("zero vector gives 0", check(S, "zero_vector"), 0,
+            Property("zero vector gives 0", check_fn(S, "zero_vector"), 0,
                      "stated convention: cos θ is undefined for a zero vector; the forms return "
                      "0 (the limit of torch's eps-clamped denominator), never NaN"),
         ),
@@ -221,7 +221,7 @@ ENTRIES: tuple[Entry, ...] = (
             Gradient(("a",), Budget(2, "aᵢ/‖a‖·v through the scaled form: the norm within "
                                     "(n + 1)/2 ulp, a divide and a product", per_length=0.5,
                                     length="n"), domain=SMOOTH_VECTOR),
-            Property("no overflow", check(S, "no_overflow"), 0,
+            Property("no overflow", check_fn(S, "no_overflow"), 0,
                      "finite whenever the exact norm is representable: entries up to 1e200 "
                      "(fp64) and 1e30 (fp32) are scaled by a power of two before squaring"),
         ),
@@ -261,11 +261,11 @@ ENTRIES: tuple[Entry, ...] = (
                      symbolic(S, "projection_idempotent")),
             Identity("residual orthogonal: (a − proj_b a)·b = 0",
                      symbolic(S, "projection_residual_orthogonal")),
-            Property("idempotent numerically", check(S, "projection_idempotent"), 10,
+            Property("idempotent numerically", check_fn(S, "projection_idempotent"), 10,
                      "p = proj_b a and proj_b p are each within (2n + 2)u‖a‖ of the exact "
                      "projection (see the budget; ‖p‖ ≤ ‖a‖), so they differ by ≤ 2(n + 1) eps "
                      "of ‖a‖ ≤ 10 for n ≤ 4"),
-            Property("residual orthogonal numerically", check(S, "residual_orthogonal"), 10,
+            Property("residual orthogonal numerically", check_fn(S, "residual_orthogonal"), 10,
                      "pᵢ within (2n + 2)u‖a‖; |(a − p)·b| ≤ ‖Δp‖‖b‖ ≤ (n + 1)√n eps·‖a‖‖b‖ "
                      "≤ 10 for n ≤ 4"),
         ),
@@ -283,9 +283,9 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(MATMUL_BUDGET),
             Identity("(AB)ᵀ = BᵀAᵀ", symbolic(S, "matmul_transpose")),
             Identity("associative: (AB)C = A(BC)", symbolic(S, "matmul_associative")),
-            Property("(AB)ᵀ = BᵀAᵀ numerically", check(S, "transpose_of_product"), 16,
+            Property("(AB)ᵀ = BᵀAᵀ numerically", check_fn(S, "transpose_of_product"), 16,
                      "two products, each within k²/2 eps of max(1, |y|), k ≤ 4"),
-            Property("associative numerically", check(S, "associative"), 128,
+            Property("associative numerically", check_fn(S, "associative"), 128,
                      "each side within γ_{k+p}·|A||B||C| ≤ (k + p)·kp·u ≤ 64 eps (k, p ≤ 4)",
                      domain=MATMUL3),
         ),
@@ -301,7 +301,7 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(EXACT),
             Identity("involution: (Aᵀ)ᵀ = A", symbolic(S, "transpose_involution")),
-            Property("involution, bit for bit", check(S, "involution"), 0,
+            Property("involution, bit for bit", check_fn(S, "involution"), 0,
                      "no arithmetic: exact"),
         ),
         signature="f(A) -> Aᵀ (last two axes)",
@@ -317,10 +317,10 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(INVERSE),
             Identity("AA⁻¹ = I (A⁻¹ = adj A / det A)", symbolic(S, "inverse_right")),
             Identity("(AB)⁻¹ = B⁻¹A⁻¹", symbolic(S, "inverse_of_product")),
-            Property("AA⁻¹ = I numerically", check(S, "inverse_residual"), 16,
+            Property("AA⁻¹ = I numerically", check_fn(S, "inverse_residual"), 16,
                      "‖AX̂ − I‖ ≤ c·n²·u·κ(A) for an LU inverse, c ≈ 2, n ≤ 4: measured in "
                      "eps·κ₂(A)"),
-            Property("(AB)⁻¹ = B⁻¹A⁻¹ numerically", check(S, "inverse_of_product"), 16,
+            Property("(AB)⁻¹ = B⁻¹A⁻¹ numerically", check_fn(S, "inverse_of_product"), 16,
                      "each inverse within c·n·u·κ relative: f(AB) within that of (AB)⁻¹, "
                      "f(B)f(A) within (κ(A) + κ(B))·c·n·u‖A⁻¹‖‖B⁻¹‖; 2-norms, c·n ≤ 8",
                      domain=TWO_SQUARE),
@@ -348,11 +348,11 @@ ENTRIES: tuple[Entry, ...] = (
                      symbolic(S, "trace_eigenvalues")),
             Identity("tr A = Σλ for n = 4 (Vieta on det(λI − A))",
                      symbolic(S, "trace_eigenvalues_vieta")),
-            Property("tr(AB) = tr(BA) numerically", check(S, "trace_cyclic"), 4,
+            Property("tr(AB) = tr(BA) numerically", check_fn(S, "trace_cyclic"), 4,
                      "each trace within (n − 1)u·Σ|diag| plus the rounding of the products to "
                      "the dtype (u·Σ|diag|): ≤ (n + 1)/2 eps ≤ 2.5, in eps of Σ|diag|",
                      domain=TRACE_PAIR),
-            Property("tr A = Σλ numerically", check(S, "trace_eigenvalue_sum"), 2,
+            Property("tr A = Σλ numerically", check_fn(S, "trace_eigenvalue_sum"), 2,
                      "the trace within (n − 1)u·Σ|Aᵢᵢ| ≤ 1.5 eps of max(1, Σ|Aᵢᵢ|); λ from "
                      "mpmath at 30 digits (complex for non-symmetric A)"),
         ),
@@ -369,9 +369,9 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(PRODUCT),
             Identity("commutative: A⊙B = B⊙A", symbolic(S, "hadamard_commutative")),
             Identity("distributive: A⊙(B + C) = A⊙B + A⊙C", symbolic(S, "hadamard_distributive")),
-            Property("commutative, bit for bit", check(S, "elementwise_commutes"), 0,
+            Property("commutative, bit for bit", check_fn(S, "elementwise_commutes"), 0,
                      "each product is the same exact value rounded once"),
-            Property("distributive on integers, bit for bit", check(S, "distributive"), 0,
+            Property("distributive on integers, bit for bit", check_fn(S, "distributive"), 0,
                      "integers in [−10, 10]: every sum and product is exact in every dtype",
                      domain=INTEGER_TRIPLE),
         ),
@@ -391,19 +391,19 @@ ENTRIES: tuple[Entry, ...] = (
             Identity("det A = Πλ for n = 4 (Vieta on det(λI − A))", symbolic(S, "eig_det_vieta")),
             Identity("symmetric 2×2: Av = λv for both pairs and v₁·v₂ = 0",
                      symbolic(S, "eig_symmetric_orthogonal")),
-            Property("Av = λv", check(S, "eig_residual"), 16,
+            Property("Av = λv", check_fn(S, "eig_residual"), 16,
                      f"backward error c·n·u‖A‖₂ with c = 4, n ≤ 4, including the rounding of P "
                      f"and λ to the dtype; in eps of ‖A‖₂. {MEASURED} ≤ 8"),
-            Property("A = PDP⁻¹", check(S, "eig_reconstruction"), 16,
+            Property("A = PDP⁻¹", check_fn(S, "eig_reconstruction"), 16,
                      f"as for Av = λv, with P⁻¹ from fp64 (P is orthogonal to n·u). {MEASURED} "
                      f"≤ 7"),
-            Property("symmetric A has orthogonal P", check(S, "eig_orthogonal"), 16,
+            Property("symmetric A has orthogonal P", check_fn(S, "eig_orthogonal"), 16,
                      f"eigh returns vectors orthonormal to c·n·u, c = 4, n ≤ 4. {MEASURED} ≤ 11"),
-            Property("det A = Πλ", check(S, "eig_det_product"), 16,
+            Property("det A = Πλ", check_fn(S, "eig_det_product"), 16,
                      "each λ within c·n·u‖A‖₂ (Weyl), so Πλ within n·c·n·u‖A‖₂ⁿ; det in "
                      "mpmath; in eps of ‖A‖₂ⁿ, n ≤ 4"),
             Check("general A: det = Πλ, tr = Σλ, A = PDP⁻¹ (complex)",
-                  check(S, "general_eig_facts")),
+                  check_fn(S, "general_eig_facts")),
         ),
         notes="Eigenvectors are unique only up to sign (and rotation within a repeated "
               "eigenvalue), so only eigenvalues are compared with the oracle (mpmath eigsy at 50 "
@@ -422,17 +422,17 @@ ENTRIES: tuple[Entry, ...] = (
         domain=RECTANGULAR,
         claims=(
             Agreement(SIGMAS),
-            Property("A = UΣVᵀ", check(S, "svd_reconstruction"), 64,
+            Property("A = UΣVᵀ", check_fn(S, "svd_reconstruction"), 64,
                      f"LAPACK bounds the backward error by p(m, n)·u·σ₁ with p only 'modestly "
                      f"growing' (LAPACK Users' Guide §4.9); {MEASURED} ≤ 48 in fp64 (dgesdd, and "
                      f"gesvd alike), ≤ 6 in fp32: p = 16·max(m, n) = 64 for m, n ≤ 4"),
-            Property("U, V orthogonal", check(S, "svd_orthogonal"), 16,
+            Property("U, V orthogonal", check_fn(S, "svd_orthogonal"), 16,
                      f"orthonormal to c·max(m, n)·u, c = 4, plus the rounding of the entries. "
                      f"{MEASURED} ≤ 11"),
-            Property("σᵢ² are the eigenvalues of AᵀA", check(S, "sigma_squared_eig"), 16,
+            Property("σᵢ² are the eigenvalues of AᵀA", check_fn(S, "sigma_squared_eig"), 16,
                      f"|Δσ| ≤ c·max(m, n)·u·σ₁ so |Δσ²| ≤ 2σ₁|Δσ|: 2·c·4 eps of σ₁², c = 2, with "
                      f"λ(AᵀA) from mpmath. {MEASURED} ≤ 9"),
-            Check("σᵢ² = λᵢ(AᵀA) at 50 digits", check(S, "sigma_squared_eig_exact")),
+            Check("σᵢ² = λᵢ(AᵀA) at 50 digits", check_fn(S, "sigma_squared_eig_exact")),
         ),
         notes="U and V are unique only up to simultaneous sign flips (and rotations within "
               "repeated σ), so only σ is compared with the oracle (mpmath svd_r at 50 digits).",
@@ -447,17 +447,17 @@ ENTRIES: tuple[Entry, ...] = (
         **forms(S, "low_rank"),
         domain=LOW_RANK,
         claims=(
-            Property("Eckart–Young: ‖A − A_k‖₂ = σ_{k+1}", check(S, "eckart_young"), 16,
+            Property("Eckart–Young: ‖A − A_k‖₂ = σ_{k+1}", check_fn(S, "eckart_young"), 16,
                      f"A_k from a backward-stable SVD (c·n·u·σ₁), its entries rounded (≤ n·u·σ₁ "
                      f"in 2-norm), two fp64 spectral norms: ≤ (c + 2)·n eps of σ₁, c = 2, "
                      f"n ≤ 4. {MEASURED} ≤ 5"),
-            Property("rank A_k ≤ k", check(S, "rank_at_most_k"), 8,
+            Property("rank A_k ≤ k", check_fn(S, "rank_at_most_k"), 8,
                      f"σ_{{k+1}}(A_k) is the rounding of A_k's entries and the product "
                      f"U_kΣ_kV_kᵀ: ≤ ‖E‖₂ ≤ 2n·u·σ₁ = n eps, n ≤ 4. {MEASURED} ≤ 2"),
             Identity("A − A₁ = σ₂u₂v₂ᵀ (2×2): ‖A − A₁‖₂ = σ₂",
                      symbolic(S, "low_rank_residual")),
             Check("no rank-k matrix is closer (Eckart–Young optimality)",
-                  check(S, "eckart_young_optimal")),
+                  check_fn(S, "eckart_young_optimal")),
         ),
         notes="A_k is unique only when σ_k > σ_{k+1}; for repeated singular values any choice "
               "is optimal, so the numeric forms are checked by Eckart–Young and rank, which "
@@ -475,20 +475,20 @@ ENTRIES: tuple[Entry, ...] = (
         domain=PCA,
         claims=(
             Property("directions = covariance eigenvectors (up to sign)",
-                     check(S, "pca_matches_covariance"), 64,
+                     check_fn(S, "pca_matches_covariance"), 64,
                      f"Wedin: sin∠ ≤ ‖ΔX‖₂/gap with the SVD's backward error ‖ΔX‖₂ ≤ p·u·σ₁, "
                      f"p = 64 as for linalg.svd (the centring's γ_N·max|X| per entry is in the "
                      f"scale); measured as sin∠·gap in eps of σ₁ + max|X| against "
                      f"mpmath eigenvectors of the covariance. {MEASURED} ≤ 46 (fp64), ≤ 5 (fp32)"),
-            Property("scores = X_c V_k", check(S, "pca_scores_projection"), 8,
+            Property("scores = X_c V_k", check_fn(S, "pca_scores_projection"), 8,
                      f"centring within γ_N·max|X| per entry (√d of them per score), the "
                      f"product within γ_d: N√d/2 + d/2 ≤ 6.7 eps of ‖X_c‖₂ + max|X| (N ≤ 6, "
                      f"d ≤ 3). {MEASURED} ≤ 2"),
-            Property("directions orthonormal", check(S, "pca_orthonormal"), 16,
+            Property("directions orthonormal", check_fn(S, "pca_orthonormal"), 16,
                      f"SVD vectors orthonormal to c·n·u, c = 4, plus their rounding. {MEASURED} "
                      f"≤ 9"),
             Check("SVD of centred X = eigendecomposition of the covariance, at 50 digits",
-                  check(S, "pca_equals_covariance_eig")),
+                  check_fn(S, "pca_equals_covariance_eig")),
         ),
         notes="Principal directions are defined only up to sign; the forms make each "
               "direction's largest-magnitude entry positive. With repeated singular values the "
@@ -511,11 +511,11 @@ ENTRIES: tuple[Entry, ...] = (
             Identity("A = LLᵀ ⇒ xᵀAx = ‖Lᵀx‖² (Cholesky ⇒ positive)", symbolic(S, "pd_cholesky")),
             Identity("A = QΛQᵀ ⇒ xᵀAx = Σλᵢ(qᵢ·x)² (all λ > 0 ⇔ positive)",
                      symbolic(S, "pd_eigenvalues")),
-            Property("xᵀAx > 0 for SPD A", check(S, "positive_on_spd"), 4,
+            Property("xᵀAx > 0 for SPD A", check_fn(S, "positive_on_spd"), 4,
                      "the computed form can dip below 0 only by its rounding, γ_{2n}·|x|ᵀ|A||x| "
                      "≤ n eps, plus A's rounding (½ eps): in eps of |x|ᵀ|A||x|, n ≤ 4; "
                      "for well-conditioned A this means xᵀAx > 0", domain=SPD_QUADRATIC),
-            Check("xᵀAx > 0 ⇔ all λ > 0 ⇔ Cholesky exists", check(S, "pd_criteria_agree")),
+            Check("xᵀAx > 0 ⇔ all λ > 0 ⇔ Cholesky exists", check_fn(S, "pd_criteria_agree")),
         ),
         signature="f(x, A) -> xᵀAx over the last axes",
     ),
@@ -531,12 +531,12 @@ ENTRIES: tuple[Entry, ...] = (
             Identity("QᵀQ = I for Cayley rotations (3×3)", symbolic(S, "orthogonal_cayley")),
             Identity("‖Qx‖ = ‖x‖", symbolic(S, "orthogonal_preserves_norm")),
             Identity("det Q = ±1 (rotation, reflection)", symbolic(S, "orthogonal_det")),
-            Property("QᵀQ = I for Q from QR", check(S, "orthonormal_gram"), 6,
+            Property("QᵀQ = I for Q from QR", check_fn(S, "orthonormal_gram"), 6,
                      "Q rounded to the dtype: 2u·Σ|q_ki||q_kj| ≤ 2u; γ_n for the products; "
                      "QR's own defect n·u in fp64: (2 + 2n)u ≤ 5 eps, n ≤ 4", domain=ORTHO),
-            Property("preserves norms: ‖Qx‖ = ‖x‖", check(S, "preserves_norm"), 24,
+            Property("preserves norms: ‖Qx‖ = ‖x‖", check_fn(S, "preserves_norm"), 24,
                      "|xᵀ(QᵀQ − I)x| ≤ n·max|QᵀQ − I|·‖x‖², n ≤ 4", domain=ORTHO),
-            Check("det Q = ±1 numerically", check(S, "orthogonal_det_numeric")),
+            Check("det Q = ±1 numerically", check_fn(S, "orthogonal_det_numeric")),
         ),
         notes="The numeric form is the Gram matrix AᵀA, which equals I exactly for orthogonal "
               "A; orthogonality itself is a property of inputs.",
@@ -554,13 +554,13 @@ ENTRIES: tuple[Entry, ...] = (
                 Domain(args=(_mat("A", "n", "n", -10.0, 10.0),), sizes={"n": COLS}))),
             Identity("real eigenvalues: the 2×2 discriminant is (p − r)² + (2q)² ≥ 0",
                      symbolic(S, "symmetric_real_eigenvalues")),
-            Property("output is symmetric, bit for bit", check(S, "exactly_symmetric"), 0,
+            Property("output is symmetric, bit for bit", check_fn(S, "exactly_symmetric"), 0,
                      "a/2 + b/2 = b/2 + a/2 exactly"),
-            Property("symmetric A is left unchanged", check(S, "fixes_symmetric"), 1,
+            Property("symmetric A is left unchanged", check_fn(S, "fixes_symmetric"), 1,
                      "a/2 + a/2 = a exactly except when halving a subnormal rounds (one "
                      "subnormal spacing = eps·tiny)", domain=SYMMETRIC),
             Check("real eigenvalues numerically (general eig solver)",
-                  check(S, "symmetric_real_spectrum")),
+                  check_fn(S, "symmetric_real_spectrum")),
         ),
         notes="The numeric form is the symmetric part (A + Aᵀ)/2, the nearest symmetric matrix; "
               "it equals A exactly when A = Aᵀ.",
@@ -576,10 +576,10 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(LORA_BUDGET),
             Identity("all 3×3 minors of BA vanish (d = k = 3, r = 2)", symbolic(S, "rank_bound")),
-            Property("rank(BA) ≤ r numerically", check(S, "rank_at_most_r"), 2,
+            Property("rank(BA) ≤ r numerically", check_fn(S, "rank_at_most_r"), 2,
                      "fl(BA) = BA + E with |E| ≤ (r + 1)u|B||A| and σ_{r+1} ≤ ‖E‖_F: "
                      "(r + 1)/2 eps of ‖|B||A|‖_F, r ≤ 2"),
-            Check("numerical rank of BA is r", check(S, "lora_rank_numeric")),
+            Check("numerical rank of BA is r", check_fn(S, "lora_rank_numeric")),
         ),
         notes="rank(A) = number of linearly independent rows/columns. The numeric form is the "
               "LoRA update ΔW = BA, whose rank is at most r; numerical rank needs a threshold "

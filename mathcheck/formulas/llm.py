@@ -18,7 +18,7 @@ from mathcheck.formulas._model import (
     Property,
     Section,
     Variant,
-    check,
+    check_fn,
     forms,
     symbolic,
 )
@@ -144,7 +144,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Property(
                 "each (sin, cos) pair has norm 1",
-                check(S, "unit_pairs"),
+                check_fn(S, "unit_pairs"),
                 4,
                 "sin and cos of the same (rounded) angle, each within 1 ulp: the angle error "
                 "cancels; squares summed in fp64: ≤ 2·2 eps",
@@ -187,14 +187,14 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Property(
                 "norm preserving",
-                check(S, "norm_preserving"),
+                check_fn(S, "norm_preserving"),
                 8,
                 "cos² + sin² of rounded values is 1 within 2u; two products and a sum per "
                 "component ≤ 3u: ≤ 4u‖x‖ = 2 eps, doubled for the fp64 norm of rounded data",
             ),
             Property(
                 "score invariant under a common shift of m and n (s = 5)",
-                check(S, "relative_position"),
+                check_fn(S, "relative_position"),
                 140,
                 "m, n ≤ 16: angles ≤ 21θ with error ≤ 63u, per vector ≤ 66u‖x‖; two scores: "
                 "≤ 264u‖q‖‖k‖ = 132 eps",
@@ -234,12 +234,12 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Check(
                 "each merge is the most frequent pair (ties → smallest ids)",
-                check(S, "bpe_greedy_merges"),
+                check_fn(S, "bpe_greedy_merges"),
                 backends=("numpy",),
             ),
             Check(
                 "decode(encode(s)) = s for any Unicode text (Hypothesis)",
-                check(S, "bpe_round_trip"),
+                check_fn(S, "bpe_round_trip"),
                 backends=("numpy",),
             ),
         ),
@@ -265,7 +265,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Check(
                 "Σ over all sequences of Π_t P(x_t | x_<t) = 1 (causal toy model)",
-                check(S, "chain_rule_normalised"),
+                check_fn(S, "chain_rule_normalised"),
             ),
         ),
         notes="Computed in log space: log P(x) = Σ_t log_softmax(z_t)[x_t]; one-hot target rows.",
@@ -287,7 +287,8 @@ ENTRIES: tuple[Entry, ...] = (
                 domain=Domain(args=SEQUENCE.args, sizes={"T": (2, 2), "V": (3, 3)}),
             ),
             Check(
-                "equals torch.nn.functional.cross_entropy (mean)", check(S, "nll_vs_cross_entropy")
+                "equals torch.nn.functional.cross_entropy (mean)",
+                check_fn(S, "nll_vs_cross_entropy")
             ),
         ),
         notes="exp(L) is the perplexity (section 10).",
@@ -322,7 +323,7 @@ ENTRIES: tuple[Entry, ...] = (
                      symbolic(S, "temperature_limits")),
             Check(
                 "the form at τ = 1e-3 and 1e14 is within 1e-12 of those limits",
-                check(S, "temperature_near_limits"),
+                check_fn(S, "temperature_near_limits"),
             ),
         ),
         notes="τ→0 concentrates on the argmax (uniformly over tied maxima); τ = 1 is softmax.",
@@ -347,7 +348,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Property(
                 "support = {i : fewer than k logits larger}, sums to 1",
-                check(S, "top_k_support"),
+                check_fn(S, "top_k_support"),
                 12,
                 "n ≤ 8 kept probabilities within (4 + n) ulp",
                 domain=Domain(
@@ -384,7 +385,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Property(
                 "support is the smallest top set with mass ≥ p",
-                check(S, "top_p_smallest_set"),
+                check_fn(S, "top_p_smallest_set"),
                 100,
                 "the set is chosen from dtype probabilities: n ≤ 8 values each within "
                 "(4 + n) ulp, so masses differ from fp64 ones by ≤ n(4 + n) = 96 eps",
@@ -419,7 +420,7 @@ ENTRIES: tuple[Entry, ...] = (
                 dtypes=("float64", "float32", "bfloat16"),
             ),
             Derivative(symbolic(S, "d_chinchilla_loss_dN"), wrt="N"),
-            Check("L(70B, 1.4T) with the published constants", check(S, "chinchilla_figures")),
+            Check("L(70B, 1.4T) with the published constants", check_fn(S, "chinchilla_figures")),
         ),
         notes="Published fit (Approach 3): E = 1.69, A = 406.4, B = 410.7, α = 0.34, β = 0.28. "
         "The cheatsheet writes E as L∞. No fp16 agreement: parameter and token counts "
@@ -456,13 +457,13 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Check(
                 "the stationary point is a minimum (L'' > 0, published constants)",
-                check(S, "chinchilla_is_minimum"),
+                check_fn(S, "chinchilla_is_minimum"),
                 backends=("sympy",),
                 dtypes=("exact",),
             ),
             Check(
                 "D/N from the fit vs the 20 tokens/parameter rule",
-                check(S, "chinchilla_tokens_per_parameter"),
+                check_fn(S, "chinchilla_tokens_per_parameter"),
                 backends=("numpy",),
             ),
         ),
@@ -500,7 +501,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Property(
                 "rank(BA) ≤ r",
-                check(S, "low_rank"),
+                check_fn(S, "low_rank"),
                 16,
                 "σ_{r+1} of the rounded product is ≤ ‖rounding error‖ ≤ r·u·‖|B||A|‖ ≤ 8 "
                 "eps·max(σ_1, 1) for d ≤ 4",
@@ -515,7 +516,8 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Identity("all (r+1)-minors of BA vanish (SymPy)", symbolic(S, "lora_minors")),
             Check(
-                "2dr parameters; d = 4096, r = 16 → 99.2 % fewer", check(S, "lora_parameter_count")
+                "2dr parameters; d = 4096, r = 16 → 99.2 % fewer",
+                check_fn(S, "lora_parameter_count")
             ),
         ),
         notes="Implementations scale ΔW by α/r; that constant does not change rank or count. "
@@ -540,12 +542,12 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Property(
                 "|x̂ − x| ≤ s/2 inside the range (s = 0.0371)",
-                check(S, "round_trip_half_step"),
+                check_fn(S, "round_trip_half_step"),
                 2,
                 "x/s rounds (≤ u|x| may move a near-tie), s(q − z) rounds (≤ u|x̂|)",
                 domain=QUANT_GENERAL,
             ),
-            Check("INT8 4×, INT4 8× smaller than fp32 (real tensors)", check(S, "quant_memory")),
+            Check("INT8 4×, INT4 8× smaller than fp32 (real tensors)", check_fn(S, "quant_memory")),
         ),
         notes="Rounding mode: round half to even (np.rint, torch.round), stated in the SymPy form. "
         "Unsigned 8-bit codes [0, 255] with zero point 128; outside s·[q_min − z, q_max − z] "
@@ -578,7 +580,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Check(
                 "formula = bytes of the K, V tensors a decoding loop caches",
-                check(S, "kv_cache_real_tensors"),
+                check_fn(S, "kv_cache_real_tensors"),
             ),
         ),
         notes="Per sequence (multiply by the batch). With grouped-query attention use the number "
@@ -603,7 +605,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Check(
                 "formula = torch FlopCounterMode of a real decoding step",
-                check(S, "kv_cache_flop_count"),
+                check_fn(S, "kv_cache_flop_count"),
             ),
         ),
         notes="Per layer of width d at context n: without cache 8nd² + 4n²d (re-project and "

@@ -15,7 +15,7 @@ from mathcheck.formulas._model import (
     Kink,
     Section,
     Variant,
-    check,
+    check_fn,
     forms,
     symbolic,
 )
@@ -238,7 +238,7 @@ ENTRIES: tuple[Entry, ...] = (
                      domain=Domain(args=(MODERATE_LOGITS, CE_DOMAIN.args[1]),
                                    sizes=GRADIENT_CLASSES)),
             Check("matches torch.nn.functional.cross_entropy",
-                  check(S, "matches_torch_cross_entropy")),
+                  check_fn(S, "matches_torch_cross_entropy")),
         ),
         notes="Computed from log-softmax, never as log(softmax(z)): softmax underflows to 0 for "
         "logit gaps beyond ~745 (fp64) / ~104 (fp32) / ~17 (fp16), and log 0 = −∞ (NaN for a "
@@ -276,7 +276,7 @@ ENTRIES: tuple[Entry, ...] = (
             Agreement(BCE_LOGITS),
             Gradient(("z",), BCE_LOGITS_GRADIENT),
             Check("matches torch binary_cross_entropy_with_logits",
-                  check(S, "matches_torch_bce_with_logits")),
+                  check_fn(S, "matches_torch_bce_with_logits")),
         ),
         notes="Finite and accurate for logits of ±1e4: softplus(z) − yz is evaluated as "
         "(1 − y)·max(z, 0) + y·max(−z, 0) + log1p(e^{−|z|}), a sum of non-negative terms.",
@@ -297,7 +297,7 @@ ENTRIES: tuple[Entry, ...] = (
                      domain=Domain(args=(MODERATE_LOGITS, FOCAL_DOMAIN.args[1]),
                                    sizes=GRADIENT_CLASSES, params=FOCAL_PARAMS)),
             Check("numeric forms at γ = 0, α = 1 equal cross-entropy",
-                  check(S, "focal_reduces_to_cross_entropy")),
+                  check_fn(S, "focal_reduces_to_cross_entropy")),
         ),
         notes="Multi-class form with a one-hot target and a scalar α (α = 0.25, γ = 2 as in "
         "RetinaNet). 1 − ŷ_t is computed as −expm1(log ŷ_t), accurate when ŷ_t → 1. All "
@@ -368,7 +368,7 @@ ENTRIES: tuple[Entry, ...] = (
                      label="gradient (|r| < δ)"),
             Gradient(("y", "y_hat"), HUBER_GRADIENT, domain=HUBER_LINEAR,
                      label="gradient (|r| > δ)"),
-            Check("matches torch.nn.functional.huber_loss", check(S, "matches_torch_huber")),
+            Check("matches torch.nn.functional.huber_loss", check_fn(S, "matches_torch_huber")),
         ),
         notes="Elementwise (reduction 'none'), δ = 1 (PyTorch's default). Not C²: the second "
         "derivative jumps from 1 to 0 at |r| = δ.",
@@ -394,7 +394,7 @@ ENTRIES: tuple[Entry, ...] = (
             Gradient(("a",), INFONCE_GRADIENT,
                      domain=Domain(INFONCE_DOMAIN.args, sizes={"N": (2, 2), "d": (2, 2)},
                                    params=INFONCE_PARAMS)),
-            Check("CLIP variant agrees with its SymPy form", check(S, "infonce_clip_agreement"),
+            Check("CLIP variant agrees with its SymPy form", check_fn(S, "infonce_clip_agreement"),
                   backends=("numpy", "torch"), dtypes=("float64", "float32"),
                   per="combination"),
         ),

@@ -11,7 +11,7 @@ from mathcheck.formulas._model import (
     Identity,
     Section,
     Variant,
-    check,
+    check_fn,
     forms,
     symbolic,
 )
@@ -111,7 +111,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Check(
                 "torch conv1d computes cross-correlation: equal only with a flipped kernel",
-                check(S, "conv_layers_cross_correlate"),
+                check_fn(S, "conv_layers_cross_correlate"),
             ),
         ),
         notes="The cheatsheet's (f∗g)(t) = Σ f(τ)g(t−τ) is a true convolution (kernel flipped). "
@@ -144,7 +144,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Check(
                 "matches nn.Conv1d/Conv2d/MaxPool1d shapes over generated (n, k, p, s, d)",
-                check(S, "output_size_vs_torch"),
+                check_fn(S, "output_size_vs_torch"),
             ),
         ),
         notes="Holds for dilation 1 and floor mode. With dilation d replace k by d(k − 1) + 1 "
@@ -179,7 +179,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Check(
                 "20 steps = torch.nn.RNNCell with copied weights",
-                check(S, "rnn_vs_torch"),
+                check_fn(S, "rnn_vs_torch"),
                 per="combination",
                 dtypes=("float64", "float32"),
             ),
@@ -213,7 +213,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Check(
                 "20 steps = torch.nn.LSTMCell with copied, reordered weights",
-                check(S, "lstm_vs_torch"),
+                check_fn(S, "lstm_vs_torch"),
                 per="combination",
                 dtypes=("float64", "float32"),
             ),
@@ -241,10 +241,10 @@ ENTRIES: tuple[Entry, ...] = (
                     scale="unit",
                 )
             ),
-            Check("= per-edge message passing (index_add)", check(S, "gcn_message_passing")),
+            Check("= per-edge message passing (index_add)", check_fn(S, "gcn_message_passing")),
             Check(
                 "normalised spectrum in (−1, 1], eigenvalue 1 at D̂^{1/2}𝟙",
-                check(S, "gcn_normalisation"),
+                check_fn(S, "gcn_normalisation"),
             ),
         ),
         notes="σ = ReLU here (Kipf & Welling); D̂ is the row-degree matrix of Â = A + I. For a "

@@ -5,7 +5,7 @@ integer count), each figure recomputed exactly and its formula confirmed on a re
 or a real forward pass. Figures that no formula gives (batch size, learning rate) say so.
 """
 
-from mathcheck.formulas._model import Check, Entry, Identity, Section, check, symbolic
+from mathcheck.formulas._model import Check, Entry, Identity, Section, check_fn, symbolic
 
 SECTION = Section(17, "numbers", "Numbers to know")
 S = SECTION.slug
@@ -28,7 +28,7 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Check(
                 "175B from the published shapes; formula = numel of a real small GPT",
-                check(S, "gpt3_params"),
+                check_fn(S, "gpt3_params"),
             ),
         ),
         notes="Computed 174,604,259,328 with vocab 50257, context 2048, biases, learned "
@@ -49,7 +49,7 @@ ENTRIES: tuple[Entry, ...] = (
             Check(
                 "70B from the published shapes (GQA, SwiGLU); formula = numel of a real "
                 "small LLaMA",
-                check(S, "llama2_70b_params"),
+                check_fn(S, "llama2_70b_params"),
             ),
         ),
         notes="Needs what the table omits: 8 KV heads (GQA), d_ff = 28672, vocab 32000, an "
@@ -66,7 +66,8 @@ ENTRIES: tuple[Entry, ...] = (
         numpy=None,
         torch=None,
         domain=None,
-        claims=(Check("2 bytes per fp16 element; 70e9 × 2 B = 140 GB", check(S, "fp16_memory")),),
+        claims=(Check("2 bytes per fp16 element; 70e9 × 2 B = 140 GB",
+                      check_fn(S, "fp16_memory")),),
         notes="GB = 10⁹ B (130.4 GiB). Weights only.",
         no_numeric_reason=COUNT,
         signature="N × 2 bytes",
@@ -83,7 +84,7 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Check(
                 "two 4-bit codes per byte (packed for real); 70e9 × 0.5 B = 35 GB",
-                check(S, "int4_memory"),
+                check_fn(S, "int4_memory"),
             ),
         ),
         notes="Before per-group scales and zero points (≈ +6 % at group size 128).",
@@ -100,7 +101,8 @@ ENTRIES: tuple[Entry, ...] = (
         torch=None,
         domain=None,
         claims=(
-            Check("Chinchilla's 1.4T tokens / 70B parameters = 20", check(S, "chinchilla_tokens")),
+            Check("Chinchilla's 1.4T tokens / 70B parameters = 20",
+                  check_fn(S, "chinchilla_tokens")),
         ),
         notes="An empirical ratio (approaches 1–2 of Hoffmann et al.), not a constant of the "
         "fitted law: the approach-3 fit gives a ratio that grows with compute (errata).",
@@ -119,7 +121,7 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Check(
                 "counted with FlopCounterMode: QKᵀ = 2n²d, QKᵀ + AV = 4n²d",
-                check(S, "attention_flops"),
+                check_fn(S, "attention_flops"),
             ),
         ),
         notes="Conventions: 2 FLOPs per multiply-add, only matmuls counted. 2n²d is QKᵀ alone "
@@ -143,7 +145,7 @@ ENTRIES: tuple[Entry, ...] = (
                 "a SwiGLU FFN with d_ff = 8d/3 also gives 16nd²",
                 symbolic(S, "swiglu_flops_at_8d_over_3"),
             ),
-            Check("counted with FlopCounterMode on a real FFN and block", check(S, "ffn_flops")),
+            Check("counted with FlopCounterMode on a real FFN and block", check_fn(S, "ffn_flops")),
         ),
         notes="Conventions: d_ff = 4d, 2 FLOPs per multiply-add, biases and the activation not "
         "counted. 'Dominates for short sequences': FFN 16nd² > attention mixing 4n²d iff "
@@ -161,7 +163,7 @@ ENTRIES: tuple[Entry, ...] = (
         numpy=None,
         torch=None,
         domain=None,
-        claims=(Check("not derivable: published values reported", check(S, "batch_size")),),
+        claims=(Check("not derivable: published values reported", check_fn(S, "batch_size")),),
         no_numeric_reason=EMPIRICAL,
     ),
     Entry(
@@ -173,7 +175,7 @@ ENTRIES: tuple[Entry, ...] = (
         numpy=None,
         torch=None,
         domain=None,
-        claims=(Check("not derivable: published values reported", check(S, "learning_rate")),),
+        claims=(Check("not derivable: published values reported", check_fn(S, "learning_rate")),),
         no_numeric_reason=EMPIRICAL,
     ),
 )

@@ -21,7 +21,7 @@ from mathcheck.formulas._model import (
     Property,
     Section,
     Variant,
-    check,
+    check_fn,
     forms,
     spanning,
     symbolic,
@@ -101,10 +101,10 @@ ENTRIES: tuple[Entry, ...] = (
                       sizes=SIZES, params={"lr": 0.1}, ranges={"lr": (1e-5, 0.1)}),
         claims=(
             Agreement(GD_BUDGET),
-            Check("120 steps on 4 objectives = exact recurrence", check(S, "gd_many_steps"),
+            Check("120 steps on 4 objectives = exact recurrence", check_fn(S, "gd_many_steps"),
                   per="combination", backends=("numpy", "torch"), dtypes=("float64", "float32"),
                   uses_form=True),
-            Check("matches torch.optim.SGD", check(S, "gd_matches_torch")),
+            Check("matches torch.optim.SGD", check_fn(S, "gd_matches_torch")),
         ),
         notes="θ_{t+1} = θ_t − η∇L(θ_t). The form is one step: f(theta, g, *, lr) -> theta'.",
         signature="f(theta[..., n], g[..., n], *, lr) -> theta'[..., n]",
@@ -123,10 +123,10 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(MOMENTUM_BUDGET),
             Check("120 steps on 4 objectives = exact recurrence",
-                  check(S, "sgd_momentum_many_steps"), per="combination",
+                  check_fn(S, "sgd_momentum_many_steps"), per="combination",
                   backends=("numpy", "torch"), dtypes=("float64", "float32"),
                   uses_form=True),
-            Check("matches torch.optim.SGD(momentum)", check(S, "sgd_momentum_matches_torch")),
+            Check("matches torch.optim.SGD(momentum)", check_fn(S, "sgd_momentum_matches_torch")),
         ),
         notes="v_t = γv_{t−1} + η∇L(θ_t), θ_{t+1} = θ_t − v_t; returns rows (θ', v'). "
         "torch.optim.SGD keeps b = γb + g and steps θ −= ηb: the same iterates while η is "
@@ -149,10 +149,10 @@ ENTRIES: tuple[Entry, ...] = (
         domain=Domain(args=ADAM_ARGS, sizes=STATE_SIZES, params=ADAM_PARAMS, ranges=ADAM_RANGES),
         claims=(
             Agreement(ADAM_BUDGET),
-            Check("120 steps on 4 objectives = exact recurrence", check(S, "adam_many_steps"),
+            Check("120 steps on 4 objectives = exact recurrence", check_fn(S, "adam_many_steps"),
                   per="combination", backends=("numpy", "torch"), dtypes=("float64", "float32"),
                   uses_form=True),
-            Check("matches torch.optim.Adam", check(S, "adam_matches_torch")),
+            Check("matches torch.optim.Adam", check_fn(S, "adam_matches_torch")),
         ),
         notes="m_t = β₁m + (1 − β₁)g, v_t = β₂v + (1 − β₂)g², m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), "
         "θ' = θ − ηm̂/(√v̂ + ε) with t ≥ 1 the number of this step; returns rows (θ', m', v'). "
@@ -180,11 +180,11 @@ ENTRIES: tuple[Entry, ...] = (
                       ranges={**ADAM_RANGES, "weight_decay": (0.0, 0.3)}),
         claims=(
             Agreement(ADAM_BUDGET),
-            Check("120 steps on 4 objectives = exact recurrence", check(S, "adamw_many_steps"),
+            Check("120 steps on 4 objectives = exact recurrence", check_fn(S, "adamw_many_steps"),
                   per="combination", backends=("numpy", "torch"), dtypes=("float64", "float32"),
                   uses_form=True),
-            Check("matches torch.optim.AdamW", check(S, "adamw_matches_torch")),
-            Check("differs from Adam on L + (λ/2)‖θ‖²", check(S, "adamw_is_not_adam_on_l2")),
+            Check("matches torch.optim.AdamW", check_fn(S, "adamw_matches_torch")),
+            Check("differs from Adam on L + (λ/2)‖θ‖²", check_fn(S, "adamw_is_not_adam_on_l2")),
         ),
         notes="θ' = θ − η(m̂/(√v̂ + ε) + λθ): the decay is applied to θ directly, never through "
         "the gradient, so the moments never see it. torch.optim.AdamW computes θ(1 − ηλ) first, "
@@ -213,10 +213,11 @@ ENTRIES: tuple[Entry, ...] = (
                 "root and a product: ≤ (n/2 + 2)u; c/‖g‖ and the product add u: ≤ 7u relative "
                 "at n = 8, rounded to 8. Near ‖g‖ = c either branch is within this. " + LOW,
                 low_precision_ulps=1), domain=spanning(CLIP)),
-            Property("‖ĝ‖ ≤ c", check(S, "clipped_norm_bounded"), 8,
+            Property("‖ĝ‖ ≤ c", check_fn(S, "clipped_norm_bounded"), 8,
                      "every ĝ_i within the 8 ulp (≤ 8 eps relative) agreement budget, so "
                      "‖ĝ‖ ≤ c(1 + 8 eps)"),
-            Check("matches torch clip_grad_norm_ (up to its 1e-6)", check(S, "clip_matches_torch")),
+            Check("matches torch clip_grad_norm_ (up to its 1e-6)",
+                  check_fn(S, "clip_matches_torch")),
         ),
         notes="ĝ = g if ‖g‖ ≤ c else c·g/‖g‖ over the last axis. torch.nn.utils.clip_grad_norm_ "
         "uses c/(‖g‖ + 1e-6) (clamped to 1) over all parameters together: a relative "
@@ -233,10 +234,10 @@ ENTRIES: tuple[Entry, ...] = (
                       params={"eta_max": 3e-4, "eta_min": 3e-5, "T": 200.0}),
         claims=(
             Agreement(SCHEDULE_BUDGET),
-            Check("every step t = 0 … 1.25T, exact endpoints", check(S, "cosine_every_step"),
+            Check("every step t = 0 … 1.25T, exact endpoints", check_fn(S, "cosine_every_step"),
                   per="combination", backends=("numpy", "torch"),
                   dtypes=("float64", "float32", "float16", "bfloat16")),
-            Check("matches torch CosineAnnealingLR on 0 … T", check(S, "cosine_matches_torch")),
+            Check("matches torch CosineAnnealingLR on 0 … T", check_fn(S, "cosine_matches_torch")),
         ),
         notes="η_t = η_min + ½(η_max − η_min)(1 + cos(πt/T)), computed as "
         "η_min·cos²(π(T − t)/(2T)) + η_max·sin²(π(T − t)/(2T)): exactly η_max at t = 0 and "
@@ -255,7 +256,7 @@ ENTRIES: tuple[Entry, ...] = (
         claims=(
             Agreement(SCHEDULE_BUDGET),
             Check("every step t = 0 … 1.25T, exact endpoints",
-                  check(S, "warmup_cosine_every_step"), per="combination",
+                  check_fn(S, "warmup_cosine_every_step"), per="combination",
                   backends=("numpy", "torch"),
                   dtypes=("float64", "float32", "float16", "bfloat16")),
         ),
@@ -316,9 +317,9 @@ ENTRIES: tuple[Entry, ...] = (
             Identity("E[mask·h/(1 − p)] = h", symbolic(S, "dropout_expectation")),
             Agreement(Budget(2, "1 − p and the division round once each: ≤ 2 ulp. " + LOW,
                              low_precision_ulps=1)),
-            Check("E[h] = f(x) over random masks", check(S, "dropout_expectation"),
+            Check("E[h] = f(x) over random masks", check_fn(S, "dropout_expectation"),
                   per="combination", backends=("numpy", "torch"), dtypes=("float64", "float32")),
-            Check("matches torch F.dropout", check(S, "dropout_matches_torch")),
+            Check("matches torch F.dropout", check_fn(S, "dropout_matches_torch")),
         ),
         notes="h = mask ⊙ f(x)/(1 − p) with mask ~ Bernoulli(1 − p). The form takes the mask as "
         "an input (so it is deterministic and checkable); the statistical check draws masks "
@@ -335,9 +336,9 @@ ENTRIES: tuple[Entry, ...] = (
         torch=None,
         domain=None,
         claims=(
-            Check("Jensen holds on convex losses", check(S, "jensen_convex")),
+            Check("Jensen holds on convex losses", check_fn(S, "jensen_convex")),
             Check("a non-convex loss violates it (and has a saddle)",
-                  check(S, "nonconvex_counterexample")),
+                  check_fn(S, "nonconvex_counterexample")),
         ),
         notes="f convex ⟺ f(λx + (1 − λ)y) ≤ λf(x) + (1 − λ)f(y) for λ ∈ [0, 1].",
         display=r"f \text{ convex} \iff f(\lambda x + (1-\lambda) y) \le \lambda f(x) + "

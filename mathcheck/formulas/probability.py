@@ -11,7 +11,7 @@ from mathcheck.formulas._model import (
     Identity,
     Property,
     Section,
-    check,
+    check_fn,
     forms,
     symbolic,
 )
@@ -83,7 +83,7 @@ ENTRIES: tuple[Entry, ...] = (
                              "≤ [3(n−1) + 4]u = 1.5(n−1) + 2 ulp of 1", per_length=1.5,
                              length="n", scale="unit")),
             Property("random finite tables: P(A∪B) counted directly",
-                     check(S, "union_counted_directly"), 13,
+                     check_fn(S, "union_counted_directly"), 13,
                      "the rule's ≤ 1.5(n−1) + 2 ulp with n ≤ 8, plus the direct sum's "
                      "(n−1)/2: ≤ 12.5 eps"),
         ),
@@ -101,7 +101,7 @@ ENTRIES: tuple[Entry, ...] = (
             Identity("marginal × conditional = joint", symbolic(S, "multiplication_rule_table"),
                      sizes={"k": 2, "m": 3}),
             Agreement(Budget(0.5, "one product of two stored numbers, correctly rounded")),
-            Check("random joint tables: P(X)·P(Y|X) = P(X, Y)", check(S, "joint_recovered"),
+            Check("random joint tables: P(X)·P(Y|X) = P(X, Y)", check_fn(S, "joint_recovered"),
                   per="combination", backends=("numpy", "torch"),
                   dtypes=("float64", "float32", "float16", "bfloat16")),
         ),
@@ -120,10 +120,10 @@ ENTRIES: tuple[Entry, ...] = (
                              "n positive terms ≤ (n−1)u, divide ≤ u: relative ≤ (n + 2)u per "
                              "entry; measured against the largest posterior", per_length=1,
                              length="n", scale="row")),
-            Property("posterior sums to 1", check(S, "sums_to_one"), 10,
+            Property("posterior sums to 1", check_fn(S, "sums_to_one"), 10,
                      "each entry within (n + 2)u relative, n ≤ 8, the sum in fp64: ≤ 10 eps"),
             Check("random joint tables: posterior = normalised joint column",
-                  check(S, "posterior_from_joint"), per="combination",
+                  check_fn(S, "posterior_from_joint"), per="combination",
                   backends=("numpy", "torch"), dtypes=("float64", "float32", "float16",
                                                        "bfloat16")),
         ),
@@ -204,7 +204,7 @@ ENTRIES: tuple[Entry, ...] = (
                              "≲ (n+1)u·cond(Σ) each per unit of their size; absolute error "
                              "against max(|y|, 1)", per_length=4, length="n", scale="unit",
                              cond_arg="sigma")),
-            Check("stable for near-singular and extremely scaled Σ", check(S, "near_singular"),
+            Check("stable for near-singular and extremely scaled Σ", check_fn(S, "near_singular"),
                   per="combination", backends=("numpy", "torch"), dtypes=("float64", "float32")),
         ),
         notes="Numeric forms return the log-density via Σ = LLᵀ: log det Σ = 2Σ log L_ii and "
@@ -230,7 +230,7 @@ ENTRIES: tuple[Entry, ...] = (
                              "absolute against max(|y|, 1) since the mean may cancel",
                              per_length=5, length="n", scale="unit")),
             Check("biased: E[σ̂²] = (n − 1)σ²/n (sampling, 99.999 %)",
-                  check(S, "mle_variance_bias")),
+                  check_fn(S, "mle_variance_bias")),
         ),
         notes="Output (μ̂, σ̂²) on the last axis; σ̂² divides by n (the MLE), not n − 1.",
         signature="f(x (n,)) -> (mean, biased variance)",
@@ -255,7 +255,7 @@ ENTRIES: tuple[Entry, ...] = (
             Identity("Laplace prior ⇒ soft-thresholding: branch stationary points x̄ ∓ σ²/(nb) "
                      "(derived)", symbolic(S, "map_laplace_soft_threshold"), sizes={"n": 3}),
             Check("Laplace-prior MAP = argmin of −log posterior",
-                  check(S, "laplace_soft_threshold_numeric")),
+                  check_fn(S, "laplace_soft_threshold_numeric")),
         ),
         notes="Model: x_i ~ N(θ, σ²) with σ = 1; prior N(0, τ²) with τ = 0.5 gives the ridge "
               "estimate Σx/(n + σ²/τ²); a Laplace(0, b) prior gives x̄ soft-thresholded at "
@@ -294,7 +294,7 @@ ENTRIES: tuple[Entry, ...] = (
                              "(n·max|x|/σ)²u² relative (rows with a large common offset)",
                              per_length=1, length="n", cond_arg="x", cond_kind="offset",
                              cond_weights="p")),
-            Property("stable under a large offset (c = 1/eps)", check(S, "offset_stable"),
+            Property("stable under a large offset (c = 1/eps)", check_fn(S, "offset_stable"),
                      8, "x + c is exact; the corrected two-pass error is (n + 4)u relative "
                      "plus ≤ 3u·δ²/Var, δ the first-pass mean's error; NumPy and Torch "
                      "accumulate fp16/bf16 in fp32, so the mean is correctly rounded and "
@@ -341,7 +341,7 @@ ENTRIES: tuple[Entry, ...] = (
                              "errors, (n·max|x|/σ)²u² for a sample with a large offset",
                              per_length=0.5, length="n", scale="unit", cond_arg=("x", "y"),
                              cond_kind="offset")),
-            Property("ρ ∈ [−1, 1]", check(S, "in_unit_ball"), 0,
+            Property("ρ ∈ [−1, 1]", check_fn(S, "in_unit_ball"), 0,
                      "clamped: rounding alone could leave [−1, 1] by an ulp"),
         ),
         notes="Undefined (NaN) when either input is constant. Each sample is scaled to unit "

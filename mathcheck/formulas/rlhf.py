@@ -12,7 +12,7 @@ from mathcheck.formulas._model import (
     Identity,
     Property,
     Section,
-    check,
+    check_fn,
     forms,
     symbolic,
 )
@@ -92,7 +92,7 @@ ENTRIES: tuple[Entry, ...] = (
             Gradient(("r_w", "r_l"), Budget(24, "σ(1 − σ) from a σ within 12 ulp: 2·12 ulp")),
             Property(
                 "P(w ≻ l) + P(l ≻ w) = 1",
-                check(S, "bt_antisymmetric"),
+                check_fn(S, "bt_antisymmetric"),
                 2,
                 "two sigmoids of ±d, each ≤ 1 ulp absolute near 1/2 (sum taken in fp64)",
                 domain=Domain(
@@ -124,13 +124,13 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Property(
                 "clipped ≤ unclipped",
-                check(S, "ppo_clipped_below_unclipped"),
+                check_fn(S, "ppo_clipped_below_unclipped"),
                 1,
                 "min(a, b) ≤ a exactly; r·A recomputed in fp64 differs by one rounding",
             ),
             Check(
                 "gradient vanishes outside the clip range in the right direction",
-                check(S, "ppo_gradient_vanishes"),
+                check_fn(S, "ppo_gradient_vanishes"),
             ),
         ),
         notes="An objective to maximise (E_t of the min); libraries minimise its negative. The "
@@ -173,11 +173,11 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Property(
                 "objective ≤ E_π[r] (KL ≥ 0)",
-                check(S, "kl_penalty_below_reward"),
+                check_fn(S, "kl_penalty_below_reward"),
                 8,
                 "KL ≥ 0 up to its own rounding: ≤ (n + 1)·8 ulp of max(|E r|, 1)",
             ),
-            Check("maximiser π* ∝ π_ref·exp(r/β)", check(S, "kl_optimal_policy")),
+            Check("maximiser π* ∝ π_ref·exp(r/β)", check_fn(S, "kl_optimal_policy")),
         ),
         notes="Evaluated exactly over a finite response set (the expectation over y ~ π written "
         "out), with 0·log 0 = 0. π_ref > 0 everywhere (softmax policies have full "
@@ -213,7 +213,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Check(
                 "at π* ∝ π_ref e^{r/β}, DPO = Bradley–Terry NLL of r",
-                check(S, "dpo_at_optimal_policy"),
+                check_fn(S, "dpo_at_optimal_policy"),
             ),
         ),
         notes="'Equivalent to PPO under certain assumptions' means: both optimise the "
@@ -254,14 +254,14 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             Property(
                 "prompt tokens do not change the loss",
-                check(S, "sft_prompt_ignored"),
+                check_fn(S, "sft_prompt_ignored"),
                 0,
                 "masked terms are multiplied by an exact 0 (dtype-independent: two dtypes)",
                 dtypes=("float64", "float16"),
             ),
             Check(
                 "equals F.cross_entropy(ignore_index=-100, reduction='sum')",
-                check(S, "sft_matches_cross_entropy"),
+                check_fn(S, "sft_matches_cross_entropy"),
                 per="combination",
                 dtypes=("float64", "float32"),
             ),
