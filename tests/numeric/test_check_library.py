@@ -11,7 +11,7 @@ import pytest
 
 from mathcheck.formulas import all_entries, get
 from mathcheck.numeric import backend
-from mathcheck.numeric.checks import _context, _properties, losses
+from mathcheck.numeric.checks import _compare, _context, _properties, losses
 from mathcheck.numeric.numpy_forms import linalg as npf
 from mathcheck.numeric.numpy_forms import optimization as np_opt
 from mathcheck.numeric.torch_forms import optimization as torch_opt
@@ -37,11 +37,33 @@ def test_largest_change_counts_a_nan_as_a_change():
     assert _properties.largest_change(base, [np.array([1.0, math.nan])]) == math.inf
 
 
-def test_unit_ulps_are_taken_of_the_reference_floored_at_one():
+def test_ulps_apart_are_taken_of_the_reference_at_its_scale():
     eps = np.finfo(np.float64).eps
-    got = _properties.unit_ulps(np.array([0.25 + eps, 4.0 + 8 * eps]), np.array([0.25, 4.0]),
-                                "float64")
-    np.testing.assert_allclose(got, [1.0, 2.0])
+    got, want = np.array([0.25 + eps, 4.0 + 8 * eps]), np.array([0.25, 4.0])
+    np.testing.assert_allclose(_properties.ulps_apart(got, want, "float64"), [1.0, 2.0])
+    np.testing.assert_allclose(_properties.ulps_apart(got, want, "float64", "row"),
+                               [0.25, 2.0])  # ulps of the row's largest |y| = 4
+    np.testing.assert_allclose(_properties.ulps_apart(got, want, "float64", "elementwise"),
+                               [4.0, 2.0])
+
+
+def test_scaled_norm_neither_underflows_nor_overflows():
+    x = np.array([[3e-200, 4e-200], [3e200, 4e200], [0.0, 0.0]])
+    np.testing.assert_allclose(_properties.scaled_norm(x), [5e-200, 5e200, 0.0])
+    np.testing.assert_allclose(_properties.scaled_norm(x[None], axis=(-2, -1)), [5e200])
+
+
+def test_componentwise_discounts_subnormal_spacings():
+    tiny = np.finfo(np.float64).tiny
+    exact, magnitude = np.array([1.0, 0.0]), np.array([1.0, 0.0])
+    up = exact + np.array([BE.eps, 0.0])  # one eps where the magnitude is 1
+    assert _properties.componentwise(up, exact, magnitude, BE, 1) == 1.0
+    off = exact + np.array([0.0, 2 * tiny * BE.eps])  # a spacing beyond the floor where exact is 0
+    assert _properties.componentwise(off, exact, magnitude, BE, 1) == 1.0 / BE.eps
+    assert _properties.componentwise(off, exact, magnitude, BE, 1, absolute_at_zero=True) == (
+        tiny)
+    assert _properties.componentwise(np.array([np.nan]), exact[:1], magnitude[:1], BE, 1) == (
+        math.inf)
 
 
 def test_exact_shifts_drop_the_ones_the_dtype_would_round():
@@ -79,6 +101,30 @@ def test_verdict():
     assert Outcome.verdict(False, "no", unit="eps").status == "failed"
     assert Outcome.verdict(True, success="confirmed").status == "confirmed"
     assert Outcome.verdict(False, success="confirmed").status == "failed"
+
+
+def test_within_and_eps_apart():
+    assert _compare.within(1.0, 2.0, "ok") == Outcome("passed", "ok", 1.0, 2.0, "eps")
+    assert _compare.within(3.0, 2.0, "no", note="why").extra == {"budget_note": "why"}
+    assert _compare.within(math.nan, 2.0, "nan").status == "failed"
+    assert _compare.within(0.0, 0.0, "exact", success="confirmed").status == "confirmed"
+    eps = _compare.EPS64
+    want = np.array([0.5, 4.0])
+    assert _compare.eps_apart(want + np.array([0.0, 8 * eps]), want) == 2.0  # of max |want|
+    off = want + np.array([eps, 0.0])
+    assert _compare.eps_apart(off, want, elementwise=True) == 2.0  # of |0.5|
+    assert _compare.eps_apart(off, want, 1.0, elementwise=True) == 1.0  # of max(|0.5|, 1)
+    torch = pytest.importorskip("torch")
+    one = torch.ones(1, dtype=torch.float64)
+    assert _compare.eps_apart(one + eps, one) == 1.0
+
+
+def test_both_forms_run_the_numpy_and_the_torch_form_on_the_same_inputs():
+    a, b = np.array([[3.0, 4.0]]), np.array([[1.0, 0.0]])
+    ours_np, ours_torch = _compare.both_forms("linalg", "cosine_similarity", a, b)
+    assert isinstance(ours_torch, np.ndarray)
+    np.testing.assert_array_equal(ours_np, npf.cosine_similarity(a, b))
+    np.testing.assert_allclose(ours_torch, ours_np, rtol=1e-15)
 
 
 def test_context_readers():

@@ -34,13 +34,16 @@ def backend_of(ctx: CheckContext) -> Backend:
     return backend(ctx.backend, ctx.dtype, ctx.device)
 
 
-def form_under_test(ctx: CheckContext, section: str, name: str) -> Any:
-    """The context's form, else the catalog's by its naming convention: `name` in
-    `numpy_forms.<section>` or `torch_forms.<section>`, for the context's backend."""
-    if ctx.form is not None:
-        return ctx.form
-    module = "numpy_forms" if ctx.backend == "numpy" else "torch_forms"
+def catalog_form(section: str, name: str, backend: str) -> Any:
+    """The catalog's form by its naming convention: `name` in `numpy_forms.<section>` for
+    the "numpy" backend, else in `torch_forms.<section>`."""
+    module = "numpy_forms" if backend == "numpy" else "torch_forms"
     return getattr(import_module(f"mathcheck.numeric.{module}.{section}"), name)
+
+
+def form_under_test(ctx: CheckContext, section: str, name: str) -> Any:
+    """The context's form, else the catalog's (`catalog_form`) for the context's backend."""
+    return ctx.form if ctx.form is not None else catalog_form(section, name, ctx.backend)
 
 
 def entry_of(ctx: CheckContext) -> Any:

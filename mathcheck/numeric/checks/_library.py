@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from mathcheck.numeric._dtypes import ulp
+from mathcheck.numeric.checks._properties import ulps_apart
 
 Scale = Literal["row", "elementwise", "unit"]
 
@@ -33,14 +33,8 @@ class SameAs:
         want = np.asarray(backend.to_numpy(self.library(**args, **keywords)), dtype=np.float64)
         if got.shape != want.shape:
             return float("inf")
-        if self.scale == "row" and want.ndim:
-            scale = np.max(np.abs(want), axis=-1, keepdims=True)
-        elif self.scale == "unit":
-            scale = np.maximum(np.abs(want), 1.0)
-        else:
-            scale = np.abs(want)
         with np.errstate(invalid="ignore"):
-            diff = np.abs(got - want) / ulp(scale, backend.dtype)
+            diff = ulps_apart(got, want, backend.dtype, self.scale)
         same_special = (got == want) | (np.isnan(got) & np.isnan(want))
         diff = np.where(same_special, 0.0, np.where(np.isnan(diff), np.inf, diff))
         return float(np.max(diff)) if diff.size else 0.0

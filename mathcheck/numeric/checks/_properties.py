@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
-from mathcheck.numeric._dtypes import round_to, ulp
+from mathcheck.numeric._dtypes import fmt, round_to, ulp
+from mathcheck.numeric._ulps import error_scale
 
 Form = Callable[..., Any]
 Args = Mapping[str, Any]
@@ -61,10 +62,40 @@ def largest_change(base: np.ndarray, variants: Iterable[np.ndarray]) -> float:
     return worst
 
 
-def unit_ulps(got: np.ndarray, reference: np.ndarray, dtype: str) -> np.ndarray:
-    """|got − reference| in ulps of max(|reference|, 1) of `dtype`: the scale of outputs of
-    size O(1) (losses, normalised activations, optimizer states)."""
-    return np.abs(got - reference) / ulp(np.maximum(np.abs(reference), 1.0), dtype)
+def ulps_apart(got: Any, reference: Any, dtype: str, scale: str = "unit") -> np.ndarray:
+    """|got − reference| in ulps of `dtype`, elementwise, at the reference's `scale` (as a
+    `Budget` names it): "unit" max(|reference|, 1), the scale of outputs of size O(1)
+    (losses, normalised activations, optimizer states); "row" the largest |reference| of
+    each row (the last axis: reductions, vectors); "elementwise" each |reference|."""
+    reference = np.asarray(reference)
+    size = error_scale(reference, scale, min(reference.ndim, 1))
+    return np.abs(got - reference) / ulp(size, dtype)
+
+
+def scaled_norm(x: np.ndarray, axis: int | tuple[int, int] = -1) -> np.ndarray:
+    """‖x‖₂ over `axis` (the last; two axes: the Frobenius norm) in fp64, scaled by the
+    largest |x| so that tiny and huge entries neither under- nor overflow when squared
+    (np.linalg.norm squares 1e-212 to 0, which made an error scale 0)."""
+    top = np.max(np.abs(x), axis=axis, keepdims=True)
+    safe = np.where(top == 0, 1.0, top)
+    return np.squeeze(top * np.sqrt(np.sum((x / safe) ** 2, axis=axis, keepdims=True)), axis)
+
+
+def componentwise(got: np.ndarray, exact: np.ndarray, magnitude: np.ndarray, backend: Backend,
+                  spacings: float, *, absolute_at_zero: bool = False) -> float:
+    """max |got − exact| / (magnitude·eps), in eps, once `spacings` subnormal spacings
+    (eps·tiny each: gradual underflow) are taken off the error; inf for a non-finite output.
+    Signed terms cancel, so a relative error has no bound where a componentwise one (the
+    magnitude Σ|terms|, from an extended-precision `exact`) does. Where the magnitude is 0
+    the error counts in units of that floor, or with `absolute_at_zero` as it is."""
+    if not np.isfinite(got).all():
+        return math.inf
+    floor = spacings * fmt(backend.dtype).tiny * backend.eps
+    err = np.maximum(np.abs((got - exact).astype(np.float64)) - floor, 0.0)
+    with np.errstate(over="ignore"):  # err/floor overflows where magnitude > 0: discarded
+        ratio = np.where(magnitude > 0, err / np.where(magnitude > 0, magnitude, 1),
+                         err if absolute_at_zero else err / floor)
+    return float(np.max(ratio, initial=0.0)) / backend.eps
 
 
 #: The bounds of the inputs an implementation is specified on, by input name (from a

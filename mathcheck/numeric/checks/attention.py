@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
-from mathcheck.numeric.checks._context import backend_of, numpy_rng, torch_rng
+from mathcheck.numeric.checks._compare import both_forms, eps_apart, within
+from mathcheck.numeric.checks._context import backend_of, catalog_form, numpy_rng, torch_rng
 from mathcheck.numeric.checks._properties import Args, Form, sum_gap
 from mathcheck.outcome import CheckContext, Outcome
 
@@ -36,8 +37,7 @@ def _reversed_tokens(f: Form, args: Args, backend: Backend, names: Sequence[str]
     moved = {name: backend.asarray(backend.to_numpy(args[name])[..., ::-1, :]) for name in names}
     base = backend.to_numpy(f(**args))
     permuted = backend.to_numpy(f(**{**args, **moved}))
-    scale = max(1.0, float(np.max(np.abs(base))))
-    return float(np.max(np.abs(permuted - base[..., ::-1, :]))) / (scale * backend.eps)
+    return eps_apart(permuted, base[..., ::-1, :], 1.0, eps=backend.eps)
 
 
 def permutation_equivariant(f: Form, args: Args, backend: Backend) -> float:
@@ -100,8 +100,7 @@ def scores_variance_sampled(ctx: CheckContext) -> Outcome:
         lines.append(
             f"d_k={d}: Var(q·k)={dots.var():.1f}, Var(q·k/√d_k)={(dots / np.sqrt(d)).var():.4f}"
         )
-    return Outcome.verdict(worst <= 5, "; ".join(lines), worst, 5.0, "standard errors",
-                           success="confirmed")
+    return within(worst, 5.0, "; ".join(lines), "standard errors", success="confirmed")
 
 
 def _mha_weights(rng: np.random.Generator, d: int) -> dict[str, np.ndarray]:
@@ -116,9 +115,6 @@ def multi_head_vs_torch(ctx: CheckContext) -> Outcome:
     so the tolerance is 1000·eps·max(1, |y|).
     """
     import torch
-
-    from mathcheck.numeric.numpy_forms import attention as npf
-    from mathcheck.numeric.torch_forms import attention as tf
 
     rng = numpy_rng(ctx)
     worst = 0.0
@@ -140,23 +136,11 @@ def multi_head_vs_torch(ctx: CheckContext) -> Outcome:
                 mask = torch.ones(n, n, dtype=torch.bool).triu(1) if causal else None
                 if causal:
                     expected_c = ref(xt, xt, xt, attn_mask=mask, need_weights=False)[0].numpy()
-                got_t = tf.multi_head(
-                    xt,
-                    *(torch.as_tensor(w[k]) for k in ("WQ", "WK", "WV", "WO")),
-                    heads=heads,
-                    causal=causal,
-                ).numpy()
-                got_n = npf.multi_head(
-                    x, w["WQ"], w["WK"], w["WV"], w["WO"], heads=heads, causal=causal
-                )
+                ours = both_forms("attention", "multi_head", x, w["WQ"], w["WK"], w["WV"],
+                                  w["WO"], heads=heads, causal=causal)
                 target = expected_c if causal else expected
-                scale = max(1.0, float(np.max(np.abs(target))))
-                err = max(np.max(np.abs(got_t - target)), np.max(np.abs(got_n - target)))
-                worst = max(worst, float(err) / (scale * np.finfo(np.float64).eps))
-    ok = worst <= 1000
-    return Outcome.verdict(
-        ok, "d_model=8, heads 2 and 4, with and without causal mask", worst, 1000.0, "eps"
-    )
+                worst = max(worst, *(eps_apart(got, target, 1.0) for got in ours))
+    return within(worst, 1000.0, "d_model=8, heads 2 and 4, with and without causal mask")
 
 
 def causal_jacobian_autograd(ctx: CheckContext) -> Outcome:
@@ -210,7 +194,7 @@ def block_agreement(ctx: CheckContext) -> Outcome:
     d, heads, f, eps = sym.BLOCK_MODEL, sym.BLOCK_HEADS, sym.BLOCK_FF, 1e-6
     budget = BLOCK_BUDGET_ULPS
     be = backend_of(ctx)
-    form = _torch_block() if ctx.backend == "torch" else _numpy_block()
+    form = catalog_form("attention", "transformer_block", ctx.backend)
     rng = numpy_rng(ctx)
     worst = 0.0
     worst_input = None
@@ -238,16 +222,8 @@ def block_agreement(ctx: CheckContext) -> Outcome:
             err = float(np.max(ulp_errors(got, hi, lo, error_scale(hi, "unit", 2), ctx.dtype)))
             if err > worst:
                 worst, worst_input = err, repr({k: v.tolist() for k, v in arrays.items()})
-    ok = worst <= budget
-    return Outcome.verdict(
-        ok,
-        f"n = 1..4 tokens, d_model={d}, {heads} heads, d_ff={f}",
-        worst,
-        budget,
-        "ulp",
-        worst_input,
-        {"budget_note": BLOCK_BUDGET_WHY},
-    )
+    return within(worst, budget, f"n = 1..4 tokens, d_model={d}, {heads} heads, d_ff={f}", "ulp",
+                  worst_input, note=BLOCK_BUDGET_WHY)
 
 
 BLOCK_BUDGET_ULPS = 600.0
@@ -313,18 +289,6 @@ def _block_oracle(
     return out
 
 
-def _torch_block() -> Callable[..., Any]:
-    from mathcheck.numeric.torch_forms.attention import transformer_block
-
-    return transformer_block
-
-
-def _numpy_block() -> Callable[..., Any]:
-    from mathcheck.numeric.numpy_forms.attention import transformer_block
-
-    return transformer_block
-
-
 def block_vs_torch_modules(ctx: CheckContext) -> Outcome:
     """The block equals one built from torch.nn.RMSNorm, nn.MultiheadAttention, nn.Linear, nn.GELU.
 
@@ -364,15 +328,8 @@ def block_vs_torch_modules(ctx: CheckContext) -> Outcome:
             heads=heads,
             eps=eps,
         )
-        scale = max(1.0, float(expected.abs().max()))
-        err = float((got - expected).abs().max()) / (scale * torch.finfo(dt).eps)
-    return Outcome.verdict(
-        err <= 1000,
-        "pre-norm block vs torch.nn modules (d=8, 2 heads, d_ff=32)",
-        err,
-        1000.0,
-        "eps",
-    )
+        err = eps_apart(got, expected, 1.0)
+    return within(err, 1000.0, "pre-norm block vs torch.nn modules (d=8, 2 heads, d_ff=32)")
 
 
 def swiglu_parameter_match(ctx: CheckContext) -> Outcome:

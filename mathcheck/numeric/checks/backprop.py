@@ -9,13 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
-import numpy as np
-
+from mathcheck.numeric.checks._compare import EPS64, both_forms, within
 from mathcheck.numeric.checks._context import torch_rng
 from mathcheck.outcome import CheckContext, Outcome
 
-EPS64 = float(np.finfo(np.float64).eps)
 DEPTHS = (1, 2, 4, 8)
 
 
@@ -125,28 +124,15 @@ def _against_autograd(ctx: CheckContext, key: str, what: str) -> Outcome:
             if err / budget > (worst / budget_used if budget_used else 0.0):
                 worst, budget_used = err, budget
                 where = f"{case.name} MLP, depth {case.depth}, layer {layer + 1}"
-    ok = worst <= budget_used
-    return Outcome.verdict(
-        ok,
-        f"{what}: {count} layers of {len(DEPTHS)} depths × 4 activations (tanh, "
-        f"sigmoid, relu, gelu) vs autograd; worst at {where}",
-        worst,
-        budget_used,
-        "eps (norm-wise)",
-        where,
-    )
+    return within(worst, budget_used, f"{what}: {count} layers of {len(DEPTHS)} depths × 4 "
+                  f"activations (tanh, sigmoid, relu, gelu) vs autograd; worst at {where}",
+                  "eps (norm-wise)", where)
 
 
-def delta_vs_autograd(ctx: CheckContext) -> Outcome:
-    return _against_autograd(ctx, "delta", "δ_l = ∂L/∂z_l")
-
-
-def weight_grad_vs_autograd(ctx: CheckContext) -> Outcome:
-    return _against_autograd(ctx, "W", "∂L/∂W_l = Σ_batch δ_l a_{l−1}ᵀ")
-
-
-def bias_grad_vs_autograd(ctx: CheckContext) -> Outcome:
-    return _against_autograd(ctx, "b", "∂L/∂b_l = Σ_batch δ_l")
+delta_vs_autograd = partial(_against_autograd, key="delta", what="δ_l = ∂L/∂z_l")
+weight_grad_vs_autograd = partial(_against_autograd, key="W",
+                                  what="∂L/∂W_l = Σ_batch δ_l a_{l−1}ᵀ")
+bias_grad_vs_autograd = partial(_against_autograd, key="b", what="∂L/∂b_l = Σ_batch δ_l")
 
 
 # ----------------------------------------------------------------- gradient product
@@ -156,9 +142,6 @@ def gradient_product_vs_autograd(ctx: CheckContext) -> Outcome:
     """∏ diag(σ′(z_l)) W_l equals autograd's Jacobian ∂a_L/∂a_0 of a deep tanh net (fp64),
     for the NumPy and the Torch form alike."""
     import torch
-
-    from mathcheck.numeric.numpy_forms import backprop as numpy_backprop
-    from mathcheck.numeric.torch_forms.backprop import gradient_product
 
     gen = torch_rng(ctx)
     worst = 0.0
@@ -177,21 +160,12 @@ def gradient_product_vs_autograd(ctx: CheckContext) -> Outcome:
             zs.append(W[layer] @ a)
             a = torch.tanh(zs[-1])
         auto = torch.autograd.functional.jacobian(net, a0)
-        ours = gradient_product(W, torch.stack(zs))
-        theirs = torch.from_numpy(
-            numpy_backprop.gradient_product(W.numpy(), torch.stack(zs).numpy())
-        )
-        for form in (ours, theirs):
-            worst = max(worst, float((form - auto).norm() / auto.norm()) / EPS64)
+        for form in both_forms("backprop", "gradient_product", W.numpy(),
+                               torch.stack(zs).numpy()):
+            worst = max(worst, float((torch.from_numpy(form) - auto).norm() / auto.norm()) / EPS64)
     budget = 640.0  # 64 eps per layer for the deepest (10-layer) product
-    return Outcome.verdict(
-        worst <= budget,
-        "depths 1, 3, 10, width 6: the NumPy and Torch products vs "
-        "torch.autograd.functional.jacobian",
-        worst,
-        budget,
-        "eps (norm-wise)",
-    )
+    return within(worst, budget, "depths 1, 3, 10, width 6: the NumPy and Torch products vs "
+                  "torch.autograd.functional.jacobian", "eps (norm-wise)")
 
 
 def vanishing_exploding(ctx: CheckContext) -> Outcome:
@@ -278,23 +252,13 @@ def _init_vs_torch(ctx: CheckContext, kind: str) -> Outcome:
         if kind == "xavier"
         else "kaiming_{normal,uniform}_(mode='fan_in', nonlinearity='relu')"
     )
-    return Outcome.verdict(
-        worst <= Z_CRIT,
-        f"torch.nn.init.{api}: |z| of the sample variance vs the stated one over "
-        f"{len(results)} draws; each test at 99.99 % confidence (family ≥ 99.9 %)",
-        worst,
-        Z_CRIT,
-        "|z|",
-        where,
-    )
+    return within(worst, Z_CRIT, f"torch.nn.init.{api}: |z| of the sample variance vs the "
+                  f"stated one over {len(results)} draws; each test at 99.99 % confidence "
+                  "(family ≥ 99.9 %)", "|z|", where)
 
 
-def xavier_vs_torch(ctx: CheckContext) -> Outcome:
-    return _init_vs_torch(ctx, "xavier")
-
-
-def he_vs_torch(ctx: CheckContext) -> Outcome:
-    return _init_vs_torch(ctx, "he")
+xavier_vs_torch = partial(_init_vs_torch, kind="xavier")
+he_vs_torch = partial(_init_vs_torch, kind="he")
 
 
 def _second_moment_ratio(
@@ -353,9 +317,5 @@ def _depth_check(ctx: CheckContext, kind: str) -> Outcome:
     )
 
 
-def xavier_through_depth(ctx: CheckContext) -> Outcome:
-    return _depth_check(ctx, "xavier")
-
-
-def he_through_depth(ctx: CheckContext) -> Outcome:
-    return _depth_check(ctx, "he")
+xavier_through_depth = partial(_depth_check, kind="xavier")
+he_through_depth = partial(_depth_check, kind="he")

@@ -9,12 +9,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
+from mathcheck.numeric.checks._compare import EPS64, eps_apart, within
 from mathcheck.numeric.checks._context import torch_rng
 from mathcheck.numeric.checks._properties import Args, Form
 from mathcheck.outcome import CheckContext, Outcome
@@ -58,7 +60,6 @@ def _rule_check(ctx: CheckContext, rule: str) -> Outcome:
     torch = _torch()
     gen = torch_rng(ctx)
     x0 = (torch.rand(max(ctx.examples, 16), generator=gen, dtype=torch.float64) - 0.5) * 4
-    eps = float(np.finfo(np.float64).eps)
     worst, worst_fd, where = 0.0, 0.0, ""
     table = _table()
     for fname, (f, df, mf) in table.items():
@@ -75,7 +76,7 @@ def _rule_check(ctx: CheckContext, rule: str) -> Outcome:
                 stated, scale = df(x0) + dg(x0), mf(x0) + mg(x0)
             x = x0.clone().requires_grad_(True)
             (auto,) = torch.autograd.grad(h(x).sum(), x)
-            err = ((auto - stated).abs() / (eps * scale.clamp(min=1e-300))).max().item()
+            err = ((auto - stated).abs() / (EPS64 * scale.clamp(min=1e-300))).max().item()
             fd = _central_difference(h, x0)
             err_fd = ((fd - stated).abs() / scale.clamp(min=1.0)).max().item()
             if err > worst:
@@ -94,16 +95,9 @@ def _rule_check(ctx: CheckContext, rule: str) -> Outcome:
     )
 
 
-def autograd_chain(ctx: CheckContext) -> Outcome:
-    return _rule_check(ctx, "chain")
-
-
-def autograd_product(ctx: CheckContext) -> Outcome:
-    return _rule_check(ctx, "product")
-
-
-def autograd_sum(ctx: CheckContext) -> Outcome:
-    return _rule_check(ctx, "sum")
+autograd_chain = partial(_rule_check, rule="chain")
+autograd_product = partial(_rule_check, rule="product")
+autograd_sum = partial(_rule_check, rule="sum")
 
 
 # --------------------------------------------------------------------- Jacobian / Hessian
@@ -115,7 +109,6 @@ def full_jacobian(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.torch_forms.calculus import jacobian as layer
 
     gen = torch_rng(ctx)
-    eps = float(np.finfo(np.float64).eps)
     worst, worst_fd = 0.0, 0.0
     for trial in range(max(ctx.examples // 4, 4)):
         m, n = 2 + trial % 3, 1 + trial % 4
@@ -125,7 +118,7 @@ def full_jacobian(ctx: CheckContext) -> Outcome:
         auto = torch.autograd.functional.jacobian(lambda t, W=W, b=b: layer(W, t, b), x)
         y = layer(W, x, b)
         stated = (1 - y * y)[:, None] * W
-        worst = max(worst, ((auto - stated).abs().max() / eps).item())
+        worst = max(worst, ((auto - stated).abs().max() / EPS64).item())
         cols = [_central_difference(lambda s, j=j, W=W, x=x, b=b: layer(W, _with(x, j, s), b),
                                     x[j])
                 for j in range(n)]
@@ -144,6 +137,15 @@ def _with(x: Any, j: int, value: Any) -> Any:
     return y
 
 
+def _random_points(ctx: CheckContext, gen: Any = None) -> Iterator[Any]:
+    """max(examples/4, 4) random x ∈ [−2, 2]ⁿ (fp64), n = 2, 3, 4 in turn, each drawn from
+    `gen` (the context's generator when None) as the caller's loop reaches it."""
+    torch = _torch()
+    gen = torch_rng(ctx) if gen is None else gen
+    for trial in range(max(ctx.examples // 4, 4)):
+        yield torch.rand(2 + trial % 3, generator=gen, dtype=torch.float64) * 4 - 2
+
+
 def full_hessian(ctx: CheckContext) -> Outcome:
     """autograd Hessian of the Rosenbrock form vs the hand-written one vs differences of ∇f."""
     torch = _torch()
@@ -151,16 +153,13 @@ def full_hessian(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.torch_forms.calculus import gradient as rosenbrock
     from mathcheck.numeric.torch_forms.calculus import hessian
 
-    gen = torch_rng(ctx)
-    eps = float(np.finfo(np.float64).eps)
     worst, worst_fd = 0.0, 0.0
-    for trial in range(max(ctx.examples // 4, 4)):
-        n = 2 + trial % 3
-        x = torch.rand(n, generator=gen, dtype=torch.float64) * 4 - 2
+    for x in _random_points(ctx):
+        n = len(x)
         auto = torch.autograd.functional.hessian(rosenbrock, x)
         closed = hessian(x)
         scale = closed.abs().max().clamp(min=1.0)
-        worst = max(worst, ((auto - closed).abs().max() / (eps * scale)).item())
+        worst = max(worst, ((auto - closed).abs().max() / (EPS64 * scale)).item())
         xn = x.numpy()
         step = np.finfo(np.float64).eps ** (1 / 3) * np.maximum(np.abs(xn), 1.0)
         fd = np.stack([(gradient_closed_form(xn + step[j] * np.eye(n)[j])
@@ -184,11 +183,10 @@ def steepest_ascent(ctx: CheckContext) -> Outcome:
     from mathcheck.numeric.torch_forms.calculus import gradient as rosenbrock
 
     gen = torch_rng(ctx)
-    h = float(np.finfo(np.float64).eps) ** (1 / 3)
+    h = EPS64 ** (1 / 3)
     worst = 0.0
-    for trial in range(max(ctx.examples // 4, 4)):
-        n = 2 + trial % 3
-        x = torch.rand(n, generator=gen, dtype=torch.float64) * 4 - 2
+    for x in _random_points(ctx, gen):
+        n = len(x)
         xg = x.clone().requires_grad_(True)
         (g,) = torch.autograd.grad(rosenbrock(xg), xg)
         u = torch.randn(257, n, generator=gen, dtype=torch.float64)
@@ -199,17 +197,15 @@ def steepest_ascent(ctx: CheckContext) -> Outcome:
         excess = (slopes.max() - g.norm()).item() / scale  # > 0: a direction beats ∇f
         attained = abs((g.norm() - slopes[-1]).item()) / scale
         worst = max(worst, excess, attained)
-    return Outcome.verdict(worst <= FD_RTOL,
-                           "max over 256 unit directions of D_u f ≤ ‖∇f‖, attained along ∇f/‖∇f‖ "
-                           "(Rosenbrock, random x ∈ [−2, 2]ⁿ, fp64 differences)", error=worst,
-                           budget=FD_RTOL, unit="relative to max(‖∇f‖, 1)")
+    return within(worst, FD_RTOL, "max over 256 unit directions of D_u f ≤ ‖∇f‖, attained along "
+                  "∇f/‖∇f‖ (Rosenbrock, random x ∈ [−2, 2]ⁿ, fp64 differences)",
+                  "relative to max(‖∇f‖, 1)")
 
 
 def symmetric(f: Form, args: Args, backend: Backend) -> float:
     """max |H − Hᵀ| in eps of max |H| (0 for a Hessian that is symmetric by construction)."""
     H = backend.to_numpy(f(**args))
-    scale = max(float(np.max(np.abs(H))), np.finfo(np.float64).tiny)
-    return float(np.max(np.abs(H - np.swapaxes(H, -1, -2)))) / (backend.eps * scale)
+    return eps_apart(H, np.swapaxes(H, -1, -2), np.finfo(np.float64).tiny, eps=backend.eps)
 
 
 # --------------------------------------------------------------------- critical points

@@ -13,8 +13,9 @@ import numpy as np
 
 from mathcheck.numeric._backend import Backend
 from mathcheck.numeric.checks import _properties
+from mathcheck.numeric.checks._compare import EPS64, both_forms
 from mathcheck.numeric.checks._context import numpy_rng, torch_rng
-from mathcheck.numeric.checks._properties import Args, Form, scaling_change
+from mathcheck.numeric.checks._properties import Args, Form, componentwise, scaling_change
 from mathcheck.numeric.numpy_forms import embeddings as npf
 from mathcheck.outcome import CheckContext, Outcome
 
@@ -36,18 +37,10 @@ def dot_error_bound(f: Form, args: Args, backend: Backend) -> float:
     spacings at most, which are subtracted first.
     """
     a, b = backend.to_numpy(args["a"]), backend.to_numpy(args["b"])
-    got = backend.to_numpy(f(**args))
     products = a.astype(np.longdouble) * b.astype(np.longdouble)
-    exact = products.sum(axis=-1)
     magnitude = np.abs(products).sum(axis=-1).astype(np.float64)
-    from mathcheck.numeric._dtypes import fmt
-
-    floor = a.shape[-1] * fmt(backend.dtype).tiny * backend.eps
-    err = np.maximum(np.abs((got - exact).astype(np.float64)) - floor, 0.0)
-    if not np.isfinite(got).all():
-        return float("inf")
-    ratio = np.where(magnitude > 0, err / np.where(magnitude > 0, magnitude, 1), err)
-    return float(np.max(ratio)) / backend.eps
+    return componentwise(backend.to_numpy(f(**args)), products.sum(axis=-1), magnitude, backend,
+                         a.shape[-1], absolute_at_zero=True)
 
 
 def scale_invariant(f: Form, args: Args, backend: Backend) -> float:
@@ -104,25 +97,19 @@ def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
 def euclidean_ranks_like_cosine(ctx: CheckContext) -> Outcome:
     """Unit vectors: 20 queries × 300 keys (d = 16). Sorted by the euclidean form, the cosine
     form's values never increase (beyond 8 eps of fp64 rounding), in NumPy and Torch."""
-    import torch
-
-    from mathcheck.numeric.torch_forms import embeddings as tf
-
     rng = numpy_rng(ctx)
     queries, keys = _unit(rng, (20, 1, 16)), _unit(rng, (1, 300, 16))
     worst = 0.0
-    for name, dist, cos in (
-        ("numpy", npf.euclidean(queries, keys), npf.cosine(queries, keys)),
-        ("torch", tf.euclidean(torch.from_numpy(queries), torch.from_numpy(keys)).numpy(),
-         tf.cosine(torch.from_numpy(queries), torch.from_numpy(keys)).numpy()),
-    ):
+    distances = both_forms("embeddings", "euclidean", queries, keys)
+    cosines = both_forms("embeddings", "cosine", queries, keys)
+    for name, dist, cos in zip(("numpy", "torch"), distances, cosines, strict=True):
         order = np.argsort(dist, axis=-1, kind="stable")
         by_distance = np.take_along_axis(cos, order, axis=-1)
         rise = float(np.max(np.diff(by_distance, axis=-1)))
-        worst = max(worst, rise / np.finfo(np.float64).eps)
-        if rise > 8 * np.finfo(np.float64).eps:
+        worst = max(worst, rise / EPS64)
+        if rise > 8 * EPS64:
             return Outcome("failed", f"{name}: cosine rises by {rise:.3g} along the distance order",
-                           error=rise / np.finfo(np.float64).eps, budget=8, unit="eps")
+                           error=rise / EPS64, budget=8, unit="eps")
     return Outcome("passed", "same ranking (6000 pairs, both backends)", error=worst, budget=8,
                    unit="eps")
 
@@ -144,6 +131,11 @@ def recall(found: np.ndarray, truth: np.ndarray) -> float:
     return float(hits.mean() / truth.shape[1])
 
 
+def _recall_reaches(r: float, minimum: float, detail: str) -> Outcome:
+    """Passed when the recall `r` is at least `minimum`."""
+    return Outcome.verdict(r >= minimum, detail, error=r, budget=minimum, unit="recall")
+
+
 IVF_NLIST, IVF_NPROBE, K = 16, 2, 10
 IVF_MIN_RECALL = 0.95
 
@@ -152,30 +144,23 @@ def ivf_against_exact(ctx: CheckContext) -> Outcome:
     """IVF (k-means, nlist = 16) on 1000 points of a 16-cluster mixture in ℝ¹⁶, 100 queries:
     with all lists probed the result IS exact k-NN (identical indices, NumPy and Torch); at
     nprobe = 2, recall@10 ≥ 0.95 (measured 0.98-0.99 over seeds 0-2)."""
-    import torch
-
-    from mathcheck.numeric.torch_forms import embeddings as tf
 
     def run() -> Outcome:
         points, queries = _mixture(ctx)
         truth = npf.exact_knn(queries, points, K)
         centroids = npf.kmeans(points, IVF_NLIST, seed=ctx.seed)
         assignment = npf.squared_distances(points, centroids).argmin(axis=-1)
-        full = npf.ivf_search(queries, points, centroids, assignment, IVF_NLIST, K)
-        full_t = tf.ivf_search(*(torch.from_numpy(v) for v in (queries, points, centroids,
-                                                               assignment)), IVF_NLIST, K)
-        if not (np.array_equal(full, truth) and np.array_equal(full_t.numpy(), truth)):
+        index = (queries, points, centroids, assignment)
+        full, full_t = both_forms("embeddings", "ivf_search", *index, IVF_NLIST, K)
+        if not (np.array_equal(full, truth) and np.array_equal(full_t, truth)):
             return Outcome("failed", "all lists probed, IVF differs from exact k-NN")
-        probed = npf.ivf_search(queries, points, centroids, assignment, IVF_NPROBE, K)
-        probed_t = tf.ivf_search(*(torch.from_numpy(v) for v in (queries, points, centroids,
-                                                                 assignment)), IVF_NPROBE, K)
-        if not np.array_equal(probed, probed_t.numpy()):
+        probed, probed_t = both_forms("embeddings", "ivf_search", *index, IVF_NPROBE, K)
+        if not np.array_equal(probed, probed_t):
             return Outcome("failed", "NumPy and Torch IVF disagree at nprobe = 4")
         r = recall(probed, truth)
-        ok = r >= IVF_MIN_RECALL
-        return Outcome.verdict(ok, f"nprobe = nlist: exact; nprobe = {IVF_NPROBE}/{IVF_NLIST}: "
-                               f"recall@{K} = {r:.3f} (≥ {IVF_MIN_RECALL})", error=r,
-                               budget=IVF_MIN_RECALL, unit="recall")
+        return _recall_reaches(r, IVF_MIN_RECALL, f"nprobe = nlist: exact; nprobe = "
+                               f"{IVF_NPROBE}/{IVF_NLIST}: recall@{K} = {r:.3f} (≥ "
+                               f"{IVF_MIN_RECALL})")
 
     return _timed(run)
 
@@ -189,28 +174,22 @@ def pq_against_exact(ctx: CheckContext) -> Outcome:
     (1) the ADC distance equals ‖q − x̂‖² to the decoded point (the sub-space sum, within
     fp64 rounding, NumPy and Torch); (2) recall 1@10 — the true nearest neighbour is among
     the 10 ADC-nearest — ≥ 0.9 on the mixture (measured 0.99-1.0 over seeds 0-2)."""
-    import torch
-
-    from mathcheck.numeric.torch_forms import embeddings as tf
 
     def run() -> Outcome:
         points, queries = _mixture(ctx)
         codebooks = npf.pq_train(points, PQ_M, PQ_K, iterations=10, seed=ctx.seed)
         codes = npf.pq_encode(points, codebooks)
-        adc = npf.pq_adc(queries, codebooks, codes)
-        adc_t = tf.pq_adc(*(torch.from_numpy(v) for v in (queries, codebooks, codes))).numpy()
+        adc, adc_t = both_forms("embeddings", "pq_adc", queries, codebooks, codes)
         direct = npf.squared_distances(queries, npf.pq_decode(codes, codebooks))
-        scale = np.finfo(np.float64).eps * 64 * np.maximum(direct, 1.0)
+        scale = EPS64 * 64 * np.maximum(direct, 1.0)
         gap = float(np.max(np.abs(np.stack([adc, adc_t]) - direct) / scale))
         if gap > 1:
             return Outcome("failed", "ADC ≠ ‖q − x̂‖²", error=gap * 64, budget=64, unit="eps")
         found = npf.pq_search(queries, codebooks, codes, K)
         r = recall(found, npf.exact_knn(queries, points, 1))
-        ok = r >= PQ_MIN_RECALL
-        return Outcome.verdict(
-            ok, f"ADC = Σ sub-space distances = ‖q − x̂‖² (≤ {gap * 64:.2g} eps); "
-            f"recall 1@{K} = {r:.3f} (≥ {PQ_MIN_RECALL}) at m = {PQ_M}, k = {PQ_K}",
-            error=r, budget=PQ_MIN_RECALL, unit="recall")
+        return _recall_reaches(r, PQ_MIN_RECALL, f"ADC = Σ sub-space distances = ‖q − x̂‖² (≤ "
+                               f"{gap * 64:.2g} eps); recall 1@{K} = {r:.3f} (≥ {PQ_MIN_RECALL}) "
+                               f"at m = {PQ_M}, k = {PQ_K}")
 
     return _timed(run)
 
@@ -230,9 +209,7 @@ def hnsw_against_exact(ctx: CheckContext) -> Outcome:
         points, queries = _mixture(ctx)
         found = npf.hnsw_search(points, queries, K)
         r = recall(found, npf.exact_knn(queries, points, K))
-        ok = r >= HNSW_MIN_RECALL
-        return Outcome.verdict(ok, f"recall@{K} = {r:.3f} (≥ {HNSW_MIN_RECALL}), faiss "
-                               "IndexHNSWFlat M=16, ef 64/64", error=r, budget=HNSW_MIN_RECALL,
-                               unit="recall")
+        return _recall_reaches(r, HNSW_MIN_RECALL, f"recall@{K} = {r:.3f} (≥ {HNSW_MIN_RECALL}), "
+                               "faiss IndexHNSWFlat M=16, ef 64/64")
 
     return _timed(run)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -288,8 +289,7 @@ def kv_cache_gqa(ctx: CheckContext) -> Evidence:
 # ----------------------------------------------------------------- §13–15
 
 
-def sft_sum(ctx: CheckContext) -> Evidence:
-    return _check_evidence(rlhf.sft_matches_cross_entropy, ctx, error=True)
+sft_sum = partial(_check_evidence, rlhf.sft_matches_cross_entropy, error=True)
 
 
 def ppo_maximised(ctx: CheckContext) -> Evidence:
@@ -308,8 +308,7 @@ def ppo_maximised(ctx: CheckContext) -> Evidence:
     )
 
 
-def dpo_equivalence(ctx: CheckContext) -> Evidence:
-    return _check_evidence(rlhf.dpo_at_optimal_policy, ctx, error=True)
+dpo_equivalence = partial(_check_evidence, rlhf.dpo_at_optimal_policy, error=True)
 
 
 def backprop_product(ctx: CheckContext) -> Evidence:
@@ -350,12 +349,8 @@ def backprop_product(ctx: CheckContext) -> Evidence:
     )
 
 
-def conv_cross_correlation(ctx: CheckContext) -> Evidence:
-    return _check_evidence(models.conv_layers_cross_correlate, ctx, error=True)
-
-
-def output_size_dilation(ctx: CheckContext) -> Evidence:
-    return _check_evidence(models.output_size_vs_torch, ctx)
+conv_cross_correlation = partial(_check_evidence, models.conv_layers_cross_correlate, error=True)
+output_size_dilation = partial(_check_evidence, models.output_size_vs_torch)
 
 
 # ----------------------------------------------------------------- §17
@@ -369,8 +364,7 @@ def ffn_flops(ctx: CheckContext) -> Evidence:
     return evidence
 
 
-def attention_flops(ctx: CheckContext) -> Evidence:
-    return _check_evidence(numbers.attention_flops, ctx)
+attention_flops = partial(_check_evidence, numbers.attention_flops)
 
 
 def ffn_dominates(ctx: CheckContext) -> Evidence:
@@ -388,20 +382,10 @@ def ffn_dominates(ctx: CheckContext) -> Evidence:
     )
 
 
-def gpt3_params(ctx: CheckContext) -> Evidence:
-    return _check_evidence(numbers.gpt3_params, ctx)
-
-
-def llama2_params(ctx: CheckContext) -> Evidence:
-    return _check_evidence(numbers.llama2_70b_params, ctx)
-
-
-def fp16_memory(ctx: CheckContext) -> Evidence:
-    return _check_evidence(numbers.fp16_memory, ctx)
-
-
-def int4_memory(ctx: CheckContext) -> Evidence:
-    return _check_evidence(numbers.int4_memory, ctx)
+gpt3_params = partial(_check_evidence, numbers.gpt3_params)
+llama2_params = partial(_check_evidence, numbers.llama2_70b_params)
+fp16_memory = partial(_check_evidence, numbers.fp16_memory)
+int4_memory = partial(_check_evidence, numbers.int4_memory)
 
 
 def chinchilla_ratio(ctx: CheckContext) -> Evidence:

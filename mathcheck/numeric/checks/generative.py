@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
-from mathcheck.numeric._dtypes import fmt
 from mathcheck.numeric.checks import _properties
+from mathcheck.numeric.checks._compare import eps_apart, within
 from mathcheck.numeric.checks._context import torch_rng
-from mathcheck.numeric.checks._properties import Args, Form
+from mathcheck.numeric.checks._properties import Args, Form, componentwise
 from mathcheck.outcome import CheckContext, Outcome
 
 # The shared properties, under the names this section's entries use.
@@ -34,25 +34,13 @@ def _np(backend: Backend, args: Mapping[str, Any], *names: str) -> list[np.ndarr
     return [backend.to_numpy(args[n]) for n in names]
 
 
-def _componentwise(got: np.ndarray, exact: np.ndarray, magnitude: np.ndarray,
-                   backend: Backend) -> float:
-    """max |got − exact| / (magnitude·eps), after removing a few subnormal spacings."""
-    if not np.isfinite(got).all():
-        return float("inf")
-    floor = 4 * fmt(backend.dtype).tiny * backend.eps
-    err = np.maximum(np.abs((got - exact).astype(np.float64)) - floor, 0.0)
-    with np.errstate(over="ignore"):  # err/floor overflows where magnitude > 0: discarded
-        ratio = np.where(magnitude > 0, err / np.where(magnitude > 0, magnitude, 1), err / floor)
-    return float(np.max(ratio, initial=0.0)) / backend.eps
-
-
 def reparameterization_error_bound(f: Form, args: Args, backend: Backend) -> float:
     """Signed μ and ε cancel, so bound componentwise: |fl(μ + σε) − (μ + σε)| ≤ u|σε| +
     u(|μ| + |σε|)(1 + u) ≤ eps·(|μ| + |σε|). Reference in extended precision."""
     mu, sigma, eps = (v.astype(np.longdouble) for v in _np(backend, args, "mu", "sigma", "eps"))
     exact = mu + sigma * eps
     got = backend.to_numpy(f(**args))
-    return _componentwise(got, exact, np.abs(mu) + np.abs(sigma * eps), backend)
+    return componentwise(got, exact, np.abs(mu) + np.abs(sigma * eps), backend, 4)
 
 
 def forward_error_bound(f: Form, args: Args, backend: Backend) -> float:
@@ -60,7 +48,7 @@ def forward_error_bound(f: Form, args: Args, backend: Backend) -> float:
     two products and one sum, each ≤ ½ ulp, the roots halving their argument's error."""
     x, eps, beta = (v.astype(np.longdouble) for v in _np(backend, args, "x_prev", "eps", "beta"))
     a, c = np.sqrt(1 - beta) * x, np.sqrt(beta) * eps
-    return _componentwise(backend.to_numpy(f(**args)), a + c, np.abs(a) + np.abs(c), backend)
+    return componentwise(backend.to_numpy(f(**args)), a + c, np.abs(a) + np.abs(c), backend, 4)
 
 
 def _log_evidence(x: np.ndarray, w: np.ndarray, b: np.ndarray, s: float) -> np.ndarray:
@@ -101,10 +89,9 @@ def elbo_tight_at_posterior(f: Form, args: Args, backend: Backend) -> float:
     exact_at_rounded = _elbo64(rounded)
     log_px = _log_evidence(rounded["x"], rounded["W"], rounded["b"], OBSERVATION_SCALE)
     # the rounded q is slightly off the posterior: the gap it opens is second order in u
-    gap = float(np.max(np.abs(log_px - exact_at_rounded) / np.maximum(np.abs(log_px), 1.0)))
-    if gap > 64 * backend.eps:
+    if eps_apart(exact_at_rounded, log_px, 1.0, elementwise=True, eps=backend.eps) > 64:
         return float("inf")
-    return float(np.max(np.abs(got - log_px) / np.maximum(np.abs(log_px), 1.0))) / backend.eps
+    return eps_apart(got, log_px, 1.0, elementwise=True, eps=backend.eps)
 
 
 def _elbo64(a: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -119,7 +106,7 @@ def equilibrium_value(f: Form, args: Args, backend: Backend) -> float:
     p = backend.to_numpy(args["p"])
     target = -math.log(4) * p.sum(axis=-1)
     got = backend.to_numpy(f(p=args["p"], q=args["p"]))
-    return float(np.max(np.abs(got - target) / np.abs(target))) / backend.eps
+    return eps_apart(got, target, elementwise=True, eps=backend.eps)
 
 
 def equilibrium_is_minimum(f: Form, args: Args, backend: Backend) -> float:
@@ -252,9 +239,8 @@ def minimax_matches_bce(ctx: CheckContext) -> Outcome:
     bce = -(F.binary_cross_entropy_with_logits(real, torch.ones_like(real), reduction="none")
             .mean(-1) + F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake),
                                                              reduction="none").mean(-1))
-    err = float(((ours - bce).abs() / bce.abs()).max()) / torch.finfo(torch.float64).eps
-    return Outcome.verdict(err <= 8, f"64 batches of 32: within {err:.2g} eps of "
-                           "BCE-with-logits", err, 8, "eps")
+    err = eps_apart(ours, bce, elementwise=True)
+    return within(err, 8, f"64 batches of 32: within {err:.2g} eps of BCE-with-logits")
 
 
 def loss_matches_mse(ctx: CheckContext) -> Outcome:
@@ -269,7 +255,5 @@ def loss_matches_mse(ctx: CheckContext) -> Outcome:
     pred = eps + 0.3 * torch.randn(16, 3 * 8 * 8, generator=gen, dtype=torch.float64)
     ours = ddpm_loss(eps, pred)
     ref = torch.stack([F.mse_loss(pred[i], eps[i], reduction="sum") for i in range(16)])
-    err = float(((ours - ref).abs() / ref).max()) / torch.finfo(torch.float64).eps
-    ok = err <= 8 * 192 ** 0.5
-    return Outcome.verdict(ok, f"16 samples of 192 values: within {err:.2g} eps", err,
-                           8 * 192 ** 0.5, "eps")
+    err = eps_apart(ours, ref, elementwise=True)
+    return within(err, 8 * 192 ** 0.5, f"16 samples of 192 values: within {err:.2g} eps")

@@ -17,8 +17,9 @@ import numpy as np
 from mathcheck.numeric._backend import Backend
 from mathcheck.numeric._dtypes import fmt
 from mathcheck.numeric.checks import _properties
+from mathcheck.numeric.checks._compare import EPS64, eps_apart, within
 from mathcheck.numeric.checks._context import numpy_rng
-from mathcheck.numeric.checks._properties import Args, Form, scaling_change, swapped
+from mathcheck.numeric.checks._properties import Args, Form, scaled_norm, scaling_change, swapped
 from mathcheck.outcome import CheckContext, Outcome
 
 # The shared properties, under the names this section's entries use.
@@ -33,8 +34,8 @@ def _bad(*arrays: np.ndarray) -> bool:
 
 
 def _spectral_norm(a: np.ndarray) -> np.ndarray:
-    """‖A‖₂ per batch item (fp64), kept broadcastable against the matrices."""
-    return np.linalg.norm(a, ord=2, axis=(-2, -1))[..., None, None]
+    """‖A‖₂ per batch item (fp64)."""
+    return np.linalg.norm(a, ord=2, axis=(-2, -1))
 
 
 def _scale(x: np.ndarray, backend: Backend) -> np.ndarray:
@@ -51,12 +52,18 @@ def _ratio(num: np.ndarray, den: np.ndarray, eps: float) -> float:
     return float(np.max(r)) if r.size else 0.0
 
 
-def _norm(x: np.ndarray) -> np.ndarray:
-    """‖x‖₂ over the last axis in fp64, scaled so tiny and huge entries neither under- nor
-    overflow when squared (np.linalg.norm does not scale)."""
-    m = np.max(np.abs(x), axis=-1, keepdims=True)
-    safe = np.where(m == 0, 1.0, m)
-    return (m * np.sqrt(np.sum((x / safe) ** 2, axis=-1, keepdims=True)))[..., 0]
+def _per_norm(residual: np.ndarray, a: np.ndarray, backend: Backend) -> float:
+    """max residual/(eps‖A‖₂), ‖A‖₂ floored at the smallest normal: a backward-stable
+    decomposition reconstructs A to within a few eps of its norm."""
+    return _ratio(residual, _scale(_spectral_norm(a), backend), backend.eps)
+
+
+def _orthonormality(backend: Backend, *qs: np.ndarray) -> float:
+    """max |QᵀQ − I| over the Qs (orthonormal columns), in eps; inf for a non-finite entry."""
+    if _bad(*qs):
+        return float("inf")
+    gaps = (np.max(np.abs(np.swapaxes(q, -1, -2) @ q - np.eye(q.shape[-1]))) for q in qs)
+    return float(max(gaps)) / backend.eps
 
 
 def _exact_det(rows: list[list[Fraction]]) -> Fraction:
@@ -80,7 +87,7 @@ def commutes(f: Form, args: Args, backend: Backend) -> float:
     ab, ba = swapped(f, args, backend, *list(args)[:2])
     if np.array_equal(ab, ba, equal_nan=True):
         return 0.0
-    return float(np.max(np.abs(ab - ba) / np.maximum(1.0, np.abs(ab)))) / backend.eps
+    return eps_apart(ba, ab, 1.0, elementwise=True, eps=backend.eps)
 
 
 def scale_invariant(f: Form, args: Args, backend: Backend) -> float:
@@ -108,7 +115,7 @@ def projection_idempotent(f: Form, args: Args, backend: Backend) -> float:
     p = f(a=args["a"], b=args["b"])
     pp = f(a=p, b=args["b"])
     a, p_np, pp_np = backend.to_numpy(args["a"]), backend.to_numpy(p), backend.to_numpy(pp)
-    scale = np.maximum(_norm(a), fmt(backend.dtype).tiny)
+    scale = _scale(scaled_norm(a), backend)
     return _ratio(np.max(np.abs(pp_np - p_np), axis=-1), scale, backend.eps)
 
 
@@ -120,7 +127,7 @@ def residual_orthogonal(f: Form, args: Args, backend: Backend) -> float:
     if _bad(p):
         return float("inf")
     num = np.abs(np.sum((a - p) * b, axis=-1))
-    scale = np.maximum(_norm(a), fmt(backend.dtype).tiny) * _norm(b)
+    scale = _scale(scaled_norm(a), backend) * scaled_norm(b)
     return _ratio(num, scale, backend.eps)
 
 
@@ -133,15 +140,14 @@ def transpose_of_product(f: Form, args: Args, backend: Backend) -> float:
     ab = backend.to_numpy(f(A=a, B=b))
     bt_at = backend.to_numpy(f(A=backend.asarray(np.swapaxes(backend.to_numpy(b), -1, -2)),
                        B=backend.asarray(np.swapaxes(backend.to_numpy(a), -1, -2))))
-    diff = np.abs(np.swapaxes(ab, -1, -2) - bt_at) / np.maximum(1.0, np.abs(bt_at))
-    return float(np.max(diff)) / backend.eps
+    return eps_apart(np.swapaxes(ab, -1, -2), bt_at, 1.0, elementwise=True, eps=backend.eps)
 
 
 def associative(f: Form, args: Args, backend: Backend) -> float:
     """(AB)C vs A(BC) with the form, entrywise in eps of max(1, |y|)."""
     left = backend.to_numpy(f(A=f(A=args["A"], B=args["B"]), B=args["C"]))
     right = backend.to_numpy(f(A=args["A"], B=f(A=args["B"], B=args["C"])))
-    return float(np.max(np.abs(left - right) / np.maximum(1.0, np.abs(right)))) / backend.eps
+    return eps_apart(left, right, 1.0, elementwise=True, eps=backend.eps)
 
 
 def involution(f: Form, args: Args, backend: Backend) -> float:
@@ -249,7 +255,7 @@ def distributive(f: Form, args: Args, backend: Backend) -> float:
     rhs = (backend.to_numpy(f(A=args["A"], B=args["B"]))
            + backend.to_numpy(f(A=args["A"], B=args["C"])))
     bound = np.abs(a) * (np.abs(bc) + np.abs(b) + np.abs(c)) + np.abs(a) * np.abs(bc - b - c)
-    return _ratio(np.abs(lhs - rhs), np.maximum(bound, fmt(backend.dtype).tiny), backend.eps)
+    return _ratio(np.abs(lhs - rhs), _scale(bound, backend), backend.eps)
 
 
 # --------------------------------------------------------------------------- decompositions
@@ -261,8 +267,7 @@ def eig_residual(f: Form, args: Args, backend: Backend) -> float:
     w, p = (backend.to_numpy(x) for x in f(A=args["A"], vectors=True))
     if _bad(w, p):
         return float("inf")
-    r = np.max(np.abs(a @ p - p * w[..., None, :]), axis=(-2, -1))
-    return _ratio(r, _scale(_spectral_norm(a)[..., 0, 0], backend), backend.eps)
+    return _per_norm(np.max(np.abs(a @ p - p * w[..., None, :]), axis=(-2, -1)), a, backend)
 
 
 def eig_reconstruction(f: Form, args: Args, backend: Backend) -> float:
@@ -272,20 +277,13 @@ def eig_reconstruction(f: Form, args: Args, backend: Backend) -> float:
     if _bad(w, p):
         return float("inf")
     rec = (p * w[..., None, :]) @ np.linalg.inv(p)
-    r = np.max(np.abs(rec - a), axis=(-2, -1))
-    return _ratio(r, _scale(_spectral_norm(a)[..., 0, 0], backend), backend.eps)
-
-
-def _orthogonality(q: np.ndarray) -> np.ndarray:
-    """max |QᵀQ − I| per batch item."""
-    k = q.shape[-1]
-    return np.max(np.abs(np.swapaxes(q, -1, -2) @ q - np.eye(k)), axis=(-2, -1))
+    return _per_norm(np.max(np.abs(rec - a), axis=(-2, -1)), a, backend)
 
 
 def eig_orthogonal(f: Form, args: Args, backend: Backend) -> float:
     """‖PᵀP − I‖_max in eps: a symmetric matrix has an orthonormal eigenbasis."""
     _, p = (backend.to_numpy(x) for x in f(A=args["A"], vectors=True))
-    return float("inf") if _bad(p) else float(np.max(_orthogonality(p))) / backend.eps
+    return _orthonormality(backend, p)
 
 
 def eig_det_product(f: Form, args: Args, backend: Backend) -> float:
@@ -297,7 +295,7 @@ def eig_det_product(f: Form, args: Args, backend: Backend) -> float:
     n = a.shape[-1]
     flat = a.reshape(-1, n, n)
     det = np.array([_mp_det(x) for x in flat]).reshape(w.shape[:-1])
-    scale = _scale(_scale(_spectral_norm(a)[..., 0, 0], backend) ** n, backend)
+    scale = _scale(_scale(_spectral_norm(a), backend) ** n, backend)
     return _ratio(np.abs(np.prod(w, axis=-1) - det), scale, backend.eps)
 
 
@@ -307,17 +305,13 @@ def svd_reconstruction(f: Form, args: Args, backend: Backend) -> float:
     u, s, vh = (backend.to_numpy(x) for x in f(A=args["A"], vectors=True))
     if _bad(u, s, vh):
         return float("inf")
-    r = np.max(np.abs((u * s[..., None, :]) @ vh - a), axis=(-2, -1))
-    return _ratio(r, _scale(_spectral_norm(a)[..., 0, 0], backend), backend.eps)
+    return _per_norm(np.max(np.abs((u * s[..., None, :]) @ vh - a), axis=(-2, -1)), a, backend)
 
 
 def svd_orthogonal(f: Form, args: Args, backend: Backend) -> float:
     """max(‖UᵀU − I‖, ‖VᵀV − I‖) in eps (thin U, V: orthonormal columns)."""
     u, _, vh = (backend.to_numpy(x) for x in f(A=args["A"], vectors=True))
-    if _bad(u, vh):
-        return float("inf")
-    v = np.swapaxes(vh, -1, -2)
-    return float(max(np.max(_orthogonality(u)), np.max(_orthogonality(v)))) / backend.eps
+    return _orthonormality(backend, u, np.swapaxes(vh, -1, -2))
 
 
 def sigma_squared_eig(f: Form, args: Args, backend: Backend) -> float:
@@ -336,7 +330,7 @@ def sigma_squared_eig(f: Form, args: Args, backend: Backend) -> float:
             lam.append(sorted((float(e[i]) for i in range(n)), reverse=True)[: min(m, n)])
     lam_np = np.array(lam).reshape(s.shape)
     return _ratio(np.max(np.abs(s**2 - lam_np), axis=-1),
-                  _scale(_scale(_spectral_norm(a)[..., 0, 0], backend) ** 2, backend), backend.eps)
+                  _scale(_scale(_spectral_norm(a), backend) ** 2, backend), backend.eps)
 
 
 def eckart_young(f: Form, args: Args, backend: Backend, k: int = 1) -> float:
@@ -421,14 +415,14 @@ def pca_scores_projection(f: Form, args: Args, backend: Backend) -> float:
         return float("inf")
     xc = _centred(x)
     r = np.max(np.abs(z - xc @ v), axis=(-2, -1))
-    scale = _spectral_norm(xc)[..., 0, 0] + np.max(np.abs(x), axis=(-2, -1))
+    scale = _spectral_norm(xc) + np.max(np.abs(x), axis=(-2, -1))
     return _ratio(r, _scale(scale, backend), backend.eps)  # subnormals: absolute
 
 
 def pca_orthonormal(f: Form, args: Args, backend: Backend) -> float:
     """‖V_kᵀV_k − I‖_max in eps: principal directions are orthonormal."""
     _, v = (backend.to_numpy(t) for t in f(X=args["X"], vectors=True))
-    return float("inf") if _bad(v) else float(np.max(_orthogonality(v))) / backend.eps
+    return _orthonormality(backend, v)
 
 
 # --------------------------------------------------------------------------- properties
@@ -443,7 +437,7 @@ def positive_on_spd(f: Form, args: Args, backend: Backend) -> float:
         return float("inf")
     q = np.where(q == np.inf, 0.0, q)  # +inf: the exact value overflows the dtype, and is > 0
     scale = np.sum(np.abs(x) * (np.abs(a) @ np.abs(x)[..., None])[..., 0], axis=-1)
-    return _ratio(np.maximum(0.0, -q), np.maximum(scale, fmt(backend.dtype).tiny), backend.eps)
+    return _ratio(np.maximum(0.0, -q), _scale(scale, backend), backend.eps)
 
 
 def orthonormal_gram(f: Form, args: Args, backend: Backend) -> float:
@@ -462,7 +456,7 @@ def preserves_norm(f: Form, args: Args, backend: Backend) -> float:
         return float("inf")
     qx2 = np.sum(x * (g @ x[..., None])[..., 0], axis=-1)
     xx = np.sum(x * x, axis=-1)
-    return _ratio(np.abs(qx2 - xx), np.maximum(xx, fmt(backend.dtype).tiny), backend.eps)
+    return _ratio(np.abs(qx2 - xx), _scale(xx, backend), backend.eps)
 
 
 def exactly_symmetric(f: Form, args: Args, backend: Backend) -> float:
@@ -476,7 +470,7 @@ def fixes_symmetric(f: Form, args: Args, backend: Backend) -> float:
     subnormal rounds (at most one subnormal spacing = eps·tiny)."""
     s = backend.to_numpy(args["A"])
     y = backend.to_numpy(f(A=args["A"]))
-    scale = np.maximum(np.max(np.abs(s), axis=(-2, -1)), fmt(backend.dtype).tiny)
+    scale = _scale(np.max(np.abs(s), axis=(-2, -1)), backend)
     return _ratio(np.max(np.abs(y - s), axis=(-2, -1)), scale, backend.eps)
 
 
@@ -491,16 +485,10 @@ def rank_at_most_r(f: Form, args: Args, backend: Backend) -> float:
     s = np.linalg.svd(w, compute_uv=False)
     if s.shape[-1] <= r:
         return 0.0
-    scale = _frobenius(np.abs(b) @ np.abs(a))
-    return _ratio(s[..., r], np.maximum(scale, fmt(backend.dtype).tiny), backend.eps)
-
-
-def _frobenius(m: np.ndarray) -> np.ndarray:
-    """‖M‖_F over the last two axes without underflow: entries of 1e-286 have squares of 0
-    in fp64, which made the error scale 0 (and a correct product 8e20 eps off)."""
-    top = np.max(np.abs(m), axis=(-2, -1), keepdims=True)
-    safe = np.where(top == 0, 1.0, top)
-    return np.linalg.norm(m / safe, axis=(-2, -1)) * safe[..., 0, 0]
+    # ‖·‖_F scaled: entries of 1e-286 have squares of 0 in fp64, which made the error scale 0
+    # (and a correct product 8e20 eps off)
+    scale = scaled_norm(np.abs(b) @ np.abs(a), axis=(-2, -1))
+    return _ratio(s[..., r], _scale(scale, backend), backend.eps)
 
 
 # --------------------------------------------------------------------------- custom checks
@@ -510,13 +498,20 @@ def _random_matrices(rng: np.random.Generator, count: int, n_max: int = 4) -> li
     return [rng.standard_normal((n, n)) for n in rng.integers(2, n_max + 1, size=count)]
 
 
+def _none_of(wrong: list[str], what: str, passed: str) -> Outcome:
+    """Passed when no matrix is `wrong`, else failed with their count and the first."""
+    if wrong:
+        return Outcome("failed", f"{len(wrong)} {what}; first: {wrong[0]}", float(len(wrong)),
+                       0.0, "matrices")
+    return Outcome("passed", passed, 0.0, 0.0, "matrices")
+
+
 def general_eig_facts(ctx: CheckContext) -> Outcome:
     """Non-symmetric A (complex eigenvalues) with torch.linalg.eig in fp64, 200 matrices:
     det A = Πλ, tr A = Σλ, A = PDP⁻¹. Errors in eps of ‖A‖₂ⁿ, ‖A‖₂ and ‖A‖₂·κ(P)."""
     import torch
 
     rng = numpy_rng(ctx)
-    eps = float(np.finfo(np.float64).eps)
     worst, where = 0.0, ""
     for a in _random_matrices(rng, 200):
         n = a.shape[0]
@@ -531,13 +526,10 @@ def general_eig_facts(ctx: CheckContext) -> Outcome:
             / (norm * kappa),
         }
         for name, e in errors.items():
-            if e / eps > worst:
-                worst, where = e / eps, f"{name} at A={a.tolist()!r}"
-    budget = 64.0
-    ok = worst <= budget
-    return Outcome.verdict(ok, f"200 random 2–4 × 2–4 matrices (seed {ctx.seed}); worst: {where}",
-                           worst, budget, "eps",
-                           extra={"budget_note": "backward-stable eig: c·n²·u with c ≤ 4, n ≤ 4"})
+            if e / EPS64 > worst:
+                worst, where = e / EPS64, f"{name} at A={a.tolist()!r}"
+    return within(worst, 64.0, f"200 random 2–4 × 2–4 matrices (seed {ctx.seed}); worst: "
+                  f"{where}", note="backward-stable eig: c·n²·u with c ≤ 4, n ≤ 4")
 
 
 def sigma_squared_eig_exact(ctx: CheckContext) -> Outcome:
@@ -556,8 +548,8 @@ def sigma_squared_eig_exact(ctx: CheckContext) -> Outcome:
                 worst = max(worst, float(abs(s[i] ** 2 - lam[i]) / lam[0]))
             for i in range(min(m, n), n):  # AᵀA's extra eigenvalues are 0
                 worst = max(worst, float(abs(lam[i]) / lam[0]))
-    return Outcome.verdict(worst <= 1e-40, "20 random matrices at 50 digits", worst, 1e-40,
-                           "relative", success="confirmed")
+    return within(worst, 1e-40, "20 random matrices at 50 digits", "relative",
+                  success="confirmed")
 
 
 def eckart_young_optimal(ctx: CheckContext) -> Outcome:
@@ -567,7 +559,6 @@ def eckart_young_optimal(ctx: CheckContext) -> Outcome:
     import torch
 
     rng = numpy_rng(ctx)
-    eps = float(np.finfo(np.float64).eps)
     worst = -np.inf
     for _ in range(40):
         m, n = (int(v) for v in rng.integers(2, 5, size=2))
@@ -583,13 +574,10 @@ def eckart_young_optimal(ctx: CheckContext) -> Outcome:
                 b = ((u[:, :k] + scale * left) * s[:k]) @ (vh[:k, :] + scale * right)
             else:
                 b = left @ right
-            gap = (target - float(torch.linalg.matrix_norm(a - b, ord=2))) / (float(s[0]) * eps)
+            gap = (target - float(torch.linalg.matrix_norm(a - b, ord=2))) / (float(s[0]) * EPS64)
             worst = max(worst, gap)
-    budget = 8.0
-    ok = worst <= budget
-    return Outcome.verdict(ok, "2000 random rank-k competitors never beat A_k (beyond rounding)",
-                           max(worst, 0.0), budget, "eps",
-                           extra={"budget_note": "two fp64 spectral norms, each within ~n·u·σ₁"})
+    return within(max(worst, 0.0), 8.0, "2000 random rank-k competitors never beat A_k (beyond "
+                  "rounding)", note="two fp64 spectral norms, each within ~n·u·σ₁")
 
 
 def pca_equals_covariance_eig(ctx: CheckContext) -> Outcome:
@@ -611,9 +599,8 @@ def pca_equals_covariance_eig(ctx: CheckContext) -> Outcome:
                 cos = abs(mpmath.fsum(vh[i, c] * q[c, j] for c in range(d)))
                 worst = max(worst, float(abs(1 - cos)),
                             float(abs(s[i] ** 2 / (n_rows - 1) - e[j]) / e[order_e[0]]))
-    return Outcome.verdict(worst <= 1e-40, "10 random data sets at 50 digits (directions up to "
-                           "sign, variances σ²/(N − 1))", worst, 1e-40, "relative",
-                           success="confirmed")
+    return within(worst, 1e-40, "10 random data sets at 50 digits (directions up to sign, "
+                  "variances σ²/(N − 1))", "relative", success="confirmed")
 
 
 def pd_criteria_agree(ctx: CheckContext) -> Outcome:
@@ -643,11 +630,8 @@ def pd_criteria_agree(ctx: CheckContext) -> Outcome:
         for i in torch.nonzero((by_eig != by_cholesky) | (by_eig != by_form)).flatten().tolist():
             disagreements.append(f"λ={lam[i].tolist()}: eig {bool(by_eig[i])}, cholesky "
                                  f"{bool(by_cholesky[i])}, xᵀAx {bool(by_form[i])}")
-    if disagreements:
-        return Outcome("failed", f"{len(disagreements)} disagreements; first: {disagreements[0]}",
-                       float(len(disagreements)), 0.0, "matrices")
-    return Outcome("passed", f"{total} matrices ({definite} definite, {total - definite} not): "
-                   "all three criteria agree", 0.0, 0.0, "matrices")
+    return _none_of(disagreements, "disagreements", f"{total} matrices ({definite} definite, "
+                    f"{total - definite} not): all three criteria agree")
 
 
 def orthogonal_det_numeric(ctx: CheckContext) -> Outcome:
@@ -655,13 +639,12 @@ def orthogonal_det_numeric(ctx: CheckContext) -> Outcome:
     import torch
 
     rng = numpy_rng(ctx)
-    eps = float(np.finfo(np.float64).eps)
     worst, signs = 0.0, set()
     for n in (2, 3, 4):
         q = torch.linalg.qr(torch.as_tensor(rng.standard_normal((100, n, n)))).Q
         det = torch.linalg.det(q).numpy()
         signs.update(int(v) for v in np.sign(det))
-        worst = max(worst, float(np.max(np.abs(np.abs(det) - 1.0))) / eps)
+        worst = max(worst, float(np.max(np.abs(np.abs(det) - 1.0))) / EPS64)
     budget = 16.0
     ok = worst <= budget and signs == {-1, 1}
     return Outcome.verdict(ok, f"300 matrices, det signs seen {sorted(signs)}", worst, budget,
@@ -676,15 +659,13 @@ def symmetric_real_spectrum(ctx: CheckContext) -> Outcome:
     import torch
 
     rng = numpy_rng(ctx)
-    eps = float(np.finfo(np.float64).eps)
     worst = 0.0
     for b in _random_matrices(rng, 200):
         a = (b + b.T) / 2
         lam = torch.linalg.eigvals(torch.as_tensor(a)).numpy()
-        worst = max(worst, float(np.max(np.abs(lam.imag))) / (eps * np.linalg.norm(a, 2)))
-    budget = 16.0
-    return Outcome.verdict(worst <= budget, "200 random symmetric matrices", worst, budget, "eps",
-                           extra={"budget_note": "backward error c·n·u‖A‖₂, c ≤ 4, n ≤ 4"})
+        worst = max(worst, float(np.max(np.abs(lam.imag))) / (EPS64 * np.linalg.norm(a, 2)))
+    return within(worst, 16.0, "200 random symmetric matrices",
+                  note="backward error c·n·u‖A‖₂, c ≤ 4, n ≤ 4")
 
 
 def lora_rank_numeric(ctx: CheckContext) -> Outcome:
@@ -701,8 +682,5 @@ def lora_rank_numeric(ctx: CheckContext) -> Outcome:
         rank = int(torch.linalg.matrix_rank(b @ a))
         if rank != r:
             bad.append(f"d={d}, r={r}, k={k}: rank {rank}")
-    if bad:
-        return Outcome("failed", f"{len(bad)} products of the wrong rank; first: {bad[0]}",
-                       float(len(bad)), 0.0, "matrices")
-    return Outcome("passed", "200 LoRA products BA: numerical rank exactly r", 0.0, 0.0,
-                   "matrices")
+    return _none_of(bad, "products of the wrong rank",
+                    "200 LoRA products BA: numerical rank exactly r")

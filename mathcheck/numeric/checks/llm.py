@@ -8,9 +8,10 @@ import numpy as np
 
 from mathcheck.numeric._backend import Backend
 from mathcheck.numeric._dtypes import round_to
+from mathcheck.numeric.checks._compare import EPS64, both_forms, eps_apart, within
 from mathcheck.numeric.checks._context import numpy_rng, torch_rng
-from mathcheck.numeric.checks._properties import Args, Form, sum_gap
-from mathcheck.numeric.checks.numbers import CHINCHILLA_FIT, parametric_ratio
+from mathcheck.numeric.checks._properties import Args, Form, scaled_norm, sum_gap
+from mathcheck.numeric.checks.numbers import CHINCHILLA_FIT, packed_nibbles, parametric_ratio
 from mathcheck.outcome import CheckContext, Outcome
 
 # ----------------------------------------------------------------------------- positions
@@ -28,17 +29,10 @@ def norm_preserving(f: Form, args: Args, backend: Backend) -> float:
     x = backend.to_numpy(args["x"])
     y = backend.to_numpy(f(**args))
     nx, ny = np.linalg.norm(x, axis=-1), np.linalg.norm(y, axis=-1)
-    return float(np.max(np.abs(ny - nx) / np.maximum(nx, 1.0))) / backend.eps
+    return eps_apart(ny, nx, 1.0, elementwise=True, eps=backend.eps)
 
 
 SHIFT = 5.0
-
-
-def _scaled_norm(x: np.ndarray) -> np.ndarray:
-    """‖x‖ over the last axis without underflow (np.linalg.norm squares 1e-212 to 0)."""
-    big = np.max(np.abs(x), axis=-1, keepdims=True)
-    safe = np.where(big > 0, big, 1.0)
-    return (big * np.sqrt(np.sum((x / safe) ** 2, axis=-1, keepdims=True)))[..., 0]
 
 
 def relative_position(f: Form, args: Args, backend: Backend) -> float:
@@ -54,7 +48,7 @@ def relative_position(f: Form, args: Args, backend: Backend) -> float:
         b = backend.to_numpy(f(x=k, m=backend.asarray(n + shift)))
         return np.sum(a * b, axis=-1)
 
-    scale = _scaled_norm(backend.to_numpy(q)) * _scaled_norm(backend.to_numpy(k))
+    scale = scaled_norm(backend.to_numpy(q)) * scaled_norm(backend.to_numpy(k))
     diff = np.abs(score(0.0) - score(SHIFT)) / np.maximum(scale, 1e-300)
     return float(np.max(diff)) / backend.eps
 
@@ -163,40 +157,23 @@ def chain_rule_normalised(ctx: CheckContext) -> Outcome:
         np.exp(np_form(logits, onehot)).sum(),
         float(torch.exp(torch_form(torch.as_tensor(logits), torch.as_tensor(onehot))).sum()),
     ):
-        worst = max(worst, abs(total - 1.0) / np.finfo(np.float64).eps)
-    return Outcome.verdict(
-        worst <= 100,
-        f"{len(seqs)} sequences of a causal model: Σ P = 1 (NumPy and Torch)",
-        worst,
-        100.0,
-        "eps",
-    )
+        worst = max(worst, abs(total - 1.0) / EPS64)
+    return within(worst, 100.0, f"{len(seqs)} sequences of a causal model: Σ P = 1 (NumPy and "
+                  "Torch)")
 
 
 def nll_vs_cross_entropy(ctx: CheckContext) -> Outcome:
     """nll(z, onehot(x)) = torch.nn.functional.cross_entropy(z, x) (mean), T = 7, V = 50, fp64."""
     import torch
 
-    from mathcheck.numeric.numpy_forms.llm import nll as np_nll
-    from mathcheck.numeric.torch_forms.llm import nll as torch_nll
-
     gen = torch_rng(ctx)
     z = torch.randn(3, 7, 50, generator=gen, dtype=torch.float64) * 4
     x = torch.randint(0, 50, (3, 7), generator=gen)
     y = torch.nn.functional.one_hot(x, 50).to(torch.float64)
     ref = torch.stack([torch.nn.functional.cross_entropy(z[b], x[b]) for b in range(3)])
-    errs = [
-        (torch_nll(z, y) - ref).abs().max().item(),
-        float(np.max(np.abs(np_nll(z.numpy(), y.numpy()) - ref.numpy()))),
-    ]
-    worst = max(errs) / (float(ref.abs().max()) * np.finfo(np.float64).eps)
-    return Outcome.verdict(
-        worst <= 64,
-        "vs F.cross_entropy over 3 sequences of 7 tokens, vocabulary 50",
-        worst,
-        64.0,
-        "eps (relative)",
-    )
+    worst = max(eps_apart(nll, ref) for nll in both_forms("llm", "nll", z.numpy(), y.numpy()))
+    return within(worst, 64.0, "vs F.cross_entropy over 3 sequences of 7 tokens, vocabulary 50",
+                  "eps (relative)")
 
 
 # ----------------------------------------------------------------------------- BPE
@@ -330,27 +307,12 @@ def chinchilla_tokens_per_parameter(ctx: CheckContext) -> Outcome:
 
 def chinchilla_figures(ctx: CheckContext) -> Outcome:
     """L(70e9, 1.4e12) with the published constants, from the NumPy and Torch forms (fp64)."""
-    import torch
-
-    from mathcheck.numeric.numpy_forms.llm import chinchilla_loss as np_loss
-    from mathcheck.numeric.torch_forms.llm import chinchilla_loss as t_loss
-
     h = CHINCHILLA_FIT
     exact = h["E"] + h["A"] / 70e9 ** h["alpha"] + h["B"] / 1.4e12 ** h["beta"]
-    a = float(np_loss(np.array(70e9), np.array(1.4e12), **h))
-    b = float(
-        t_loss(
-            torch.tensor(70e9, dtype=torch.float64), torch.tensor(1.4e12, dtype=torch.float64), **h
-        )
-    )
-    err = max(abs(a - exact), abs(b - exact)) / (exact * np.finfo(np.float64).eps)
-    return Outcome.verdict(
-        err <= 16,
-        f"L(70B params, 1.4T tokens) = {exact:.4f} nats/token (E = 1.69 irreducible)",
-        err,
-        16.0,
-        "eps (relative)",
-    )
+    losses = both_forms("llm", "chinchilla_loss", np.array(70e9), np.array(1.4e12), **h)
+    err = max(eps_apart(loss, exact) for loss in losses)
+    return within(err, 16.0, f"L(70B params, 1.4T tokens) = {exact:.4f} nats/token (E = 1.69 "
+                  "irreducible)", "eps (relative)")
 
 
 # ----------------------------------------------------------------------------- LoRA
@@ -421,9 +383,8 @@ def quant_memory(ctx: CheckContext) -> Outcome:
     q8 = torch.clamp(torch.round(x / s8), -128, 127).to(torch.int8)
     s4 = float(x.abs().max()) / 7
     q4 = torch.clamp(torch.round(x / s4), -8, 7).to(torch.int8)
-    nibbles = (q4 + 8).to(torch.uint8)
-    packed = nibbles[0::2] | (nibbles[1::2] << 4)
-    unpacked = torch.stack([packed & 0xF, packed >> 4], dim=-1).flatten().to(torch.int8) - 8
+    packed, nibbles = packed_nibbles((q4 + 8).to(torch.uint8))
+    unpacked = nibbles.to(torch.int8) - 8
     fp32_bytes = x.numel() * x.element_size()
     ratio8 = fp32_bytes / (q8.numel() * q8.element_size())
     ratio4 = fp32_bytes / (packed.numel() * packed.element_size())

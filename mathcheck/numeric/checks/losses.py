@@ -15,7 +15,7 @@ from mathcheck.numeric.checks._context import (
     numpy_rng,
     stated_params,
 )
-from mathcheck.numeric.checks._properties import unit_ulps
+from mathcheck.numeric.checks._properties import ulps_apart
 from mathcheck.outcome import CheckContext, Outcome
 
 
@@ -38,7 +38,7 @@ def _against_reference(
         a = ours(**tensors).to(torch.float64).cpu().numpy()
         b = theirs(**tensors).to(torch.float64).cpu().numpy()
         allowed = np.broadcast_to(budget(inputs) if callable(budget) else budget, a.shape)
-        ratio = np.where(np.isfinite(a), unit_ulps(a, b, dtype) / allowed, np.inf)
+        ratio = np.where(np.isfinite(a), ulps_apart(a, b, dtype) / allowed, np.inf)
         i = int(np.argmax(ratio))
         if ratio.flat[i] >= worst_ratio:
             worst_ratio = float(ratio.flat[i])

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from mathcheck.numeric.checks._compare import EPS64, eps_apart, within
 from mathcheck.numeric.checks._context import numpy_rng, torch_rng
 from mathcheck.outcome import CheckContext, Outcome
-
-EPS64 = float(np.finfo(np.float64).eps)
-
 
 # ----------------------------------------------------------------- convolution
 
@@ -153,15 +151,9 @@ def rnn_vs_torch(ctx: CheckContext) -> Outcome:
             h_ours = rnn_step(h_ours, xs[t], W_h, W_x, b)
             h_ref = cell(xs[t], h_ref)
             worst = max(worst, _relative(h_ours, h_ref))
-    eps = float(torch.finfo(dtype).eps)
-    budget = 64.0 * T  # a few eps per step (dot products of ≤ 12 terms), carried forward
-    return Outcome.verdict(
-        worst / eps <= budget,
-        f"{T} steps, batch {B}, D={D}, H={H}: max |h_ours − h_RNNCell| / max|h|",
-        worst / eps,
-        budget,
-        "eps",
-    )
+    # a few eps per step (dot products of ≤ 12 terms), carried forward
+    return within(worst / float(torch.finfo(dtype).eps), 64.0 * T,
+                  f"{T} steps, batch {B}, D={D}, H={H}: max |h_ours − h_RNNCell| / max|h|")
 
 
 def lstm_vs_torch(ctx: CheckContext) -> Outcome:
@@ -196,15 +188,9 @@ def lstm_vs_torch(ctx: CheckContext) -> Outcome:
             h, c = lstm_cell(xs[t], h, c, W, b).split(H, dim=-1)
             h_ref, c_ref = cell(xs[t], (h_ref, c_ref))
             worst = max(worst, _relative(h, h_ref), _relative(c, c_ref))
-    eps = float(torch.finfo(dtype).eps)
-    budget = 64.0 * T  # the cell state accumulates: a few eps per step of each gate
-    return Outcome.verdict(
-        worst / eps <= budget,
-        f"{T} steps, batch {B}, D={D}, H={H}: h and c vs LSTMCell (gates reordered)",
-        worst / eps,
-        budget,
-        "eps",
-    )
+    # the cell state accumulates: a few eps per step of each gate
+    return within(worst / float(torch.finfo(dtype).eps), 64.0 * T,
+                  f"{T} steps, batch {B}, D={D}, H={H}: h and c vs LSTMCell (gates reordered)")
 
 
 # ----------------------------------------------------------------- GCN
@@ -235,16 +221,9 @@ def gcn_message_passing(ctx: CheckContext) -> Outcome:
         messages = weight * (H @ W)[dst_t]
         ref = torch.relu(torch.zeros(n, 3, dtype=torch.float64).index_add_(0, src_t, messages))
         ours = gcn_layer(torch.from_numpy(A), H, W)
-        worst = max(worst, float((ours - ref).abs().max() / ref.abs().max()) / EPS64)
-    budget = 64.0
-    return Outcome.verdict(
-        worst <= budget,
-        "graphs of 5, 20, 60 nodes (edge probability 0.2): matrix form vs index_add "
-        "message passing",
-        worst,
-        budget,
-        "eps (norm-wise)",
-    )
+        worst = max(worst, eps_apart(ours, ref))
+    return within(worst, 64.0, "graphs of 5, 20, 60 nodes (edge probability 0.2): matrix form vs "
+                  "index_add message passing", "eps (norm-wise)")
 
 
 def gcn_normalisation(ctx: CheckContext) -> Outcome:
@@ -271,11 +250,4 @@ def gcn_normalisation(ctx: CheckContext) -> Outcome:
             f"n={n}: λ ∈ [{eig.min():.3f}, {eig.max():.15g}], ρ(Â)="
             f"{np.abs(np.linalg.eigvalsh(A_hat)).max():.2f}"
         )
-    budget = 32.0
-    return Outcome.verdict(
-        worst <= budget,
-        "; ".join(details),
-        float(worst),
-        budget,
-        "eps (λ_max − 1, ‖Nv − v‖)",
-    )
+    return within(float(worst), 32.0, "; ".join(details), "eps (λ_max − 1, ‖Nv − v‖)")

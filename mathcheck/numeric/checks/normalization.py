@@ -13,6 +13,7 @@ import numpy as np
 from mathcheck.numeric._backend import Backend
 from mathcheck.numeric._backend import backend as make_backend
 from mathcheck.numeric._dtypes import round_to
+from mathcheck.numeric.checks._compare import within
 from mathcheck.numeric.checks._context import numpy_rng
 from mathcheck.numeric.checks._properties import (
     Args,
@@ -20,7 +21,7 @@ from mathcheck.numeric.checks._properties import (
     Limits,
     inside,
     largest_change,
-    unit_ulps,
+    ulps_apart,
 )
 from mathcheck.outcome import CheckContext, Outcome
 
@@ -94,7 +95,7 @@ def scale_invariant(f: Form, args: Args, backend: Backend, limits: Limits = None
 
 def _ulps_apart(ours: np.ndarray, theirs: np.ndarray, dtype: str) -> float:
     """Largest difference in ulps of max(|ours|, 1) (x̂ is O(1), so this is the natural unit)."""
-    return float(np.max(unit_ulps(theirs, ours, dtype)))
+    return float(np.max(ulps_apart(theirs, ours, dtype)))
 
 
 def _inputs(ctx: CheckContext, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
@@ -105,8 +106,8 @@ def _inputs(ctx: CheckContext, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
 
 
 def _verdict(name: str, error: float, budget: float, detail: str) -> Outcome:
-    return Outcome.verdict(error <= budget, f"{name}: {detail}; differ by {error:.3g} ulp of "
-                           "max(|y|, 1)", error, budget, "ulp")
+    return within(error, budget, f"{name}: {detail}; differ by {error:.3g} ulp of max(|y|, 1)",
+                  "ulp")
 
 
 def matches_torch_layer_norm(ctx: CheckContext, budget: float = 16.0) -> Outcome:

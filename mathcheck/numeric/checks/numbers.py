@@ -7,6 +7,7 @@ Counts are exact Python integers. Conventions are stated in every outcome's deta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from mathcheck.numeric.checks._context import torch_rng
 from mathcheck.outcome import CheckContext, Outcome
@@ -54,6 +55,11 @@ def _round_to_sig(x: float, digits: int) -> float:
     from math import floor, log10
 
     return round(x, -floor(log10(abs(x))) + digits - 1)
+
+
+def _exact(ok: bool, detail: str, unit: str, **extra: object) -> Outcome:
+    """The verdict on a figure that must come out exactly: error and budget 0."""
+    return Outcome.verdict(ok, detail, 0.0, 0.0, unit, extra=extra)
 
 
 # ----------------------------------------------------------------- tiny real models
@@ -174,16 +180,10 @@ def fp16_memory(ctx: CheckContext) -> Outcome:
     stated_total = 70 * 10**9 * per / GB
     actual = llama_param_count(LLAMA2_70B) * per
     ok = per == 2 and t.untyped_storage().nbytes() == 2000 and stated_total == 140
-    return Outcome.verdict(
-        ok,
-        f"{per} B/param; 70e9 × 2 B = {stated_total:g} GB = {70e9 * 2 / GIB:.1f} GiB; "
-        f"LLaMA-2 70B as computed: {actual / GB:.2f} GB (weights only: no gradients, "
-        f"optimizer state, activations or KV cache)",
-        0.0,
-        0.0,
-        "bytes",
-        extra={"gib": 70e9 * 2 / GIB, "actual_gb": actual / GB},
-    )
+    return _exact(ok, f"{per} B/param; 70e9 × 2 B = {stated_total:g} GB = {70e9 * 2 / GIB:.1f} "
+                  f"GiB; LLaMA-2 70B as computed: {actual / GB:.2f} GB (weights only: no "
+                  "gradients, optimizer state, activations or KV cache)", "bytes",
+                  gib=70e9 * 2 / GIB, actual_gb=actual / GB)
 
 
 def int4_memory(ctx: CheckContext) -> Outcome:
@@ -197,20 +197,22 @@ def int4_memory(ctx: CheckContext) -> Outcome:
     scale = (w.max() - w.min()) / 15
     zero = torch.round(-w.min() / scale)
     codes = torch.clamp(torch.round(w / scale) + zero, 0, 15).to(torch.uint8)
-    packed = codes[0::2] | (codes[1::2] << 4)
-    unpacked = torch.stack([packed & 0xF, packed >> 4], dim=-1).flatten()
+    packed, unpacked = packed_nibbles(codes)
     per = packed.untyped_storage().nbytes() / w.numel()
     grouped = 70e9 * (4 + 32 / 128) / 8 / GB
     ok = per == 0.5 and bool((unpacked == codes).all()) and 70e9 * per / GB == 35
-    return Outcome.verdict(
-        ok,
-        f"{per} B/param (packed nibbles, round trip exact); 70e9 × 0.5 B = 35 GB; with "
-        f"group-128 fp16 scale + zero point: {grouped:.1f} GB",
-        0.0,
-        0.0,
-        "bytes",
-        extra={"grouped_gb": grouped},
-    )
+    return _exact(ok, f"{per} B/param (packed nibbles, round trip exact); 70e9 × 0.5 B = 35 GB; "
+                  f"with group-128 fp16 scale + zero point: {grouped:.1f} GB", "bytes",
+                  grouped_gb=grouped)
+
+
+def packed_nibbles(codes: Any) -> tuple[Any, Any]:
+    """4-bit codes (a uint8 tensor of 0 … 15, even length) packed two per byte, and the
+    codes unpacked from those bytes again."""
+    import torch
+
+    packed = codes[0::2] | (codes[1::2] << 4)
+    return packed, torch.stack([packed & 0xF, packed >> 4], dim=-1).flatten()
 
 
 # ----------------------------------------------------------------- Chinchilla
@@ -278,15 +280,9 @@ def attention_flops(ctx: CheckContext) -> Outcome:
         rows.append((n, d, scores, full))
     ok = all(s == 2 * n * n * d and f == 4 * n * n * d for n, d, s, f in rows)
     n, d, s, f = rows[0]
-    return Outcome.verdict(
-        ok,
-        f"n={n}, d={d}: QKᵀ counted {s:,} = 2n²d; QKᵀ + AV counted {f:,} = 4n²d "
-        f"(single head; with h heads of d/h the totals are the same)",
-        0.0,
-        0.0,
-        "FLOPs",
-        extra={"rows": rows},
-    )
+    return _exact(ok, f"n={n}, d={d}: QKᵀ counted {s:,} = 2n²d; QKᵀ + AV counted {f:,} = 4n²d "
+                  "(single head; with h heads of d/h the totals are the same)", "FLOPs",
+                  rows=rows)
 
 
 def ffn_flops(ctx: CheckContext) -> Outcome:
@@ -317,15 +313,8 @@ def ffn_flops(ctx: CheckContext) -> Outcome:
         rows.append((n, d, counted, _count(block, x)))
     ok = all(c == 16 * n * d * d and b == 24 * n * d * d + 4 * n * n * d for n, d, c, b in rows)
     n, d, c, b = rows[0]
-    return Outcome.verdict(
-        ok,
-        f"n={n}, d={d}: FFN counted {c:,} = 16nd²; block counted {b:,} = 24nd² + "
-        f"4n²d (causal masking is not credited by the counter)",
-        0.0,
-        0.0,
-        "FLOPs",
-        extra={"rows": rows},
-    )
+    return _exact(ok, f"n={n}, d={d}: FFN counted {c:,} = 16nd²; block counted {b:,} = 24nd² + "
+                  "4n²d (causal masking is not credited by the counter)", "FLOPs", rows=rows)
 
 
 # ----------------------------------------------------------------- not derivable

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import mpmath
@@ -21,15 +21,17 @@ import sympy as sp
 
 from mathcheck.numeric._backend import Backend
 from mathcheck.numeric._dtypes import round_to, ulp
+from mathcheck.numeric.checks._compare import within
 from mathcheck.numeric.checks._context import (
     agreement_budget,
     backend_of,
+    catalog_form,
     form_under_test,
     numpy_rng,
     stated_params,
     torch_rng,
 )
-from mathcheck.numeric.checks._properties import Args, Form, outside, unit_ulps
+from mathcheck.numeric.checks._properties import Args, Form, outside, ulps_apart
 from mathcheck.outcome import CheckContext, Outcome
 
 DIGITS = 50
@@ -205,14 +207,14 @@ def run_many_steps(
             with mpmath.workdps(DIGITS):
                 exact = _exact_call(opt_name, state, params)
             exact_hi = np.array([[float(v) for v in row] for row in exact])
-            err = float(np.max(unit_ulps(rows, exact_hi, dtype)))
+            err = float(np.max(ulps_apart(rows, exact_hi, dtype)))
             if not err <= worst_step:
                 worst_step = err
                 if not err <= step_budget:
                     where = f"{objective.name}, step {t}"
             theta = rows[0]
             buffers = {b: rows[k + 1] for k, b in enumerate(opt.buffers)}
-            drift = float(np.max(unit_ulps(theta, exact_path[t], dtype)))
+            drift = float(np.max(ulps_apart(theta, exact_path[t], dtype)))
             worst_drift = max(worst_drift, drift) if drift == drift else float("inf")
     names = ", ".join(OBJECTIVES[i].name for i in (objectives or range(len(OBJECTIVES))))
     detail = (f"{steps} steps on {names}: worst step {worst_step:.3g} ulp (budget "
@@ -234,20 +236,10 @@ def _many_steps(opt_name: str, ctx: CheckContext) -> Outcome:
     return run_many_steps(opt_name, step, backend_of(ctx), budget)
 
 
-def gd_many_steps(ctx: CheckContext) -> Outcome:
-    return _many_steps("gd", ctx)
-
-
-def sgd_momentum_many_steps(ctx: CheckContext) -> Outcome:
-    return _many_steps("sgd_momentum", ctx)
-
-
-def adam_many_steps(ctx: CheckContext) -> Outcome:
-    return _many_steps("adam", ctx)
-
-
-def adamw_many_steps(ctx: CheckContext) -> Outcome:
-    return _many_steps("adamw", ctx)
+gd_many_steps = partial(_many_steps, "gd")
+sgd_momentum_many_steps = partial(_many_steps, "sgd_momentum")
+adam_many_steps = partial(_many_steps, "adam")
+adamw_many_steps = partial(_many_steps, "adamw")
 
 
 # ------------------------------------------------------------------ torch.optim
@@ -286,34 +278,22 @@ def run_against_torch(opt_name: str, step: Callable[..., Any], steps: int = STEP
             rows = rows.reshape(-1, N)
             theta = rows[0]
             buffers = {b: rows[k + 1] for k, b in enumerate(opt.buffers)}
-            err = unit_ulps(theta.numpy(), param.detach().numpy(), "float64")
+            err = ulps_apart(theta.numpy(), param.detach().numpy(), "float64")
             worst = max(worst, float(np.max(err)))
-    allowed = steps * budget
-    return Outcome.verdict(
-        worst <= allowed, f"{steps} steps on {len(OBJECTIVES)} objectives in fp64: trajectories "
-        f"differ by at most {worst:.3g} ulp (budget {steps} × {budget:g})", worst, allowed, "ulp")
+    return within(worst, steps * budget, f"{steps} steps on {len(OBJECTIVES)} objectives in "
+                  f"fp64: trajectories differ by at most {worst:.3g} ulp (budget {steps} × "
+                  f"{budget:g})", "ulp")
 
 
-def _matches_torch(opt_name: str) -> Outcome:
-    from mathcheck.numeric.torch_forms import optimization as torch_forms
-
-    return run_against_torch(opt_name, getattr(torch_forms, opt_name))
-
-
-def gd_matches_torch(ctx: CheckContext) -> Outcome:
-    return _matches_torch("gd")
+def _matches_torch(opt_name: str, ctx: CheckContext) -> Outcome:
+    """Our Torch step (the catalog's) against torch.optim."""
+    return run_against_torch(opt_name, catalog_form("optimization", opt_name, "torch"))
 
 
-def sgd_momentum_matches_torch(ctx: CheckContext) -> Outcome:
-    return _matches_torch("sgd_momentum")
-
-
-def adam_matches_torch(ctx: CheckContext) -> Outcome:
-    return _matches_torch("adam")
-
-
-def adamw_matches_torch(ctx: CheckContext) -> Outcome:
-    return _matches_torch("adamw")
+gd_matches_torch = partial(_matches_torch, "gd")
+sgd_momentum_matches_torch = partial(_matches_torch, "sgd_momentum")
+adam_matches_torch = partial(_matches_torch, "adam")
+adamw_matches_torch = partial(_matches_torch, "adamw")
 
 
 def adamw_is_not_adam_on_l2(ctx: CheckContext) -> Outcome:
@@ -386,12 +366,8 @@ def _schedule_every_step(
                            f"t={t[worst]:g}")
 
 
-def cosine_every_step(ctx: CheckContext) -> Outcome:
-    return _schedule_every_step("cosine", ctx)
-
-
-def warmup_cosine_every_step(ctx: CheckContext) -> Outcome:
-    return _schedule_every_step("warmup_cosine", ctx)
+cosine_every_step = partial(_schedule_every_step, "cosine")
+warmup_cosine_every_step = partial(_schedule_every_step, "warmup_cosine")
 
 
 def cosine_matches_torch(ctx: CheckContext) -> Outcome:
@@ -417,13 +393,11 @@ def cosine_matches_torch(ctx: CheckContext) -> Outcome:
         opt.step()
         sched.step()
     t = torch.arange(horizon + 1, dtype=torch.float64)
-    ours = cosine(t, **params).numpy()
-    err = np.abs(ours - np.array(theirs)) / ulp(np.abs(ours), "float64")
+    err = ulps_apart(np.array(theirs), cosine(t, **params).numpy(), "float64", "elementwise")
     allowed = 2.0 * horizon
-    return Outcome.verdict(
-        err.max() <= allowed, f"t = 0 … {horizon}: worst {err.max():.3g} ulp (budget "
-        f"{allowed:g}); for t > T torch's cosine rises again, ours holds η_min",
-        float(err.max()), allowed, "ulp")
+    return within(float(err.max()), allowed, f"t = 0 … {horizon}: worst {err.max():.3g} ulp "
+                  f"(budget {allowed:g}); for t > T torch's cosine rises again, ours holds "
+                  "η_min", "ulp")
 
 
 # ------------------------------------------------------------------ dropout
@@ -569,10 +543,8 @@ def clip_matches_torch(ctx: CheckContext) -> Outcome:
         ours = clip_grad_norm(g, max_norm=1.0).numpy()
         norm = float(np.linalg.norm(g.numpy()))
         convention = norm / (norm + 1e-6) if norm > 1.0 else 1.0  # torch's coefficient / ours
-        expected = ours * convention
-        err = np.abs(param.grad.numpy() - expected) / ulp(np.abs(expected).max(), "float64")
+        err = ulps_apart(param.grad.numpy(), ours * convention, "float64", "row")
         worst = max(worst, float(err.max()))
-    return Outcome.verdict(
-        worst <= allowed, f"‖g‖ from 0.4 to 4e3: torch = ours × ‖g‖/(‖g‖ + 1e-6) within "
-        f"{worst:.3g} ulp (norm-wise; budget {allowed:g}: two norms, two scalings)",
-        worst, allowed, "ulp")
+    return within(worst, allowed, f"‖g‖ from 0.4 to 4e3: torch = ours × ‖g‖/(‖g‖ + 1e-6) "
+                  f"within {worst:.3g} ulp (norm-wise; budget {allowed:g}: two norms, two "
+                  "scalings)", "ulp")

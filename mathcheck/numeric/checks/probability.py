@@ -11,10 +11,11 @@ import mpmath
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
-from mathcheck.numeric._dtypes import fmt, round_to, ulp
+from mathcheck.numeric._dtypes import fmt, round_to
 from mathcheck.numeric.checks import _properties
+from mathcheck.numeric.checks._compare import both_forms, within
 from mathcheck.numeric.checks._context import backend_of, form_under_test, numpy_rng
-from mathcheck.numeric.checks._properties import Args, Form, outside
+from mathcheck.numeric.checks._properties import Args, Form, outside, ulps_apart
 from mathcheck.outcome import CheckContext, Outcome
 
 # The shared properties, under the names this section's entries use.
@@ -95,7 +96,7 @@ def joint_recovered(ctx: CheckContext) -> Outcome:
         px = J.sum(axis=1)
         cond = round_to(J / px[:, None], ctx.dtype)
         out = bk.to_numpy(f(px=bk.asarray(round_to(px, ctx.dtype)), cond=bk.asarray(cond)))
-        err = float(np.max(np.abs(out - J) / ulp(J, ctx.dtype)))
+        err = float(np.max(ulps_apart(out, J, ctx.dtype, "elementwise")))
         if err > worst:
             worst, where = err, f"J={J.tolist()}"
     return Outcome.verdict(worst <= budget,
@@ -122,7 +123,7 @@ def posterior_from_joint(ctx: CheckContext) -> Outcome:
             lik = round_to(column / J.sum(axis=1), ctx.dtype)
             out = bk.to_numpy(f(prior=bk.asarray(prior), likelihood=bk.asarray(lik)))
             reference = column / column.sum()
-            err = float(np.max(np.abs(out - reference)) / ulp(np.max(reference), ctx.dtype))
+            err = float(np.max(ulps_apart(out, reference, ctx.dtype, "row")))
             if err / budget > worst / max(budget_worst, 1):
                 worst, budget_worst, where = err, budget, f"J={J.tolist()}, y={y}"
             ok &= err <= budget
@@ -216,11 +217,6 @@ def mle_variance_bias(ctx: CheckContext) -> Outcome:
 
 def laplace_soft_threshold_numeric(ctx: CheckContext) -> Outcome:
     """The NumPy and Torch map_laplace forms vs a dense-grid argmin of −log posterior (fp64)."""
-    import torch
-
-    from mathcheck.numeric.numpy_forms.probability import map_laplace as np_form
-    from mathcheck.numeric.torch_forms.probability import map_laplace as torch_form
-
     rng = numpy_rng(ctx)
     sigma, b = 1.0, 0.5
     grid = np.linspace(-4, 4, 400_001)
@@ -231,9 +227,7 @@ def laplace_soft_threshold_numeric(ctx: CheckContext) -> Outcome:
         x = rng.normal(rng.uniform(-2, 2), 1.0, size=n)
         objective = ((x[:, None] - grid) ** 2).sum(0) / (2 * sigma**2) + np.abs(grid) / b
         best = grid[np.argmin(objective)]
-        for got in (float(np_form(x, sigma, b)),
-                    float(torch_form(torch.as_tensor(x), sigma, b))):
-            worst = max(worst, abs(got - best) / spacing)
-    return Outcome.verdict(worst <= 1.0,
-                           "soft-threshold forms vs argmin over a grid of step 2e-5 on [−4, 4] "
-                           "(σ = 1, b = 0.5)", error=worst, budget=1.0, unit="grid steps")
+        for got in both_forms("probability", "map_laplace", x, sigma, b):
+            worst = max(worst, abs(float(got) - best) / spacing)
+    return within(worst, 1.0, "soft-threshold forms vs argmin over a grid of step 2e-5 on "
+                  "[−4, 4] (σ = 1, b = 0.5)", "grid steps")

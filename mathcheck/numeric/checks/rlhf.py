@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from mathcheck.numeric._backend import Backend
+from mathcheck.numeric.checks._compare import EPS64, eps_apart, within
 from mathcheck.numeric.checks._context import numpy_rng, torch_rng
 from mathcheck.numeric.checks._properties import Args, Form, swapped
 from mathcheck.outcome import CheckContext, Outcome
@@ -102,9 +103,7 @@ def kl_optimal_policy(ctx: CheckContext) -> Outcome:
         logits = torch.log(q) + r / beta
         optimum = beta * torch.logsumexp(logits, dim=-1)
         star = torch.softmax(logits, dim=-1)
-        gap = float(
-            (kl_penalty(star, q, r, beta=beta) - optimum).abs() / optimum.abs().clamp_min(1)
-        )
+        gap = eps_apart(kl_penalty(star, q, r, beta=beta), optimum, 1.0, elementwise=True)
         others = torch.from_numpy(rng.dirichlet(np.full(n, 0.5), size=trials))
         excess = float(
             (
@@ -112,14 +111,13 @@ def kl_optimal_policy(ctx: CheckContext) -> Outcome:
             ).max()
         )
         worst_gap, worst_excess = max(worst_gap, gap), max(worst_excess, excess)
-    eps = float(np.finfo(np.float64).eps)
-    ok = worst_gap <= 64 * eps and worst_excess <= 64 * eps
+    ok = worst_gap <= 64 and worst_excess <= 64 * EPS64
     return Outcome.verdict(
         ok,
-        f"value at π* within {worst_gap / eps:.1f} eps of β·logsumexp(log π_ref + r/β); "
+        f"value at π* within {worst_gap:.1f} eps of β·logsumexp(log π_ref + r/β); "
         f"best of {20 * trials} random policies exceed it by at most {worst_excess:.3g} "
         "(must be ≤ 0)",
-        worst_gap / eps,
+        worst_gap,
         64,
         "eps",
     )
@@ -146,14 +144,8 @@ def dpo_at_optimal_policy(ctx: CheckContext) -> Outcome:
     win, lose = win.flatten(), lose.flatten()
     loss = dpo(log_star[win], log_star[lose], log_ref[win], log_ref[lose], beta=beta)
     nll = -torch.log(bradley_terry(reward[win], reward[lose]))
-    err = float(((loss - nll).abs() / nll.abs().clamp_min(1)).max()) / float(np.finfo(float).eps)
-    return Outcome.verdict(
-        err <= 64,
-        f"{n * n} preference pairs: DPO(π*) vs −log σ(r_w − r_l)",
-        err,
-        64,
-        "eps",
-    )
+    err = eps_apart(loss, nll, 1.0, elementwise=True)
+    return within(err, 64, f"{n * n} preference pairs: DPO(π*) vs −log σ(r_w − r_l)")
 
 
 # ----------------------------------------------------------------- SFT
