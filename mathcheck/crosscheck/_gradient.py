@@ -15,9 +15,9 @@ import numpy as np
 import sympy as sp
 
 from mathcheck.crosscheck._agreement import domain_of
-from mathcheck.crosscheck._inputs import Case, cases, extreme_cases
+from mathcheck.crosscheck._inputs import Case, search_domain
 from mathcheck.crosscheck._screening import conditions
-from mathcheck.crosscheck._search import Violation, no_inputs, search
+from mathcheck.crosscheck._search import Violation, no_inputs
 from mathcheck.formulas import Entry, Gradient, resolve
 from mathcheck.numeric import Backend, Oracle, error_scale, ulp_errors
 from mathcheck.outcome import Outcome
@@ -151,13 +151,7 @@ def run_gradient(
                 info.update(error=float(np.max(err)) if err.size else 0.0, budget=allowed)
         return worst, info
 
-    found = search(
-        cases(domain, backend.dtype),
-        body,
-        examples=examples,
-        seed=seed,
-        fixed=extreme_cases(domain, backend.dtype),
-    )
+    found = search_domain(domain, backend.dtype, body, examples=examples, seed=seed)
     note = (
         claim.budget.describe() + f"; finite differences (fp64) within {claim.fd_rtol:g} relative"
     )

@@ -6,12 +6,15 @@ the oracle is evaluated at exactly the inputs the implementation sees.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from mathcheck.crosscheck._search import Search, search
 from mathcheck.formulas import Arg, Domain
 from mathcheck.numeric import fmt, round_to
 
@@ -158,3 +161,10 @@ def extreme_cases(domain: Domain, dtype: str) -> list[Case]:
             values = np.resize(np.array(pool), length)
         arrays[arg.name] = round_to(values, dtype)
     return [Case(sizes, arrays)]
+
+
+def search_domain(domain: Domain, dtype: str, body: Callable[[Case], tuple[float, Any]], *,
+                  examples: int, seed: int) -> Search:
+    """`body` over the domain's extreme cases, then over up to `examples` generated ones."""
+    return search(cases(domain, dtype), body, examples=examples, seed=seed,
+                  fixed=extreme_cases(domain, dtype))

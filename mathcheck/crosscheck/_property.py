@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from mathcheck.crosscheck._agreement import domain_of
-from mathcheck.crosscheck._inputs import Case, cases, extreme_cases
-from mathcheck.crosscheck._search import no_inputs, search
+from mathcheck.crosscheck._inputs import Case, search_domain
+from mathcheck.crosscheck._search import no_inputs
 from mathcheck.formulas import Entry, Property, resolve
 from mathcheck.numeric import Backend
 from mathcheck.outcome import Outcome
@@ -37,13 +37,7 @@ def run_property(
         )
         return score, violation
 
-    found = search(
-        cases(domain, backend.dtype),
-        body,
-        examples=examples,
-        seed=seed,
-        fixed=extreme_cases(domain, backend.dtype),
-    )
+    found = search_domain(domain, backend.dtype, body, examples=examples, seed=seed)
     note = f"≤ {claim.tolerance:g} eps: {claim.why}"
     if (empty := no_inputs(found, backend.dtype)) is not None:
         return empty
