@@ -24,6 +24,9 @@ from typing import Any
 from mathcheck.errors import CheckTimeout
 
 REFIRE = 0.05  # seconds between repeated raises, once the limit has passed
+#: How many limits have run out in this process: work whose outcome may depend on the
+#: machine's speed (`reference._work` caches such a display only when it had a core to itself).
+expired = 0
 
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc  # (thread id, type or NULL)
 
@@ -85,11 +88,14 @@ class time_limit:
         return self
 
     def _watch(self) -> None:
+        global expired
         wait = self._deadline - time.monotonic()
         while not self._done.wait(max(wait, 0.0)):
             with self._lock:
                 if self._done.is_set():
                     return
+                if not self._fired:
+                    expired += 1
                 self._fired = True
                 _set_async_exc(ctypes.c_ulong(self._thread_id), ctypes.py_object(self.error))
             wait = REFIRE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -9,14 +10,15 @@ from typing import Any
 import click
 from rich.console import Console
 
+from mathcheck.cli._options import cache_option, jobs_option
 from mathcheck.cli._render import console, progress_bar
 
 errors = Console(highlight=False, stderr=True, soft_wrap=True)  # one line, never wrapped
 
 
 def _verify(entries: tuple[Any, ...], seed: int, profile: str,
-            examples: int | None) -> dict[str, Any]:
-    """Run the verification here (no --results), at `profile`'s effort on every core, with
+            examples: int | None, jobs: int) -> dict[str, Any]:
+    """Run the verification here (no --results), at `profile`'s effort on `jobs` cores, with
     unchanged checks replayed as `verify` replays them: the statuses printed are this run's,
     and the title page states the profile, the date and the versions."""
     from mathcheck.cli._render import run_with_progress
@@ -28,7 +30,7 @@ def _verify(entries: tuple[Any, ...], seed: int, profile: str,
     total = count_tasks(entries, options)
     replay = _replay()
     results = run_with_progress(total, lambda update: verify_entries(
-        entries, options, update, jobs=None, replay=replay))
+        entries, options, update, jobs=jobs, replay=replay))
     report = to_json_dict(results, options)
     report["environment"]["profile"] = profile
     return report
@@ -91,6 +93,8 @@ def _replay() -> Any:
     default=None,
     help="Generated examples per check in the verification run (default: the profile's).",
 )
+@jobs_option
+@cache_option
 def latex(
     out_dir: Path,
     pdf: bool,
@@ -101,16 +105,24 @@ def latex(
     seed: int,
     profile: str,
     examples: int | None,
+    jobs: str,
+    use_cache: bool,
 ) -> None:
     """Build the formula reference from the verified catalog: every display printed from
-    SymPy, statuses from a verification run, derivatives re-derived, code and plots."""
+    SymPy, statuses from a verification run, derivatives re-derived, code and plots.
+    Displays and figures are cached (as forms and proofs are) and built on every core."""
+    from mathcheck.crosscheck import parse_jobs
+    from mathcheck.errors import EXIT_USAGE
     from mathcheck.formulas import select
     from mathcheck.reference import build_reference, missing_tex, tex_hint
 
     missing = missing_tex() if pdf else []
-    if missing:  # before any verification: a missing package is found in a second, not later
+    if missing:  # before any work: a missing package is found in a second, not minutes later
         errors.print(f"mathcheck: error: {tex_hint(missing)}", style="red", markup=False)
-        raise SystemExit(2)
+        raise SystemExit(EXIT_USAGE)
+    workers = parse_jobs(jobs)
+    if not use_cache:  # in the environment, so that the workers see it too
+        os.environ["MATHCHECK_NO_CACHE"] = "1"
     entries = select(sections_)
     sweeps = None
     if sweeps_path is not None:  # a bad file is one line before any work
@@ -124,17 +136,15 @@ def latex(
 
         report = load(results_path)
     elif not no_verify:
-        report = _verify(entries, seed, profile, examples)
+        report = _verify(entries, seed, profile, examples, workers)
     with progress_bar("latex") as bar:
         task = bar.add_task("", total=len(entries))
 
-        def advance(entry: Any) -> None:
-            bar.update(task, description=entry.id, completed=done.setdefault("n", 0))
-            done["n"] += 1
+        def advance(entry: Any) -> None:  # called as each entry is ready
+            bar.update(task, description=entry.id, advance=1)
 
-        done: dict[str, int] = {}
         built = build_reference(entries, out_dir, report, pdf=False, progress=advance,
-                                sweeps=sweeps)
+                                sweeps=sweeps, jobs=workers)
     counts = built.counts
     console.print(
         f"[bold]{counts['entries']}[/] entries · [bold]{counts['sympy']}[/] displays printed from "
@@ -150,10 +160,10 @@ def latex(
 
         try:
             with console.status("latexmk -pdf"):
-                path = compile_pdf(built.tex)
+                path = compile_pdf(built.tex, checked=True)
         except TexMissing as exc:
             errors.print(f"mathcheck: error: {exc}", style="red", markup=False)
-            raise SystemExit(2) from None
+            raise SystemExit(EXIT_USAGE) from None
         except TexFailed as exc:
             console.print(f"[red]LaTeX errors[/] (see {built.tex.with_suffix('.log')}):\n{exc}")
             raise SystemExit(1) from None

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-import inspect
 import subprocess
-import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,10 +11,9 @@ from typing import Any
 
 import jinja2
 
-from mathcheck.formulas import Entry, Section, resolve, sections
-from mathcheck.reference import _tex, escape
-from mathcheck.reference.displays import Derived, Display, entry_displays
-from mathcheck.reference.plots import figures_for
+from mathcheck.formulas import Entry, Section, sections
+from mathcheck.reference import _tex, _work, escape
+from mathcheck.reference.displays import Derived, Display
 from mathcheck.reference.status import WORDS, EntryStatus, summarize, totals
 
 TEX_PACKAGES = (
@@ -76,15 +73,6 @@ def tex_hint(missing: list[str]) -> str:
     return _tex.install_hint(missing)
 
 
-def _source(target: Any) -> str | None:
-    if target is None:
-        return None
-    try:
-        return escape.code(textwrap.dedent(inspect.getsource(resolve(target))).rstrip())
-    except (OSError, TypeError, AttributeError, ImportError, ValueError):
-        return None
-
-
 def _errata(report: dict[str, Any] | None = None) -> list[dict[str, str]]:
     """Items of the errata appendix: the report's, else evaluated now
     (`mathcheck.crosscheck.errata`)."""
@@ -129,6 +117,8 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["tex"] = escape.tex
+    env.filters["prose"] = escape.prose
+    env.filters["heading"] = escape.heading
     env.filters["label"] = escape.label
     env.filters["status_word"] = lambda s: WORDS.get(s, s)
     env.filters["num"] = _number
@@ -165,11 +155,16 @@ def views(
     report: dict[str, Any] | None,
     figures: bool = True,
     progress: Callable[[Entry], None] | None = None,
+    jobs: int | None = None,
 ) -> list[SectionView]:
+    """The entries by section, each with its displays, figures and code (`_work`: cached,
+    and computed in `jobs` processes, None: one per CPU)."""
     statuses = summarize(report)
     chosen = list(entries)
-    by_section: list[SectionView] = []
     figure_dir = out_dir / "figures"
+    done_parts = _work.parts(chosen, figure_dir if figures else None, jobs, progress)
+    computed = dict(zip(map(id, chosen), done_parts, strict=True))
+    by_section: list[SectionView] = []
     known = list(sections())
     # Entries of a section the registry does not list (a user's, a test's) follow, in order.
     extra = [e.section for e in chosen if e.section not in known]
@@ -179,19 +174,16 @@ def views(
             continue
         items = []
         for entry in members:
-            if progress is not None:
-                progress(entry)
-            shown = entry_displays(entry)
-            figs = figures_for(entry, figure_dir) if figures else []
+            done = computed[id(entry)]
             items.append(
                 EntryView(
                     entry,
-                    shown.main,
-                    shown.derived,
+                    done.displays.main,
+                    done.displays.derived,
                     statuses.get(entry.id),
-                    _source(entry.numpy),
-                    _source(entry.torch),
-                    [(p.relative_to(out_dir).as_posix(), caption) for p, caption in figs],
+                    done.numpy_code,
+                    done.torch_code,
+                    [(f"{figure_dir.name}/{name}", caption) for name, caption, _ in done.figures],
                 )
             )
         by_section.append(SectionView(section, items))
@@ -243,9 +235,10 @@ def render(section_views: list[SectionView], report: dict[str, Any] | None,
     )
 
 
-def compile_pdf(tex_path: Path, timeout: float = 600.0) -> Path:
-    """latexmk -pdf in the .tex's folder; raises TexMissing / TexFailed."""
-    missing = missing_tex()
+def compile_pdf(tex_path: Path, timeout: float = 600.0, checked: bool = False) -> Path:
+    """latexmk -pdf in the .tex's folder; raises TexMissing / TexFailed. `checked`: the
+    caller found TeX complete (`missing_tex`) before its work, so it is not asked again."""
+    missing = [] if checked else missing_tex()
     if missing:
         raise TexMissing(tex_hint(missing))
     command = [
@@ -283,22 +276,24 @@ def build_reference(
     pdf: bool = False,
     progress: Callable[[Entry], None] | None = None,
     sweeps: list[dict[str, Any]] | None = None,
+    jobs: int | None = None,
 ) -> Built:
     """`build`, also returning what the note reports (display counts, parse-back verdicts).
 
     `progress(entry)` is called before each entry is printed (the CLI's progress bar);
     `sweeps` (cells of `mathcheck sweep --table`, `status.load_sweeps`) add the accuracy
-    appendix.
+    appendix. Entries not in the cache (`_work`) are computed in `jobs` processes (None: one
+    per CPU).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     missing = missing_tex() if pdf else []
     if missing:
         raise TexMissing(tex_hint(missing))
-    section_views = views(entries, out, results, progress=progress)
+    section_views = views(entries, out, results, progress=progress, jobs=jobs)
     tex_path = out / "reference.tex"
     tex_path.write_text(render(section_views, results, sweeps), encoding="utf-8")
-    pdf_path = compile_pdf(tex_path) if pdf else None
+    pdf_path = compile_pdf(tex_path, checked=True) if pdf else None
     return Built(tex_path, pdf_path, counts(section_views))
 
 

@@ -134,9 +134,18 @@ SYMBOLS = {
     "⋯": r"\cdots",
     "…": r"\ldots",
     "⊘": r"\oslash",
+    "⋆": r"\star",
+    "⟺": r"\Longleftrightarrow",
+    "⟹": r"\Longrightarrow",
+    "≲": r"\lesssim",
+    "≳": r"\gtrsim",
+    "𝟙": r"\mathbf{1}",
+    "⅔": r"\tfrac{2}{3}",
 }
 
-SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᵗᵏ", "0123456789+-=()niTtk", strict=True))
+SUPERSCRIPTS = dict(
+    zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᵗᵏˣᵐʲᵃᵇᵈᵉᵖʳˢᵘᵛʷʸᴴ", "0123456789+-=()niTtkxmjabdeprsuvwyH", strict=True)
+)
 SUBSCRIPTS = dict(
     zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "0123456789+-=()aeoxhklmnpstijruv", strict=True)
 )
@@ -212,6 +221,16 @@ def _unknown(ch: str) -> str:
     return r"{\small U+" + f"{ord(ch):04X}" + "}"
 
 
+def _scripts(s: str, k: int, sup: str, sub: str) -> tuple[str, int]:
+    """The run of Unicode super- or subscripts at s[k] as sup{…} or sub{…}, and where it
+    ends; ("", k) when there is none."""
+    run = _SCRIPT_RUN.match(s, k)
+    if run is None:
+        return "", k
+    table, command = (SUPERSCRIPTS, sup) if run.group(1) else (SUBSCRIPTS, sub)
+    return command + "{" + "".join(table[c] for c in run.group(0)) + "}", run.end()
+
+
 def tex(text: object) -> str:
     """Escape catalog text for LaTeX body text (not math): specials, Unicode math, scripts."""
     if text is None:
@@ -221,14 +240,9 @@ def tex(text: object) -> str:
     k = 0
     while k < len(s):
         ch = s[k]
-        run = _SCRIPT_RUN.match(s, k)
-        if run:
-            chars = run.group(0)
-            if run.group(1):
-                out.append(r"\textsuperscript{" + "".join(SUPERSCRIPTS[c] for c in chars) + "}")
-            else:
-                out.append(r"\textsubscript{" + "".join(SUBSCRIPTS[c] for c in chars) + "}")
-            k += len(chars)
+        script, k = _scripts(s, k, r"\textsuperscript", r"\textsubscript")
+        if script:
+            out.append(script)
             continue
         if ch in ACCENTS:
             out.append(_accent(out.pop() if out else "{}", ch))
@@ -249,25 +263,136 @@ def tex(text: object) -> str:
 def code(source: str) -> str:
     """Prepare source code for a `listings` environment with escapeinside (*@ … @*).
 
-    ASCII passes through verbatim; any other character becomes an escaped LaTeX snippet.
+    ASCII passes through verbatim; any other character becomes its escaped LaTeX snippet
+    (as in `tex`), a combining accent joined to the character before it: b̂ → \\^{b}.
     """
     out: list[str] = []
     for ch in source.replace("\t", "    "):
-        if ord(ch) < 128:
+        if ch in ACCENTS and out:
+            previous = out.pop()
+            if previous.startswith("(*@"):
+                previous = previous[3:-3]
+            out.append("(*@" + _accent(previous, ch) + "@*)")
+        elif ord(ch) < 128:
             out.append(ch)
-            continue
-        if ch in SUPERSCRIPTS:
-            snippet = r"\textsuperscript{" + SUPERSCRIPTS[ch] + "}"
-        elif ch in SUBSCRIPTS:
-            snippet = r"\textsubscript{" + SUBSCRIPTS[ch] + "}"
-        elif ch in TEXT:
-            snippet = TEXT[ch]
-        elif (macro := _math(ch)) is not None:
-            snippet = r"\ensuremath{" + macro + "}"
         else:
-            snippet = _unknown(ch)
-        out.append("(*@" + snippet + "@*)")
+            out.append("(*@" + tex(ch) + "@*)")
     return "".join(out)
+
+
+# Prose: titles, notes and labels, where ASCII math is written inline (J_ij, W_{l+1}^T,
+# 2^−e, eˣ), `code` or math is quoted in backticks and *emphasis* is starred.
+_LETTER = "A-Za-zα-ωΑ-Ωϵϕ∑∏"
+_GROUP = r"\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}"
+_BASE = rf"(?:(?:\d+(?:\.\d+)?|d)?[{_LETTER}][\u0300-\u0308]*|\d+)"
+_SCRIPT = (
+    rf"(?:_(?:{_GROUP}|[−-]?[A-Za-z0-9]{{1,3}}(?![A-Za-z0-9])|[α-ωΑ-Ω])"
+    rf"|\^(?:{_GROUP}|\([^()]*\)|[−-]?[A-Za-z0-9]{{1,3}}(?![A-Za-z0-9])|[−-]?[α-ωΑ-Ω])"
+    rf"|[{''.join(SUPERSCRIPTS)}]+|[{''.join(SUBSCRIPTS)}]+)"
+)
+_PROSE = re.compile(
+    rf"`(?P<quoted>[^`]+)`"
+    rf"|(?<![\w*])\*(?P<emph>[^\s*](?:[^*]*[^\s*])?)\*(?![\w*])"
+    rf"|(?<![A-Za-z0-9_\\])(?<![A-Za-z0-9]\.)(?P<math>(?:{_BASE}{_SCRIPT}+)+)"
+)
+_CODE_LIKE = re.compile(r"[.=(\s]|[A-Za-z]{2,}_")
+_PLAIN_SCRIPT = re.compile(r"[−-]?[A-Za-z0-9]{1,3}|[−-]?[α-ωΑ-Ω]")
+
+
+def _script_body(s: str, k: int, sign: str) -> tuple[str, int]:
+    """The script after `_` / `^` at s[k]: a {group}, a (group) after ^, or a short run."""
+    if s.startswith("{", k):
+        depth, end = 0, k
+        for end in range(k, len(s)):
+            depth += {"{": 1, "}": -1}.get(s[end], 0)
+            if depth == 0:
+                break
+        return math(s[k + 1:end]), end + 1
+    if sign == "^" and s.startswith("(", k) and ")" in s[k:]:
+        end = s.index(")", k)
+        return math(s[k + 1:end]), end + 1
+    run = _PLAIN_SCRIPT.match(s, k)
+    if run is None:
+        return "{}", k
+    return math(run.group(0)), run.end()
+
+
+def _decomposed(text: str) -> str:
+    """Accented letters as letter + combining accent (ŷ → y + ̂); ≠, ∉ and the rest kept."""
+    out = []
+    for ch in text:
+        nfd = unicodedata.normalize("NFD", ch)
+        out.append(nfd if all(c in ACCENTS for c in nfd[1:]) else ch)
+    return "".join(out)
+
+
+def math(text: str) -> str:
+    """Catalog math written in Unicode and ASCII (x_i², W_{l+1}^T, ‖q − x̂‖) as LaTeX math."""
+    s = _decomposed(text)
+    out: list[str] = []
+    k = 0
+    while k < len(s):
+        ch = s[k]
+        script, k = _scripts(s, k, "^", "_")
+        if script:
+            out.append(script)
+            continue
+        k += 1
+        if ch in "_^":
+            body, k = _script_body(s, k, ch)
+            out.append(ch + "{" + body + "}")
+        elif ch in ACCENTS and out:
+            out.append(ACCENTS[ch][1] + "{" + out.pop() + "}")
+        elif ch in "#$%&{}":
+            out.append("\\" + ch)
+        elif ch in "\\~":
+            out.append(r"\backslash " if ch == "\\" else r"\sim ")
+        elif ord(ch) < 128:
+            out.append(ch)
+        elif (macro := _math(ch)) is not None:
+            out.append(macro + ("" if macro[-1] in "}'-|" else " "))
+        else:
+            out.append(r"\text{" + tex(ch) + "}")
+    return "".join(out).strip()
+
+
+def prose(text: object) -> str:
+    """Escape catalog prose: as `tex`, with inline math as math, `quotes` and *emphasis*."""
+    if text is None:
+        return ""
+    s = _decomposed(str(text))
+    out: list[str] = []
+    k = 0
+    for found in _PROSE.finditer(s):
+        out.append(tex(s[k:found.start()]))
+        k = found.end()
+        quoted, emph, inline = found.group("quoted", "emph", "math")
+        if emph is not None:
+            out.append(r"\emph{" + prose(emph) + "}")
+        elif inline is not None:
+            out.append("$" + math(inline) + "$")
+        elif _CODE_LIKE.search(quoted) or quoted.count("{") != quoted.count("}"):
+            out.append(r"\texttt{" + tex(quoted) + "}")
+        else:
+            out.append("$" + math(quoted) + "$")
+    out.append(tex(s[k:]))
+    return "".join(out)
+
+
+#: What a PDF string (a bookmark) needs escaped; any other character is kept as Unicode.
+PDF_SPECIALS = {**SPECIALS, "`": ""}
+
+
+def pdf_text(text: object) -> str:
+    """Catalog prose as a PDF string: plain Unicode text, quotes and emphasis marks dropped."""
+    s = _PROSE.sub(lambda m: m.group("emph") or m.group(0), unicodedata.normalize("NFC", str(text)))
+    return "".join(PDF_SPECIALS.get(ch, ch) for ch in s)
+
+
+def heading(text: object) -> str:
+    """A title for \\section / \\subsection: math in the page and the contents, Unicode text
+    in the PDF's bookmarks (hyperref cannot put math there)."""
+    return r"\texorpdfstring{" + prose(text) + "}{" + pdf_text(text) + "}"
 
 
 def label(text: str) -> str:

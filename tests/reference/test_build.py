@@ -70,7 +70,7 @@ def test_escape_handles_specials_unicode_and_unknown_characters() -> None:
     assert tex("50% of a_b & c") == r"50\% of a\_b \& c"
     assert tex("σᵢ² ≤ ‖a‖") == r"$\sigma$\textsubscript{i}\textsuperscript{2} $\le$ $\|$a$\|$"
     assert "U+" in tex("\u2603")  # a snowman: printed as its code point, never an error
-    assert code("x = σ(z)  # ≤") == r"x = (*@\ensuremath{\sigma}@*)(z)  # (*@\ensuremath{\le}@*)"
+    assert code("x = σ(z)  # ≤") == r"x = (*@$\sigma$@*)(z)  # (*@$\le$@*)"
 
 
 def test_status_takes_the_weakest_record_and_the_worst_error() -> None:
