@@ -7,8 +7,7 @@ Hypothesis replays is the shrunk one; that is the one reported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
+from mathcheck._hypothesis import without_local_constants
 from mathcheck.outcome import Outcome
 
 
@@ -82,7 +82,7 @@ def search(
 
     fixed_failure = state.failure
     try:
-        with _without_local_constants():
+        with without_local_constants():
             test()
     except Exception as exc:  # the shrunk failure (state.failing_case is the minimal case)
         state.failure = state.failure or exc
@@ -90,37 +90,6 @@ def search(
         if fixed_failure is not None:
             state.failure = fixed_failure
     return state
-
-
-@contextmanager
-def _without_local_constants() -> Iterator[None]:
-    """Keep Hypothesis from mixing in literals collected from locally installed source.
-
-    Recent Hypothesis releases draw, now and then, a constant found by parsing every "local"
-    module in sys.modules (an editable mathcheck, the user's code); which modules are
-    imported, and how far the parse got, then change the inputs, so the same seed gave
-    different verdicts in different processes. There is no setting for this; the hook is
-    private, so it is replaced only where it exists, and restored afterwards.
-    """
-    try:
-        from hypothesis.internal.conjecture import providers
-    except ImportError:  # pragma: no cover - a Hypothesis without the provider module
-        yield
-        return
-    original = getattr(providers, "_get_local_constants", None)
-    constants = getattr(providers, "Constants", None)
-    if original is None or constants is None:  # pragma: no cover - another Hypothesis
-        yield
-        return
-    empty = constants()
-    cached = getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", {})
-    cached.clear()  # permitted constants computed earlier may include local ones
-    providers._get_local_constants = lambda: empty
-    try:
-        yield
-    finally:
-        providers._get_local_constants = original
-        cached.clear()
 
 
 def no_inputs(found: Search, dtype: str) -> Outcome | None:

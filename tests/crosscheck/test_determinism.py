@@ -54,3 +54,19 @@ def test_the_cli_writes_nothing_into_the_working_directory(tmp_path):
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert [p.name for p in tmp_path.iterdir() if p.name != "home"] == []
+
+
+def test_the_python_api_writes_nothing_into_the_working_directory(tmp_path):
+    """A script calling the engine (no CLI, no conftest), tok.bpe's check calling Hypothesis's
+    `given` itself among them: Hypothesis's files go to the user cache folder, not
+    ./.hypothesis."""
+    home = tmp_path / "home"
+    work = tmp_path / "work"
+    work.mkdir()
+    script = SCRIPT.format(prior="").replace('"linalg.l2_norm"', '"linalg.l2_norm", "tok.bpe"')
+    run = subprocess.run([sys.executable, "-c", script], cwd=work,
+                         capture_output=True, text=True, timeout=600,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(home),
+                              "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert list(work.iterdir()) == []
