@@ -103,6 +103,10 @@ def symbolic(section: str, name: str) -> Ref:
     return Ref(f"mathcheck.symbolic.{section}:{name}")
 
 
+def notation(section: str, name: str) -> Ref:
+    return Ref(f"mathcheck.symbolic.notation.{section}:{name}")
+
+
 def numpy_form(section: str, name: str) -> Ref:
     return Ref(f"mathcheck.numeric.numpy_forms.{section}:{name}")
 
@@ -478,6 +482,9 @@ class Entry(Located):
     notes: str = ""
     # A hand-written LaTeX display, only where SymPy cannot print the notation (the exception).
     display: str | None = None
+    # The formula as its field writes it (`mathcheck.symbolic.notation`): structured SymPy
+    # objects the reference prints, proven equal to `symbolic` at concrete sizes.
+    notation: Loadable | None = None
     # Why the entry has no numeric forms, when it has none (a count, a prose statement).
     no_numeric_reason: str | None = None
     variants: tuple[Variant, ...] = ()

@@ -9,8 +9,8 @@ work is a function of (the SymPy forms and printer `mathcheck.symbolic`, the Num
 forms and the oracle `mathcheck.numeric`, the modules of this package that print and plot,
 and the modules of the entry's own forms) and the versions of mathcheck, SymPy, mpmath,
 NumPy, SciPy, matplotlib and Python. An entry holding a plain callable (a test's, a user's)
-has no stable repr and is always computed. Figures are kept as their PDF bytes and written
-out again.
+has no stable repr and is always computed. Figures are kept as their PDF bytes, and the SVG
+written beside each (for the HTML edition) as its bytes, and written out again.
 
 Time limits: where one ran out (a display printed at fixed sizes because the index notation
 took too long, block.transformer's print abandoned after 90 s), the outcome depends on the
@@ -67,6 +67,7 @@ MODULES = (
     "mathcheck.reference.displays",
     "mathcheck.reference.indexing",
     "mathcheck.reference.plots",
+    "mathcheck.reference.plots_forms",
     "mathcheck.reference.escape",
     "mathcheck.reference._limits",
     "mathcheck._timeout",
@@ -89,6 +90,7 @@ class Parts:
     seconds: float = 0.0  # wall time
     cpu_seconds: float = 0.0
     expired: int = 0  # time limits that ran out
+    sidecars: list[tuple[str, bytes]] = field(default_factory=list)  # name, SVG of a figure
 
     @property
     def cacheable(self) -> bool:
@@ -99,7 +101,8 @@ class Parts:
         """The figures as files in `folder`, as when they were computed."""
         if self.figures:
             folder.mkdir(parents=True, exist_ok=True)
-        for name, _, data in self.figures:
+        files = [(name, data) for name, _, data in self.figures]
+        for name, data in [*files, *self.sidecars]:
             path = folder / name
             if not path.exists() or path.read_bytes() != data:
                 path.write_bytes(data)
@@ -128,6 +131,8 @@ def compute(entry: Entry, figure_dir: Path | None) -> Parts:
         time.perf_counter() - start,
         time.process_time() - cpu,
         _timeout.expired - expired,
+        [(svg.name, svg.read_bytes()) for path, _ in figures
+         if (svg := path.with_suffix(".svg")).is_file()],
     )
 
 

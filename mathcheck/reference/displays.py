@@ -37,10 +37,14 @@ from mathcheck.symbolic.latex import (
     parse_back,
     parse_only,
 )
+from mathcheck.symbolic.notation import notation_latex, prove_notation
 
 MAX_CHARS = 1600  # longer than this, a concrete display is not worth printing
 MAX_VISIBLE = 220  # visible characters on one line: beyond, scaling to the page is unreadable
-Source = Literal["sympy", "sympy-sized", "hand", "none"]
+Source = Literal["sympy", "sympy-sized", "notation", "hand", "none"]
+#: How a display is tied to the checked SymPy form (the build summary counts them):
+#: printed from it, proven (or only numerically confirmed) equal to it, or neither.
+Provenance = Literal["printed", "proven", "confirmed", "unproven", "none"]
 
 
 @dataclass
@@ -52,6 +56,18 @@ class Display:
     note: str = ""
     parse_back: ParseBack | None = None
     checked: str | None = None  # for a hand-written display: the SymPy form it was checked against
+    where: str = ""  # for a textbook display: what its symbols are
+
+    @property
+    def provenance(self) -> Provenance:
+        if self.latex is None:
+            return "none"
+        if self.source in ("sympy", "sympy-sized"):
+            return "printed"
+        if self.source == "notation":
+            return "proven" if self.note.startswith("proven") else "confirmed"
+        status = self.parse_back.status if self.parse_back else ""
+        return status if status in ("proven", "confirmed") else "unproven"  # type: ignore[return-value]
 
 
 @dataclass
@@ -174,6 +190,7 @@ class Prepared:
     names: tuple[str, ...] = ()
     generic: Generic | None = None
     small: dict[str, int] = field(default_factory=dict)
+    notation_failure: str = ""
 
 
 def main_display(entry: Entry, prepared: Prepared) -> Display:
@@ -199,7 +216,15 @@ def main_display(entry: Entry, prepared: Prepared) -> Display:
             f"SymPy form failed to build: {type(exc).__name__}: {exc}",
         )
     prepared.builder, prepared.names, prepared.small = builder, names, small
+    if entry.notation is not None:
+        shown = _notation_display(entry, prepared)
+        if any(isinstance(c, Derivative) for c in entry.claims):
+            _print_form(entry, form, prepared)  # its index notation folds the derivatives
+        if shown is not None:
+            return shown
     checked = _print_form(entry, form, prepared)
+    if entry.notation is not None:
+        checked.note = "; ".join(x for x in (prepared.notation_failure, checked.note) if x)
     if entry.display:
         try:
             with limit(30.0):
@@ -266,6 +291,40 @@ def _print_form(entry: Entry, form: SymForm, prepared: Prepared) -> Display:
     fitted, why = _fit(text, left, _concrete(value, form))
     note = "; ".join(x for x in (_sized_note(prepared.small), why) if x)
     return Display(fitted, "sympy-sized" if prepared.small else "sympy", note)
+
+
+def _notation_display(entry: Entry, prepared: Prepared) -> Display | None:
+    """The textbook display, if it is proven (or confirmed) equal to the form at two sets of
+    sizes; else None, and the reason in `prepared.notation_failure`."""
+    assert entry.notation is not None and prepared.builder is not None
+    try:
+        with limit(60.0):
+            builder = resolve(entry.notation)
+            shown = builder()
+            text = notation_latex(shown)
+            sizes = _proof_sizes(entry, prepared)
+            status, detail = prove_notation(builder, prepared.builder, sizes)
+    except FAILURES as exc:
+        status, detail = "failed", f"{type(exc).__name__}: {exc}"
+    if status == "failed":
+        prepared.notation_failure = f"the textbook display did not prove equal ({detail})"
+        return None
+    word = "proven equal" if status == "proven" else "confirmed numerically equal"
+    note = f"{word} to the checked SymPy form at {detail}"
+    return Display(text, "notation", note, where=shown.where)
+
+
+def _proof_sizes(entry: Entry, prepared: Prepared) -> list[dict[str, int]]:
+    """The smallest sizes and one step up (within the domain): two instances to prove."""
+    if not prepared.names:
+        return [{}]
+    ranges = entry.domain.sizes if entry.domain else {}
+    first = _check_sizes(prepared.small)
+    second = {}
+    for name, value in first.items():
+        high = ranges.get(name, (value, value + 1))[1]
+        second[name] = value + 1 if value + 1 <= high else value
+    return [first, second] if second != first else [first]
 
 
 def _parse_only(display: str) -> ParseBack:

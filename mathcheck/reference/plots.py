@@ -1,9 +1,13 @@
-"""Figures where people would rather look than read, as vector PDFs made with matplotlib.
+"""Figures where people would rather look than read, made with matplotlib, each written twice:
+`<name>.pdf` (for LaTeX) and `<name>.svg` beside it (for the HTML edition), both byte for byte
+the same from one run to the next (no dates, a fixed SVG hash salt).
 
 - every scalar activation with its derivative (both from the SymPy form, lambdified);
 - for a few numerically delicate entries, the NumPy form's error in ulps across the domain,
   against the 50-digit oracle, with the entry's budget drawn in: the reader sees where a
-  formula is hard (the tails of σ, the cancellation in GELU) and that the budget holds.
+  formula is hard (the tails of σ, the cancellation in GELU) and that the budget holds;
+- learning-rate schedules, positional encodings and the GELU approximations' deviation
+  (`plots_forms`), and the build's errors against their budgets (`plots_budget`).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ def _style() -> None:
             "axes.linewidth": 0.6,
             "lines.linewidth": 1.2,
             "legend.frameon": False,
+            "svg.hashsalt": "mathcheck",  # clip-path ids from a fixed salt, not a random one
         }
     )
     logging.getLogger("fontTools").setLevel(logging.ERROR)  # font subsetting chatter
@@ -136,15 +141,23 @@ def error_plot(entry: Entry, out: Path, points: int = 600) -> Path | None:
     return _save(fig, ax, out / f"{entry.id.replace('.', '-')}-ulps.pdf")
 
 
+#: No dates in the files: the same figure is the same bytes (the cache, the HTML edition).
+METADATA = {".pdf": {"CreationDate": None}, ".svg": {"Date": None}}
+
+
 def _save(fig: Any, ax: Any, path: Path) -> Path:
-    """Small ticks, a tight layout, written to `path` and closed."""
+    """Small ticks, a tight layout, written to `path` (a .pdf) and beside it as .svg, closed."""
     import matplotlib.pyplot as plt
 
-    ax.tick_params(labelsize=6.5, length=2)
+    for axis in ax if isinstance(ax, (list, tuple)) else (ax,):
+        axis.tick_params(labelsize=6.5, length=2)
     fig.tight_layout(pad=0.3)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    try:
+        for suffix, metadata in METADATA.items():
+            fig.savefig(path.with_suffix(suffix), metadata=metadata)
+    finally:
+        plt.close(fig)
+    return path.with_suffix(".pdf")
 
 
 def figures_for(entry: Entry, out: Path) -> list[tuple[Path, str]]:
@@ -177,4 +190,6 @@ def figures_for(entry: Entry, out: Path) -> list[tuple[Path, str]]:
                 )
         except Exception:
             pass
-    return figures
+    from mathcheck.reference.plots_forms import form_figures  # it imports this module
+
+    return figures + form_figures(entry, out)

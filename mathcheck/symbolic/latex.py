@@ -130,6 +130,24 @@ class Applied(sp.Symbol):
         return self.name[len("applied[") : -1]
 
 
+class Tex(sp.Symbol):
+    """A scalar named by its LaTeX (m_{t-1}, \\hat{v}_t): textbook notation's symbols."""
+
+    def _latex(self, printer: Any) -> str:
+        return self.name
+
+
+class TexMatrix(sp.MatrixSymbol):
+    """A matrix or vector named by its LaTeX (\\mathbf{Q}, \\mathbf{W}_f)."""
+
+    def _latex(self, printer: Any) -> str:
+        return self.name
+
+
+def _has_tex(expr: sp.Basic) -> bool:
+    return any(isinstance(a, (Tex, TexMatrix)) for a in sp.preorder_traversal(expr))
+
+
 # --------------------------------------------------------------------------- the printer
 
 #: Names that the forms spell in ASCII, printed as the cheatsheet writes them.
@@ -204,6 +222,8 @@ class ReferencePrinter(LatexPrinter):
     def _as_ordered_terms(self, expr: sp.Basic, order: str | None = None) -> list[sp.Basic]:
         """SymPy's order, except that a sum starts with a positive term (x_i − μ, not −μ + x_i)."""
         terms = list(super()._as_ordered_terms(expr, order=order))
+        if any(_has_tex(t) for t in terms):  # notation: the variables first, √v̂_t + ε
+            terms.sort(key=lambda t: not _has_tex(t))
         if terms and terms[0].could_extract_minus_sign():
             for k, term in enumerate(terms):
                 if not term.could_extract_minus_sign():
@@ -222,6 +242,11 @@ class ReferencePrinter(LatexPrinter):
                     sign, coefficient = "- ", -coefficient
                 text = "" if coefficient == 1 else self._print(coefficient) + " "
                 return sign + text + self._print(sums[0])
+        if _has_tex(expr) and not expr.could_extract_minus_sign():
+            _, denominator = sp.fraction(expr)
+            if denominator == 1:  # notation: coefficients first, (1 − β₁) g_t
+                factors = sorted(sp.Mul.make_args(expr), key=_has_tex)
+                return " ".join(self.parenthesize(f, 50) for f in factors)
         if len(expr.args) >= 2 and all(type(f) is sp.Symbol for f in expr.args):
             # A parameter in front, as written: α x, λ θ (SymPy's order would give x α).
             ordered = sorted(expr.args, key=lambda f: not _is_greek(f.name))
@@ -246,7 +271,30 @@ class ReferencePrinter(LatexPrinter):
         return f"{base}_{{{joined}}}"
 
     def _print_Transpose(self, expr: sp.Expr) -> str:
+        if isinstance(expr.arg, sp.MatrixSymbol):
+            return self._print(expr.arg) + r"^{\top}"
         return self.parenthesize(expr.arg, 1000) + r"^{\top}"
+
+    def _print_MatMul(self, expr: sp.Expr) -> str:
+        """A scalar divisor under the product, as written: QKᵀ/√d_k."""
+        scalar, matrices = expr.as_coeff_matrices()
+        numerator, denominator = sp.fraction(scalar)
+        body = " ".join(self._matrix_factor(m) for m in matrices)
+        if denominator != 1:
+            top = body if numerator == 1 else self._print(numerator) + " " + body
+            return r"\frac{" + top + "}{" + self._print(denominator) + "}"
+        if scalar == 1:
+            return body
+        if scalar == -1:
+            return "- " + body
+        return self.parenthesize(scalar, 50) + " " + body
+
+    def _print_HadamardProduct(self, expr: sp.Expr) -> str:
+        return r" \odot ".join(self._matrix_factor(a) for a in expr.args)
+
+    def _matrix_factor(self, m: sp.Basic) -> str:
+        text = self._print(m)
+        return r"\left(" + text + r"\right)" if isinstance(m, (sp.MatAdd, sp.Add)) else text
 
     def _print_Function(self, expr: sp.Expr, exp: str | None = None) -> str:
         name = type(expr).__name__

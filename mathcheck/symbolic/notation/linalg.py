@@ -1,0 +1,347 @@
+"""Section 1 · Linear algebra, as the field writes it (Goodfellow et al., ch. 2): bold vectors
+and matrices, a · b, ‖a‖, Aᵀ, tr A, det A, adj A, entries with 1-based indices.
+
+Also the building blocks the other sections' notations share (calculus, probability,
+information, embeddings). Each evaluates, once its symbols are bound to explicit matrices,
+exactly what it prints:
+
+- `vec(r"\\mathbf{a}", n)`, `mat(r"\\mathbf{A}", m, n)`: named vectors and matrices whose
+  entries `.at(i)` / `.at(i, j)` print as a_i, A_ij (1-based) inside sums and entry formulas;
+- `Dot(a, b)`: a · b; `VNorm(a)`, `VNorm(a, 1)`: ‖a‖, ‖a‖₁; `Tr(A)`: tr A;
+- `Det(A)`: det A; `Adj(A)`: adj A (the adjugate, a matrix);
+- `ByEntry(element, (i, j), rows, cols)`: a matrix written by its (i, j) entry formula.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
+
+from mathcheck.symbolic.latex import Tex, TexMatrix
+from mathcheck.symbolic.notation._core import Notation
+
+# --------------------------------------------------------------------------- building blocks
+
+_BOLD = re.compile(r"^\\(?:mathbf|boldsymbol)\{(.*)\}(.*)$")
+
+
+def _letter(name: str) -> str:
+    r"""The entry letter of a bold name: \mathbf{a} → a, \boldsymbol{\mu} → \mu."""
+    match = _BOLD.match(name)
+    return match.group(1) + match.group(2) if match else name
+
+
+def _explicit(value: Any) -> bool:
+    return isinstance(value, sp.MatrixBase)
+
+
+def _index(printer: Any, index: Any) -> str:
+    """i + 1 as written, the symbol first (SymPy's order would give 1 + i)."""
+    constant, rest = sp.sympify(index).as_coeff_Add()
+    if rest == 0 or constant == 0:
+        return printer._print(index)
+    sign = "+" if constant > 0 else "-"
+    return f"{printer._print(rest)} {sign} {printer._print(abs(constant))}"
+
+
+class Elem(MatrixElement):
+    """An entry of a named vector or matrix, printed with 1-based subscripts: a_i, A_ij."""
+
+    def _latex(self, printer: Any) -> str:
+        parent, row, col = self.args
+        letter = _letter(parent.name) if hasattr(parent, "name") else printer._print(parent)
+        rows = [_index(printer, row + 1)]
+        if parent.shape[1] != 1:
+            rows.append(_index(printer, col + 1))
+        joined = "".join(rows) if all(len(r) == 1 for r in rows) else ",".join(rows)
+        return f"{letter}_{{{joined}}}"
+
+
+class Vec(TexMatrix):
+    """A column vector named by its LaTeX; `at(i)` is its i-th entry (1-based)."""
+
+    def at(self, i: Any) -> Elem:
+        return Elem(self, i - 1, 0)
+
+
+class Mat(TexMatrix):
+    """A matrix named by its LaTeX; `at(i, j)` is its (i, j) entry (1-based)."""
+
+    def at(self, i: Any, j: Any) -> Elem:
+        return Elem(self, i - 1, j - 1)
+
+
+def vec(name: str, n: Any) -> Vec:
+    return Vec(name, n, 1)
+
+
+def mat(name: str, rows: Any, cols: Any) -> Mat:
+    return Mat(name, rows, cols)
+
+
+def _column(value: Any) -> sp.Matrix:
+    return sp.Matrix(value).reshape(len(value), 1) if _explicit(value) else value
+
+
+class Dot(sp.Expr):
+    """a · b = Σᵢ aᵢbᵢ."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, a: Any, b: Any) -> Any:
+        if _explicit(a) and _explicit(b):
+            return (_column(a).T * _column(b))[0, 0]
+        return super().__new__(cls, a, b)
+
+    def _latex(self, printer: Any) -> str:
+        a, b = (printer._print(x) for x in self.args)
+        return a + r" \cdot " + b
+
+
+class VNorm(sp.Expr):
+    """‖a‖ (Euclidean, p = 2) or ‖a‖₁ (p = 1) of a vector."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, a: Any, p: Any = 2) -> Any:
+        p = sp.sympify(p)
+        if _explicit(a):
+            entries = list(a)
+            if p == 1:
+                return sum((sp.Abs(x) for x in entries), sp.Integer(0))
+            return sp.sqrt(sum((x**2 for x in entries), sp.Integer(0)))
+        return super().__new__(cls, a, p)
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        a, p = self.args
+        text = r"\lVert " + printer._print(a) + r" \rVert" + ("_{1}" if p == 1 else "")
+        return text if exp is None else f"{text}^{{{exp}}}"
+
+    def _eval_power(self, e: Any) -> Any:
+        return None
+
+
+class Tr(sp.Expr):
+    """tr A = Σᵢ Aᵢᵢ."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, a: Any) -> Any:
+        if _explicit(a):
+            return sp.Matrix(a).trace()
+        return super().__new__(cls, a)
+
+    def _latex(self, printer: Any) -> str:
+        return r"\operatorname{tr}\left(" + printer._print(self.args[0]) + r"\right)"
+
+
+class Det(sp.Expr):
+    """det A (Berkowitz's expansion, as the forms compute it)."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, a: Any) -> Any:
+        if _explicit(a):
+            return sp.Matrix(a).det(method="berkowitz")
+        return super().__new__(cls, a)
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        text = r"\det " + printer._print(self.args[0])
+        return text if exp is None else r"\left(" + text + r"\right)^{" + str(exp) + "}"
+
+
+class Adj(MatrixExpr):
+    """adj A, the adjugate (the transposed cofactor matrix): A adj A = det(A) I."""
+
+    def __new__(cls, a: Any) -> Any:
+        return super().__new__(cls, sp.sympify(a))
+
+    @property
+    def shape(self) -> tuple[Any, Any]:
+        return self.args[0].shape
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
+        return sp.Matrix(self.args[0].as_explicit()).adjugate(method="berkowitz")[i, j]
+
+    def _latex(self, printer: Any) -> str:
+        return r"\operatorname{adj}\left(" + printer._print(self.args[0]) + r"\right)"
+
+
+class Divisor(sp.Expr):
+    """x as the divisor of a quotient, printed x, with the forms' value where x = 0: NaN
+    (the quotient is undefined there: A⁻¹ of a singular A) or 1 (the stated convention when
+    the numerator vanishes with x: a·b/(‖a‖‖b‖) is 0 for a zero vector). The entry's `where`
+    says which."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, x: Any, at_zero: Any) -> Any:
+        x, at_zero = sp.sympify(x), sp.sympify(at_zero)
+        if not x.has(Det, VNorm, Dot, Tr, TexMatrix, Tex):
+            return sp.Piecewise((at_zero, sp.Eq(x, 0)), (x, True))
+        return super().__new__(cls, x, at_zero)
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        text = printer._print(self.args[0])
+        return text if exp is None else r"\left(" + text + r"\right)^{" + str(exp) + "}"
+
+
+class Paren(sp.Expr):
+    """A scalar kept in parentheses as one factor: (a·b/‖b‖²) b, not a·b b/‖b‖²."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, x: Any) -> Any:
+        x = sp.sympify(x)
+        if not x.has(Det, VNorm, Dot, Tr, Divisor, TexMatrix, Tex):
+            return x
+        return super().__new__(cls, x)
+
+    def _latex(self, printer: Any) -> str:
+        return r"\left(" + printer._print(self.args[0]) + r"\right)"
+
+
+class ByEntry(MatrixExpr):
+    """A matrix written by its entry formula in the index symbols (i, j) (1-based), printed as
+    that formula: the line (A ⊙ B)_ij = A_ij B_ij defines the whole matrix."""
+
+    def __new__(cls, element: Any, index: tuple[Any, Any], rows: Any, cols: Any) -> ByEntry:
+        return super().__new__(cls, sp.sympify(element), sp.Tuple(*index), sp.sympify(rows),
+                               sp.sympify(cols))
+
+    @property
+    def shape(self) -> tuple[Any, Any]:
+        return self.args[2], self.args[3]
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
+        row, col = self.args[1]
+        return self.args[0].xreplace({row: i + 1, col: j + 1}).doit()
+
+    def _latex(self, printer: Any) -> str:
+        return printer._print(self.args[0])
+
+
+# --------------------------------------------------------------------------- the section
+
+n, m, k, p, r, d = sp.symbols("n m k p r d", integer=True, positive=True)
+i, j, l = sp.symbols("i j l", integer=True, positive=True)
+
+
+def _ab(n: Any) -> tuple[Vec, Vec, dict[sp.Basic, str]]:
+    a, b = vec(r"\mathbf{a}", n), vec(r"\mathbf{b}", n)
+    return a, b, {a: "a", b: "b"}
+
+
+def dot(n: Any = n) -> Notation:
+    a, b, inputs = _ab(n)
+    x = sp.Symbol("i", integer=True, positive=True)
+    line = (Tex(r"\mathbf{a} \cdot \mathbf{b}"), sp.Sum(a.at(x) * b.at(x), (x, 1, n)))
+    return Notation((line,), line[0], inputs)
+
+
+def cosine_similarity(n: Any = n) -> Notation:
+    a, b, inputs = _ab(n)
+    cos = Tex(r"\cos\theta")
+    rhs = Dot(a, b) / Divisor(VNorm(a) * VNorm(b), 1)
+    return Notation(((cos, rhs),), cos, inputs,
+                    where="0 when a or b is the zero vector (stated convention: cos θ is "
+                          "undefined there)")
+
+
+def l2_norm(n: Any = n) -> Notation:
+    a = vec(r"\mathbf{a}", n)
+    x = sp.Symbol("i", integer=True, positive=True)
+    line = (Tex(r"\lVert \mathbf{a} \rVert"), sp.sqrt(sp.Sum(a.at(x) ** 2, (x, 1, n))))
+    return Notation((line,), line[0], {a: "a"})
+
+
+def l1_norm(n: Any = n) -> Notation:
+    a = vec(r"\mathbf{a}", n)
+    x = sp.Symbol("i", integer=True, positive=True)
+    line = (Tex(r"\lVert \mathbf{a} \rVert_{1}"), sp.Sum(sp.Abs(a.at(x)), (x, 1, n)))
+    return Notation((line,), line[0], {a: "a"})
+
+
+def projection(n: Any = n) -> Notation:
+    a, b, inputs = _ab(n)
+    proj = TexMatrix(r"\operatorname{proj}_{\mathbf{b}} \mathbf{a}", n, 1)
+    coefficient = Paren(Dot(a, b) / Divisor(VNorm(b) ** 2, 1))
+    return Notation(((proj, coefficient * b),), proj, inputs,
+                    where="the zero vector when b = 0 (stated convention)")
+
+
+def matmul(m: Any = m, k: Any = k, p: Any = p) -> Notation:
+    A, B = mat(r"\mathbf{A}", m, k), mat(r"\mathbf{B}", k, p)
+    element = sp.Sum(A.at(i, l) * B.at(l, j), (l, 1, k))
+    lhs = TexMatrix(r"\left(\mathbf{A}\mathbf{B}\right)_{ij}", m, p)
+    return Notation(((lhs, ByEntry(element, (i, j), m, p)),), lhs, {A: "A", B: "B"})
+
+
+def transpose(m: Any = m, n: Any = n) -> Notation:
+    A = mat(r"\mathbf{A}", m, n)
+    lhs = TexMatrix(r"\left(\mathbf{A}^{\top}\right)_{ij}", n, m)
+    return Notation(((lhs, ByEntry(A.at(j, i), (i, j), n, m)),), lhs, {A: "A"})
+
+
+def inverse(n: Any = n) -> Notation:
+    A = mat(r"\mathbf{A}", n, n)
+    inv = TexMatrix(r"\mathbf{A}^{-1}", n, n)
+    # det A = 0: the form's NaN (undefined), the quotient printed as written
+    rhs = sp.MatMul(1 / Divisor(Det(A), sp.nan), Adj(A))
+    return Notation(((inv, rhs),), inv, {A: "A"},
+                    where="for det A ≠ 0 (A singular: no inverse, NaN in the forms); "
+                          "then A A⁻¹ = A⁻¹ A = I")
+
+
+def trace(n: Any = n) -> Notation:
+    A = mat(r"\mathbf{A}", n, n)
+    line = (Tex(r"\operatorname{tr}\left(\mathbf{A}\right)"), sp.Sum(A.at(i, i), (i, 1, n)))
+    return Notation((line,), line[0], {A: "A"})
+
+
+def hadamard(m: Any = m, n: Any = n) -> Notation:
+    A, B = mat(r"\mathbf{A}", m, n), mat(r"\mathbf{B}", m, n)
+    lhs = TexMatrix(r"\left(\mathbf{A} \odot \mathbf{B}\right)_{ij}", m, n)
+    return Notation(((lhs, ByEntry(A.at(i, j) * B.at(i, j), (i, j), m, n)),), lhs,
+                    {A: "A", B: "B"})
+
+
+def quadratic_form(n: Any = n) -> Notation:
+    x, A = vec(r"\mathbf{x}", n), mat(r"\mathbf{A}", n, n)
+    lhs = Tex(r"\mathbf{x}^{\top} \mathbf{A} \mathbf{x}")
+    rhs = sp.Sum(x.at(i) * A.at(i, j) * x.at(j), (i, 1, n), (j, 1, n))
+    return Notation(((lhs, rhs),), lhs, {x: "x", A: "A"},
+                    where="A is positive definite when xᵀAx > 0 for every x ≠ 0")
+
+
+def gram(m: Any = m, n: Any = n) -> Notation:
+    A = mat(r"\mathbf{A}", m, n)
+    G = TexMatrix(r"\mathbf{G}", n, n)
+    return Notation(((G, sp.MatMul(A.T, A)),), G, {A: "A"},
+                    where="G = I exactly when A has orthonormal columns (A orthogonal: "
+                          "AᵀA = AAᵀ = I)")
+
+
+def symmetric_part(n: Any = n) -> Notation:
+    A = mat(r"\mathbf{A}", n, n)
+    S = TexMatrix(r"\mathbf{S}", n, n)
+    half = Tex(r"\tfrac{1}{2}")
+    rhs = sp.MatMul(half, sp.MatAdd(A, A.T))
+    return Notation(((S, rhs),), S, {A: "A", half: lambda args: sp.Rational(1, 2)},
+                    where="S = Sᵀ; S = A exactly when A is symmetric (A = Aᵀ)")
+
+
+def lora_product(d: Any = d, r: Any = r, k: Any = k) -> Notation:
+    B, A = mat(r"\mathbf{B}", d, r), mat(r"\mathbf{A}", r, k)
+    W = TexMatrix(r"\Delta \mathbf{W}", d, k)
+    return Notation(((W, sp.MatMul(B, A)),), W, {B: "B", A: "A"},
+                    where="B ∈ ℝ^{d×r}, A ∈ ℝ^{r×k}: rank(ΔW) ≤ r")
