@@ -14,6 +14,7 @@ from mathcheck.formulas._model import (
     Variant,
     check_fn,
     forms,
+    notation,
     spanning,
     symbolic,
 )
@@ -116,6 +117,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Batch normalization",
         used_in="CNNs",
         **forms(S, "batch_norm"),
+        notation=notation(S, "batch_norm"),
         domain=BATCH,
         claims=(
             Agreement(NORMALIZE),
@@ -146,6 +148,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Layer normalization",
         used_in="Original Transformer, BERT",
         **forms(S, "layer_norm"),
+        notation=notation(S, "layer_norm"),
         domain=FEATURES,
         claims=(
             Derivative(symbolic(S, "d_layer_norm_stated"), wrt="x", sizes={"n": 3}),
@@ -173,6 +176,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="RMSNorm",
         used_in="LLaMA, modern LLMs",
         **forms(S, "rms_norm"),
+        notation=notation(S, "rms_norm"),
         domain=RMS,
         claims=(
             Derivative(symbolic(S, "d_rms_norm_stated"), wrt="x", sizes={"n": 3}),

@@ -65,6 +65,7 @@ PACKAGES = (
 MODULES = (
     __name__,
     "mathcheck.reference.displays",
+    "mathcheck.reference.breaking",
     "mathcheck.reference.indexing",
     "mathcheck.reference.plots",
     "mathcheck.reference.plots_forms",

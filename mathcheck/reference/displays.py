@@ -9,7 +9,6 @@ display's note instead of breaking the build: the catalog grows while this is wr
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -19,6 +18,7 @@ from sympy.core.function import AppliedUndef
 
 from mathcheck.formulas import Derivative, Entry, Identity, resolve
 from mathcheck.reference._limits import FAILURES, limit
+from mathcheck.reference.breaking import arrange, readable
 from mathcheck.reference.indexing import (
     Generic,
     Layout,
@@ -40,7 +40,7 @@ from mathcheck.symbolic.latex import (
 from mathcheck.symbolic.notation import notation_latex, prove_notation
 
 MAX_CHARS = 1600  # longer than this, a concrete display is not worth printing
-MAX_VISIBLE = 220  # visible characters on one line: beyond, scaling to the page is unreadable
+MAX_NODES = 20_000  # a form this large is not printed at all (it would only exhaust the limit)
 Source = Literal["sympy", "sympy-sized", "notation", "hand", "none"]
 #: How a display is tied to the checked SymPy form (the build summary counts them):
 #: printed from it, proven (or only numerically confirmed) equal to it, or neither.
@@ -159,23 +159,15 @@ def _atoms(value: Any, kind: type) -> list[sp.Basic]:
     return [a for item in items if isinstance(item, sp.Basic) for a in item.atoms(kind)]
 
 
-def legible(text: str, limit: int = MAX_VISIBLE) -> bool:
-    """Would the display still read once scaled to the line? (Counts the visible characters
-    of its widest row: matrix and cases rows break into lines of their own.)"""
-    rows = re.split(r"\\\\", text)  # a matrix row is as wide as all its cells together
-    visible = max(len(re.sub(r"\\[a-zA-Z]+|[{}^_&\s]|\\[,:;!]", "", row)) for row in rows)
-    return visible <= limit
-
-
 def _fit(text: str, left: str, value: Any) -> tuple[str | None, str]:
     """Shorten a concrete display: whole, then its first component, then nothing."""
-    if len(text) <= MAX_CHARS and legible(text):
+    if len(text) <= MAX_CHARS and readable(text, rows=6):
         return text, ""
     if isinstance(value, sp.MatrixBase) and len(value) > 1:
-        first = latex(value[0])
         subscript = "_{1}" if value.shape[1] == 1 else "_{11}"
-        if len(first) <= MAX_CHARS and legible(first):
-            return f"{left}{subscript} = {first}", "first component only"
+        first = arrange(left + subscript, [value[0]])
+        if len(first) <= MAX_CHARS and readable(first, rows=6):
+            return first, "first component only"
     return None, f"too long to print ({len(text)} characters of LaTeX)"
 
 
@@ -236,6 +228,10 @@ def main_display(entry: Entry, prepared: Prepared) -> Display:
 
 
 def _print_form(entry: Entry, form: SymForm, prepared: Prepared) -> Display:
+    size = _nodes(form.expr)
+    if size > MAX_NODES:  # block.transformer: 2·10⁵ nodes; the largest printable, ~10³
+        return Display(None, "none", f"the SymPy form has {size} operations at its smallest "
+                       "sizes: too large to print")
     dims = _arg_dims(entry)
     builder, names = prepared.builder, prepared.names
     if names and builder is not None:
@@ -285,7 +281,7 @@ def _print_form(entry: Entry, form: SymForm, prepared: Prepared) -> Display:
                 "the right-hand side is SymPy's rewrite of the form",
             )
     try:
-        text = f"{left} = {latex(_concrete(value, form))}"
+        text = arrange(left, [_concrete(value, form)])
     except FAILURES as exc:
         return Display(None, "none", f"could not print the SymPy form: {exc}")
     fitted, why = _fit(text, left, _concrete(value, form))
@@ -325,6 +321,11 @@ def _proof_sizes(entry: Entry, prepared: Prepared) -> list[dict[str, int]]:
         high = ranges.get(name, (value, value + 1))[1]
         second[name] = value + 1 if value + 1 <= high else value
     return [first, second] if second != first else [first]
+
+
+def _nodes(expr: Any) -> int:
+    items = list(expr) if isinstance(expr, sp.MatrixBase) else [expr]
+    return sum(sum(1 for _ in sp.preorder_traversal(i)) for i in items if isinstance(i, sp.Basic))
 
 
 def _parse_only(display: str) -> ParseBack:
@@ -431,7 +432,7 @@ def derivative_view(entry: Entry, claim: Derivative, prepared: Prepared) -> Deri
             proof = prove_equal(derived, stated, time_budget=15.0)
     except FAILURES as exc:
         return Derived(label, "derivative", None, "failed", f"{type(exc).__name__}: {exc}")
-    texts: list[str] = []
+    texts: list[Any] = []
     note = proof.detail
     try:
         texts, index, note_extra = _derivative_texts(entry, claim, prepared, stated_fn)
@@ -446,29 +447,28 @@ def derivative_view(entry: Entry, claim: Derivative, prepared: Prepared) -> Deri
         del exc
         texts = []
         for value in (derived, stated):
-            value = _self_fold(_concrete(value, form), entry, form, None, ())
-            texts.append(latex(value))
+            texts.append(_self_fold(_concrete(value, form), entry, form, None, ()))
     left = _derivative_lhs(entry, form, claim.wrt, index)
-    unique = list(dict.fromkeys(texts))
-    body = " = ".join([left, *unique])
-    if len(body) > 2 * MAX_CHARS or not legible(body, 2 * MAX_VISIBLE):
+    body = arrange(left, texts)
+    if len(body) > 2 * MAX_CHARS or not readable(body, rows=4):
         return Derived(label, "derivative", None, proof.status, f"{note}; too long to print")
     return Derived(label, "derivative", body, proof.status, note)
 
 
 def _derivative_texts(
     entry: Entry, claim: Derivative, prepared: Prepared, stated_fn: Callable[[SymForm], Any]
-) -> tuple[list[str], tuple[sp.Symbol, ...], str]:
+) -> tuple[list[sp.Basic], tuple[sp.Symbol, ...], str]:
+    """The derivative as derived and as stated, in index notation where it reproduces them."""
     builder = prepared.builder
     assert builder is not None
     if not prepared.names:
         form = builder()
         derived = jacobian(form, claim.wrt)
         stated = _shaped_like(stated_fn(form), derived)
-        texts = [latex(_self_fold(fold(v), entry, form, None, ())) for v in (derived, stated)]
-        return texts, (), ""
+        values = [_self_fold(fold(v), entry, form, None, ()) for v in (derived, stated)]
+        return values, (), ""
     dims = _arg_dims(entry)
-    texts: list[str] = []
+    texts: list[sp.Basic] = []
     index: tuple[sp.Symbol, ...] = ()
     for which in ("derived", "stated"):
 
@@ -484,7 +484,7 @@ def _derivative_texts(
         index = generic.index
         form = builder(**{k: 3 for k in prepared.names})
         value = _self_fold(generic.expr, entry, form, prepared.generic, index)
-        texts.append(latex(fold(value)))
+        texts.append(fold(value))
     return texts, index, "index notation reproduces SymPy's result at two sets of sizes"
 
 
@@ -515,9 +515,13 @@ def identity_view(entry: Entry, claim: Identity, prepared: Prepared | None = Non
         )
     sizes = ", ".join(f"{k} = {v}" for k, v in claim.sizes.items())
     left, right = fold(equation.lhs), fold(equation.rhs)
-    text = f"{latex(left)} = {latex(right)}"
+    if latex(left) == latex(right):  # "μ = μ": the sides evaluate alike at these sizes
+        return Derived(claim.label, "identity", None, "not checked",
+                       "both sides evaluate to the same expression as built"
+                       + (f" at {sizes}" if sizes else "") + ": the claim states the identity")
+    text = arrange(latex(left), [right])
     elements = len(_flat(equation.lhs))
-    if len(text) > MAX_CHARS or elements > 9 or not legible(text):
+    if len(text) > MAX_CHARS or elements > 9 or not readable(text):
         return Derived(
             claim.label,
             "identity",

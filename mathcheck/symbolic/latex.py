@@ -224,6 +224,9 @@ class ReferencePrinter(LatexPrinter):
         terms = list(super()._as_ordered_terms(expr, order=order))
         if any(_has_tex(t) for t in terms):  # notation: the variables first, √v̂_t + ε
             terms.sort(key=lambda t: not _has_tex(t))
+        elif len(terms) > 1 and type(terms[0]) is sp.Symbol and terms[0].is_positive:
+            if all(t.has(sp.Indexed, sp.Sum) for t in terms[1:]):  # (1/n)Σ x_k² + ε
+                terms.append(terms.pop(0))
         if terms and terms[0].could_extract_minus_sign():
             for k, term in enumerate(terms):
                 if not term.could_extract_minus_sign():
@@ -272,7 +275,8 @@ class ReferencePrinter(LatexPrinter):
 
     def _print_Transpose(self, expr: sp.Expr) -> str:
         if isinstance(expr.arg, sp.MatrixSymbol):
-            return self._print(expr.arg) + r"^{\top}"
+            name = self._print(expr.arg)
+            return ("{" + name + "}" if "^" in name else name) + r"^{\top}"
         return self.parenthesize(expr.arg, 1000) + r"^{\top}"
 
     def _print_MatMul(self, expr: sp.Expr) -> str:
@@ -290,7 +294,11 @@ class ReferencePrinter(LatexPrinter):
         return self.parenthesize(scalar, 50) + " " + body
 
     def _print_HadamardProduct(self, expr: sp.Expr) -> str:
-        return r" \odot ".join(self._matrix_factor(a) for a in expr.args)
+        def factor(a: sp.Basic) -> str:
+            text = self._print(a)
+            return r"\left(" + text + r"\right)" if isinstance(a, (sp.MatMul, sp.MatAdd)) else text
+
+        return r" \odot ".join(factor(a) for a in expr.args)
 
     def _matrix_factor(self, m: sp.Basic) -> str:
         text = self._print(m)

@@ -131,6 +131,9 @@ class Notation:
     elementwise: bool = False
     where: str = ""
     shown: Sequence[int] = field(default=())  # which lines to print (default: all)
+    # Free indices of `result` with their (1-based) extents, ((i, n),) or ((i, m), (j, n)):
+    # the result is evaluated at every index, as a column or a matrix (y_i = γ_i x̂_i + β_i).
+    index: tuple[tuple[sp.Symbol, Any], ...] = ()
 
 
 def _bound(binding: Binding, args: Mapping[str, Any]) -> Any:
@@ -138,18 +141,55 @@ def _bound(binding: Binding, args: Mapping[str, Any]) -> Any:
     return sp.ImmutableMatrix(value) if isinstance(value, sp.MatrixBase) else value
 
 
+def _elements(expr: sp.Basic, env: Mapping[sp.Basic, Any]) -> sp.Basic:
+    """Σ over concrete ranges expanded, then x_k (an `IndexedBase` bound to an array) read as
+    the array's element k (1-based, as printed)."""
+    arrays = {b: v for b, v in env.items() if isinstance(b, sp.IndexedBase)}
+    if not arrays:
+        return expr
+    expr = expr.doit()
+
+    def element(e: sp.Indexed) -> sp.Basic:
+        value = arrays[e.base]
+        at = [int(k) - 1 for k in e.indices]
+        return value[at[0], at[1]] if len(at) == 2 else value[at[0]]
+
+    return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base in arrays, element)
+
+
 def _evaluate(expr: sp.Basic, env: Mapping[sp.Basic, Any]) -> Any:
-    value = expr.xreplace(dict(env))
+    scalars = {k: v for k, v in env.items() if not isinstance(k, sp.IndexedBase)}
+    value = _elements(expr.xreplace(scalars), env)
     if isinstance(value, MatrixExpr) or isinstance(value, sp.MatrixBase):
         return sp.ImmutableMatrix(value.as_explicit()).doit()
     return value.doit() if isinstance(value, sp.Basic) else value
 
 
 def _run(notation: Notation, env: dict[sp.Basic, Any]) -> list[Any]:
+    free = {i for i, _ in notation.index}
+    lazy: dict[sp.Basic, sp.Basic] = {}  # lines in the free indices (x̂_i): used where they occur
     for lhs, rhs in notation.lines:
-        env[lhs] = _evaluate(rhs, env)
+        rhs = rhs.xreplace(lazy)
+        if rhs.free_symbols & free:
+            lazy[lhs] = rhs
+        else:
+            env[lhs] = _evaluate(rhs, env)
     results = notation.result if isinstance(notation.result, tuple) else (notation.result,)
+    results = tuple(r.xreplace(lazy) for r in results)
+    if notation.index:
+        return [_over_index(r, notation.index, env) for r in results]
     return [_evaluate(r, env) for r in results]
+
+
+def _over_index(result: sp.Basic, index: tuple[tuple[sp.Symbol, Any], ...],
+                env: Mapping[sp.Basic, Any]) -> sp.Matrix:
+    """The result at every value of its free indices: a column (one index) or a matrix."""
+    (i, rows), *rest = index
+    if not rest:
+        return sp.Matrix([_evaluate(result.xreplace({i: k}), env) for k in range(1, int(rows) + 1)])
+    ((j, cols),) = rest
+    return sp.Matrix(int(rows), int(cols),
+                     lambda a, b: _evaluate(result.xreplace({i: a + 1, j: b + 1}), env))
 
 
 def instantiate(notation: Notation, args: Mapping[str, Any]) -> Any:

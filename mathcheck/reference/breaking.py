@@ -1,0 +1,112 @@
+"""Long displays broken into lines instead of scaled down to the line.
+
+A display is `lhs = rhs₁ = rhs₂ …` (a derivative: as derived, as stated). When it would be
+wider than the text, each `= rhs` goes on a line of its own, aligned at the equals sign, and a
+right-hand side that is still too wide is broken after whole terms of its top-level sum (or
+of the sum inside a top-level product, as in −(1/n) Σ … written as a product). What cannot be
+broken that way (one huge fraction, a wide matrix) is left whole; the LaTeX side then scales
+it as a last resort and logs it, and the build counts it.
+
+Width is estimated from the visible characters (commands and braces removed): on this page
+(A4, 10 pt) a display holds about 85 of them; `LINE` keeps a margin.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sympy as sp
+
+from mathcheck.symbolic.latex import latex
+
+LINE = 76  # visible characters that fit on one display line, with a margin
+
+_INVISIBLE = re.compile(r"\\[a-zA-Z]+|[{}^_&\s]|\\[,:;!]")
+
+
+def visible(text: str) -> int:
+    """Visible characters of the widest row (rows of a matrix or cases count as one line each
+    only when separated by \\\\ outside a matrix: a matrix row is as wide as its cells)."""
+    return max(len(_INVISIBLE.sub("", row)) for row in re.split(r"\\\\", text))
+
+
+def fits(text: str, line: int = LINE) -> bool:
+    return visible(text) <= line
+
+
+def _terms(expr: sp.Basic) -> tuple[str, list[str]] | None:
+    """A sum's terms as printed (sign first), with the factor in front of it: ("c", terms)."""
+    from mathcheck.symbolic.latex import _PRINTER
+
+    factor = ""
+    if isinstance(expr, sp.Mul):
+        sums = [a for a in expr.args if isinstance(a, sp.Add)]
+        if len(sums) != 1:
+            return None
+        rest = expr / sums[0]
+        factor = latex(rest)
+        factor = "- " if factor == "-1" else ("" if factor == "1" else factor + " ")
+        expr = sums[0]
+    if not isinstance(expr, sp.Add):
+        return None
+    printed = []
+    for term in _PRINTER._as_ordered_terms(expr):
+        if term.could_extract_minus_sign():
+            printed.append("- " + latex(-term))
+        else:
+            printed.append("+ " + latex(term))
+    printed[0] = printed[0][2:] if printed[0].startswith("+ ") else printed[0]
+    return factor, printed
+
+
+def _broken_rhs(expr: sp.Basic, line: int) -> list[str] | None:
+    """Rows of one right-hand side broken after whole terms, or None if it cannot be."""
+    split = _terms(expr)
+    if split is None:
+        return None
+    factor, terms = split
+    rows, current = [], ""
+    for term in terms:
+        candidate = f"{current} {term}".strip()
+        if current and visible(candidate) > line:
+            rows.append(current)
+            current = term
+        else:
+            current = candidate
+    rows.append(current)
+    if len(rows) == 1:
+        return None
+    if factor:  # c (t₁ + t₂ … ): the parenthesis opens on the first row, closes on the last
+        rows[0] = factor + r"\left(" + rows[0] + r"\right."
+        rows[1:-1] = [r"\left." + r + r"\right." for r in rows[1:-1]]
+        rows[-1] = r"\left." + rows[-1] + r"\right)"
+    return rows
+
+
+def arrange(lhs: str, sides: list[Any], line: int = LINE) -> str:
+    """`lhs = side₁ = side₂ …` on one line if it fits, else aligned rows (see the module)."""
+    printed = [s if isinstance(s, str) else latex(s) for s in sides]
+    unique = list(dict.fromkeys(printed))
+    one_line = " = ".join([lhs, *unique])
+    if fits(one_line, line):
+        return one_line
+    rows: list[str] = []
+    for text, side in zip(printed, sides, strict=True):
+        if text not in unique:
+            continue
+        unique.remove(text)
+        broken = None if isinstance(side, str) or fits(text, line) else _broken_rhs(side, line)
+        if broken is None:
+            rows.append("&= " + text)
+        else:
+            rows.append("&= " + broken[0])
+            rows.extend(r"&\quad " + r for r in broken[1:])
+    if fits(lhs + " = " + rows[0][3:], line) and len(rows) == 1:
+        return lhs + " = " + rows[0][3:]
+    return r"\begin{aligned}" + lhs + " " + r" \\ ".join(rows) + r"\end{aligned}"
+
+
+def readable(text: str, rows: int = 3, line: int = LINE) -> bool:
+    """Worth printing: at most `rows` lines, none wider than the page."""
+    return text.count(r" \\ ") + 1 <= rows and fits(text, line)
