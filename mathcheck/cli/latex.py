@@ -93,6 +93,28 @@ def _replay() -> Any:
     default=None,
     help="Generated examples per check in the verification run (default: the profile's).",
 )
+@click.option(
+    "--with-code",
+    is_flag=True,
+    help="Print each entry's NumPy and Torch listings and its error table per dtype "
+    "(default: one line, the worst error against its budget).",
+)
+@click.option(
+    "--html",
+    "html_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write the HTML edition into this folder: a page per section, formulas "
+    "rendered by KaTeX served from the site itself, a search box.",
+)
+@click.option(
+    "--katex",
+    "katex_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The KaTeX distribution --html copies (default: $MATHCHECK_KATEX, else Debian's "
+    "libjs-katex in /usr/share/javascript/katex).",
+)
 @jobs_option
 @cache_option
 def latex(
@@ -107,6 +129,9 @@ def latex(
     examples: int | None,
     jobs: str,
     use_cache: bool,
+    with_code: bool,
+    html_dir: Path | None,
+    katex_path: Path | None,
 ) -> None:
     """Build the formula reference from the verified catalog: every display printed from
     SymPy, statuses from a verification run, derivatives re-derived, code and plots.
@@ -120,6 +145,13 @@ def latex(
     if missing:  # before any work: a missing package is found in a second, not minutes later
         errors.print(f"mathcheck: error: {tex_hint(missing)}", style="red", markup=False)
         raise SystemExit(EXIT_USAGE)
+    if html_dir is not None:  # the same for KaTeX: one line naming the Debian package
+        from mathcheck.reference.html import katex_dir, missing_katex
+
+        problem = missing_katex(katex_dir(katex_path))
+        if problem:
+            errors.print(f"mathcheck: error: {problem}", style="red", markup=False)
+            raise SystemExit(EXIT_USAGE)
     workers = parse_jobs(jobs)
     if not use_cache:  # in the environment, so that the workers see it too
         os.environ["MATHCHECK_NO_CACHE"] = "1"
@@ -144,7 +176,7 @@ def latex(
             bar.update(task, description=entry.id, advance=1)
 
         built = build_reference(entries, out_dir, report, pdf=False, progress=advance,
-                                sweeps=sweeps, jobs=workers)
+                                sweeps=sweeps, jobs=workers, with_code=with_code)
     counts = built.counts
     console.print(
         f"[bold]{counts['entries']}[/] entries · [bold]{counts['sympy']}[/] displays printed from "
@@ -155,6 +187,15 @@ def latex(
         f"{counts['mismatched']} mismatched"
     )
     console.print(f"wrote {built.tex}")
+    if html_dir is not None:
+        from mathcheck.formulas import find_section
+        from mathcheck.reference.html import write_site
+
+        only = sorted({find_section(s) for s in sections_}, key=lambda s: s.number)
+        site = write_site(built.views, html_dir, report, katex=katex_path,
+                          figures_from=out_dir, only=only or None)
+        console.print(f"wrote {site.index} ({len(site.pages)} section pages, {site.entries} "
+                      f"entries) in {time.perf_counter() - start:.1f} s")
     if pdf:
         from mathcheck.reference import TexFailed, TexMissing, compile_pdf
 

@@ -20,6 +20,7 @@ from mathcheck.formulas._model import (
     Variant,
     check_fn,
     forms,
+    notation,
     symbolic,
 )
 
@@ -141,6 +142,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Scaled dot-product attention softmax(QKᵀ/√d_k)V",
         used_in="Every transformer layer",
         **forms(S, "scaled_dot_product"),
+        notation=notation(S, "scaled_dot_product"),
         domain=ATTENTION,
         claims=(
             Agreement(ATTENTION_BUDGET),
@@ -216,6 +218,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Multi-head attention Concat(head_1..head_h) W_O",
         used_in="Every transformer layer",
         **forms(S, "multi_head"),
+        notation=notation(S, "multi_head"),
         domain=MHA,
         claims=(
             Agreement(MHA_BUDGET),
@@ -242,6 +245,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Causal mask: mask_ij = 0 if i ≥ j, −∞ if i < j",
         used_in="GPT, LLaMA, every decoder",
         **forms(S, "causal_attention"),
+        notation=notation(S, "causal_attention"),
         domain=CAUSAL,
         claims=(
             Agreement(

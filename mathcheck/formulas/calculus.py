@@ -15,6 +15,7 @@ from mathcheck.formulas._model import (
     Section,
     check_fn,
     forms,
+    notation,
     symbolic,
 )
 
@@ -99,6 +100,7 @@ def _table_entry(
     budget: Budget = LIBM,
     gradient_domain: Domain | None = None,
     notes: str = "",
+    notation_name: str | None = None,
 ) -> Entry:
     return Entry(
         id=f"calc.d_{name}",
@@ -106,6 +108,7 @@ def _table_entry(
         title=title,
         used_in=used_in,
         **forms(S, name),
+        notation=notation(S, notation_name) if notation_name else None,
         domain=domain,
         claims=(
             Derivative(symbolic(S, f"d_{name}_stated"), wrt="x"),
@@ -124,6 +127,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Derivative of xⁿ: n·xⁿ⁻¹",
         used_in="Polynomial features",
         **forms(S, "power"),
+        notation=notation(S, "power"),
         domain=Domain(args=POSITIVE.args, params={"n": 2.5}),
         claims=(
             Derivative(symbolic(S, "d_power_stated"), wrt="x"),
@@ -133,13 +137,15 @@ ENTRIES: tuple[Entry, ...] = (
         notes="Proven for a symbolic real exponent n on x > 0; checked numerically at n = 2.5.",
         signature="f(x, n) -> x**n, elementwise",
     ),
-    _table_entry("exp", "Derivative of eˣ: eˣ", "Softmax, exponential LR decay", EXP_REALS),
+    _table_entry("exp", "Derivative of eˣ: eˣ", "Softmax, exponential LR decay", EXP_REALS,
+                 notation_name="exp"),
     _table_entry("log", "Derivative of ln x: 1/x", "Log-likelihood, cross-entropy", POSITIVE,
                  gradient_domain=Domain(args=(Arg("x", low=1e-2, high=1e4, kind="positive",
                                                   extremes=(1e-2, 1.0, 1e4)),)),
                  notes="The gradient claim starts at x = 0.01: the engine's fp64 central "
                        "differences use an absolute step of eps^(1/3) below |x| = 1, whose "
-                       "truncation error (h/x)² exceeds 1e-6 for 1/x at x < 0.006."),
+                       "truncation error (h/x)² exceeds 1e-6 for 1/x at x < 0.006.",
+                 notation_name="log"),
     _table_entry("sigmoid", "Derivative of σ(x): σ(x)(1 − σ(x))",
                  "Sigmoid activation, logistic regression", SIGMOID, SIGMOID_BUDGET),
     _table_entry("tanh", "Derivative of tanh x: 1 − tanh²(x)", "RNN/LSTM gates", TANH,
@@ -159,6 +165,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Chain rule: (f∘g)′ = f′(g(x))·g′(x)",
         used_in="Backpropagation (local gradient × upstream gradient)",
         **forms(S, "chain_rule"),
+        notation=notation(S, "chain_rule"),
         domain=WIDE,
         claims=(
             Identity("holds for undefined f, g", symbolic(S, "chain_rule_general")),
@@ -177,6 +184,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Product rule: (fg)′ = f′g + fg′",
         used_in="Backpropagation through gates and products",
         **forms(S, "product_rule"),
+        notation=notation(S, "product_rule"),
         domain=SMALL_POSITIVE,
         claims=(
             Identity("holds for undefined f, g", symbolic(S, "product_rule_general")),
@@ -194,6 +202,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Sum rule: (f + g)′ = f′ + g′",
         used_in="Backpropagation through residual connections and summed losses",
         **forms(S, "sum_rule"),
+        notation=notation(S, "sum_rule"),
         domain=SMALL_POSITIVE,
         claims=(
             Identity("holds for undefined f, g", symbolic(S, "sum_rule_general")),
@@ -211,6 +220,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Gradient ∇f = [∂f/∂x₁, …, ∂f/∂xₙ]ᵀ",
         used_in="Every optimizer (direction of steepest ascent)",
         **forms(S, "gradient"),
+        notation=notation(S, "gradient"),
         domain=ROSENBROCK,
         claims=(
             Derivative(symbolic(S, "d_gradient_stated"), wrt="x", sizes={"n": 3}),
@@ -230,6 +240,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Jacobian J_ij = ∂f_i/∂x_j",
         used_in="Normalizing flows, diffusion models",
         **forms(S, "jacobian"),
+        notation=notation(S, "jacobian"),
         domain=LAYER,
         claims=(
             Derivative(symbolic(S, "d_jacobian_stated"), wrt="x", sizes={"m": 2, "n": 3}),
@@ -248,6 +259,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Hessian H_ij = ∂²f/∂x_i∂x_j",
         used_in="Loss landscape analysis, Newton's method",
         **forms(S, "hessian"),
+        notation=notation(S, "hessian"),
         domain=ROSENBROCK,
         claims=(
             Identity("mixed partials commute", symbolic(S, "hessian_mixed_partials"),

@@ -15,6 +15,7 @@ from mathcheck.formulas._model import (
     Variant,
     check_fn,
     forms,
+    notation,
     numpy_form,
     spanning,
     symbolic,
@@ -50,6 +51,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Embedding lookup",
         used_in="Token embeddings in every language model",
         **forms(S, "lookup"),
+        notation=notation(S, "lookup"),
         domain=LOOKUP,
         claims=(
             Agreement(Budget(0, "a gather copies the row; one-hot × E adds exact zeros: both "
@@ -67,6 +69,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Dot-product similarity",
         used_in="Attention scores, maximum inner product search",
         **forms(S, "dot"),
+        notation=notation(S, "dot"),
         domain=SIGNED,
         claims=(
             Agreement(Budget(1, "same-signed products (½ ulp each) and a recursive sum of n "
@@ -87,6 +90,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Cosine similarity",
         used_in="RAG, semantic search, CLIP",
         **forms(S, "cosine"),
+        notation=notation(S, "cosine"),
         domain=SIGNED,
         claims=(
             Agreement(Budget(
@@ -117,6 +121,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Euclidean distance",
         used_in="k-NN, clustering",
         **forms(S, "euclidean"),
+        notation=notation(S, "euclidean"),
         domain=SIGNED,
         claims=(
             Agreement(Budget(

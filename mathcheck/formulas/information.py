@@ -14,6 +14,7 @@ from mathcheck.formulas._model import (
     Variant,
     check_fn,
     forms,
+    notation,
     numpy_form,
     symbolic,
     torch_form,
@@ -87,6 +88,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Entropy",
         used_in="Uncertainty measure, decision trees",
         **forms(S, "entropy"),
+        notation=notation(S, "entropy"),
         domain=ONE,
         claims=(
             Agreement(ONE_SIGNED_SUM),
@@ -107,6 +109,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Cross-entropy",
         used_in="THE classification loss",
         **forms(S, "cross_entropy"),
+        notation=notation(S, "cross_entropy"),
         domain=TWO,
         claims=(
             Agreement(ONE_SIGNED_SUM),
@@ -128,6 +131,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="KL divergence",
         used_in="VAE loss, knowledge distillation",
         **forms(S, "kl"),
+        notation=notation(S, "kl"),
         domain=TWO,
         claims=(
             Agreement(KL_BUDGET),
@@ -170,6 +174,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Perplexity",
         used_in="LLM evaluation metric",
         **forms(S, "perplexity"),
+        notation=notation(S, "perplexity"),
         domain=LOGPROBS,
         claims=(
             Agreement(Budget(
@@ -197,6 +202,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Mutual information",
         used_in="Feature selection, information bottleneck",
         **forms(S, "mutual_information"),
+        notation=notation(S, "mutual_information"),
         domain=JOINT,
         claims=(
             Agreement(Budget(
@@ -221,6 +227,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Cross-entropy = entropy + KL",
         used_in="Minimising cross-entropy = minimising KL from the true distribution",
         **forms(S, "ce_decomposition"),
+        notation=notation(S, "ce_decomposition"),
         domain=TWO,
         claims=(
             Identity("H(p,q) = H(p) + KL(p‖q)", symbolic(S, "ce_equals_entropy_plus_kl"),

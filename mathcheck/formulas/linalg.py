@@ -26,6 +26,7 @@ from mathcheck.formulas._model import (
     Variant,
     check_fn,
     forms,
+    notation,
     spanning,
     symbolic,
 )
@@ -162,6 +163,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Dot product",
         used_in="Attention scores, similarity",
         **forms(S, "dot"),
+        notation=notation(S, "dot"),
         domain=UNIT_VECTORS,
         claims=(
             Agreement(DOT),
@@ -181,6 +183,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Cosine similarity",
         used_in="Embeddings, RAG retrieval, semantic search",
         **forms(S, "cosine_similarity"),
+        notation=notation(S, "cosine_similarity"),
         domain=VECTORS,
         claims=(
             Agreement(COSINE, domain=spanning(VECTORS)),
@@ -214,6 +217,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="L2 norm",
         used_in="Weight decay, distance metrics",
         **forms(S, "l2_norm"),
+        notation=notation(S, "l2_norm"),
         domain=HUGE_VECTOR,
         claims=(
             Agreement(L2),
@@ -235,6 +239,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="L1 norm",
         used_in="Sparsity (Lasso), robust losses",
         **forms(S, "l1_norm"),
+        notation=notation(S, "l1_norm"),
         domain=Domain(args=(VECTORS.args[0],), sizes=VECTORS.sizes),
         claims=(
             Agreement(L1, domain=spanning(
@@ -254,6 +259,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Projection onto b",
         used_in="Orthogonal decomposition, Gram–Schmidt",
         **forms(S, "projection"),
+        notation=notation(S, "projection"),
         domain=PROJECTION,
         claims=(
             Agreement(PROJ),
@@ -278,6 +284,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Matrix multiply",
         used_in="A @ B: every layer",
         **forms(S, "matmul"),
+        notation=notation(S, "matmul"),
         domain=MATMUL,
         claims=(
             Agreement(MATMUL_BUDGET),
@@ -297,6 +304,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Transpose",
         used_in="A.T",
         **forms(S, "transpose"),
+        notation=notation(S, "transpose"),
         domain=ANY_MATRIX,
         claims=(
             Agreement(EXACT),
@@ -312,6 +320,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Inverse",
         used_in="np.linalg.inv(A); solving linear systems, Newton steps",
         **forms(S, "inverse"),
+        notation=notation(S, "inverse"),
         domain=SQUARE,
         claims=(
             Agreement(INVERSE),
@@ -339,6 +348,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Trace",
         used_in="torch.trace(A); Frobenius norms, matrix calculus",
         **forms(S, "trace"),
+        notation=notation(S, "trace"),
         domain=UNIT_SQUARE,
         claims=(
             Agreement(TRACE),
@@ -364,6 +374,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Hadamard (element-wise) product",
         used_in="A * B: gates, masks",
         **forms(S, "hadamard"),
+        notation=notation(S, "hadamard"),
         domain=ELEMENTWISE,
         claims=(
             Agreement(PRODUCT),
@@ -503,6 +514,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Positive definite: xᵀAx > 0",
         used_in="Covariance matrices, convex losses",
         **forms(S, "quadratic_form"),
+        notation=notation(S, "quadratic_form"),
         domain=QUADRATIC,
         claims=(
             Agreement(QUAD),
@@ -525,6 +537,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Orthogonal: AᵀA = I",
         used_in="Rotation matrices, SVD components",
         **forms(S, "gram"),
+        notation=notation(S, "gram"),
         domain=GRAM,
         claims=(
             Agreement(GRAM_BUDGET),
@@ -548,6 +561,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Symmetric: A = Aᵀ",
         used_in="Covariance, Hessians, kernels",
         **forms(S, "symmetric_part"),
+        notation=notation(S, "symmetric_part"),
         domain=Domain(args=(_mat("A", "n", "n", -10.0, 10.0),), sizes={"n": COLS}),
         claims=(
             Agreement(SYMMETRISE, domain=spanning(
@@ -572,6 +586,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Rank: rank(BA) ≤ r",
         used_in="LoRA exploits low rank (ΔW = BA)",
         **forms(S, "lora_product"),
+        notation=notation(S, "lora_product"),
         domain=LORA,
         claims=(
             Agreement(LORA_BUDGET),

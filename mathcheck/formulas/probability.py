@@ -13,6 +13,7 @@ from mathcheck.formulas._model import (
     Section,
     check_fn,
     forms,
+    notation,
     symbolic,
 )
 
@@ -75,6 +76,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Addition rule P(A∪B) = P(A) + P(B) − P(A∩B)",
         used_in="Counting overlapping events",
         **forms(S, "addition_rule"),
+        notation=notation(S, "addition_rule"),
         domain=EVENTS,
         claims=(
             Identity("on the four cells of any two events", symbolic(S, "addition_rule_table")),
@@ -96,6 +98,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Multiplication rule P(A∩B) = P(A)·P(B|A)",
         used_in="Chain rule of probability, autoregressive models",
         **forms(S, "multiplication_rule"),
+        notation=notation(S, "multiplication_rule"),
         domain=TABLE,
         claims=(
             Identity("marginal × conditional = joint", symbolic(S, "multiplication_rule_table"),
@@ -113,6 +116,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Bayes' theorem P(A|B) = P(B|A)P(A)/P(B)",
         used_in="Naive Bayes, MAP estimation, Bayesian neural nets, posterior inference",
         **forms(S, "bayes"),
+        notation=notation(S, "bayes"),
         domain=BAYES,
         claims=(
             Identity("from the multiplication rule both ways", symbolic(S, "bayes_table")),
@@ -137,6 +141,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Bernoulli P(X=1) = p: mean p, variance p(1 − p)",
         used_in="Binary classification",
         **forms(S, "bernoulli"),
+        notation=notation(S, "bernoulli"),
         domain=BERNOULLI,
         claims=(
             Identity("normalised: Σ_x P(x) = 1", symbolic(S, "bernoulli_normalised")),
@@ -152,6 +157,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Categorical P(X=k) = p_k",
         used_in="Multi-class output",
         **forms(S, "categorical"),
+        notation=notation(S, "categorical"),
         domain=CATEGORICAL,
         claims=(
             Identity("normalised: Σ_k p_k = 1", symbolic(S, "categorical_normalised"),
@@ -172,6 +178,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Gaussian N(x; μ, σ²) = exp(−(x−μ)²/(2σ²)) / (σ√(2π))",
         used_in="Weight init, noise, VAE",
         **forms(S, "gaussian"),
+        notation=notation(S, "gaussian"),
         domain=GAUSSIAN,
         claims=(
             Identity("integrates to 1", symbolic(S, "gaussian_normalised")),
@@ -193,6 +200,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Multivariate Gaussian log N(x; μ, Σ)",
         used_in="Latent spaces, GMMs",
         **forms(S, "multivariate_gaussian"),
+        notation=notation(S, "multivariate_gaussian"),
         domain=MVN,
         claims=(
             Identity("affine image of standard normals: p(μ + Lz)·det L = Π φ(z_i)",
@@ -219,6 +227,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="MLE θ̂ = argmax Σ log p(x_i | θ) (Gaussian: sample mean, biased variance)",
         used_in="Fitting any likelihood model",
         **forms(S, "mle"),
+        notation=notation(S, "mle"),
         domain=SAMPLES,
         claims=(
             Identity("solves the score equations ∂ℓ/∂μ = ∂ℓ/∂σ² = 0",
@@ -241,6 +250,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="MAP θ̂ = argmax [Σ log p(x_i | θ) + log p(θ)]",
         used_in="Regularisation (Gaussian prior → L2, Laplace prior → L1)",
         **forms(S, "map_estimate"),
+        notation=notation(S, "map_estimate"),
         domain=MAP_SAMPLES,
         claims=(
             Identity("Gaussian prior ⇒ L2: −log p(θ) = ‖θ‖²/(2τ²) + const",
@@ -268,6 +278,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Expectation E[X] = Σ x·P(x)",
         used_in="Every loss is an expectation",
         **forms(S, "expectation"),
+        notation=notation(S, "expectation"),
         domain=WEIGHTED,
         claims=(
             Identity("linear: E[aX + c] = aE[X] + c", symbolic(S, "expectation_linear"),
@@ -284,6 +295,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Variance Var(X) = E[X²] − (E[X])²",
         used_in="Normalisation, initialisation, uncertainty",
         **forms(S, "variance"),
+        notation=notation(S, "variance"),
         domain=WEIGHTED,
         claims=(
             Identity("Var X = E[X²] − (E X)²", symbolic(S, "variance_shortcut"), sizes={"n": 3}),
@@ -312,6 +324,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Covariance Cov(X, Y) = E[(X − μ_X)(Y − μ_Y)]",
         used_in="PCA, Gaussian models, whitening",
         **forms(S, "covariance"),
+        notation=notation(S, "covariance"),
         domain=PAIRED_UNIT,
         claims=(
             Identity("Cov(X, Y) = E[XY] − E[X]E[Y]", symbolic(S, "covariance_shortcut"),
@@ -330,6 +343,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Correlation ρ = Cov(X, Y)/(σ_X σ_Y)",
         used_in="Feature analysis, similarity",
         **forms(S, "correlation"),
+        notation=notation(S, "correlation"),
         domain=PAIRED,
         claims=(
             Identity("Lagrange: ‖dx‖²‖dy‖² − (dx·dy)² = Σ_{i<j}(dx_i dy_j − dx_j dy_i)² ≥ 0",

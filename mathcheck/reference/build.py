@@ -12,9 +12,15 @@ from typing import Any
 import jinja2
 
 from mathcheck.formulas import Entry, Section, sections
-from mathcheck.reference import _tex, _work, escape
+from mathcheck.reference import _tex, _work, concepts, escape, links
 from mathcheck.reference.displays import Derived, Display
 from mathcheck.reference.status import WORDS, EntryStatus, summarize, totals
+
+#: Errata kinds, most severe first: the order of the errata appendix.
+SEVERITY = ("wrong", "notation", "convention", "approximation", "empirical")
+
+#: How long a "used in" may be in a section's summary table before it is cut at a word.
+SHORT_USED_IN = 60
 
 TEX_PACKAGES = (
     "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended latexmk lmodern"
@@ -58,9 +64,41 @@ class EntryView:
 
 
 @dataclass
+class ApiView:
+    """A row of Section 16's table: an API, the entry it implements and its verdict."""
+
+    call: str
+    entry_id: str
+    note: str
+    label: str | None  # None: the entry is not in this build (printed, not linked)
+    verdict: str  # a status of `status.ORDER`, or "not run"
+    verdict_from: str  # what the verdict is: the comparison claim's label, or "the entry"
+
+
+@dataclass
 class SectionView:
     section: Section
     entries: list[EntryView]
+    apis: list[ApiView] = field(default_factory=list)
+
+
+def api_views(chosen_ids: set[str], statuses: dict[str, EntryStatus]) -> list[ApiView]:
+    """Section 16's table: each API of `mathcheck.formulas.pytorch.APIS` with the status of
+    its entry, or of the entry's claim comparing with it where there is one."""
+    from mathcheck.formulas.pytorch import APIS
+
+    rows = []
+    for api in APIS:
+        status = statuses.get(api.entry_id)
+        verdict, source = (status.overall, "the entry") if status else ("not run", "the entry")
+        if status and api.claim:
+            for claim in status.claims:
+                if api.claim in claim.label:
+                    verdict, source = claim.status, claim.label
+                    break
+        label = "entry:" + escape.label(api.entry_id) if api.entry_id in chosen_ids else None
+        rows.append(ApiView(api.call, api.entry_id, api.note, label, verdict, source))
+    return rows
 
 
 def missing_tex() -> list[str]:
@@ -123,6 +161,10 @@ def _environment() -> jinja2.Environment:
     env.filters["status_word"] = lambda s: WORDS.get(s, s)
     env.filters["num"] = _number
     env.filters["point"] = _point
+    env.filters["short"] = short
+    env.filters["tone"] = tone
+    env.filters["breakable"] = breakable
+    env.filters["xref"] = escape.prose  # `render` links the ids of its build
     return env
 
 
@@ -168,9 +210,14 @@ def views(
     known = list(sections())
     # Entries of a section the registry does not list (a user's, a test's) follow, in order.
     extra = [e.section for e in chosen if e.section not in known]
+    chosen_ids = {e.id for e in chosen}
     for section in known + list(dict.fromkeys(extra)):
         members = [e for e in chosen if e.section == section]
         if not members:
+            if section.slug == "pytorch":  # no formulas: the table of its APIs, if any is here
+                apis = api_views(chosen_ids, statuses)
+                if any(a.label for a in apis):
+                    by_section.append(SectionView(section, [], apis))
             continue
         items = []
         for entry in members:
@@ -199,8 +246,17 @@ def counts(section_views: list[SectionView]) -> dict[str, Any]:
     for v in hand:
         key = v.display.parse_back.status if v.display.parse_back else "unparseable"
         verdicts[key] = verdicts.get(key, 0) + 1
+    views_ = [v for s in section_views for v in s.entries]
+    provenance = {key: 0 for key in ("printed", "proven", "confirmed", "unproven", "none")}
+    for v in views_:
+        provenance[v.display.provenance] += 1
     return {
         "entries": sum(len(s.entries) for s in section_views),
+        # how each main display is tied to the checked form (goal: printed or proven, all)
+        "provenance": provenance,
+        "notation": sum(d.source == "notation" for d in displays),
+        "unproven_entries": [v for v in views_ if v.display.provenance == "unproven"],
+        "no_display_entries": [v for v in views_ if v.display.provenance == "none"],
         "sympy": sum(d.source in ("sympy", "sympy-sized") for d in displays),
         "sympy_index": sum(d.source == "sympy" for d in displays),
         "sympy_sized": sum(d.source == "sympy-sized" for d in displays),
@@ -216,19 +272,88 @@ def counts(section_views: list[SectionView]) -> dict[str, Any]:
     }
 
 
+def short(text: str, limit: int = SHORT_USED_IN) -> str:
+    """`text` up to `limit` characters, cut at a word (and never inside a `quote`)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    if cut.count("`") % 2:
+        cut = cut[: cut.rindex("`")].rstrip()
+    return cut + "…"
+
+
+def breakable(text: object) -> str:
+    """`escape.tex(text)` that may break after . , ( _ and = (long API calls, ids in cells)."""
+    import re
+
+    return re.sub(r"(\.|,|\(|\\_|=)", lambda m: m.group(1) + r"\allowbreak{}",
+                  escape.tex(text))
+
+
+def tone(status: str) -> str:
+    """The colour of a status badge."""
+    if status == "proven":
+        return "ok"
+    if status in ("confirmed", "passed"):
+        return "num"
+    if status in ("failed", "error"):
+        return "bad"
+    return "muted"
+
+
+def ordered_errata(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Errata most severe first (`SEVERITY`), in catalog order within a kind; each with the
+    label the flags under its entry link to."""
+    rank = {kind: k for k, kind in enumerate(SEVERITY)}
+    out = []
+    for k, item in sorted(enumerate(items),
+                          key=lambda x: (rank.get(x[1].get("kind", ""), len(rank)), x[0])):
+        out.append({**item, "_label": "erratum:" + escape.label(item.get("id") or f"item{k}")})
+    return out
+
+
+def _flags(errata: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
+    flags: dict[str, list[dict[str, str]]] = {}
+    for item in errata:
+        if item.get("entry_id"):
+            flags.setdefault(item["entry_id"], []).append(item)
+    return flags
+
+
+def _versions(environment: dict[str, Any]) -> str:
+    names = (("python", "Python"), ("sympy", "SymPy"), ("numpy", "NumPy"),
+             ("torch", "PyTorch"), ("mpmath", "mpmath"), ("hypothesis", "Hypothesis"))
+    return ", ".join(f"{name} {environment[k]}" for k, name in names if environment.get(k))
+
+
 def render(section_views: list[SectionView], report: dict[str, Any] | None,
-           sweeps: list[dict[str, Any]] | None = None) -> str:
+           sweeps: list[dict[str, Any]] | None = None, with_code: bool = False,
+           budget_figure: str | None = None) -> str:
+    """The .tex. `with_code`: each entry's NumPy and Torch listings and its error table per
+    dtype (else one line: the worst error against its budget, and where)."""
     env = _environment()
     statuses = summarize(report)
     environment = dict(report.get("environment", {})) if report else {}
+    built_views = [v for s in section_views for v in s.entries]
+    errata = ordered_errata(_errata(report))
+    targets = {v.entry.id: v.label for v in built_views}
+    targets.update({e["id"]: e["_label"] for e in errata if e.get("id")})
+    env.filters["xref"] = links.linker(targets)
     return env.get_template("reference.tex.j2").render(
         sections=section_views,
+        with_code=with_code,
         environment=environment,
+        versions=_versions(environment),
+        flags=_flags(errata),
+        severity=SEVERITY,
+        budget_figure=budget_figure,
+        concepts=[(name, [(i, targets[i]) for i in ids])
+                  for name, ids in concepts.index(v.entry for v in built_views)],
         claim_totals=totals(statuses),
         verified_entries=len(statuses),
         verified=bool(report),
         counts=counts(section_views),
-        errata=_errata(report),
+        errata=errata,
         sweeps=sweeps or [],
         built=_dt.date.today().isoformat(),
         ids=sorted((v.entry.id, v.label) for s in section_views for v in s.entries),
@@ -262,11 +387,36 @@ def compile_pdf(tex_path: Path, timeout: float = 600.0, checked: bool = False) -
     return pdf
 
 
+def _budget_figure(report: dict[str, Any], folder: Path) -> str | None:
+    """The figure "Error against budget" (`plots.error_budget_figure`, where it exists): its
+    path relative to the .tex, or None (no such function, or it drew nothing or failed)."""
+    from mathcheck.reference import plots
+
+    draw = getattr(plots, "error_budget_figure", None)
+    if draw is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "error-budget.pdf"
+    try:
+        made = draw(summarize(report), path)
+    except Exception:  # a figure is never worth a failed build
+        return None
+    made_path = Path(made) if made else path
+    if not made_path.exists():
+        return None
+    try:
+        return made_path.relative_to(folder.parent).as_posix()
+    except ValueError:
+        return made_path.as_posix()
+
+
 @dataclass
 class Built:
     tex: Path
     pdf: Path | None
     counts: dict[str, Any]
+    # What was printed, for another edition of the same build (`html.write_site`).
+    views: list[SectionView] = field(default_factory=list)
 
 
 def build_reference(
@@ -277,13 +427,14 @@ def build_reference(
     progress: Callable[[Entry], None] | None = None,
     sweeps: list[dict[str, Any]] | None = None,
     jobs: int | None = None,
+    with_code: bool = False,
 ) -> Built:
     """`build`, also returning what the note reports (display counts, parse-back verdicts).
 
     `progress(entry)` is called before each entry is printed (the CLI's progress bar);
     `sweeps` (cells of `mathcheck sweep --table`, `status.load_sweeps`) add the accuracy
     appendix. Entries not in the cache (`_work`) are computed in `jobs` processes (None: one
-    per CPU).
+    per CPU). `with_code` prints each entry's listings and per-dtype error table.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -292,9 +443,11 @@ def build_reference(
         raise TexMissing(tex_hint(missing))
     section_views = views(entries, out, results, progress=progress, jobs=jobs)
     tex_path = out / "reference.tex"
-    tex_path.write_text(render(section_views, results, sweeps), encoding="utf-8")
+    figure = _budget_figure(results, out / "figures") if results else None
+    tex_path.write_text(render(section_views, results, sweeps, with_code=with_code,
+                               budget_figure=figure), encoding="utf-8")
     pdf_path = compile_pdf(tex_path, checked=True) if pdf else None
-    return Built(tex_path, pdf_path, counts(section_views))
+    return Built(tex_path, pdf_path, counts(section_views), section_views)
 
 
 def build(
@@ -302,11 +455,12 @@ def build(
     out_dir: Path | str,
     results: dict[str, Any] | None = None,
     pdf: bool = False,
+    with_code: bool = False,
 ) -> Path:
     """Write reference.tex (and figures) into out_dir; with pdf=True compile it.
 
     `results` is a verification report dict (see `mathcheck.reference.status`); without one
     the statuses read "not run in this build". Returns the .pdf path if compiled, else the .tex.
     """
-    built = build_reference(entries, out_dir, results, pdf)
+    built = build_reference(entries, out_dir, results, pdf, with_code=with_code)
     return built.pdf or built.tex

@@ -45,12 +45,47 @@ class ErrorCell:
     status: str
 
 
+@dataclass(frozen=True)
+class Worst:
+    """The agreement cell nearest its budget: `ratio` = error / budget (∞ past a zero budget)."""
+
+    ratio: float
+    error: float | None
+    budget: float | None
+    unit: str
+    dtype: str
+    column: str
+    status: str
+
+
+def _ratio(cell: ErrorCell) -> float | None:
+    if cell.error is None or cell.budget is None:
+        return None
+    if cell.error != cell.error:  # NaN: as bad as it gets
+        return float("inf")
+    if cell.budget <= 0:
+        return 0.0 if cell.error == 0 else float("inf")
+    return cell.error / cell.budget
+
+
 @dataclass
 class EntryStatus:
     claims: list[ClaimStatus] = field(default_factory=list)
     # dtype → column ("numpy", "torch/cpu", …) → worst agreement error
     errors: dict[str, dict[str, ErrorCell]] = field(default_factory=dict)
     columns: list[str] = field(default_factory=list)
+
+    @property
+    def worst(self) -> Worst | None:
+        """The worst error / budget over every dtype and backend (None: no agreement cell)."""
+        found: Worst | None = None
+        for dtype, row in self.errors.items():
+            for column, cell in row.items():
+                ratio = _ratio(cell)
+                if ratio is not None and (found is None or ratio > found.ratio):
+                    found = Worst(ratio, cell.error, cell.budget, cell.unit, dtype, column,
+                                  cell.status)
+        return found
 
     @property
     def overall(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sympy as sp
 
 from mathcheck.symbolic.attention import BLOCK_FF, BLOCK_HEADS, BLOCK_MODEL, D_MODEL, HEADS
+from mathcheck.symbolic.latex import TexMatrix
 from mathcheck.symbolic.notation._blocks import (
     ROW_FUNCTIONS,
     Attention,
@@ -14,11 +15,10 @@ from mathcheck.symbolic.notation._blocks import (
     HeadBlock,
     RowsOf,
 )
-from mathcheck.symbolic.latex import Tex, TexMatrix
 from mathcheck.symbolic.notation._core import Apply, Defined, Notation, RowSoftmax
 
 N, M, DK, DV = sp.Symbol("n"), sp.Symbol("m"), sp.Symbol("d_k"), sp.Symbol("d_v")
-I, J = sp.symbols("i j", integer=True, positive=True)
+ROW, COL = sp.symbols("i j", integer=True, positive=True)
 
 
 def _qkv(n: object, m: object, d: object, e: object) -> tuple[TexMatrix, TexMatrix, TexMatrix]:
@@ -36,7 +36,7 @@ def scaled_dot_product(n: object = N, m: object = M, d: object = DK, e: object =
 
 def causal_mask(n: object) -> Defined:
     """M_ij = 0 where key j may be seen from query i (j ≤ i), −∞ for the future (j > i)."""
-    return Defined(r"\mathbf{M}", n, n, sp.Piecewise((0, J <= I), (-sp.oo, True)), (I, J))
+    return Defined(r"\mathbf{M}", n, n, sp.Piecewise((0, COL <= ROW), (-sp.oo, True)), (ROW, COL))
 
 
 def causal_attention(n: object = N, d: object = DK, e: object = DV) -> Notation:
@@ -54,10 +54,10 @@ H, DMODEL = sp.Symbol("h"), sp.Symbol(r"d_{\mathrm{model}}")
 
 def _heads(x: TexMatrix, w: dict[str, TexMatrix], h: object) -> Concat:
     def block(name: str) -> HeadBlock:
-        return HeadBlock(w[name], I, h, r"\mathbf{W}_{%s}^{" + name[1] + "}")
+        return HeadBlock(w[name], ROW, h, r"\mathbf{W}_{%s}^{" + name[1] + "}")
 
     head = Attention(x * block("WQ"), x * block("WK"), x * block("WV"))
-    return Concat(head, I, h, r"\mathrm{head}")
+    return Concat(head, ROW, h, r"\mathrm{head}")
 
 
 def _weights(d: object) -> dict[str, TexMatrix]:

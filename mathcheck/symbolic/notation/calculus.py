@@ -23,7 +23,7 @@ from mathcheck.symbolic.notation.linalg import ByEntry, mat, vec
 
 X = Tex("x")
 F_X, G_X, H_X = Tex("f(x)"), Tex("g(x)"), Tex("h(x)")
-n = sp.Symbol("n", integer=True, positive=True)
+n, m = sp.symbols("n m", integer=True, positive=True)
 i, j = sp.symbols("i j", integer=True, positive=True)
 
 
@@ -104,7 +104,7 @@ def gradient(n: Any = n) -> Notation:
                           "∇f(x) = (∂f/∂x₁, …, ∂f/∂xₙ)ᵀ is checked below")
 
 
-def jacobian(m: Any = sp.Symbol("m", integer=True, positive=True), n: Any = n) -> Notation:
+def jacobian(m: Any = m, n: Any = n) -> Notation:
     W, x, b = mat(r"\mathbf{W}", m, n), vec(r"\mathbf{x}", n), vec(r"\mathbf{b}", m)
     f = TexMatrix(r"\mathbf{f}(\mathbf{x})", m, 1)
     # tanh s in the form's spelling 1 − 2/(e^{2s} + 1), the same function (`TANH_IDENTITY`,

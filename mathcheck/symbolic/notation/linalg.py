@@ -35,7 +35,22 @@ def _letter(name: str) -> str:
 
 
 def _explicit(value: Any) -> bool:
-    return isinstance(value, sp.MatrixBase)
+    """Bound: an explicit matrix, or a matrix expression with no named matrix left in it."""
+    if isinstance(value, sp.MatrixBase):
+        return True
+    return isinstance(value, MatrixExpr) and not value.atoms(sp.MatrixSymbol)
+
+
+def _matrix(value: Any) -> sp.Matrix:
+    if isinstance(value, sp.MatrixBase):
+        return sp.Matrix(value)
+    return sp.Matrix(value.as_explicit()).doit()
+
+
+def _pending(x: sp.Basic) -> bool:
+    """Whether x still holds a notation symbol or node (so it is printed, not evaluated)."""
+    return bool(x.atoms(sp.MatrixSymbol, Tex)) or any(
+        isinstance(a, NODES) for a in sp.preorder_traversal(x))
 
 
 def _index(printer: Any, index: Any) -> str:
@@ -83,7 +98,8 @@ def mat(name: str, rows: Any, cols: Any) -> Mat:
 
 
 def _column(value: Any) -> sp.Matrix:
-    return sp.Matrix(value).reshape(len(value), 1) if _explicit(value) else value
+    m = _matrix(value)
+    return m.reshape(len(m), 1)
 
 
 class Dot(sp.Expr):
@@ -111,7 +127,7 @@ class VNorm(sp.Expr):
     def __new__(cls, a: Any, p: Any = 2) -> Any:
         p = sp.sympify(p)
         if _explicit(a):
-            entries = list(a)
+            entries = list(_matrix(a))
             if p == 1:
                 return sum((sp.Abs(x) for x in entries), sp.Integer(0))
             return sp.sqrt(sum((x**2 for x in entries), sp.Integer(0)))
@@ -134,7 +150,7 @@ class Tr(sp.Expr):
 
     def __new__(cls, a: Any) -> Any:
         if _explicit(a):
-            return sp.Matrix(a).trace()
+            return _matrix(a).trace()
         return super().__new__(cls, a)
 
     def _latex(self, printer: Any) -> str:
@@ -149,7 +165,7 @@ class Det(sp.Expr):
 
     def __new__(cls, a: Any) -> Any:
         if _explicit(a):
-            return sp.Matrix(a).det(method="berkowitz")
+            return _matrix(a).det(method="berkowitz")
         return super().__new__(cls, a)
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
@@ -183,11 +199,14 @@ class Divisor(sp.Expr):
     is_commutative = True
     is_real = True
 
-    def __new__(cls, x: Any, at_zero: Any) -> Any:
+    def __new__(cls, x: Any, at_zero: Any, test: Any = None) -> Any:
+        """`test`: what is compared with 0 (x itself by default; ‖a‖²‖b‖², as one form
+        writes its guard, is zero exactly when ‖a‖‖b‖ is)."""
         x, at_zero = sp.sympify(x), sp.sympify(at_zero)
-        if not x.has(Det, VNorm, Dot, Tr, TexMatrix, Tex):
-            return sp.Piecewise((at_zero, sp.Eq(x, 0)), (x, True))
-        return super().__new__(cls, x, at_zero)
+        test = x if test is None else sp.sympify(test)
+        if not _pending(x) and not _pending(test):
+            return sp.Piecewise((at_zero, sp.Eq(test, 0)), (x, True))
+        return super().__new__(cls, x, at_zero, test)
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
         text = printer._print(self.args[0])
@@ -202,12 +221,116 @@ class Paren(sp.Expr):
 
     def __new__(cls, x: Any) -> Any:
         x = sp.sympify(x)
-        if not x.has(Det, VNorm, Dot, Tr, Divisor, TexMatrix, Tex):
+        if not _pending(x):
             return x
         return super().__new__(cls, x)
 
     def _latex(self, printer: Any) -> str:
         return r"\left(" + printer._print(self.args[0]) + r"\right)"
+
+
+class Inv(MatrixExpr):
+    """A⁻¹, evaluated as adj(A)/det A (as the forms compute it)."""
+
+    def __new__(cls, a: Any) -> Any:
+        return super().__new__(cls, sp.sympify(a))
+
+    @property
+    def shape(self) -> tuple[Any, Any]:
+        return self.args[0].shape
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
+        a = _matrix(self.args[0])
+        return a.adjugate(method="berkowitz")[i, j] / a.det(method="berkowitz")
+
+    def _latex(self, printer: Any) -> str:
+        return printer._print(self.args[0]) + "^{-1}"
+
+
+class Scalar(sp.Expr):
+    """The one entry of a 1×1 product, printed as the product: (x − μ)ᵀΣ⁻¹(x − μ)."""
+
+    is_commutative = True
+
+    def __new__(cls, product: Any) -> Any:
+        if _explicit(product):
+            return _matrix(product)[0, 0]
+        return super().__new__(cls, product)
+
+    def _latex(self, printer: Any) -> str:
+        return printer._print(self.args[0])
+
+
+class Term(sp.Expr):
+    """An entry of a vector or matrix (1-based indices), printed by a LaTeX pattern in which
+    #1, #2 stand for the indices: Term(prior, r"P(A_{#1})", i) prints P(A_i)."""
+
+    is_commutative = True
+
+    def __new__(cls, x: Any, pattern: Any, *indices: Any) -> Any:
+        pattern = pattern if isinstance(pattern, sp.Symbol) else sp.Symbol(pattern)
+        indices = tuple(sp.sympify(k) for k in indices)
+        if _explicit(x) and all(k.is_Integer for k in indices):
+            value = _matrix(x)
+            rows = int(indices[0]) - 1
+            cols = int(indices[1]) - 1 if len(indices) > 1 else 0
+            return value[rows, cols]
+        return super().__new__(cls, x, pattern, *indices)
+
+    def _latex(self, printer: Any) -> str:
+        text = self.args[1].name
+        for number, index in enumerate(self.args[2:], start=1):
+            text = text.replace(f"#{number}", _index(printer, index))
+        return text
+
+
+class XLog(sp.Expr):
+    """x·f with the convention 0·f = 0 (0 log 0 = 0), printed x f: p_i log q_i."""
+
+    is_commutative = True
+
+    def __new__(cls, x: Any, factor: Any) -> Any:
+        x, factor = sp.sympify(x), sp.sympify(factor)
+        if not _pending(x) and not _pending(factor):
+            return sp.Piecewise((0, sp.Eq(x, 0)), (x * factor, True))
+        return super().__new__(cls, x, factor)
+
+    def _latex(self, printer: Any) -> str:
+        x, factor = self.args
+        return printer.parenthesize(x, 50) + " " + printer.parenthesize(factor, 50)
+
+
+class Guard(sp.Expr):
+    """expr where `condition` holds, undefined (NaN, as the forms return) elsewhere; printed
+    as expr, the condition stated in the entry's `where`."""
+
+    is_commutative = True
+
+    def __new__(cls, expr: Any, condition: Any) -> Any:
+        expr, condition = sp.sympify(expr), sp.sympify(condition)
+        if not _pending(expr) and not _pending(condition):
+            return sp.Piecewise((expr, condition), (sp.nan, True))
+        return super().__new__(cls, expr, condition)
+
+    def _latex(self, printer: Any) -> str:
+        return printer._print(self.args[0])
+
+
+class Scaled(sp.Expr):
+    """c·(expr) kept as written, the constant in front: −½(…)."""
+
+    is_commutative = True
+
+    def __new__(cls, c: Any, expr: Any) -> Any:
+        c, expr = sp.sympify(c), sp.sympify(expr)
+        if not _pending(expr):
+            return c * expr
+        return super().__new__(cls, c, expr)
+
+    def _latex(self, printer: Any) -> str:
+        c, expr = self.args
+        sign, c = ("- ", -c) if c.could_extract_minus_sign() else ("", c)
+        return sign + printer._print(c) + r" \left(" + printer._print(expr) + r"\right)"
 
 
 class ByEntry(MatrixExpr):
@@ -230,10 +353,13 @@ class ByEntry(MatrixExpr):
         return printer._print(self.args[0])
 
 
+NODES = (Dot, VNorm, Tr, Det, Adj, Inv, Scalar, Scaled, Term, XLog, Guard, Divisor, Paren,
+         Elem)
+
 # --------------------------------------------------------------------------- the section
 
 n, m, k, p, r, d = sp.symbols("n m k p r d", integer=True, positive=True)
-i, j, l = sp.symbols("i j l", integer=True, positive=True)
+i, j, inner = sp.symbols("i j l", integer=True, positive=True)
 
 
 def _ab(n: Any) -> tuple[Vec, Vec, dict[sp.Basic, str]]:
@@ -281,7 +407,7 @@ def projection(n: Any = n) -> Notation:
 
 def matmul(m: Any = m, k: Any = k, p: Any = p) -> Notation:
     A, B = mat(r"\mathbf{A}", m, k), mat(r"\mathbf{B}", k, p)
-    element = sp.Sum(A.at(i, l) * B.at(l, j), (l, 1, k))
+    element = sp.Sum(A.at(i, inner) * B.at(inner, j), (inner, 1, k))
     lhs = TexMatrix(r"\left(\mathbf{A}\mathbf{B}\right)_{ij}", m, p)
     return Notation(((lhs, ByEntry(element, (i, j), m, p)),), lhs, {A: "A", B: "B"})
 
