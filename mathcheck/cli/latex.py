@@ -178,13 +178,13 @@ def latex(
         built = build_reference(entries, out_dir, report, pdf=False, progress=advance,
                                 sweeps=sweeps, jobs=workers, with_code=with_code)
     counts = built.counts
+    tied = counts["provenance"]
     console.print(
-        f"[bold]{counts['entries']}[/] entries · [bold]{counts['sympy']}[/] displays printed from "
-        f"SymPy ({counts['sympy_sized']} at fixed small sizes) "
-        f"· {counts['derived']} derivations · {counts['hand']} hand-written: "
-        f"{counts['proven']} proven by parse-back, {counts['confirmed']} confirmed "
-        f"numerically, {counts['unparseable']} unparseable, "
-        f"{counts['mismatched']} mismatched"
+        f"[bold]{counts['entries']}[/] entries · displays: [bold]{tied['printed']}[/] printed "
+        f"from the checked SymPy form ({counts['sympy_sized']} at fixed small sizes), "
+        f"[bold]{tied['proven']}[/] in textbook notation proven equal to it, "
+        f"{tied['confirmed']} only confirmed numerically, {tied['unproven']} unproven, "
+        f"{tied['none']} without a display · {counts['derived']} derivations"
     )
     console.print(f"wrote {built.tex}")
     if html_dir is not None:

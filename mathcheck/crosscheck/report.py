@@ -9,7 +9,8 @@ JSON schema (version 1):
      "incomplete_reason": null, or why the report is partial (e.g. "interrupted"),
      "environment": {"python", "platform", "sympy", "numpy", "torch", "mpmath", "hypothesis",
                      "cuda" (version or null), "gpu" (name or null), "date" (ISO 8601, UTC),
-                     "seed", "examples"},
+                     "seed", "examples", "inputs", "profile" (the named effort the options
+                     match, else "custom")},
      "summary": {"proven", "confirmed", "passed", "failed", "skipped", "error", "checks",
                  "entries", "seconds"},
      "results": [ {entry_id, section, claim, kind, backend, dtype, device,
@@ -40,10 +41,21 @@ from pathlib import Path
 from typing import Any
 
 from mathcheck.crosscheck import _writer
-from mathcheck.crosscheck._results import Result, RunOptions
+from mathcheck.crosscheck._results import PROFILES, Result, RunOptions
 
 SCHEMA = "mathcheck-report/1"
 STATUSES = ("proven", "confirmed", "passed", "failed", "skipped", "error")
+
+
+def profile_name(options: RunOptions) -> str:
+    """The named effort (`PROFILES`) whose settings the options carry, else "custom"."""
+    defaults = RunOptions()
+    for name, effort in PROFILES.items():
+        wanted = {**{k: getattr(defaults, k) for k in ("time_budget", "symbolic_budget")},
+                  **effort}
+        if all(getattr(options, key) == value for key, value in wanted.items()):
+            return name
+    return "custom"
 
 
 def environment(options: RunOptions) -> dict[str, Any]:
@@ -68,6 +80,8 @@ def environment(options: RunOptions) -> dict[str, Any]:
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "seed": options.seed,
         "examples": options.examples,
+        "inputs": options.inputs,
+        "profile": profile_name(options),
     }
 
 

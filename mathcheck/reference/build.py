@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -164,6 +165,7 @@ def _environment() -> jinja2.Environment:
     env.filters["short"] = short
     env.filters["tone"] = tone
     env.filters["breakable"] = breakable
+    env.filters["dotbreak"] = dotbreak
     env.filters["xref"] = escape.prose  # `render` links the ids of its build
     return env
 
@@ -257,6 +259,10 @@ def counts(section_views: list[SectionView]) -> dict[str, Any]:
         "notation": sum(d.source == "notation" for d in displays),
         "unproven_entries": [v for v in views_ if v.display.provenance == "unproven"],
         "no_display_entries": [v for v in views_ if v.display.provenance == "none"],
+        # every entry whose display is not printed from or proven equal to the checked form,
+        # with the reason (the appendix lists them; the goal is none)
+        "untied": [(v, untied_reason(v)) for v in views_
+                   if v.display.provenance not in ("printed", "proven")],
         "sympy": sum(d.source in ("sympy", "sympy-sized") for d in displays),
         "sympy_index": sum(d.source == "sympy" for d in displays),
         "sympy_sized": sum(d.source == "sympy-sized" for d in displays),
@@ -272,6 +278,15 @@ def counts(section_views: list[SectionView]) -> dict[str, Any]:
     }
 
 
+def untied_reason(view: EntryView) -> str:
+    """Why an entry's display is not printed from or proven equal to its checked form."""
+    display = view.display
+    if display.parse_back and display.parse_back.detail:
+        return f"hand-written, {display.parse_back.status}: {display.parse_back.detail}"
+    reason = display.note or view.entry.no_numeric_reason or ""
+    return reason or ("no SymPy form" if view.entry.symbolic is None else "no display")
+
+
 def short(text: str, limit: int = SHORT_USED_IN) -> str:
     """`text` up to `limit` characters, cut at a word (and never inside a `quote`)."""
     if len(text) <= limit:
@@ -284,10 +299,13 @@ def short(text: str, limit: int = SHORT_USED_IN) -> str:
 
 def breakable(text: object) -> str:
     """`escape.tex(text)` that may break after . , ( _ and = (long API calls, ids in cells)."""
-    import re
-
     return re.sub(r"(\.|,|\(|\\_|=)", lambda m: m.group(1) + r"\allowbreak{}",
                   escape.tex(text))
+
+
+def dotbreak(tex: str) -> str:
+    """Escaped prose that may break after the dots of a dotted name (torch.nn.functional.x)."""
+    return re.sub(r"(?<=[A-Za-z])\.(?=[A-Za-z])", r".\\allowbreak{}", tex)
 
 
 def tone(status: str) -> str:

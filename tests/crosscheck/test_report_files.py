@@ -512,3 +512,14 @@ def test_print_failures_keeps_its_own_styling(monkeypatch):
     _render.print_failures([_result("error", detail="[nan, inf]")])
     text = out.getvalue()
     assert "\x1b[31mFAILED\x1b[0m" in text and "[nan, inf]" in text
+
+
+def test_the_environment_names_the_profile_the_options_match() -> None:
+    from mathcheck.crosscheck._results import PROFILES, RunOptions
+    from mathcheck.crosscheck.report import environment
+
+    for name, effort in PROFILES.items():
+        assert environment(RunOptions(**effort))["profile"] == name
+    custom = environment(RunOptions(examples=7))
+    assert custom["profile"] == "custom" and custom["examples"] == 7
+    assert custom["inputs"] == RunOptions().inputs
