@@ -346,7 +346,7 @@ def _versions(environment: dict[str, Any]) -> str:
 
 def render(section_views: list[SectionView], report: dict[str, Any] | None,
            sweeps: list[dict[str, Any]] | None = None, with_code: bool = False,
-           budget_figure: str | None = None) -> str:
+           budget_figure: tuple[str, str] | None = None) -> str:
     """The .tex. `with_code`: each entry's NumPy and Torch listings and its error table per
     dtype (else one line: the worst error against its budget, and where)."""
     env = _environment()
@@ -405,27 +405,20 @@ def compile_pdf(tex_path: Path, timeout: float = 600.0, checked: bool = False) -
     return pdf
 
 
-def _budget_figure(report: dict[str, Any], folder: Path) -> str | None:
-    """The figure "Error against budget" (`plots.error_budget_figure`, where it exists): its
-    path relative to the .tex, or None (no such function, or it drew nothing or failed)."""
-    from mathcheck.reference import plots
+def _budget_figure(report: dict[str, Any], folder: Path) -> tuple[str, str] | None:
+    """The figure "Error against budget" (`plots_budget`): its path relative to the .tex and
+    its caption, or None (nothing measured, or the figure failed: never worth a failed build)."""
+    from mathcheck.reference.plots_budget import error_budget_caption, error_budget_figure
 
-    draw = getattr(plots, "error_budget_figure", None)
-    if draw is None:
-        return None
+    statuses = summarize(report)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "error-budget.pdf"
     try:
-        made = draw(summarize(report), path)
+        made = error_budget_figure(statuses, folder / "error-budget.pdf")
     except Exception:  # a figure is never worth a failed build
         return None
-    made_path = Path(made) if made else path
-    if not made_path.exists():
+    if made is None or not Path(made).exists():
         return None
-    try:
-        return made_path.relative_to(folder.parent).as_posix()
-    except ValueError:
-        return made_path.as_posix()
+    return Path(made).relative_to(folder.parent).as_posix(), error_budget_caption(statuses)
 
 
 @dataclass

@@ -192,3 +192,13 @@ def test_accuracy_table_of_a_sweep_is_an_appendix(tmp_path: Path) -> None:
     assert r"\hyperref[entry:act.silu]" in appendix and "torch F.silu" in appendix
     assert r"$1.7\cdot 10^{7}$" in appendix and "$-89.053192$" in appendix
     assert "96.1379" in appendix and r"\multicolumn{4}{l}{not run}" in appendix
+
+
+def test_a_report_with_errors_places_the_error_budget_figure(tmp_path: Path) -> None:
+    built = build_reference(tuple(SYNTHETIC.values()), tmp_path, REPORT)
+    text = built.tex.read_text()
+    assert r"\section{Error against budget}" in text
+    assert (tmp_path / "figures" / "error-budget.pdf").exists()
+    assert "1 over their budget" in text  # syn.dot's torch cell is infinite: failed
+    no_report = build_reference(tuple(SYNTHETIC.values()), tmp_path / "bare", None)
+    assert "Error against budget" not in no_report.tex.read_text()
