@@ -43,6 +43,7 @@ DEBIAN_PACKAGE: dict[str, str] = {
     "multicol.sty": "texlive-latex-base",
     "listings.sty": "texlive-latex-recommended",
     "fancyhdr.sty": "texlive-latex-base",
+    "extramarks.sty": "texlive-latex-base",
     "microtype.sty": "texlive-latex-recommended",
     "hyperref.sty": "texlive-latex-base",
 }
