@@ -20,6 +20,7 @@ from mathcheck.formulas._model import (
     Variant,
     check_fn,
     forms,
+    notation,
     spanning,
     symbolic,
 )
@@ -235,6 +236,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="GELU, sigmoid approximation x·σ(1.702x)",
         used_in="The cheatsheet's GELU ≈ x·σ(1.702x)",
         **forms(S, "gelu_sigmoid"),
+        notation=notation(S, "gelu_sigmoid"),
         domain=SCALAR,
         claims=(
             Derivative(symbolic(S, "d_gelu_sigmoid_stated"), wrt="x"),
@@ -252,6 +254,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="GELU, tanh approximation",
         used_in="GPT-2, BERT reference code; PyTorch gelu(approximate='tanh')",
         **forms(S, "gelu_tanh"),
+        notation=notation(S, "gelu_tanh"),
         domain=SCALAR,
         claims=(
             Derivative(symbolic(S, "d_gelu_tanh_stated"), wrt="x"),
@@ -398,6 +401,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Log-sigmoid",
         used_in="Binary log-likelihoods, DPO/RLHF losses, negative sampling (word2vec)",
         **forms(S, "log_sigmoid"),
+        notation=notation(S, "log_sigmoid"),
         domain=SCALAR,
         claims=(
             Derivative(symbolic(S, "d_log_sigmoid_stated"), wrt="x"),
@@ -418,6 +422,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Error function",
         used_in="Exact GELU: Φ(x) = ½(1 + erf(x/√2)); normal CDFs",
         **forms(S, "erf"),
+        notation=notation(S, "erf"),
         domain=SCALAR,
         claims=(
             Derivative(symbolic(S, "d_erf_stated"), wrt="x"),

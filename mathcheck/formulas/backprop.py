@@ -12,6 +12,7 @@ from mathcheck.formulas._model import (
     Section,
     check_fn,
     forms,
+    notation,
     numpy_form,
     symbolic,
     torch_form,
@@ -56,6 +57,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Backpropagated error δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ′(z_l)",
         used_in="Every backward pass",
         **forms(S, "delta"),
+        notation=notation(S, "delta"),
         domain=DELTA,
         claims=(
             Identity(
@@ -100,6 +102,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Weight gradient ∂L/∂W_l = δ_l a_{l−1}ᵀ",
         used_in="Every backward pass",
         **forms(S, "weight_grad"),
+        notation=notation(S, "weight_grad"),
         domain=OUTER,
         claims=(
             Identity(
@@ -123,6 +126,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Bias gradient ∂L/∂b_l = δ_l",
         used_in="Every backward pass",
         **forms(S, "bias_grad"),
+        notation=notation(S, "bias_grad"),
         domain=BIAS,
         claims=(
             Identity(
@@ -169,6 +173,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Xavier / Glorot initialisation variance 2/(n_in + n_out)",
         used_in="Sigmoid and tanh networks",
         **forms(S, "xavier"),
+        notation=notation(S, "xavier"),
         domain=FANS,
         claims=(
             Identity(
@@ -196,6 +201,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="He / Kaiming initialisation variance 2/n_in",
         used_in="ReLU networks",
         **forms(S, "he"),
+        notation=notation(S, "he"),
         domain=FAN_IN,
         claims=(
             Identity(

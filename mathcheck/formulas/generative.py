@@ -14,6 +14,7 @@ from mathcheck.formulas._model import (
     Section,
     check_fn,
     forms,
+    notation,
     symbolic,
 )
 
@@ -92,6 +93,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="ELBO (evidence lower bound)",
         used_in="VAE training objective",
         **forms(S, "elbo"),
+        notation=notation(S, "elbo"),
         domain=ELBO_DOMAIN,
         claims=(
             Identity("KL(N(μ,σ²)‖N(0,1)) = ½(σ² + μ² − 1 − log σ²), integrated",
@@ -128,6 +130,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Reparameterization trick",
         used_in="Backprop through sampling (VAE)",
         **forms(S, "reparameterization"),
+        notation=notation(S, "reparameterization"),
         domain=REPARAM_SIGNED,
         claims=(
             Derivative(symbolic(S, "d_reparameterization_d_mu"), wrt="mu"),
@@ -151,6 +154,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="GAN minimax value",
         used_in="GAN training (D ascends, G descends)",
         **forms(S, "gan_minimax"),
+        notation=notation(S, "gan_minimax"),
         domain=LOGITS,
         claims=(
             Agreement(Budget(
@@ -174,6 +178,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Optimal discriminator",
         used_in="GAN theory: D*(x) = p_data/(p_data + p_g)",
         **forms(S, "optimal_discriminator"),
+        notation=notation(S, "optimal_discriminator"),
         domain=DENSITIES,
         claims=(
             Check("derived by pointwise maximisation",
@@ -190,6 +195,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="GAN equilibrium",
         used_in="GAN theory: at p_g = p_data, D* = ½ and the value is −log 4",
         **forms(S, "gan_equilibrium"),
+        notation=notation(S, "gan_equilibrium"),
         domain=DISTRIBUTIONS,
         claims=(
             Identity("C(G) = −log 4 + 2·JSD(p_data‖p_g)", symbolic(S, "equilibrium_is_jsd")),
@@ -212,6 +218,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="DDPM forward step",
         used_in="Diffusion models: q(x_t | x_{t−1}) = N(√(1−β_t) x_{t−1}, β_t I)",
         **forms(S, "ddpm_forward"),
+        notation=notation(S, "ddpm_forward"),
         domain=FORWARD_SIGNED,
         claims=(
             Agreement(Budget(4, "1 − β, two square roots, two products and a sum of "
@@ -231,6 +238,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="DDPM direct jump",
         used_in="Diffusion training: sample x_t from x_0 in one step",
         **forms(S, "ddpm_marginal"),
+        notation=notation(S, "ddpm_marginal"),
         domain=MARGINAL_SAME_SIGN,
         claims=(
             Identity("composing 3 steps gives √ᾱ_t x₀ + √(1 − ᾱ_t) ε",
@@ -253,6 +261,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="DDPM reverse step mean",
         used_in="Diffusion sampling: p_θ(x_{t−1} | x_t) = N(μ_θ(x_t, t), σ_t² I)",
         **forms(S, "ddpm_reverse"),
+        notation=notation(S, "ddpm_reverse"),
         domain=REVERSE_SAME_SIGN,
         claims=(
             Identity("posterior mean and variance of q(x_{t−1} | x_t, x₀), derived",
@@ -273,6 +282,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="DDPM training loss",
         used_in="Diffusion training: predict the noise",
         **forms(S, "ddpm_loss"),
+        notation=notation(S, "ddpm_loss"),
         domain=LOSS,
         claims=(
             Agreement(Budget(2, "differences ½ ulp relative (doubled by squaring), squares ½, "

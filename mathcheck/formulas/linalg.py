@@ -421,7 +421,8 @@ ENTRIES: tuple[Entry, ...] = (
               "digits); vectors are checked by residual, reconstruction and orthogonality. The "
               "forms take a symmetric A (its lower triangle, as LAPACK's eigh); `vectors=True` "
               "returns (λ, P).",
-        display=r"A\boldsymbol{v} = \lambda \boldsymbol{v}, \qquad A = P D P^{-1}",
+        display=r"\mathbf{A}\mathbf{v}_i = \lambda_i \mathbf{v}_i, \qquad "
+        r"\mathbf{A} = \mathbf{Q} \boldsymbol{\Lambda} \mathbf{Q}^{\top}",
         signature="f(A, vectors=False) -> λ ascending | (λ, P); A symmetric",
     ),
     Entry(
@@ -447,7 +448,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         notes="U and V are unique only up to simultaneous sign flips (and rotations within "
               "repeated σ), so only σ is compared with the oracle (mpmath svd_r at 50 digits).",
-        display=r"A = U \Sigma V^{\top}",
+        display=r"\mathbf{A} = \mathbf{U} \boldsymbol{\Sigma} \mathbf{V}^{\top}",
         signature="f(A, vectors=False) -> σ descending | (U, σ, Vᵀ) thin",
     ),
     Entry(
@@ -474,7 +475,8 @@ ENTRIES: tuple[Entry, ...] = (
               "is optimal, so the numeric forms are checked by Eckart–Young and rank, which "
               "every optimal A_k satisfies, not entrywise against an oracle. k = 1 here "
               "(keyword parameter).",
-        display=r"A_k = U_k \Sigma_k V_k^{\top}",
+        display=r"\mathbf{A}_k = \sum_{i=1}^{k} \sigma_i \mathbf{u}_i \mathbf{v}_i^{\top} "
+        r"= \mathbf{U}_k \boldsymbol{\Sigma}_k \mathbf{V}_k^{\top}",
         signature="f(A, k) -> A_k = U_kΣ_kV_kᵀ",
     ),
     Entry(
@@ -505,7 +507,8 @@ ENTRIES: tuple[Entry, ...] = (
               "direction's largest-magnitude entry positive. With repeated singular values the "
               "directions are not unique at all, so the forms are checked by properties, not "
               "entrywise. k = 2 here (keyword parameter).",
-        display=r"Z = X_c V_k, \qquad X_c = X - \bar{X} = U \Sigma V^{\top}",
+        display=r"\mathbf{Z} = \mathbf{X}_c \mathbf{V}_k, \qquad \mathbf{X}_c = \mathbf{X} "
+        r"- \mathbf{1} \bar{\mathbf{x}}^{\top} = \mathbf{U} \boldsymbol{\Sigma} \mathbf{V}^{\top}",
         signature="f(X, k, vectors=False) -> scores X_cV_k (N×k) | (scores, V_k)",
     ),
     Entry(

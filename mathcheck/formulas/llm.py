@@ -20,6 +20,7 @@ from mathcheck.formulas._model import (
     Variant,
     check_fn,
     forms,
+    notation,
     symbolic,
 )
 
@@ -130,6 +131,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Sinusoidal positional encoding",
         used_in="Original Transformer",
         **forms(S, "sinusoidal"),
+        notation=notation(S, "sinusoidal"),
         domain=Domain(
             args=(Arg("pos", (), 0, MAX_POSITION, kind="integer",
                       extremes=(0.0, 1.0, 63.0, 64.0, 131072.0)),),
@@ -162,6 +164,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Rotary position embedding f(x, m) = R_m x",
         used_in="LLaMA, GPT-NeoX",
         **forms(S, "rope"),
+        notation=notation(S, "rope"),
         domain=Domain(args=ROPE_ARGS, params=ROPE_PARAMS, ranges=ROPE_RANGES),
         claims=(
             Agreement(
@@ -256,6 +259,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="P(x_1..x_T) = Π_t P(x_t | x_<t)",
         used_in="Every autoregressive language model",
         **forms(S, "sequence_logprob"),
+        notation=notation(S, "sequence_logprob"),
         domain=SEQUENCE,
         claims=(
             Agreement(Budget(60, SEQ_BUDGET_WHY, scale="unit")),
@@ -277,6 +281,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Training objective L = −(1/T) Σ_t log P(x_t | x_<t)",
         used_in="LLM pre-training",
         **forms(S, "nll"),
+        notation=notation(S, "nll"),
         domain=SEQUENCE,
         claims=(
             Agreement(Budget(60, SEQ_BUDGET_WHY + "; ÷T adds ½ ulp", scale="unit")),
@@ -300,6 +305,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Temperature softmax(z/τ)",
         used_in="Sampling from LLMs",
         **forms(S, "temperature"),
+        notation=notation(S, "temperature"),
         domain=Domain(
             args=(
                 Arg("z", ("n",), -5.0, 5.0, extremes=(5.0, -5.0, 0.0)),
@@ -335,6 +341,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Top-k sampling distribution",
         used_in="LLM decoding",
         **forms(S, "top_k"),
+        notation=notation(S, "top_k"),
         domain=Domain(args=LOGITS.args, sizes=LOGITS.sizes, params={"k": 2}),
         claims=(
             Agreement(
@@ -366,6 +373,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Top-p (nucleus) sampling distribution",
         used_in="LLM decoding",
         **forms(S, "top_p"),
+        notation=notation(S, "top_p"),
         domain=Domain(args=LOGITS.args, sizes=LOGITS.sizes, params={"p": 0.9},
                       ranges={"p": (0.5, 0.99)}),
         claims=(
@@ -406,6 +414,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Chinchilla scaling law L(N, D) = E + A/N^α + B/D^β",
         used_in="Compute-optimal training (Hoffmann et al. 2022)",
         **forms(S, "chinchilla_loss"),
+        notation=notation(S, "chinchilla_loss"),
         domain=CHINCHILLA_ARGS,
         claims=(
             Agreement(
@@ -434,6 +443,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Compute-optimal N, D under C = 6ND",
         used_in="Sizing LLM training runs",
         **forms(S, "chinchilla_optimal"),
+        notation=notation(S, "chinchilla_optimal"),
         domain=Domain(
             args=(Arg("C", (), 1e15, 1e26, kind="positive", extremes=(1e15, 5.88e23, 1e26, 6.0)),),
             params={k: v for k, v in HOFFMANN.items() if k != "E"},
@@ -481,6 +491,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="LoRA W' = W0 + BA",
         used_in="Parameter-efficient fine-tuning",
         **forms(S, "lora"),
+        notation=notation(S, "lora"),
         domain=Domain(
             args=(
                 Arg("W0", ("d", "d"), -1.0, 1.0, extremes=(1.0, -1.0, 0.5)),
@@ -530,6 +541,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Uniform quantisation x_q = round(x/s) + z, x̂ = s(x_q − z)",
         used_in="INT8 / INT4 inference",
         **forms(S, "fake_quant"),
+        notation=notation(S, "fake_quant"),
         domain=QUANT,
         claims=(
             Agreement(
@@ -566,6 +578,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="KV-cache memory 2 × n_layers × n_heads × d_head × seq_len × bytes",
         used_in="LLM inference serving",
         **forms(S, "kv_cache_bytes"),
+        notation=notation(S, "kv_cache_bytes"),
         domain=KV_ARGS,
         claims=(
             Agreement(
@@ -593,6 +606,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Decoding cost per token: O(n²) without a KV cache, O(n) with one",
         used_in="LLM inference",
         **forms(S, "kv_cache_flops"),
+        notation=notation(S, "kv_cache_flops"),
         domain=Domain(
             args=(
                 Arg("n", (), 1, 4096, kind="integer", extremes=(1.0, 4096.0, 64.0)),

@@ -17,6 +17,7 @@ from mathcheck.formulas._model import (
     Variant,
     check_fn,
     forms,
+    notation,
     symbolic,
 )
 
@@ -228,6 +229,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Cross-entropy (multi-class)",
         used_in="THE standard classification loss",
         **forms(S, "cross_entropy"),
+        notation=notation(S, "cross_entropy"),
         domain=CE_DOMAIN,
         claims=(
             Derivative(symbolic(S, "d_cross_entropy_stated"), wrt="z", sizes={"n": 3}),
@@ -269,6 +271,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Binary cross-entropy with logits",
         used_in="nn.BCEWithLogitsLoss",
         **forms(S, "bce_with_logits"),
+        notation=notation(S, "bce_with_logits"),
         domain=BCE_LOGITS_DOMAIN,
         claims=(
             Derivative(symbolic(S, "d_bce_with_logits_stated"), wrt="z"),
@@ -288,6 +291,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Focal loss",
         used_in="Class imbalance, object detection (RetinaNet)",
         **forms(S, "focal"),
+        notation=notation(S, "focal"),
         domain=FOCAL_DOMAIN,
         claims=(
             Identity("γ = 0, α = 1 gives cross-entropy", symbolic(S, "focal_is_ce_identity"),
@@ -358,6 +362,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Huber loss",
         used_in="Robust regression, DQN",
         **forms(S, "huber"),
+        notation=notation(S, "huber"),
         domain=HUBER_DOMAIN,
         claims=(
             Derivative(symbolic(S, "d_huber_stated"), wrt="y_hat"),
@@ -388,6 +393,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Contrastive loss (InfoNCE / NT-Xent)",
         used_in="SimCLR, CLIP",
         **forms(S, "infonce"),
+        notation=notation(S, "infonce"),
         domain=INFONCE_DOMAIN,
         claims=(
             Agreement(INFONCE),
@@ -415,6 +421,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Triplet loss",
         used_in="Metric learning, face recognition (FaceNet)",
         **forms(S, "triplet"),
+        notation=notation(S, "triplet"),
         domain=TRIPLET_DOMAIN,
         claims=(
             Derivative(symbolic(S, "d_triplet_stated"), wrt="anchor"),

@@ -13,6 +13,7 @@ from mathcheck.formulas._model import (
     Variant,
     check_fn,
     forms,
+    notation,
     symbolic,
 )
 
@@ -76,6 +77,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Discrete convolution (f ∗ g)(t) = Σ_τ f(τ) g(t − τ)",
         used_in="CNNs (which compute cross-correlation, see notes)",
         **forms(S, "convolution"),
+        notation=notation(S, "convolution"),
         domain=CONV,
         claims=(
             Identity(
@@ -132,6 +134,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Convolution output size ⌊(n + 2p − k)/s⌋ + 1",
         used_in="Sizing CNN layers",
         **forms(S, "output_size"),
+        notation=notation(S, "output_size"),
         domain=SIZES,
         claims=(
             Agreement(
@@ -158,6 +161,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="RNN step h_t = tanh(W_h h_{t−1} + W_x x_t + b)",
         used_in="Recurrent networks",
         **forms(S, "rnn_step"),
+        notation=notation(S, "rnn_step"),
         domain=RNN,
         claims=(
             Agreement(
@@ -193,6 +197,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="LSTM cell (forget, input, candidate, output gates; cell and hidden state)",
         used_in="Recurrent networks",
         **forms(S, "lstm_cell"),
+        notation=notation(S, "lstm_cell"),
         domain=LSTM,
         claims=(
             Agreement(
@@ -229,6 +234,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Graph convolution H′ = σ(D̂^{−1/2} Â D̂^{−1/2} H W)",
         used_in="Graph neural networks",
         **forms(S, "gcn_layer"),
+        notation=notation(S, "gcn_layer"),
         domain=GCN,
         claims=(
             Agreement(

@@ -5,7 +5,15 @@ integer count), each figure recomputed exactly and its formula confirmed on a re
 or a real forward pass. Figures that no formula gives (batch size, learning rate) say so.
 """
 
-from mathcheck.formulas._model import Check, Entry, Identity, Section, check_fn, symbolic
+from mathcheck.formulas._model import (
+    Check,
+    Entry,
+    Identity,
+    Section,
+    check_fn,
+    notation,
+    symbolic,
+)
 
 SECTION = Section(17, "numbers", "Numbers to know")
 S = SECTION.slug
@@ -22,6 +30,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="GPT-3 parameters: 175B",
         used_in="d_model = 12288, 96 layers, 96 heads",
         symbolic=symbolic(S, "gpt_params"),
+        notation=notation(S, "gpt_params"),
         numpy=None,
         torch=None,
         domain=None,
@@ -42,6 +51,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="LLaMA-2 70B parameters: 70B",
         used_in="d_model = 8192, 80 layers, 64 heads",
         symbolic=symbolic(S, "llama_params"),
+        notation=notation(S, "llama_params"),
         numpy=None,
         torch=None,
         domain=None,
@@ -63,6 +73,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Float16 memory per parameter: 2 bytes (70B ≈ 140 GB)",
         used_in="Serving and fine-tuning memory estimates",
         symbolic=symbolic(S, "memory"),
+        notation=notation(S, "memory"),
         numpy=None,
         torch=None,
         domain=None,
@@ -78,6 +89,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="INT4 memory per parameter: 0.5 bytes (70B ≈ 35 GB)",
         used_in="Quantised inference",
         symbolic=symbolic(S, "memory"),
+        notation=notation(S, "memory"),
         numpy=None,
         torch=None,
         domain=None,
@@ -97,6 +109,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Chinchilla-optimal tokens: 20 × N",
         used_in="Choosing the training-set size",
         symbolic=symbolic(S, "chinchilla_tokens"),
+        notation=notation(S, "chinchilla_tokens"),
         numpy=None,
         torch=None,
         domain=None,
@@ -115,6 +128,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Attention FLOPs: 2n²d",
         used_in="n = sequence length, d = model dimension",
         symbolic=symbolic(S, "attention_flops"),
+        notation=notation(S, "attention_flops"),
         numpy=None,
         torch=None,
         domain=None,
@@ -136,6 +150,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="FFN FLOPs: 16nd²",
         used_in="Dominates for short sequences",
         symbolic=symbolic(S, "ffn_flops"),
+        notation=notation(S, "ffn_flops"),
         numpy=None,
         torch=None,
         domain=None,

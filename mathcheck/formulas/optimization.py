@@ -210,6 +210,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Gradient clipping by norm",
         used_in="LLM training (prevents exploding gradients)",
         **forms(S, "clip_grad_norm"),
+        notation=notation(S, "clip_grad_norm"),
         domain=CLIP,
         claims=(
             Agreement(Budget(
@@ -235,6 +236,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Cosine annealing",
         used_in="Most modern LLM training",
         **forms(S, "cosine"),
+        notation=notation(S, "cosine"),
         domain=Domain(args=SCHEDULE_DOMAIN_ARGS,
                       params={"eta_max": 3e-4, "eta_min": 3e-5, "T": 200.0}),
         claims=(
@@ -256,6 +258,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Warmup + cosine decay",
         used_in="The LLM standard",
         **forms(S, "warmup_cosine"),
+        notation=notation(S, "warmup_cosine"),
         domain=Domain(args=SCHEDULE_DOMAIN_ARGS,
                       params={"eta_max": 3e-4, "eta_min": 3e-5, "warmup": 20.0, "T": 200.0}),
         claims=(
@@ -276,6 +279,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="L2 regularization / weight decay",
         used_in="Small weights",
         **forms(S, "l2"),
+        notation=notation(S, "l2"),
         domain=Domain(args=(Arg("theta", ("n",), extremes=(10.0, -10.0, 0.0)),), sizes=SIZES,
                       params={"lam": 0.01}, ranges={"lam": (1e-5, 1.0)}),
         claims=(
@@ -295,6 +299,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="L1 regularization",
         used_in="Sparse weights",
         **forms(S, "l1"),
+        notation=notation(S, "l1"),
         domain=Domain(args=(Arg("theta", ("n",), extremes=(10.0, -10.0, 0.0)),), sizes=SIZES,
                       params={"lam": 0.01}, ranges={"lam": (1e-5, 1.0)}),
         claims=(
@@ -316,6 +321,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Dropout (inverted)",
         used_in="Random neuron masking",
         **forms(S, "dropout"),
+        notation=notation(S, "dropout"),
         domain=Domain(args=(Arg("h", (), extremes=(0.0, 10.0, -10.0)),
                             Arg("mask", (), kind="binary")), params={"p": 0.3}),
         claims=(

@@ -14,6 +14,7 @@ from mathcheck.formulas._model import (
     Section,
     check_fn,
     forms,
+    notation,
     symbolic,
 )
 
@@ -76,6 +77,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Bradley–Terry preference probability",
         used_in="Reward modelling from human preferences",
         **forms(S, "bradley_terry"),
+        notation=notation(S, "bradley_terry"),
         domain=REWARDS,
         claims=(
             Identity("equals a two-way softmax", symbolic(S, "bt_is_two_way_softmax")),
@@ -112,6 +114,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="PPO clipped surrogate objective (per sample)",
         used_in="RLHF policy optimisation",
         **forms(S, "ppo_clip"),
+        notation=notation(S, "ppo_clip"),
         domain=PPO,
         claims=(
             Agreement(
@@ -145,6 +148,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="KL-regularised reward objective",
         used_in="RLHF (PPO with a KL penalty to the reference model)",
         **forms(S, "kl_penalty"),
+        notation=notation(S, "kl_penalty"),
         domain=POLICIES,
         claims=(
             Agreement(
@@ -191,6 +195,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Direct Preference Optimisation loss (per pair)",
         used_in="Preference fine-tuning without a reward model",
         **forms(S, "dpo"),
+        notation=notation(S, "dpo"),
         domain=DPO,
         claims=(
             Identity(
@@ -227,6 +232,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Supervised fine-tuning loss (masked NLL)",
         used_in="Instruction tuning",
         **forms(S, "sft"),
+        notation=notation(S, "sft"),
         domain=SFT,
         claims=(
             Agreement(

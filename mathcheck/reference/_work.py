@@ -57,6 +57,7 @@ SECONDS = "reference-seconds"
 #: Packages whose every module the work may run (forms, printer, prover, oracle).
 PACKAGES = (
     "mathcheck.symbolic",
+    "mathcheck.symbolic.notation",  # subpackages are not walked: each is named
     "mathcheck.numeric",
     "mathcheck.numeric.numpy_forms",
     "mathcheck.numeric.torch_forms",
@@ -151,7 +152,7 @@ def _code() -> str:
 def _modules(entry: Entry) -> tuple[str, ...]:
     """The modules of the forms the work runs: the catalog's are in `_code` already, a user's
     entry may name its own."""
-    refs = [entry.symbolic, entry.numpy, entry.torch]
+    refs = [entry.symbolic, entry.numpy, entry.torch, entry.notation]
     for claim in entry.claims:
         if isinstance(claim, Derivative):
             refs.append(claim.expected)

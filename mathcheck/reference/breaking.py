@@ -22,13 +22,45 @@ from mathcheck.symbolic.latex import latex
 
 LINE = 76  # visible characters that fit on one display line, with a margin
 
-_INVISIBLE = re.compile(r"\\[a-zA-Z]+|[{}^_&\s]|\\[,:;!]")
+_COMMAND = re.compile(r"\\(?:begin|end)\{\w+\*?\}(?:\{[lcr|]*\})?|\\([a-zA-Z]+)|\\[,:;!]|[{}^_&\s]")
+#: Commands set as their letters (log, tanh, max): a function name is as wide as its name.
+_NAMED = frozenset("log ln exp sin cos tan tanh sinh cosh arg max min det sup inf lim Pr "
+                   "sgn softmax ReLU GELU KL Var Cov E".split())
+#: Commands that print nothing themselves (structure, fonts, accents): their arguments count.
+_SILENT = frozenset("frac dfrac tfrac left right sqrt mathbf mathrm boldsymbol bm operatorname "
+                    "text textrm mathcal mathbb mathit hat tilde bar vec dot limits "
+                    "displaystyle textstyle substack begin end big Big bigg Bigg middle "
+                    "underbrace overbrace allowbreak phantom".split())
+#: An innermost matrix-like environment: as wide as its widest row, its rows stacked.
+_BLOCK = re.compile(r"\\begin\{(\w*matrix|cases|array)\}((?:(?!\\begin\{).)*?)"
+                    r"\\end\{\1\}", re.S)
+
+
+def _width(text: str) -> int:
+    def count(found: re.Match[str]) -> str:
+        name = found.group(1)
+        if name is None:
+            return ""
+        if name in _NAMED:
+            return name
+        return "" if name in _SILENT else "c"  # a symbol: α, ≤, ⋅, ∑
+
+    return len(_COMMAND.sub(count, text))
+
+
+def _block_width(found: re.Match[str]) -> str:
+    rows = re.split(r"\\\\", found.group(2))
+    width = max(_width(row) + row.count("&") for row in rows)  # a space between cells
+    return "M" * (width + 2)  # and its brackets
 
 
 def visible(text: str) -> int:
-    """Visible characters of the widest row (rows of a matrix or cases count as one line each
-    only when separated by \\\\ outside a matrix: a matrix row is as wide as its cells)."""
-    return max(len(_INVISIBLE.sub("", row)) for row in re.split(r"\\\\", text))
+    """Visible characters of the widest line: a function name counts its letters, a symbol
+    command one, structure nothing; a matrix (or cases) is as wide as its widest row, and
+    the \\\\ of an aligned display (outside any matrix) separate its lines."""
+    while (flat := _BLOCK.sub(_block_width, text)) != text:
+        text = flat
+    return max(_width(row) for row in re.split(r"\\\\", text))
 
 
 def fits(text: str, line: int = LINE) -> bool:

@@ -166,6 +166,7 @@ def _environment() -> jinja2.Environment:
     env.filters["tone"] = tone
     env.filters["breakable"] = breakable
     env.filters["dotbreak"] = dotbreak
+    env.filters["informative"] = informative
     env.filters["xref"] = escape.prose  # `render` links the ids of its build
     return env
 
@@ -301,6 +302,16 @@ def breakable(text: object) -> str:
     """`escape.tex(text)` that may break after . , ( _ and = (long API calls, ids in cells)."""
     return re.sub(r"(\.|,|\(|\\_|=)", lambda m: m.group(1) + r"\allowbreak{}",
                   escape.tex(text))
+
+
+#: Parts of a derivation's note every proven one would carry (the notation page says it once).
+ROUTINE = ("lhs − rhs simplifies to 0",
+           "index notation reproduces SymPy's result at two sets of sizes")
+
+
+def informative(note: str) -> str:
+    """A derivation's note without its routine parts ("lhs − rhs simplifies to 0")."""
+    return "; ".join(p for p in (note or "").split("; ") if p.strip().rstrip(".") not in ROUTINE)
 
 
 def dotbreak(tex: str) -> str:

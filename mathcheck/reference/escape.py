@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Literal, NamedTuple
 
 SPECIALS = {
     "\\": r"\textbackslash{}",
@@ -340,7 +341,10 @@ def math(text: str) -> str:
         k += 1
         if ch in "_^":
             body, k = _script_body(s, k, ch)
-            out.append(ch + "{" + body + "}")
+            if out and out[-1].startswith(ch + "{"):  # π_θ_old: a script of the script
+                out.append(out.pop()[:-1] + ch + "{" + body + "}}")
+            else:
+                out.append(ch + "{" + body + "}")
         elif ch in ACCENTS and out:
             out.append(ACCENTS[ch][1] + "{" + out.pop() + "}")
         elif ch in "#$%&{}":
@@ -356,27 +360,58 @@ def math(text: str) -> str:
     return "".join(out).strip()
 
 
-def prose(text: object) -> str:
-    """Escape catalog prose: as `tex`, with inline math as math, `quotes` and *emphasis*."""
+class Part(NamedTuple):
+    """A piece of catalog prose, for an edition to render in its own markup (`prose_parts`).
+
+    `kind` "text": `text` is Unicode text; "math": `text` is LaTeX math (`math`), without
+    delimiters; "code": `text` is the quoted code, verbatim; "emph": `inner` holds the parts
+    of the emphasized prose (`text` is its source).
+    """
+
+    kind: Literal["text", "emph", "math", "code"]
+    text: str
+    inner: tuple[Part, ...] = ()
+
+
+def prose_parts(text: object) -> list[Part]:
+    """Catalog prose split as `prose` reads it (one tokenizer, `_PROSE`, for the PDF and the
+    HTML): text, *emphasis*, inline math as LaTeX and `code`. Empty text is left out."""
     if text is None:
-        return ""
+        return []
     s = _decomposed(str(text))
-    out: list[str] = []
+    out: list[Part] = []
     k = 0
     for found in _PROSE.finditer(s):
-        out.append(tex(s[k:found.start()]))
+        if found.start() > k:
+            out.append(Part("text", s[k:found.start()]))
         k = found.end()
         quoted, emph, inline = found.group("quoted", "emph", "math")
         if emph is not None:
-            out.append(r"\emph{" + prose(emph) + "}")
+            out.append(Part("emph", emph, tuple(prose_parts(emph))))
         elif inline is not None:
-            out.append("$" + math(inline) + "$")
+            out.append(Part("math", math(inline)))
         elif _CODE_LIKE.search(quoted) or quoted.count("{") != quoted.count("}"):
-            out.append(r"\texttt{" + tex(quoted) + "}")
+            out.append(Part("code", quoted))
         else:
-            out.append("$" + math(quoted) + "$")
-    out.append(tex(s[k:]))
-    return "".join(out)
+            out.append(Part("math", math(quoted)))
+    if k < len(s):
+        out.append(Part("text", s[k:]))
+    return out
+
+
+def _tex_part(part: Part) -> str:
+    if part.kind == "emph":
+        return r"\emph{" + "".join(map(_tex_part, part.inner)) + "}"
+    if part.kind == "math":
+        return "$" + part.text + "$"
+    if part.kind == "code":
+        return r"\texttt{" + tex(part.text) + "}"
+    return tex(part.text)
+
+
+def prose(text: object) -> str:
+    """Escape catalog prose: as `tex`, with inline math as math, `quotes` and *emphasis*."""
+    return "".join(map(_tex_part, prose_parts(text)))
 
 
 #: What a PDF string (a bookmark) needs escaped; any other character is kept as Unicode.

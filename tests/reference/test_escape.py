@@ -77,3 +77,9 @@ def test_listings_keep_non_ascii_characters() -> None:
         r"(*@\^{b}@*) = (*@$\hat{\mu}$@*) (*@$\star$@*) x  # (*@$\le$@*) "
         r"(*@$\Longleftrightarrow$@*) e(*@\textsuperscript{x}@*)"
     )
+
+
+def test_a_script_of_a_script_nests_instead_of_a_double_subscript() -> None:
+    """π_θ_old is π_{θ_old}: two scripts in a row would stop TeX ("Double subscript")."""
+    assert prose("π_θ_old(a)") == r"$\pi _{\theta_{old}}$(a)"
+    assert "^{2^{k}}" in prose("x^2^k")

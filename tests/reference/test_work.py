@@ -96,6 +96,14 @@ def test_the_key_is_what_the_work_is_a_function_of(
     assert _work.key(users, True) != before
 
 
+def test_the_key_follows_the_notation_modules() -> None:
+    """A textbook display is printed from `mathcheck.symbolic.notation`: a subpackage, which
+    the source digest must walk (editing a notation once served the old display)."""
+    entry = get("opt.adam")
+    assert "mathcheck.symbolic.notation.optimization" in _work._modules(entry)
+    assert "mathcheck.symbolic.notation" in _work.PACKAGES
+
+
 def test_parts_whose_time_limit_ran_out_on_a_busy_machine_are_computed_again(
     tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,6 +16,8 @@ from mathcheck.symbolic import calculus as calc_forms
 from mathcheck.symbolic import embeddings as emb_forms
 from mathcheck.symbolic import information as info_forms
 from mathcheck.symbolic import linalg as linalg_forms
+from mathcheck.symbolic import numbers as num_forms
+from mathcheck.symbolic import optimization as opt_forms
 from mathcheck.symbolic import probability as prob_forms
 from mathcheck.symbolic.latex import Tex, TexMatrix
 from mathcheck.symbolic.notation import calculus as calc
@@ -23,6 +25,8 @@ from mathcheck.symbolic.notation import embeddings as emb
 from mathcheck.symbolic.notation import information as info
 from mathcheck.symbolic.notation import linalg as la
 from mathcheck.symbolic.notation import notation_latex, prove_notation
+from mathcheck.symbolic.notation import numbers as num
+from mathcheck.symbolic.notation import optimization as opt
 from mathcheck.symbolic.notation import probability as prob
 from mathcheck.symbolic.notation._core import Notation
 from mathcheck.symbolic.notation.calculus import Partial2
@@ -34,16 +38,19 @@ from mathcheck.symbolic.notation.linalg import (
     Dot,
     Guard,
     Inv,
+    Ordered,
     Paren,
     Scalar,
     Scaled,
     Term,
+    Terms,
     Tr,
     VNorm,
     XLog,
     mat,
     vec,
 )
+from mathcheck.symbolic.notation.optimization import Cases
 
 MINE = ("linalg.", "calc.", "prob.", "info.", "emb.", "sim.")
 #: Size sets where the default (2, then 3 for every size) does not fit the domain or the time.
@@ -225,3 +232,122 @@ def test_module_builders_print_with_symbolic_sizes():
                     and inspect.signature(fn).return_annotation in ("Notation", Notation)):
                 assert notation_latex(fn()), name
     assert emb_forms.cosine  # the embeddings section has its own cosine guard (‖a‖²‖b‖²)
+
+
+# --------------------------------------------------------------------------- optimization, numbers
+# The schedules, clipping, penalties and dropout (Cases, Ordered) and the numbers to know
+# (Terms, Ordered): each wired entry proven, a planted slip rejected, the printed shape pinned.
+
+WIRED_HERE = ("opt.clip_grad_norm", "sched.cosine", "sched.warmup_cosine", "reg.l2", "reg.l1",
+              "reg.dropout", "num.gpt3_params", "num.llama2_70b_params", "num.fp16_memory",
+              "num.int4_memory", "num.chinchilla_tokens", "num.attention_flops",
+              "num.ffn_flops")
+
+
+@pytest.mark.parametrize("entry_id", WIRED_HERE)
+def test_wired_optimization_and_numbers_notation_is_proven(entry_id):
+    entry = next(e for e in all_entries() if e.id == entry_id)
+    assert entry.notation is not None, entry_id
+    builder, form_builder = resolve(entry.notation), resolve(entry.symbolic)
+    sizes = [{"n": 2}, {"n": 3}] if "n" in inspect.signature(builder).parameters else [{}]
+    status, detail = prove_notation(builder, form_builder, sizes)
+    assert status == "proven", detail
+    text = notation_latex(builder())
+    assert r"\operatorname{" not in text and r"\_" not in text  # no code names
+
+
+T_, ETA = opt.T_, opt.ETA
+
+
+def _cosine_half_period() -> Notation:  # cos(πt/(2T)): a quarter wave, not a half
+    rhs = Cases.of((opt._cosine_decay(T_, 0, 2 * opt_forms.horizon), sp.Le(T_, opt_forms.horizon)),
+                   (opt_forms.eta_min, sp.true))
+    return Notation(((ETA, rhs),), ETA, {T_: "t"})
+
+
+def _warmup_from_one() -> Notation:  # (t + 1)/T_w: the other codebases' warmup
+    rhs = Cases.of(
+        (Ordered(opt_forms.eta_max, T_ + 1) / opt_forms.warmup, sp.Lt(T_, opt_forms.warmup)),
+        (opt._cosine_decay(T_, opt_forms.warmup, opt_forms.horizon - opt_forms.warmup),
+         sp.Le(T_, opt_forms.horizon)),
+        (opt_forms.eta_min, sp.true))
+    return Notation(((ETA, rhs),), ETA, {T_: "t"})
+
+
+def _clip_not_normalised(n: Any = n) -> Notation:  # c·g_i, not c·g_i/‖g‖
+    good = opt.clip_grad_norm(n)
+    (norm, first), (clipped, _) = good.lines
+    g, k = opt.G_, opt.I_
+    rhs = Cases.of((g[k], sp.Le(norm, opt_forms.max_norm)), (opt_forms.max_norm * g[k], sp.true))
+    return Notation(((norm, first), (clipped, rhs)), clipped, good.inputs, index=good.index)
+
+
+def _dropout_scaled_by_p() -> Notation:  # m h/p: the kept fraction is 1 − p
+    h, mask, out = Tex("h"), Tex("m"), Tex(r"\tilde{h}")
+    return Notation(((out, Ordered(mask, h) / opt_forms.p),), out, {h: "h", mask: "mask"})
+
+
+def _l1_squared(n: Any = n) -> Notation:  # λΣθ² where the form is λΣ|θ|
+    return opt.l2(n)
+
+
+def _gpt_layer_12d(*_: Any) -> Notation:  # 12d² + 12d per layer: the LayerNorms' 4d dropped
+    d = num_forms.d
+    good = num.gpt_params()
+    (layer, _), params_line = good.lines
+    return Notation(((layer, Terms(Ordered(12, d**2), Ordered(12, d))), params_line),
+                    good.result, {})
+
+
+def _ffn_one_matmul() -> Notation:  # 2 n d d_ff: half the FFN
+    flops = Tex("F")
+    return Notation(((flops, Ordered(2, num_forms.n, num_forms.d, num_forms.d_ff)),), flops, {})
+
+
+PLANTED_HERE = [
+    ("Cases/Ordered cosine", _cosine_half_period, opt_forms.cosine, [{}]),
+    ("Cases warmup", _warmup_from_one, opt_forms.warmup_cosine, [{}]),
+    ("Cases clip", _clip_not_normalised, opt_forms.clip_grad_norm, TWO),
+    ("Ordered dropout", _dropout_scaled_by_p, opt_forms.dropout, [{}]),
+    ("l2 for l1", _l1_squared, opt_forms.l1, TWO),
+    ("Terms gpt", _gpt_layer_12d, num_forms.gpt_params, [{}]),
+    ("Ordered ffn", _ffn_one_matmul, num_forms.ffn_flops, [{}]),
+]
+
+
+@pytest.mark.parametrize(("block", "builder", "form", "sizes"), PLANTED_HERE,
+                         ids=[p[0] for p in PLANTED_HERE])
+def test_planted_wrong_optimization_and_numbers_notation_is_rejected(block, builder, form,
+                                                                      sizes):
+    _rejected(builder, form, sizes)
+
+
+def test_schedules_print_as_cases_with_the_conditions_as_written():
+    cosine = notation_latex(opt.cosine())
+    assert cosine.count(r"\text{if }") == 1 and r"\text{otherwise}" in cosine
+    assert r"t \leq T" in cosine and r"\tfrac{1}{2} \left(\eta_{\mathrm{max}}" in cosine
+    warmup = notation_latex(opt.warmup_cosine())
+    assert warmup.count(r"\text{if }") == 2 and r"t < T_{w}" in warmup
+    assert r"\frac{\eta_{\mathrm{max}} t}{T_{w}}" in warmup
+    clip = notation_latex(opt.clip_grad_norm())
+    assert clip.count("&=") == 2 and r"\lVert\mathbf{g}\rVert \leq c" in clip
+    assert notation_latex(opt.dropout()) == r"\tilde{h} = \frac{m h}{1 - p}"
+
+
+def test_numbers_print_in_the_papers_order():
+    gpt = notation_latex(num.gpt_params())
+    assert gpt.count("&=") == 2
+    assert r"N_{\mathrm{layer}} &= 12 d^{2} + 13 d" in gpt
+    assert r"L N_{\mathrm{layer}} + \left(V + T\right) d + 2 d" in gpt
+    assert notation_latex(num.attention_flops()) == r"\mathrm{FLOPs}_{\mathrm{attn}} = 2 n^{2} d"
+    assert notation_latex(num.ffn_flops()).endswith(r"= 2 \cdot 2 n d d_{\mathrm{ff}}")
+    assert notation_latex(num.memory()) == "M = N b"
+
+
+def test_written_order_nodes_evaluate_as_sympy_would():
+    x, y = sp.symbols("x y", positive=True)
+    assert Ordered(sp.Rational(1, 2), x + 1, y).doit() == (x + 1) * y / 2
+    assert Terms(y, x, 2).doit() == x + y + 2
+    cases = Cases.of((x, sp.Le(x, y)), (y, sp.true))
+    assert cases.doit() == sp.Piecewise((x, x <= y), (y, True))
+    assert cases.xreplace({y: 3}).doit().subs(x, 5) == 3  # rebuilt from flat args

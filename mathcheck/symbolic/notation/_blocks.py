@@ -11,9 +11,13 @@ exactly what is printed (so `prove_notation` checks the printed formula, not a s
 - `RowBlock(W, k, size, tex)`: rows k·size … (k+1)·size − 1 of W (an LSTM gate's block).
 - `Degree(A, power, tex)`: diag(Σ_j A_ij)^power, the degree matrix D̃^{−1/2} of a graph;
   printed with its definition line D̃_ii = Σ_j Ã_ij.
+- `NormalizedAdjacency(A, D, a_tex, d_tex)`: D̂^{−1/2}ÂD̂^{−1/2} (D a `Degree` of Â), printed
+  so, with the line defining it elementwise (Â_ij / √(D̂_ii D̂_jj)) and D̂'s.
 - `VStack(a, b)`: [a; b], printed [a, b] (the concatenated input [h_{t−1}, x_t]).
 - `RowsOf(X, tex, cols, *params)`: a registered function of one row (and its parameters),
   applied to every row of X (RMSNorm, the FFN per token).
+- `Elementwise(f, X, name)`: `Apply` evaluated once for the whole matrix (`Apply` evaluates
+  its argument again for every element, which is slow where the argument is a product).
 - `SqNorm(v)`: ‖v‖², printed with the norm bars, evaluated as vᵀv.
 """
 
@@ -26,7 +30,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from mathcheck.symbolic.latex import Tex
-from mathcheck.symbolic.notation._core import Defined
+from mathcheck.symbolic.notation._core import Apply, Defined
 
 
 def _sym(name: Any) -> sp.Symbol:
@@ -190,6 +194,43 @@ class Degree(Defined, _Explicit):
         return self.args[2].name + "^{" + text + "}"
 
 
+class NormalizedAdjacency(Defined, _Explicit):
+    """D̂^{−1/2} Â D̂^{−1/2}, D̂ = `degree` (a `Degree` of Â at power 1), printed so with the line
+    that defines it elementwise, (D̂^{−1/2}ÂD̂^{−1/2})_ij = Â_ij / √(D̂_ii D̂_jj), and D̂'s line
+    (found inside it). What it evaluates is that line: over the reals √(d_i)√(d_j) ≠ √(d_i d_j)
+    where degrees are negative, and a form computing Â_ij/√(d_i d_j) equals only the
+    elementwise line for every real A; the two agree for positive degrees (A ≥ 0), which the
+    tests prove separately. `tex`: the matrix names (Â, D̂) as the product prints them."""
+
+    def __new__(cls, a: Any, degree: Degree, a_tex: str, d_tex: str) -> NormalizedAdjacency:
+        return MatrixExpr.__new__(cls, sp.sympify(a), degree, _sym(a_tex), _sym(d_tex))
+
+    @property
+    def shape(self) -> tuple[Any, Any]:
+        return self.args[0].shape
+
+    def _value(self) -> sp.ImmutableMatrix:
+        a, degree = _explicit(self.args[0]), _explicit(self.args[1])
+        n = a.shape[0]
+        return sp.ImmutableMatrix(
+            n, n, lambda i, j: a[i, j] / sp.sqrt(degree[i, i] * degree[j, j]))
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
+        return self.as_explicit()[i, j]
+
+    def definition(self) -> tuple[sp.Basic, sp.Basic]:
+        i, j = sp.symbols("i j", integer=True)
+        degree = self.args[1]
+        a = sp.IndexedBase(Tex(degree.args[3].name))
+        d = sp.IndexedBase(Tex(degree.args[2].name))
+        lhs = Tex(r"\left(" + self._latex(None) + r"\right)_{ij}")
+        return lhs, a[i, j] / sp.sqrt(d[i, i] * d[j, j])
+
+    def _latex(self, printer: Any) -> str:
+        d, a = self.args[3].name, self.args[2].name
+        return f"{d}^{{-1/2}} {a} {d}^{{-1/2}}"
+
+
 class VStack(_Explicit):
     """[a; b] stacked (column vectors), printed [a, b] as the LSTM gates write their input."""
 
@@ -235,6 +276,14 @@ class RowsOf(_Explicit):
 
     def _latex(self, printer: Any) -> str:
         return self.args[1].name + r"\left(" + printer._print(self.args[0]) + r"\right)"
+
+
+class Elementwise(_Explicit, Apply):
+    """f(X) elementwise, printed as `Apply` prints it; the argument is made explicit once
+    (ReLU(ÂHW): a product of three matrices, which `Apply` would expand N·G times)."""
+
+    def _value(self) -> sp.ImmutableMatrix:
+        return _explicit(self.args[1]).applyfunc(self.args[0])
 
 
 class SqNorm(sp.Expr):

@@ -9,7 +9,8 @@ exactly what it prints:
   entries `.at(i)` / `.at(i, j)` print as a_i, A_ij (1-based) inside sums and entry formulas;
 - `Dot(a, b)`: a · b; `VNorm(a)`, `VNorm(a, 1)`: ‖a‖, ‖a‖₁; `Tr(A)`: tr A;
 - `Det(A)`: det A; `Adj(A)`: adj A (the adjugate, a matrix);
-- `ByEntry(element, (i, j), rows, cols)`: a matrix written by its (i, j) entry formula.
+- `ByEntry(element, (i, j), rows, cols)`: a matrix written by its (i, j) entry formula;
+- `Ordered(*factors)`, `Terms(*terms)`: a product or sum kept in the order written.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
+from sympy.printing.precedence import PRECEDENCE
 
 from mathcheck.symbolic.latex import Tex, TexMatrix
 from mathcheck.symbolic.notation._core import Notation
@@ -353,6 +355,48 @@ class ByEntry(MatrixExpr):
         return printer._print(self.args[0])
 
 
+class Ordered(sp.Expr):
+    """A product kept in the order written, ½ as a small fraction in front:
+    ½(η_max − η_min)(1 + cos(πt/T)), where SymPy would print (…)(…)/2."""
+
+    is_commutative = True
+    precedence = PRECEDENCE["Mul"]
+
+    def __new__(cls, *factors: Any) -> Ordered:
+        return super().__new__(cls, *(sp.sympify(f) for f in factors))
+
+    def doit(self, **hints: Any) -> sp.Basic:
+        return sp.Mul(*(f.doit(**hints) for f in self.args))
+
+    def _latex(self, printer: Any) -> str:
+        text = ""
+        for f in self.args:
+            if isinstance(f, sp.Rational) and not f.is_Integer:
+                part = rf"\tfrac{{{f.p}}}{{{f.q}}}"
+            else:
+                part = printer.parenthesize(f, PRECEDENCE["Mul"])
+            # two numbers side by side would read as one (2 2 n): 2 · 2 n
+            glue = r" \cdot " if text and part[:1].isdigit() else " "
+            text = part if not text else text + glue + part
+        return text
+
+
+class Terms(sp.Expr):
+    """A sum kept in the order written (V + T, 12d² + 13d); evaluated (`doit`) as the Add."""
+
+    is_commutative = True
+    precedence = PRECEDENCE["Add"]
+
+    def __new__(cls, *terms: Any) -> Terms:
+        return super().__new__(cls, *(sp.sympify(t) for t in terms))
+
+    def doit(self, **hints: Any) -> sp.Basic:
+        return sp.Add(*(t.doit(**hints) for t in self.args))
+
+    def _latex(self, printer: Any) -> str:
+        return " + ".join(printer.parenthesize(t, PRECEDENCE["Add"]) for t in self.args)
+
+
 NODES = (Dot, VNorm, Tr, Det, Adj, Inv, Scalar, Scaled, Term, XLog, Guard, Divisor, Paren,
          Elem)
 
@@ -444,7 +488,7 @@ def hadamard(m: Any = m, n: Any = n) -> Notation:
 def quadratic_form(n: Any = n) -> Notation:
     x, A = vec(r"\mathbf{x}", n), mat(r"\mathbf{A}", n, n)
     lhs = Tex(r"\mathbf{x}^{\top} \mathbf{A} \mathbf{x}")
-    rhs = sp.Sum(x.at(i) * A.at(i, j) * x.at(j), (i, 1, n), (j, 1, n))
+    rhs = sp.Sum(Ordered(x.at(i), A.at(i, j), x.at(j)), (i, 1, n), (j, 1, n))
     return Notation(((lhs, rhs),), lhs, {x: "x", A: "A"},
                     where="A is positive definite when xᵀAx > 0 for every x ≠ 0")
 
