@@ -371,6 +371,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Softplus",
         used_in="Smooth ReLU; positive outputs (variances, rates); BCE-with-logits, DPO losses",
         **forms(S, "softplus"),
+        notation=notation(S, "softplus"),
         domain=SCALAR,
         claims=(
             Derivative(symbolic(S, "d_softplus_stated"), wrt="x"),

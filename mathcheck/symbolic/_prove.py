@@ -39,6 +39,9 @@ def _is_zero(expr: sp.Expr) -> bool:
     for attempt in (sp.expand, sp.simplify, lambda e: sp.simplify(e.rewrite(sp.exp))):
         if attempt(expr) == 0:
             return True
+    as_logs = expr.rewrite(sp.log)  # log1p(x) as log(1 + x): simplify does not see through it
+    if as_logs != expr and sp.simplify(as_logs) == 0:
+        return True
     piecewise = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
     return sp.simplify(piecewise) == 0
 

@@ -42,7 +42,7 @@ def _status(builder: Any, form_builder: Any) -> str:
 def test_the_sections_are_wired() -> None:
     """The entries this notation covers (a dropped `notation=` would print the raw form)."""
     assert {e.id for e in WIRED} == {
-        "act.gelu_sigmoid", "act.gelu_tanh", "act.log_sigmoid", "act.erf",
+        "act.gelu_sigmoid", "act.gelu_tanh", "act.log_sigmoid", "act.erf", "act.softplus",
         "vae.elbo", "vae.reparameterization", "gan.minimax", "gan.optimal_discriminator",
         "gan.equilibrium", "ddpm.forward", "ddpm.marginal", "ddpm.reverse", "ddpm.loss",
         "rlhf.bradley_terry", "rlhf.ppo_clip", "rlhf.kl_penalty", "rlhf.dpo", "rlhf.sft",
@@ -85,9 +85,8 @@ def test_a_rounded_constant_is_rejected() -> None:
     assert _status(lambda: sig, act_forms.gelu_sigmoid) == "failed"
 
 
-@pytest.mark.xfail(strict=True, reason="the prover does not rewrite the form's log1p as a log "
-                   "(sp.simplify(e.rewrite(sp.log)) would prove it): act.softplus stays unwired")
 def test_softplus_as_log_one_plus_exp() -> None:
+    """The form computes log1p(e^{−|x|}) + max(x, 0): proven by rewriting log1p as a log."""
     assert _status(act.softplus, act_forms.softplus) == "proven"
 
 

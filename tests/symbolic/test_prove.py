@@ -28,3 +28,13 @@ def test_matrices_are_compared_elementwise():
     a, b = real("a"), real("b")
     assert prove_equal(sp.Matrix([a + b, a * b]), sp.Matrix([b + a, b * a])).status == "proven"
     assert prove_equal(sp.Matrix([a]), sp.Matrix([a, b])).status == "failed"
+
+
+def test_log1p_is_proven_equal_to_its_log() -> None:
+    """A stable form written with log1p is the textbook log(1 + x): proven, not only confirmed."""
+    from sympy.codegen.cfunctions import log1p
+
+    x = sp.Symbol("x", real=True)
+    split = sp.Piecewise((x + log1p(sp.exp(-x)), x > 0), (log1p(sp.exp(x)), True))
+    assert prove_equal(split, sp.log(1 + sp.exp(x))).status == "proven"
+    assert prove_equal(log1p(x**2), sp.log(1 + x**2) + x).status == "failed"

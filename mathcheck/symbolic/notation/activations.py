@@ -182,7 +182,7 @@ def erf() -> Notation:
 
 
 def softplus() -> Notation:
-    """log(1 + eˣ): not wired, the prover does not rewrite the form's log1p (see the tests)."""
+    """log(1 + eˣ); the form's split log1p is proven equal by rewriting log1p as a log."""
     lhs = Tex(r"\operatorname{softplus}\left(x\right)")
     return Notation(((lhs, sp.log(Plus(1, sp.exp(X)))),), lhs, {X: "x"},
                     where="computed as max(x, 0) + log(1 + e^{−|x|})")
