@@ -64,6 +64,21 @@ HEADS: dict[str, str] = {
     "rms_norm": r"\operatorname{RMSNorm}",
     "batch_norm": r"\operatorname{BatchNorm}",
     "trace": r"\operatorname{tr}",
+    # forms named for what they compute, headed as the field writes the quantity
+    "log_sigmoid": r"\log\sigma",
+    "bce_with_logits": r"\mathcal{L}_{\mathrm{BCE}}",
+    "bradley_terry": r"P_{\mathrm{BT}}",
+    "chinchilla_loss": "L",
+    "quadratic_form": "q",
+    "reparameterization": "z",
+    "scaled_score": "s",
+    "residual": r"\operatorname{Residual}",
+    "power": "f",
+    "jacobian": r"\mathbf{J}",
+    "gradient": r"\nabla f",
+    "product_rule": "(f g)",
+    "sum_rule": "(f + g)",
+    "chain_rule": r"(f \circ g)",
 }
 
 
