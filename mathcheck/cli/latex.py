@@ -193,7 +193,7 @@ def latex(
 
         only = sorted({find_section(s) for s in sections_}, key=lambda s: s.number)
         site = write_site(built.views, html_dir, report, katex=katex_path,
-                          figures_from=out_dir, only=only or None)
+                          figures_from=out_dir, only=only or None, errata=built.errata)
         console.print(f"wrote {site.index} ({len(site.pages)} section pages, {site.entries} "
                       f"entries) in {time.perf_counter() - start:.1f} s")
     if pdf:

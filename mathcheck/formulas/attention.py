@@ -285,6 +285,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Pre-norm transformer block (RMSNorm, MHA + residual, FFN + residual)",
         used_in="GPT-2 onwards, LLaMA",
         **forms(S, "transformer_block"),
+        notation=notation(S, "transformer_block"),
         domain=None,
         claims=(
             Check(
@@ -313,6 +314,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Feed-forward network W2·GELU(W1x + b1) + b2",
         used_in="GPT, BERT",
         **forms(S, "ffn_gelu"),
+        notation=notation(S, "ffn_gelu"),
         domain=FFN_GELU,
         claims=(
             Agreement(FFN_GELU_BUDGET),
@@ -338,6 +340,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="SwiGLU FFN (SiLU(W1x) ⊙ W3x)·W2",
         used_in="LLaMA, PaLM",
         **forms(S, "ffn_swiglu"),
+        notation=notation(S, "ffn_swiglu"),
         domain=SWIGLU,
         claims=(
             Agreement(SWIGLU_BUDGET),
@@ -365,6 +368,7 @@ ENTRIES: tuple[Entry, ...] = (
         title="Residual connection x + Sublayer(x)",
         used_in="Every deep network (50+ layers in LLMs)",
         **forms(S, "residual"),
+        notation=notation(S, "residual"),
         domain=RESIDUAL,
         claims=(
             Agreement(

@@ -147,8 +147,10 @@ ENTRIES: tuple[Entry, ...] = (
                        "truncation error (h/x)² exceeds 1e-6 for 1/x at x < 0.006.",
                  notation_name="log"),
     _table_entry("sigmoid", "Derivative of σ(x): σ(x)(1 − σ(x))",
-                 "Sigmoid activation, logistic regression", SIGMOID, SIGMOID_BUDGET),
+                 "Sigmoid activation, logistic regression", SIGMOID, SIGMOID_BUDGET,
+                 notation_name="sigmoid"),
     _table_entry("tanh", "Derivative of tanh x: 1 − tanh²(x)", "RNN/LSTM gates", TANH,
+                 notation_name="tanh",
                  budget=Budget(5, "sign·(1 − e)/(1 + e), e = e^{−2|x|}: worst just above the "
                                "|x| = 0.5 switch from expm1, e ≤ 0.37: e's 1 ulp gives 1 − e "
                                "≤ 1.2u + 1u and 1 + e ≤ 0.6u + 1u relative, the divide 1u: "

@@ -357,14 +357,16 @@ def _versions(environment: dict[str, Any]) -> str:
 
 def render(section_views: list[SectionView], report: dict[str, Any] | None,
            sweeps: list[dict[str, Any]] | None = None, with_code: bool = False,
-           budget_figure: tuple[str, str] | None = None) -> str:
+           budget_figure: tuple[str, str] | None = None,
+           errata: list[dict[str, str]] | None = None) -> str:
     """The .tex. `with_code`: each entry's NumPy and Torch listings and its error table per
-    dtype (else one line: the worst error against its budget, and where)."""
+    dtype (else one line: the worst error against its budget, and where). `errata`: as
+    `ordered_errata` gives them (default: collected from the report)."""
     env = _environment()
     statuses = summarize(report)
     environment = dict(report.get("environment", {})) if report else {}
     built_views = [v for s in section_views for v in s.entries]
-    errata = ordered_errata(_errata(report))
+    errata = ordered_errata(_errata(report)) if errata is None else errata
     targets = {v.entry.id: v.label for v in built_views}
     targets.update({e["id"]: e["_label"] for e in errata if e.get("id")})
     env.filters["xref"] = links.linker(targets)
@@ -439,6 +441,7 @@ class Built:
     counts: dict[str, Any]
     # What was printed, for another edition of the same build (`html.write_site`).
     views: list[SectionView] = field(default_factory=list)
+    errata: list[dict[str, str]] = field(default_factory=list)  # as printed (ordered_errata)
 
 
 def build_reference(
@@ -466,10 +469,11 @@ def build_reference(
     section_views = views(entries, out, results, progress=progress, jobs=jobs)
     tex_path = out / "reference.tex"
     figure = _budget_figure(results, out / "figures") if results else None
-    tex_path.write_text(render(section_views, results, sweeps, with_code=with_code,
+    errata = ordered_errata(_errata(results))
+    tex_path.write_text(render(section_views, results, sweeps, with_code=with_code, errata=errata,
                                budget_figure=figure), encoding="utf-8")
     pdf_path = compile_pdf(tex_path, checked=True) if pdf else None
-    return Built(tex_path, pdf_path, counts(section_views), section_views)
+    return Built(tex_path, pdf_path, counts(section_views), section_views, errata)
 
 
 def build(

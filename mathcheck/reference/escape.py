@@ -287,7 +287,7 @@ _LETTER = "A-Za-zα-ωΑ-Ωϵϕ∑∏"
 _GROUP = r"\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}"
 _BASE = rf"(?:(?:\d+(?:\.\d+)?|d)?[{_LETTER}][\u0300-\u0308]*|\d+)"
 _SCRIPT = (
-    rf"(?:_(?:{_GROUP}|[−-]?[A-Za-z0-9]{{1,3}}(?![A-Za-z0-9])|[α-ωΑ-Ω])"
+    rf"(?:_(?:{_GROUP}|[<>≤≥]?[−-]?[A-Za-z0-9]{{1,3}}(?![A-Za-z0-9])|[α-ωΑ-Ω])"
     rf"|\^(?:{_GROUP}|\([^()]*\)|[−-]?[A-Za-z0-9]{{1,3}}(?![A-Za-z0-9])|[−-]?[α-ωΑ-Ω])"
     rf"|[{''.join(SUPERSCRIPTS)}]+|[{''.join(SUBSCRIPTS)}]+)"
 )
@@ -297,7 +297,7 @@ _PROSE = re.compile(
     rf"|(?<![A-Za-z0-9_\\])(?<![A-Za-z0-9]\.)(?P<math>(?:{_BASE}{_SCRIPT}+)+)"
 )
 _CODE_LIKE = re.compile(r"[.=(\s]|[A-Za-z]{2,}_")
-_PLAIN_SCRIPT = re.compile(r"[−-]?[A-Za-z0-9]{1,3}|[−-]?[α-ωΑ-Ω]")
+_PLAIN_SCRIPT = re.compile(r"[<>≤≥]?[−-]?[A-Za-z0-9]{1,3}|[−-]?[α-ωΑ-Ω]")  # x_<t: a prefix
 
 
 def _script_body(s: str, k: int, sign: str) -> tuple[str, int]:

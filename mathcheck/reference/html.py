@@ -1,13 +1,19 @@
 """The HTML edition of the reference: a static site from the same views as the PDF.
 
-`write_site(section_views, out, report, ...)` writes `out/index.html`, one page per section
-(`04-activations.html`, the cheatsheet's order) and `out/static/`: KaTeX (copied from a
-local distribution, Debian's `libjs-katex` by default: the site never loads anything from
-the network), the notation macros of the PDF's preamble, a search index and the page script.
+`write_site(section_views, out, report, ...)` writes `out/index.html` (the PDF's title page:
+the build table, the displays not tied to the checked form), one page per section
+(`04-activations.html`, the cheatsheet's order; each opens with the PDF's summary table,
+Section 16 with its table of APIs), `notation.html`, `errata.html` and `concepts.html`, the
+PDF's notation page and appendices, all from the views the PDF is printed from (the errata
+are collected again unless `errata=` passes the PDF's: `Built` does not carry them), and
+`out/static/`: KaTeX (copied from a local distribution, Debian's `libjs-katex` by default: the
+site never loads anything from the network), the notation macros of the PDF's preamble, a
+search index and the page script.
 Formulas are rendered in the browser by `katex.render`, one element at a time, with
 `throwOnError`: a formula KaTeX cannot read is reported with `console.error` and shown as its
-TeX source, never silently mis-drawn. Figures are the SVG made next to each PDF figure
-(`plots.py`); a figure without one is named in a note instead.
+TeX source, never silently mis-drawn. Prose (titles, notes, "used in") is split by the PDF's
+tokenizer (`escape.prose_parts`): its inline math is rendered by KaTeX too. Figures are the
+SVG made next to each PDF figure (`plots.py`); a figure without one is named in a note instead.
 """
 
 from __future__ import annotations
@@ -19,17 +25,31 @@ import os
 import re
 import shutil
 import textwrap
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from mathcheck.formulas import Entry, Section, resolve, sections
 from mathcheck.reference import concepts
-from mathcheck.reference.build import SectionView, counts, tone, views
+from mathcheck.reference.build import (
+    SEVERITY,
+    SectionView,
+    _errata,
+    _flags,
+    _versions,
+    counts,
+    ordered_errata,
+    short,
+    tone,
+    views,
+)
+from mathcheck.reference.escape import Part, prose_parts
 from mathcheck.reference.status import WORDS, summarize, totals
 
 #: Where Debian's libjs-katex puts KaTeX, and the package that provides it.
@@ -40,6 +60,10 @@ KATEX_ENV = "MATHCHECK_KATEX"
 KATEX_FILES = ("katex.min.js", "katex.min.css")
 #: The page script and style, shipped next to the templates.
 STATIC_FILES = ("site.js", "site.css")
+
+#: The pages besides the sections': (file, title), in the order the sidebar lists them.
+OTHER_PAGES = (("notation.html", "Notation"), ("errata.html", "Errata"),
+               ("concepts.html", "Index of concepts"))
 
 _PROVIDE = re.compile(r"\\providecommand\{(\\[A-Za-z]+)\}(?:\[\d\])?\{")
 _FONT_URL = re.compile(r"url\((?:['\"])?fonts/([^)'\"]+)(?:['\"])?\)")
@@ -162,7 +186,51 @@ def _figures(paths: Iterable[tuple[str, str]], figures_from: Path, out: Path) ->
     return shown
 
 
-def _environment() -> jinja2.Environment:
+def _html_part(part: Part, link: Callable[[str], str]) -> str:
+    """One part of prose as HTML: math as TeX text in a .math span (site.js renders it)."""
+    if part.kind == "emph":
+        return "<em>" + "".join(_html_part(p, link) for p in part.inner) + "</em>"
+    if part.kind == "math":
+        return f'<span class="math">{escape(part.text)}</span>'
+    if part.kind == "code":
+        return f"<code>{escape(part.text)}</code>"
+    return link(unicodedata.normalize("NFC", part.text))
+
+
+def _linker(hrefs: Mapping[str, str]) -> Callable[[str], str]:
+    """Plain text, HTML-escaped, with each id of `hrefs` (id → href) a link, as `links.linker`
+    does for the PDF: not inside a longer name, never inside math or code."""
+    if not hrefs:
+        return lambda text: str(escape(text))
+    alternatives = "|".join(re.escape(k) for k in sorted(hrefs, key=len, reverse=True))
+    pattern = re.compile(r"(?<![A-Za-z0-9._])(" + alternatives + r")(?![A-Za-z0-9_]|\.\w)")
+
+    def link(text: str) -> str:
+        out, k = [], 0
+        for found in pattern.finditer(text):
+            out.append(str(escape(text[k:found.start()])))
+            out.append(f'<a href="{escape(hrefs[found.group(1)])}">{escape(found.group(1))}</a>')
+            k = found.end()
+        out.append(str(escape(text[k:])))
+        return "".join(out)
+
+    return link
+
+
+def _breakable(text: object) -> Markup:
+    """Escaped text that may break after . , ( = and _ (long API calls and ids in cells), as
+    `build.breakable` does for the PDF."""
+    return Markup(re.sub(r"([.,(=_])", r"\1<wbr>", str(escape(str(text)))))
+
+
+def prose_html(text: object, hrefs: Mapping[str, str] | None = None) -> Markup:
+    """Catalog prose as HTML, split by the PDF's tokenizer (`escape.prose_parts`): text
+    escaped (ids of `hrefs` linked), <em>, <code>, inline math for KaTeX."""
+    link = _linker(hrefs or {})
+    return Markup("".join(_html_part(p, link) for p in prose_parts(text)))
+
+
+def _environment(hrefs: Mapping[str, str] | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("mathcheck.reference", "templates/html"),
         autoescape=True,
@@ -174,6 +242,12 @@ def _environment() -> jinja2.Environment:
     env.filters["tone"] = tone
     env.filters["num"] = _number
     env.filters["page"] = page_name
+    env.filters["short"] = short
+    env.filters["breakable"] = _breakable
+    env.filters["prose"] = prose_html
+    link = _linker(hrefs or {})
+    env.filters["xref"] = lambda text: Markup(
+        "".join(_html_part(p, link) for p in prose_parts(text)))
     return env
 
 
@@ -212,8 +286,17 @@ def _script(name: str, value: Any) -> str:
 @dataclass
 class Site:
     index: Path
-    pages: list[Path]
+    pages: list[Path]  # one per section
     entries: int
+    others: list[Path] = field(default_factory=list)  # notation, errata, concepts (OTHER_PAGES)
+
+
+def _hrefs(section_views: list[SectionView], errata: list[dict[str, str]]) -> dict[str, str]:
+    """Where each id of the build is: entry id → its section page#id, erratum id → errata.html."""
+    hrefs = {e["id"]: f"errata.html#{e['_label']}" for e in errata if e.get("id")}
+    hrefs.update({v.entry.id: f"{page_name(s.section)}#{v.entry.id}"
+                  for s in section_views for v in s.entries})
+    return hrefs
 
 
 def write_site(
@@ -223,11 +306,14 @@ def write_site(
     katex: Path | None = None,
     figures_from: Path | None = None,
     only: Sequence[Section] | None = None,
+    errata: list[dict[str, str]] | None = None,
 ) -> Site:
-    """The site in `out`: index.html, a page per section, static/ (KaTeX from `katex`,
-    see `katex_dir`). `figures_from`: the folder the views' figure paths are relative to
-    (the build's; default `out`). `only`: the sections to write pages for (default: every
-    section of the catalog, those without entries saying so, then any other of the views)."""
+    """The site in `out`: index.html, a page per section, the pages of `OTHER_PAGES`, static/
+    (KaTeX from `katex`, see `katex_dir`). `figures_from`: the folder the views' figure paths
+    are relative to (the build's; default `out`). `only`: the sections to write pages for
+    (default: every section of the catalog, those without entries saying so, then any other
+    of the views). `errata`: the errata as the PDF printed them (`build.ordered_errata`);
+    None: read from the report, else collected now, as the PDF build does."""
     out = Path(out)
     source = katex_dir(katex)
     problem = missing_katex(source)
@@ -248,13 +334,21 @@ def write_site(
     wanted = list(only) if only is not None else list(sections())
     chosen = [by_section.get(s, SectionView(s, [])) for s in wanted]
     chosen += [s for s in section_views if s.section not in wanted]
-    env = _environment()
+    if errata is None:
+        errata = ordered_errata(_errata(report))
+    hrefs = _hrefs(section_views, errata)
+    env = _environment(hrefs)
     statuses = summarize(report)
+    environment = dict(report.get("environment", {})) if report else {}
+    built_views = [v for s in section_views for v in s.entries]
     common = {
         "sections": chosen,
+        "others": OTHER_PAGES,
         "built": _dt.date.today().isoformat(),
         "verified": bool(report),
+        "hrefs": hrefs,
     }
+    flags = _flags(errata)
     pages = []
     for number, view in enumerate(chosen):
         entries = [
@@ -271,29 +365,47 @@ def write_site(
             env.get_template("section.html.j2").render(
                 **common,
                 current=view,
+                page_file=page.name,
                 items=entries,
+                flags=flags,
                 previous=chosen[number - 1] if number else None,
                 next=chosen[number + 1] if number + 1 < len(chosen) else None,
             ),
             encoding="utf-8",
         )
         pages.append(page)
+    others = []
+    for name, template, extra in (
+        ("notation.html", "notation.html.j2", {}),
+        ("errata.html", "errata.html.j2", {"errata": errata, "severity": SEVERITY}),
+        ("concepts.html", "concepts.html.j2", {
+            "concepts": concepts.index(v.entry for v in built_views),
+            "ids": sorted((v.entry.id, page_name(s.section))
+                          for s in section_views for v in s.entries),
+        }),
+    ):
+        other = out / name
+        other.write_text(
+            env.get_template(template).render(**common, current=None, page_file=name, **extra),
+            encoding="utf-8",
+        )
+        others.append(other)
     index = out / "index.html"
     index.write_text(
         env.get_template("index.html.j2").render(
             **common,
             current=None,
-            environment=dict(report.get("environment", {})) if report else {},
+            page_file="index.html",
+            environment=environment,
+            versions=_versions(environment),
             counts=counts(section_views),
             claim_totals=totals(statuses),
             verified_entries=len(statuses),
-            ids=sorted(
-                (v.entry.id, page_name(s.section)) for s in section_views for v in s.entries
-            ),
+            errata_count=len(errata),
         ),
         encoding="utf-8",
     )
-    return Site(index, pages, sum(len(s.entries) for s in section_views))
+    return Site(index, pages, sum(len(s.entries) for s in section_views), others)
 
 
 def build_site(

@@ -83,3 +83,9 @@ def test_a_script_of_a_script_nests_instead_of_a_double_subscript() -> None:
     """π_θ_old is π_{θ_old}: two scripts in a row would stop TeX ("Double subscript")."""
     assert prose("π_θ_old(a)") == r"$\pi _{\theta_{old}}$(a)"
     assert "^{2^{k}}" in prose("x^2^k")
+
+
+def test_a_subscript_may_open_with_a_comparison() -> None:
+    """x_<t (the tokens before t) is a subscript, not an underscore in the text."""
+    assert prose("P(x_t | x_<t)") == r"P($x_{t}$ | $x_{<t}$)"
+    assert prose("x_≤i") == r"$x_{\le i}$"

@@ -1,10 +1,20 @@
 """Section 8 · Transformer & attention, as the field writes it (Vaswani et al. 2017; tokens
 are rows: Q = XW^Q). Multi-head weights are packed: W_i^Q is the i-th block of d_model/h
-columns of W^Q, which is how the form (and nn.MultiheadAttention) lays them out."""
+columns of W^Q, which is how the form (and nn.MultiheadAttention) lays them out.
+
+The FFNs and the residual connection are in column form, as their forms (and the cheatsheet)
+write them: FFN(x) = W₂ GELU(W₁x + b₁) + b₂, y = x + Sublayer(x) checked at the form's
+sublayer tanh(Wx). The transformer block is built from `Product`, `Plus` and `Pointwise`,
+which evaluate explicitly (never through a MatMul's symbolic Σ) and call GELU as the form
+does, so its instance is the form's expression term for term: it proves in seconds where the
+simplifier took minutes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from mathcheck.symbolic.attention import BLOCK_FF, BLOCK_HEADS, BLOCK_MODEL, D_MODEL, HEADS
 from mathcheck.symbolic.latex import TexMatrix
@@ -12,10 +22,11 @@ from mathcheck.symbolic.notation._blocks import (
     ROW_FUNCTIONS,
     Attention,
     Concat,
+    Elementwise,
     HeadBlock,
     RowsOf,
 )
-from mathcheck.symbolic.notation._core import Apply, Defined, Notation, RowSoftmax
+from mathcheck.symbolic.notation._core import Defined, Notation, RowSoftmax
 
 N, M, DK, DV = sp.Symbol("n"), sp.Symbol("m"), sp.Symbol("d_k"), sp.Symbol("d_v")
 ROW, COL = sp.symbols("i j", integer=True, positive=True)
@@ -52,12 +63,40 @@ def causal_attention(n: object = N, d: object = DK, e: object = DV) -> Notation:
 H, DMODEL = sp.Symbol("h"), sp.Symbol(r"d_{\mathrm{model}}")
 
 
-def _heads(x: TexMatrix, w: dict[str, TexMatrix], h: object) -> Concat:
+def _heads(x: TexMatrix, w: dict[str, TexMatrix], h: object,
+           mul: Callable[[object, object], object] = lambda a, b: a * b) -> Concat:
     def block(name: str) -> HeadBlock:
         return HeadBlock(w[name], ROW, h, r"\mathbf{W}_{%s}^{" + name[1] + "}")
 
-    head = Attention(x * block("WQ"), x * block("WK"), x * block("WV"))
+    head = Attention(mul(x, block("WQ")), mul(x, block("WK")), mul(x, block("WV")))
     return Concat(head, ROW, h, r"\mathrm{head}")
+
+
+class Product(MatrixExpr):
+    """A B printed as SymPy's MatMul prints it, evaluated by explicit multiplication once the
+    factors are bound (a MatMul's entry is a Σ over a symbolic index, whose evaluation expands
+    every term: the transformer block's nested products took minutes that way)."""
+
+    def __new__(cls, a: object, b: object) -> Product:
+        return super().__new__(cls, sp.sympify(a), sp.sympify(b))
+
+    @property
+    def shape(self) -> tuple[object, object]:
+        return self.args[0].shape[0], self.args[1].shape[1]
+
+    def as_explicit(self) -> sp.ImmutableMatrix:
+        cache = self.__dict__.setdefault("_cached", {})
+        if "v" not in cache:
+            a, b = (sp.ImmutableMatrix(x.as_explicit() if isinstance(x, MatrixExpr) else x)
+                    for x in self.args)
+            cache["v"] = sp.ImmutableMatrix(a * b)
+        return cache["v"]
+
+    def _entry(self, i: object, j: object, **kwargs: object) -> sp.Expr:
+        return self.as_explicit()[i, j]
+
+    def _latex(self, printer: object) -> str:
+        return printer._print(sp.MatMul(*self.args))  # type: ignore[attr-defined]
 
 
 def _weights(d: object) -> dict[str, TexMatrix]:
@@ -98,6 +137,62 @@ ROW_FUNCTIONS[r"\operatorname{RMSNorm}_{1}"] = _rmsnorm_row
 ROW_FUNCTIONS[r"\operatorname{RMSNorm}_{2}"] = _rmsnorm_row
 
 
+class Plus(Product):
+    """A + B + … in the order written (x + Sublayer(x): the skip first), evaluated as the
+    explicit sum."""
+
+    def __new__(cls, *terms: object) -> Plus:
+        return MatrixExpr.__new__(cls, *(sp.sympify(t) for t in terms))
+
+    @property
+    def shape(self) -> tuple[object, object]:
+        return self.args[0].shape
+
+    def as_explicit(self) -> sp.ImmutableMatrix:
+        cache = self.__dict__.setdefault("_cached", {})
+        if "v" not in cache:
+            parts = [sp.ImmutableMatrix(t.as_explicit() if isinstance(t, MatrixExpr) else t)
+                     for t in self.args]
+            total = parts[0]
+            for part in parts[1:]:
+                total = total + part
+            cache["v"] = sp.ImmutableMatrix(total)
+        return cache["v"]
+
+    def _latex(self, printer: object) -> str:
+        return " + ".join(printer._print(t) for t in self.args)  # type: ignore[attr-defined]
+
+
+#: Scalar functions `Pointwise` applies, by their LaTeX name.
+POINTWISE: dict[str, Callable[[sp.Expr], sp.Expr]] = {r"\operatorname{GELU}": _gelu}
+
+
+class Pointwise(Product):
+    """f(X) elementwise, f a Python function of one scalar (POINTWISE, by its LaTeX name),
+    called on each entry: the same expression the form builds by calling it, where a
+    `Lambda` substitutes into its own body and SymPy regroups the halves (t/2 · (1 + …))."""
+
+    def __new__(cls, arg: object, name: object) -> Pointwise:
+        name = name if isinstance(name, sp.Symbol) else sp.Symbol(str(name))
+        return MatrixExpr.__new__(cls, sp.sympify(arg), name)
+
+    @property
+    def shape(self) -> tuple[object, object]:
+        return self.args[0].shape
+
+    def as_explicit(self) -> sp.ImmutableMatrix:
+        cache = self.__dict__.setdefault("_cached", {})
+        if "v" not in cache:
+            x = self.args[0]
+            x = sp.ImmutableMatrix(x.as_explicit() if isinstance(x, MatrixExpr) else x)
+            cache["v"] = x.applyfunc(POINTWISE[self.args[1].name])
+        return cache["v"]
+
+    def _latex(self, printer: object) -> str:
+        return (self.args[1].name + r"\left(" + printer._print(self.args[0])  # type: ignore[attr-defined]
+                + r"\right)")
+
+
 def transformer_block(n: object = N) -> Notation:
     symbolic = not isinstance(n, int)
     d = DMODEL if symbolic else BLOCK_MODEL
@@ -110,13 +205,13 @@ def transformer_block(n: object = N) -> Notation:
     W1, W2 = TexMatrix(r"\mathbf{W}_1", f, d), TexMatrix(r"\mathbf{W}_2", d, f)
     b1, b2 = TexMatrix(r"\mathbf{b}_1", f, 1), TexMatrix(r"\mathbf{b}_2", d, 1)
     ones = TexMatrix(r"\mathbf{1}", n, 1)
-    A1 = RowsOf(X, r"\operatorname{RMSNorm}_{1}", d, g1)
+    A1 = TexMatrix(r"\mathbf{A}", n, d)
     A2 = RowsOf(Hm, r"\operatorname{RMSNorm}_{2}", d, g2)
-    t = sp.Symbol("t")
-    gelu = Apply(sp.Lambda(t, _gelu(t)), A2 * W1.T + ones * b1.T, r"\operatorname{GELU}")
+    gelu = Pointwise(Plus(Product(A2, W1.T), Product(ones, b1.T)), r"\operatorname{GELU}")
     lines = (
-        (Hm, X + _heads(A1, w, h) * w["WO"]),
-        (Y, Hm + gelu * W2.T + ones * b2.T),
+        (A1, RowsOf(X, r"\operatorname{RMSNorm}_{1}", d, g1)),
+        (Hm, Plus(X, Product(_heads(A1, w, h, Product), w["WO"]))),
+        (Y, Plus(Hm, Product(gelu, W2.T), Product(ones, b2.T))),
     )
     inputs = {X: "X", **{m: k for k, m in w.items()}, g1: "g1", g2: "g2", W1: "W1", b1: "b1",
               W2: "W2", b2: "b2", ones: lambda a: sp.ones(a["X"].shape[0], 1)}
@@ -124,3 +219,82 @@ def transformer_block(n: object = N) -> Notation:
                     where="pre-norm block, tokens as rows; RMSNorm_k(x)_j = x_j γ_{k,j} / "
                     "√(mean(x²) + ε) per row; GELU(x) = xΦ(x) elementwise; the feed-forward "
                     "weights in nn.Linear's layout (W_1 is d_ff × d_model); 1 a column of ones")
+
+
+# ----------------------------------------------------------------------------- FFNs, residual
+# Column form, as the forms (and nn.Linear) write them: W_1 is d_ff × d_model.
+
+D, F = sp.Symbol(r"d_{\mathrm{model}}"), sp.Symbol(r"d_{\mathrm{ff}}")
+_t = sp.Symbol("t", real=True)
+
+
+def _silu(t: sp.Expr) -> sp.Expr:
+    return t / (1 + sp.exp(-t))
+
+
+def _column(tex: str, rows: object) -> TexMatrix:
+    return TexMatrix(tex, rows, 1)
+
+
+def ffn_gelu(d: object = D, f: object = F) -> Notation:
+    """FFN(x) = W₂ GELU(W₁x + b₁) + b₂ (the cheatsheet's form), exact GELU x Φ(x)."""
+    x, b1, b2 = _column(r"\mathbf{x}", d), _column(r"\mathbf{b}_1", f), _column(r"\mathbf{b}_2", d)
+    W1, W2 = TexMatrix(r"\mathbf{W}_1", f, d), TexMatrix(r"\mathbf{W}_2", d, f)
+    out = _column(r"\operatorname{FFN}(\mathbf{x})", d)
+    hidden = Elementwise(sp.Lambda(_t, _gelu(_t)), W1 * x + b1, r"\operatorname{GELU}")
+    return Notation(((out, W2 * hidden + b2),), out,
+                    {x: "x", W1: "W1", b1: "b1", W2: "W2", b2: "b2"},
+                    where="GELU(t) = t Φ(t) elementwise (Φ the standard normal CDF); "
+                    "W_1 is d_ff × d_model")
+
+
+class Gated(MatrixExpr):
+    """(a ⊙ b) in the order written, in parentheses (SymPy would print W₂ b ⊙ a, which reads
+    as (W₂b) ⊙ a); evaluated as the elementwise product."""
+
+    def __new__(cls, a: object, b: object) -> Gated:
+        return super().__new__(cls, sp.sympify(a), sp.sympify(b))
+
+    @property
+    def shape(self) -> tuple[object, object]:
+        return self.args[0].shape
+
+    def as_explicit(self) -> sp.ImmutableMatrix:
+        a, b = (sp.ImmutableMatrix(x.as_explicit() if isinstance(x, MatrixExpr) else x)
+                for x in self.args)
+        return sp.ImmutableMatrix(a.multiply_elementwise(b))
+
+    def _entry(self, i: object, j: object, **kwargs: object) -> sp.Expr:
+        return self.as_explicit()[i, j]
+
+    def _latex(self, printer: object) -> str:
+        a, b = (printer._print(x) for x in self.args)  # type: ignore[attr-defined]
+        return r"\left(" + a + r" \odot " + b + r"\right)"
+
+
+def ffn_swiglu(d: object = D, f: object = F) -> Notation:
+    """SwiGLU(x) = W₂(SiLU(W₁x) ⊙ W₃x), the cheatsheet's (SiLU(W₁x) ⊙ W₃x)·W₂ in column form."""
+    x = _column(r"\mathbf{x}", d)
+    W1, W3 = TexMatrix(r"\mathbf{W}_1", f, d), TexMatrix(r"\mathbf{W}_3", f, d)
+    W2 = TexMatrix(r"\mathbf{W}_2", d, f)
+    out = _column(r"\operatorname{SwiGLU}(\mathbf{x})", d)
+    gate = Elementwise(sp.Lambda(_t, _silu(_t)), W1 * x, r"\operatorname{SiLU}")
+    return Notation(((out, W2 * Gated(gate, W3 * x)),), out,
+                    {x: "x", W1: "W1", W3: "W3", W2: "W2"},
+                    where="SiLU(t) = t σ(t) elementwise; ⊙ the elementwise product")
+
+
+def residual(n: object = N) -> Notation:
+    """y = x + Sublayer(x), checked at the form's sublayer tanh(Wx)."""
+    x, W = _column(r"\mathbf{x}", n), TexMatrix(r"\mathbf{W}", n, n)
+    name = r"\operatorname{Sublayer}(\mathbf{x})"
+    checked, sub = _column(r"\text{checked at } " + name, n), _column(name, n)
+    out = _column(r"\mathbf{y}", n)
+    lines = (
+        (checked, Elementwise(sp.Lambda(_t, sp.tanh(_t)), W * x, r"\tanh")),
+        (sub, checked),
+        (out, x + sub),
+    )
+    return Notation(lines, out, {x: "x", W: "W"}, shown=(2, 0),
+                    where="Sublayer: the block's attention or FFN; the Jacobian identity below "
+                    "holds for any sublayer")

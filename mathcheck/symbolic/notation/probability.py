@@ -16,17 +16,38 @@ from mathcheck.symbolic.notation.linalg import (
     Det,
     Guard,
     Inv,
+    Paren,
     Scalar,
     Scaled,
     Term,
+    _pending,
     mat,
     vec,
 )
+from mathcheck.symbolic.notation.optimization import Ordered
 from mathcheck.symbolic.probability import sigma as sigma_prior
 from mathcheck.symbolic.probability import tau
 
 n, k, m = sp.symbols("n k m", integer=True, positive=True)
 i, j, c = sp.symbols("i j c", integer=True, positive=True)
+
+
+class Exp(sp.Expr):
+    """c·e^u printed c \\exp(u), the factor c (a fraction) in front: an exponent that is
+    itself a fraction stays full size, and the density reads 1/(σ√(2π)) exp(…)."""
+
+    is_commutative = True
+
+    def __new__(cls, arg: Any, factor: Any = 1) -> Any:
+        arg, factor = sp.sympify(arg), sp.sympify(factor)
+        if not (arg.atoms(Tex) or factor.atoms(Tex)):
+            return factor * sp.exp(arg)
+        return super().__new__(cls, arg, factor)
+
+    def _latex(self, printer: Any) -> str:
+        arg, factor = self.args
+        lead = "" if factor == 1 else printer._print(factor) + " "
+        return lead + r"\exp\left(" + printer._print(arg) + r"\right)"
 
 
 def _sum(term: sp.Expr, top: Any, index: sp.Symbol = i) -> sp.Sum:
@@ -71,7 +92,7 @@ def bayes(n: Any = n) -> Notation:
 
 def bernoulli() -> Notation:
     x, p = Tex("x"), Tex("p")
-    line = (Tex("P(X = x)"), p**x * (1 - p) ** (1 - x))
+    line = (Tex("P(X = x)"), Ordered(p**x, (1 - p) ** (1 - x)))
     return Notation((line,), line[0], {x: "x", p: "p"}, where="x ∈ {0, 1}, P(X = 1) = p")
 
 
@@ -85,7 +106,7 @@ def categorical(n: Any = n) -> Notation:
 def gaussian() -> Notation:
     x, mu, s, root = Tex("x"), Tex(r"\mu"), Tex(r"\sigma"), Tex(r"\sqrt{2\pi}")
     line = (Tex(r"\mathcal{N}(x; \mu, \sigma^{2})"),
-            sp.exp(-((x - mu) ** 2) / (2 * s**2)) / (s * root))
+            Exp(-((x - mu) ** 2) / (2 * s**2), 1 / (s * root)))
     return Notation((line,), line[0],
                     {x: "x", mu: "mu", s: "sigma", root: lambda args: sp.sqrt(2 * sp.pi)},
                     where="σ > 0")
@@ -103,39 +124,120 @@ def multivariate_gaussian(n: Any = n) -> Notation:
                           "symmetric positive definite (det Σ > 0; NaN in the forms otherwise)")
 
 
-def mle(n: Any = n) -> Notation:
-    x = vec(r"\mathbf{x}", n)
-    mu, var = Tex(r"\hat{\mu}"), Tex(r"\hat{\sigma}^{2}")
-    lines = ((mu, _sum(x.at(i), n) / n), (var, _sum((x.at(i) - mu) ** 2, n) / n))
-    return Notation(lines, sp.ImmutableMatrix([mu, var]), {x: "x"},
-                    where="the maximiser of Σᵢ log N(x_i; μ, σ²) over μ and σ² (the biased "
-                          "variance: 1/n, not 1/(n − 1))")
+class LogNormal(sp.Expr):
+    """log N(x; μ, v) = −(x − μ)²/(2v) − ½ log(2πv), printed as the log-density."""
+
+    is_commutative = True
+
+    def __new__(cls, x: Any, mean: Any, var: Any) -> LogNormal:
+        return super().__new__(cls, *(sp.sympify(a) for a in (x, mean, var)))
+
+    def doit(self, **hints: Any) -> sp.Basic:
+        x, mean, var = (a.doit(**hints) for a in self.args)
+        if any(_pending(a) for a in (x, mean, var)):
+            return LogNormal(x, mean, var)
+        return -((x - mean) ** 2) / (2 * var) - sp.log(2 * sp.pi * var) / 2
+
+    def _latex(self, printer: Any) -> str:
+        x, mean, var = (printer._print(a) for a in self.args)
+        return r"\log \mathcal{N}\left(" + f"{x}; {mean}, {var}" + r"\right)"
+
+
+class ArgMax(sp.Expr):
+    """argmax over `variables` of L, whose maximiser is `candidates`: printed
+    argmax_θ L(θ) (= θ̂ with `show` set); evaluated as the `at`-th candidate plus ∂L/∂(its
+    variable) at the candidates, which is the candidate exactly when the candidates are a
+    stationary point of L: a proof against the form's estimate proves the stationarity (the
+    maximum follows from L's concavity, stated in `where`)."""
+
+    is_commutative = True
+
+    def __new__(cls, objective: Any, variables: Any, candidates: Any, at: Any = 0,
+                show: Any = False) -> ArgMax:
+        return super().__new__(cls, sp.sympify(objective), sp.Tuple(*variables),
+                               sp.Tuple(*candidates), sp.sympify(at), sp.sympify(show))
+
+    def doit(self, **hints: Any) -> sp.Basic:
+        objective, variables, candidates = (a.doit(**hints) for a in self.args[:3])
+        if _pending(objective) or any(_pending(c) for c in candidates):
+            return self
+        k = int(self.args[3])
+        point = dict(zip(variables, candidates, strict=True))
+        return candidates[k] + sp.diff(objective, variables[k]).xreplace(point)
+
+    def _latex(self, printer: Any) -> str:
+        objective, variables, candidates, at, show = self.args
+        under = ", ".join(printer._print(v) for v in variables)
+        text = r"\operatorname*{arg\,max}_{" + under + "} " + printer._print(objective)
+        return text + " = " + printer._print(candidates[int(at)]) if show else text
+
+
+THETA = sp.Symbol("theta", real=True)
 
 
 def map_estimate(n: Any = n) -> Notation:
     x = vec(r"\mathbf{x}", n)
-    lhs = Tex(r"\hat{\theta}_{\mathrm{MAP}}")
-    return Notation(((lhs, _sum(x.at(i), n) / (n + sigma_prior**2 / tau**2)),), lhs, {x: "x"},
-                    where="x_i ~ N(θ, σ²) with σ known, prior θ ~ N(0, τ²): the maximiser of "
-                          "Σᵢ log p(x_i | θ) + log p(θ), an L2 penalty θ²/(2τ²)")
+    objective, lhs = Tex(r"\mathcal{L}(\theta)"), Tex(r"\hat{\theta}_{\mathrm{MAP}}")
+    log_posterior = (_sum(LogNormal(x.at(i), THETA, sigma_prior**2), n)
+                     + LogNormal(THETA, 0, tau**2))
+    closed = _sum(x.at(i), n) / (n + sigma_prior**2 / tau**2)
+    lines = ((objective, log_posterior), (lhs, ArgMax(objective, (THETA,), (closed,), show=True)))
+    return Notation(lines, lhs, {x: "x"}, shown=(1, 0),
+                    where="x_i ~ N(θ, σ²) with σ known, prior θ ~ N(0, τ²): L is the log "
+                          "posterior up to a constant, concave in θ, so its stationary point "
+                          "(what the proof checks) is the maximiser; an L2 penalty θ²/(2τ²)")
+
+
+class _Variance(sp.Symbol):
+    """σ² as one variable (the MLE maximises over the variance, not σ)."""
+
+    def _latex(self, printer: Any) -> str:
+        return r"\sigma^{2}"
+
+
+MU, VAR = sp.Symbol("mu", real=True), _Variance("v", positive=True)
+
+
+def mle(n: Any = n) -> Notation:
+    x = vec(r"\mathbf{x}", n)
+    mu, var = Tex(r"\hat{\mu}"), Tex(r"\hat{\sigma}^{2}")
+    ell, both = Tex(r"\ell(\mu, \sigma^{2})"), Tex(r"(\hat{\mu}, \hat{\sigma}^{2})")
+    lines = (
+        (ell, _sum(LogNormal(x.at(i), MU, VAR), n)),
+        (mu, _sum(x.at(i), n) / n),
+        (var, _sum((x.at(i) - mu) ** 2, n) / n),
+        (both, ArgMax(ell, (MU, VAR), (mu, var))),
+    )
+    result = sp.ImmutableMatrix([ArgMax(ell, (MU, VAR), (mu, var), at) for at in (0, 1)])
+    return Notation(lines, result, {x: "x"}, shown=(3, 1, 2, 0),
+                    where="x_i ~ N(μ, σ²) independent; ℓ has the single stationary point "
+                          "(μ̂, σ̂²), a maximum (the entry's identities): the biased variance, "
+                          "1/n, not 1/(n − 1)")
 
 
 def expectation(n: Any = n) -> Notation:
     x, p = vec(r"\mathbf{x}", n), vec(r"\mathbf{p}", n)
-    line = (Tex(r"\mathbb{E}[X]"), _sum(Term(x, "x_{#1}", i) * Term(p, "P(x_{#1})", i), n))
+    line = (Tex(r"\mathbb{E}[X]"),
+            _sum(Ordered(Term(x, "x_{#1}", i), Term(p, "P(x_{#1})", i)), n))
     return Notation((line,), line[0], {x: "x", p: "p"},
                     where="X takes the value x_i with probability P(x_i)")
 
 
 def variance(n: Any = n) -> Notation:
+    """Var(X) = E[X²] − (E[X])², with the form's weights normalised to P(x_i) = p_i / Σ_j p_j
+    (the identity for the form's Σ p_i (x_i − μ)² / Σ p_i; exact, since Σ_i P(x_i) = 1)."""
     x, p = vec(r"\mathbf{x}", n), vec(r"\mathbf{p}", n)
-    mu, var = Tex(r"\mu"), Tex(r"\mathrm{Var}(X)")
-    total = _sum(p.at(i), n)
-    lines = ((mu, _sum(p.at(i) * x.at(i), n) / total),
-             (var, _sum(p.at(i) * (x.at(i) - mu) ** 2, n) / total))
-    return Notation(lines, var, {x: "x", p: "p"},
-                    where="weights p_i normalised by their sum (Σp_i = 1 for a distribution: "
-                          "μ = E[X], Var(X) = E[(X − μ)²] = E[X²] − (E[X])²)")
+    prob = TexMatrix(r"P(x_i)", n, 1)
+    mean, square, var = Tex(r"\mathbb{E}[X]"), Tex(r"\mathbb{E}[X^{2}]"), Tex(r"\mathrm{Var}(X)")
+    lines = (
+        (prob, ByEntry(p.at(i) / _sum(p.at(j), n, j), (i, c), n, 1)),
+        (mean, _sum(Ordered(Term(x, "x_{#1}", i), Term(prob, "P(x_{#1})", i)), n)),
+        (square, _sum(Ordered(Term(x, "x_{#1}", i) ** 2, Term(prob, "P(x_{#1})", i)), n)),
+        (var, square - Paren(mean) ** 2),
+    )
+    return Notation(lines, var, {x: "x", p: "p"}, shown=(3, 1, 2, 0),
+                    where="X takes the value x_i with probability P(x_i): the form's weights "
+                          "p_i normalised by their sum (a no-op for a distribution)")
 
 
 def _bars(x: Any, y: Any, n: Any) -> tuple[tuple[tuple[sp.Basic, sp.Basic], ...], Tex, Tex]:
