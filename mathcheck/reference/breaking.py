@@ -140,5 +140,6 @@ def arrange(lhs: str, sides: list[Any], line: int = LINE) -> str:
 
 
 def readable(text: str, rows: int = 3, line: int = LINE) -> bool:
-    """Worth printing: at most `rows` lines, none wider than the page."""
-    return text.count(r" \\ ") + 1 <= rows and fits(text, line)
+    """Worth printing: at most `rows` printed rows (aligned lines and the rows of its
+    matrices alike: a 9×1 column is nine), none wider than the page."""
+    return text.count(r"\\") + 1 <= rows and fits(text, line)

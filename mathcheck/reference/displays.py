@@ -31,8 +31,8 @@ from mathcheck.symbolic.latex import (
     Applied,
     Bold,
     ParseBack,
+    applied,
     fold,
-    head,
     latex,
     parse_back,
     parse_only,
@@ -135,7 +135,7 @@ def _arg_latex(name: str, value: Any) -> sp.Basic:
 def lhs(entry: Entry, form: SymForm, index: tuple[sp.Symbol, ...] = ()) -> str:
     """head(args)_i: the left-hand side naming the function and its inputs."""
     args = ", ".join(latex(_arg_latex(n, v)) for n, v in form.args.items())
-    text = head(_name(entry)) + r"\left(" + args + r"\right)"
+    text = applied(_name(entry), args)
     if index:
         text += "_{" + "".join(latex(i) for i in index) + "}"
     return text

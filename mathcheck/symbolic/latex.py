@@ -56,8 +56,8 @@ HEADS: dict[str, str] = {
     "focal": r"\mathcal{L}_{\mathrm{focal}}",
     "dot": r"\operatorname{dot}",
     "cosine_similarity": r"\cos\theta",
-    "l2_norm": r"\lVert\cdot\rVert_2",
-    "l1_norm": r"\lVert\cdot\rVert_1",
+    "l2_norm": r"\lVert # \rVert_2",  # "#": where the arguments go (see `applied`)
+    "l1_norm": r"\lVert # \rVert_1",
     "entropy": "H",
     "kl": r"D_{\mathrm{KL}}",
     "layer_norm": r"\operatorname{LayerNorm}",
@@ -80,6 +80,13 @@ HEADS: dict[str, str] = {
     "sum_rule": "(f + g)",
     "chain_rule": r"(f \circ g)",
 }
+
+
+def applied(name: str, args: str) -> str:
+    """The function `name` applied to the printed `args`: head(args), or the head with the
+    arguments in its place where it has one (‖a‖₂, not ‖·‖₂(a))."""
+    text = head(name)
+    return text.replace("#", args) if "#" in text else text + r"\left(" + args + r"\right)"
 
 
 def head(name: str) -> str:
@@ -323,7 +330,7 @@ class ReferencePrinter(LatexPrinter):
         name = type(expr).__name__
         if isinstance(expr, sp.core.function.AppliedUndef) and len(name) > 1:
             args = ", ".join(self._print(a) for a in expr.args)
-            text = head(name) + r"\left(" + args + r"\right)"
+            text = applied(name, args)
             return f"{text}^{{{exp}}}" if exp else text
         return super()._print_Function(expr, exp)
 

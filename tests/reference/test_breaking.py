@@ -31,3 +31,11 @@ def test_a_long_sum_of_logs_is_broken_into_lines() -> None:
     total = sum(sp.log(v) * v for v in x)
     text = arrange("H", [total])
     assert r"\begin{aligned}" in text and all(fits(r) for r in text.split(r" \\ "))
+
+
+def test_a_tall_column_is_not_readable() -> None:
+    from mathcheck.reference.breaking import readable
+
+    column = r"\left[\begin{matrix}" + r" \\ ".join("1" for _ in range(9)) + r"\end{matrix}\right]"
+    assert not readable(r"\frac{\partial}{\partial A} \operatorname{tr}(A) = " + column, rows=4)
+    assert readable(r"\left[\begin{matrix}a & b \\ c & d\end{matrix}\right]", rows=4)
