@@ -50,6 +50,10 @@ class EntryView:
     def label(self) -> str:
         return "entry:" + escape.label(self.entry.id)
 
+    def evidence_label(self, derived: Derived) -> str:
+        """The appendix label of a derivation printed at fixed sizes."""
+        return f"evidence:{escape.label(self.entry.id)}:{self.derived.index(derived)}"
+
     def badge(self, derived: Derived) -> str:
         """The status shown next to a derivation: the verification run's, else our own proof."""
         if self.status:

@@ -80,6 +80,11 @@ class Derived:
     proof: str  # "proven", "confirmed", "failed", "not checked"
     note: str = ""
 
+    @property
+    def concrete(self) -> bool:
+        """Printed at fixed sizes (evidence, set in the appendix), not as a general formula."""
+        return bool(self.latex) and ("built at" in self.note or "printed at" in self.note)
+
 
 @dataclass
 class EntryDisplays:

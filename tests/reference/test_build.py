@@ -207,3 +207,12 @@ def test_a_report_with_errors_places_the_error_budget_figure(tmp_path: Path) -> 
     assert "1 over their budget" in text  # syn.dot's torch cell is infinite: failed
     no_report = build_reference(tuple(SYNTHETIC.values()), tmp_path / "bare", None)
     assert "Error against budget" not in no_report.tex.read_text()
+
+
+def test_identities_at_fixed_sizes_are_evidence_in_the_appendix(tmp_path: Path) -> None:
+    """E[aX + c] = aE[X] + c is stated in the entry; its n = 3 expansion is in the appendix."""
+    text = build_reference([get("prob.expectation")], tmp_path, None).tex.read_text()
+    entry = text[text.index(r"\label{entry:prob.expectation}"):text.index(r"\appendix")]
+    appendix = text[text.index(r"\section{Evidence at fixed sizes}"):]
+    assert "evidence:prob.expectation:0" in entry and "p_{0}" not in entry
+    assert r"\label{evidence:prob.expectation:0}" in appendix and "built at n = 3" in appendix
