@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 from mathcheck.symbolic._form import SymForm
 from mathcheck.symbolic._prove import prove_equal
@@ -258,6 +259,15 @@ class ReferencePrinter(LatexPrinter):
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         """A constant factor of a sum goes in front: (1/n) Σ_k x_k rather than Σ_k x_k / n."""
+        decimals = [a for a in expr.args if isinstance(a, _Decimal)]
+        if decimals and len(expr.args) > 1:  # 1.702 x, −0.134145 x² tanh x: the constant first
+            rest = sp.Mul(*(a for a in expr.args if not isinstance(a, _Decimal)))
+            sign = "- " if rest.could_extract_minus_sign() else ""
+            rest = -rest if sign else rest
+            shown = " ".join(d.name for d in decimals)
+            if rest == 1:
+                return sign + shown
+            return sign + shown + " " + self.parenthesize(rest, PRECEDENCE["Mul"], strict=True)
         sums = [a for a in expr.args if isinstance(a, sp.Sum)]
         if len(sums) == 1:
             coefficient = expr / sums[0]
@@ -338,9 +348,51 @@ class ReferencePrinter(LatexPrinter):
 _PRINTER = ReferencePrinter()
 
 
+#: A rational with a denominator of 100 or more made of 2s and 5s is a decimal constant
+#: (1702/1000 is 1.702, 8943/200000 is 0.044715 · 3): printed as its exact decimal.
+DECIMAL_FROM = 100
+
+
+def _decimal(r: sp.Rational) -> str | None:
+    q = int(r.q)
+    twos, fives = 0, 0
+    while q % 2 == 0:
+        q, twos = q // 2, twos + 1
+    while q % 5 == 0:
+        q, fives = q // 5, fives + 1
+    if q != 1 or r.q < DECIMAL_FROM:
+        return None
+    digits = max(twos, fives)
+    return f"{abs(r.p) * 10**digits // r.q}".rjust(digits + 1, "0")[:-digits] + "." + \
+        f"{abs(r.p) * 10**digits // r.q}".rjust(digits + 1, "0")[-digits:].rstrip("0")
+
+
+class _Decimal(sp.Symbol):
+    """A decimal constant, ordered with the numbers (first in a product: 1.702 x)."""
+
+    def _latex(self, printer: Any) -> str:
+        return self.name
+
+    @classmethod
+    def class_key(cls) -> tuple[int, int, str]:
+        return 1, 0, "Number"
+
+
+def _decimals(expr: Any) -> Any:
+    """The expression with its decimal constants as exact decimals (for printing only)."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    swap = {}
+    for r in expr.atoms(sp.Rational):
+        text = _decimal(r)
+        if text is not None:
+            swap[r] = _Decimal(text) if r > 0 else -_Decimal(text)
+    return expr.xreplace(swap) if swap else expr
+
+
 def latex(expr: Any) -> str:
     """Print an expression (or Matrix, or Equation sides) with the reference's conventions."""
-    return _PRINTER.doprint(expr)
+    return _PRINTER.doprint(_decimals(expr))
 
 
 # --------------------------------------------------------------------------- folding

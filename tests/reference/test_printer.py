@@ -199,3 +199,17 @@ def test_parse_back_vector_display_with_sums() -> None:
     bad = r"s_i = \frac{e^{z_i}}{\sum_{j=1}^{n} e^{z_i}}"
     assert parse_back(good, form, {"n": 3}).status == "proven"
     assert parse_back(bad, form, {"n": 3}).status == "mismatched"
+
+
+def test_decimal_constants_print_as_their_exact_decimals() -> None:
+    """σ(851x/500) is σ(1.702x) and 8943x³/200000 is 0.044715x³ (exact: 2s and 5s only);
+    ½ stays a fraction, and so does ⅓ (no finite decimal)."""
+    import sympy as sp
+
+    from mathcheck.symbolic.latex import latex
+
+    x = sp.Symbol("x")
+    assert latex(1 / (1 + sp.exp(-sp.Rational(851, 500) * x))) == r"\frac{1}{1 + e^{- 1.702 x}}"
+    assert latex(sp.Rational(-26829, 200000) * x**2) == r"- 0.134145 x^{2}"
+    assert latex(x / 2 + x / 3) == latex(sp.Rational(5, 6) * x)
+    assert "0." not in latex(x / 2 + sp.Rational(3, 8))
