@@ -336,7 +336,10 @@ def math(text: str) -> str:
         ch = s[k]
         script, k = _scripts(s, k, "^", "_")
         if script:
-            out.append(script)
+            if out and out[-1][:2] == script[:2] and script[:2] in ("^{", "_{"):
+                out.append(out.pop()[:-1] + " " + script[2:])  # Wⁿᵀ: one superscript, nT
+            else:
+                out.append(script)
             continue
         k += 1
         if ch in "_^":

@@ -70,6 +70,8 @@ HEADS: dict[str, str] = {
     "bce_with_logits": r"\mathcal{L}_{\mathrm{BCE}}",
     "bradley_terry": r"P_{\mathrm{BT}}",
     "chinchilla_loss": "L",
+    "l2": r"\Omega",  # the penalties Ω(θ) of reg.l2 / reg.l1
+    "l1": r"\Omega",
     "quadratic_form": "q",
     "reparameterization": "z",
     "scaled_score": "s",

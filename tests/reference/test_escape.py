@@ -89,3 +89,9 @@ def test_a_subscript_may_open_with_a_comparison() -> None:
     """x_<t (the tokens before t) is a subscript, not an underscore in the text."""
     assert prose("P(x_t | x_<t)") == r"P($x_{t}$ | $x_{<t}$)"
     assert prose("x_≤i") == r"$x_{\le i}$"
+
+
+def test_adjacent_superscripts_are_one() -> None:
+    """W^nᵀ (an ASCII then a Unicode superscript) is W^{nT}, not a double superscript."""
+    assert prose("W^nᵀ") == r"$W^{n T}$"
+    assert prose("Wⁿᵀ") == r"$W^{nT}$"
