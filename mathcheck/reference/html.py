@@ -44,6 +44,7 @@ from mathcheck.reference.build import (
     _flags,
     _versions,
     counts,
+    informative,
     ordered_errata,
     short,
     tone,
@@ -239,6 +240,7 @@ def _environment(hrefs: Mapping[str, str] | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["status_word"] = lambda s: WORDS.get(s, s)
+    env.filters["informative"] = informative  # the PDF's: routine proof notes dropped
     env.filters["tone"] = tone
     env.filters["num"] = _number
     env.filters["page"] = page_name
