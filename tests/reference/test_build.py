@@ -166,6 +166,14 @@ def test_pdf_of_the_whole_catalog_names_every_entry(tmp_path: Path) -> None:
     flat = "".join(text.split())  # ids may be split across lines in narrow columns
     absent = [e.id for e in entries if e.id not in flat]
     assert not absent, f"ids missing from the PDF text: {absent}"
+    # What the reader sees: no code point printed as text, nothing wider than the page and
+    # no display scaled down to fit it (the preamble logs each one it has to scale).
+    assert "U+" not in text
+    log = (tmp_path / "reference.log").read_text(errors="replace")
+    overfull = [line for line in log.splitlines() if line.startswith("Overfull")]
+    scaled = [line for line in log.splitlines() if "mathcheck: scaled display" in line]
+    assert not overfull, overfull
+    assert not scaled, scaled
 
 
 def test_figures_are_vector_pdfs(tmp_path: Path) -> None:
