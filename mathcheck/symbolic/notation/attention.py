@@ -72,6 +72,10 @@ def _heads(x: TexMatrix, w: dict[str, TexMatrix], h: object,
     return Concat(head, ROW, h, r"\mathrm{head}")
 
 
+def _explicit(x: object) -> sp.ImmutableMatrix:
+    return sp.ImmutableMatrix(x.as_explicit() if isinstance(x, MatrixExpr) else x)
+
+
 class Product(MatrixExpr):
     """A B printed as SymPy's MatMul prints it, evaluated by explicit multiplication once the
     factors are bound (a MatMul's entry is a Σ over a symbolic index, whose evaluation expands
@@ -85,12 +89,15 @@ class Product(MatrixExpr):
         return self.args[0].shape[0], self.args[1].shape[1]
 
     def as_explicit(self) -> sp.ImmutableMatrix:
+        """The value, computed once (`_value`) and kept: every entry asks for it."""
         cache = self.__dict__.setdefault("_cached", {})
         if "v" not in cache:
-            a, b = (sp.ImmutableMatrix(x.as_explicit() if isinstance(x, MatrixExpr) else x)
-                    for x in self.args)
-            cache["v"] = sp.ImmutableMatrix(a * b)
+            cache["v"] = sp.ImmutableMatrix(self._value())
         return cache["v"]
+
+    def _value(self) -> sp.MatrixBase:
+        a, b = (_explicit(x) for x in self.args)
+        return a * b
 
     def _entry(self, i: object, j: object, **kwargs: object) -> sp.Expr:
         return self.as_explicit()[i, j]
@@ -148,16 +155,12 @@ class Plus(Product):
     def shape(self) -> tuple[object, object]:
         return self.args[0].shape
 
-    def as_explicit(self) -> sp.ImmutableMatrix:
-        cache = self.__dict__.setdefault("_cached", {})
-        if "v" not in cache:
-            parts = [sp.ImmutableMatrix(t.as_explicit() if isinstance(t, MatrixExpr) else t)
-                     for t in self.args]
-            total = parts[0]
-            for part in parts[1:]:
-                total = total + part
-            cache["v"] = sp.ImmutableMatrix(total)
-        return cache["v"]
+    def _value(self) -> sp.MatrixBase:
+        parts = [_explicit(t) for t in self.args]
+        total = parts[0]
+        for part in parts[1:]:
+            total = total + part
+        return total
 
     def _latex(self, printer: object) -> str:
         return " + ".join(printer._print(t) for t in self.args)  # type: ignore[attr-defined]
@@ -180,13 +183,8 @@ class Pointwise(Product):
     def shape(self) -> tuple[object, object]:
         return self.args[0].shape
 
-    def as_explicit(self) -> sp.ImmutableMatrix:
-        cache = self.__dict__.setdefault("_cached", {})
-        if "v" not in cache:
-            x = self.args[0]
-            x = sp.ImmutableMatrix(x.as_explicit() if isinstance(x, MatrixExpr) else x)
-            cache["v"] = x.applyfunc(POINTWISE[self.args[1].name])
-        return cache["v"]
+    def _value(self) -> sp.MatrixBase:
+        return _explicit(self.args[0]).applyfunc(POINTWISE[self.args[1].name])
 
     def _latex(self, printer: object) -> str:
         return (self.args[1].name + r"\left(" + printer._print(self.args[0])  # type: ignore[attr-defined]
@@ -248,24 +246,17 @@ def ffn_gelu(d: object = D, f: object = F) -> Notation:
                     "W_1 is d_ff × d_model")
 
 
-class Gated(MatrixExpr):
+class Gated(Product):
     """(a ⊙ b) in the order written, in parentheses (SymPy would print W₂ b ⊙ a, which reads
     as (W₂b) ⊙ a); evaluated as the elementwise product."""
-
-    def __new__(cls, a: object, b: object) -> Gated:
-        return super().__new__(cls, sp.sympify(a), sp.sympify(b))
 
     @property
     def shape(self) -> tuple[object, object]:
         return self.args[0].shape
 
-    def as_explicit(self) -> sp.ImmutableMatrix:
-        a, b = (sp.ImmutableMatrix(x.as_explicit() if isinstance(x, MatrixExpr) else x)
-                for x in self.args)
-        return sp.ImmutableMatrix(a.multiply_elementwise(b))
-
-    def _entry(self, i: object, j: object, **kwargs: object) -> sp.Expr:
-        return self.as_explicit()[i, j]
+    def _value(self) -> sp.MatrixBase:
+        a, b = (_explicit(x) for x in self.args)
+        return a.multiply_elementwise(b)
 
     def _latex(self, printer: object) -> str:
         a, b = (printer._print(x) for x in self.args)  # type: ignore[attr-defined]
