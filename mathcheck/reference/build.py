@@ -14,7 +14,7 @@ import jinja2
 
 from mathcheck.formulas import Entry, Section, sections
 from mathcheck.reference import _tex, _work, concepts, escape, links
-from mathcheck.reference.displays import Derived, Display
+from mathcheck.reference.displays import ROUTINE, Derived, Display
 from mathcheck.reference.status import WORDS, EntryStatus, summarize, totals
 
 #: Errata kinds, most severe first: the order of the errata appendix.
@@ -306,11 +306,6 @@ def breakable(text: object) -> str:
     """`escape.tex(text)` that may break after . , ( _ and = (long API calls, ids in cells)."""
     return re.sub(r"(\.|,|\(|\\_|=)", lambda m: m.group(1) + r"\allowbreak{}",
                   escape.tex(text))
-
-
-#: Parts of a derivation's note every proven one would carry (the notation page says it once).
-ROUTINE = ("lhs − rhs simplifies to 0",
-           "index notation reproduces SymPy's result at two sets of sizes")
 
 
 def informative(note: str) -> str:

@@ -26,7 +26,7 @@ from mathcheck.reference.indexing import (
     generalize,
     output_dims,
 )
-from mathcheck.symbolic import Equation, SymForm, prove_equal
+from mathcheck.symbolic import SIMPLIFIED, Equation, SymForm, prove_equal
 from mathcheck.symbolic.latex import (
     Applied,
     Bold,
@@ -38,6 +38,10 @@ from mathcheck.symbolic.latex import (
     parse_only,
 )
 from mathcheck.symbolic.notation import notation_latex, prove_notation
+
+INDEX_REPRODUCED = "index notation reproduces SymPy's result at two sets of sizes"
+#: Parts of a derivation's note every proven one carries (the notation page says them once).
+ROUTINE = (SIMPLIFIED, INDEX_REPRODUCED)
 
 MAX_CHARS = 1600  # longer than this, a concrete display is not worth printing
 MAX_NODES = 20_000  # a form this large is not printed at all (it would only exhaust the limit)
@@ -490,7 +494,7 @@ def _derivative_texts(
         form = builder(**{k: 3 for k in prepared.names})
         value = _self_fold(generic.expr, entry, form, prepared.generic, index)
         texts.append(fold(value))
-    return texts, index, "index notation reproduces SymPy's result at two sets of sizes"
+    return texts, index, INDEX_REPRODUCED
 
 
 def _identity_symbols(prepared: Prepared, sizes: dict[str, int]) -> dict[sp.Symbol, sp.Indexed]:

@@ -4,9 +4,10 @@ Importing this package imports SymPy; the catalog only refers to it through `Ref
 """
 
 from mathcheck.symbolic._form import Equation, SymForm, matrix, real, vector
-from mathcheck.symbolic._prove import Proof, confirm_numerically, prove_equal
+from mathcheck.symbolic._prove import SIMPLIFIED, Proof, confirm_numerically, prove_equal
 
 __all__ = [
+    "SIMPLIFIED",
     "Equation",
     "Proof",
     "SymForm",

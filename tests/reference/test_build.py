@@ -224,3 +224,16 @@ def test_identities_at_fixed_sizes_are_evidence_in_the_appendix(tmp_path: Path) 
     appendix = text[text.index(r"\section{Evidence at fixed sizes}"):]
     assert "evidence:prob.expectation:0" in entry and "p_{0}" not in entry
     assert r"\label{evidence:prob.expectation:0}" in appendix and "built at n = 3" in appendix
+
+
+def test_routine_proof_notes_are_dropped_and_the_rest_kept() -> None:
+    """The detail of a real proof is what `informative` drops (one constant, not a copy)."""
+    import sympy as sp
+
+    from mathcheck.reference.build import informative
+    from mathcheck.symbolic import prove_equal
+
+    x = sp.Symbol("x")
+    detail = prove_equal(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1).detail
+    assert informative(f"{detail}; built at n = 3") == "built at n = 3"
+    assert informative("simplification ran past 20 s") == "simplification ran past 20 s"
