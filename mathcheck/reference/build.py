@@ -143,6 +143,12 @@ def _item(item: Any) -> dict[str, str]:
     return {"": str(item)}
 
 
+def shared_filters() -> dict[str, Callable[..., str]]:
+    """The filters whose output is plain text, the same in the PDF and the HTML edition."""
+    return {"status_word": lambda s: WORDS.get(s, s), "short": short, "tone": tone,
+            "informative": informative}
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("mathcheck.reference", "templates"),
@@ -163,14 +169,11 @@ def _environment() -> jinja2.Environment:
     env.filters["prose"] = escape.prose
     env.filters["heading"] = escape.heading
     env.filters["label"] = escape.label
-    env.filters["status_word"] = lambda s: WORDS.get(s, s)
+    env.filters.update(shared_filters())
     env.filters["num"] = _number
     env.filters["point"] = _point
-    env.filters["short"] = short
-    env.filters["tone"] = tone
     env.filters["breakable"] = breakable
     env.filters["dotbreak"] = dotbreak
-    env.filters["informative"] = informative
     env.filters["xref"] = escape.prose  # `render` links the ids of its build
     return env
 

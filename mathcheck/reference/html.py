@@ -44,14 +44,12 @@ from mathcheck.reference.build import (
     _flags,
     _versions,
     counts,
-    informative,
     ordered_errata,
-    short,
-    tone,
+    shared_filters,
     views,
 )
 from mathcheck.reference.escape import Part, prose_parts
-from mathcheck.reference.status import WORDS, summarize, totals
+from mathcheck.reference.status import summarize, totals
 
 #: Where Debian's libjs-katex puts KaTeX, and the package that provides it.
 KATEX_DEFAULT = Path("/usr/share/javascript/katex")
@@ -239,12 +237,9 @@ def _environment(hrefs: Mapping[str, str] | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["status_word"] = lambda s: WORDS.get(s, s)
-    env.filters["informative"] = informative  # the PDF's: routine proof notes dropped
-    env.filters["tone"] = tone
+    env.filters.update(shared_filters())  # the PDF's own: status words, tones, notes
     env.filters["num"] = _number
     env.filters["page"] = page_name
-    env.filters["short"] = short
     env.filters["breakable"] = _breakable
     env.filters["prose"] = prose_html
     link = _linker(hrefs or {})
